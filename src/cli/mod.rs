@@ -1,0 +1,215 @@
+//! Command-line surface: clap definitions and dispatch. `anyhow` is used only here.
+//!
+//! Exit codes: 0 success, 1 some input failed (the rest was done) or a runtime error,
+//! 2 usage or configuration error.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use paperboy::config::Config;
+
+mod digest;
+mod editions;
+mod export;
+mod extract;
+mod ingest;
+mod serve;
+mod subscribers;
+
+/// paperboy: local-newspaper pages in, per-region daily editions out (feeds, pages, mail).
+#[derive(Debug, Parser)]
+#[command(name = "paperboy", version, about)]
+pub struct Cli {
+    /// Configuration file (default ./config.toml; a missing default file means built-in defaults).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print what pages become; stores nothing.
+    Extract(ExtractArgs),
+    /// Extract pages (files or directories, recursively) and store their articles.
+    Ingest(IngestArgs),
+    /// List editions, newest first.
+    Editions(EditionsArgs),
+    /// Ingest the inbox and serve feeds, pages and the API.
+    Serve(ServeArgs),
+    /// Write every feed and page as static files.
+    Export(ExportArgs),
+    /// Daily email digests.
+    #[command(subcommand)]
+    Digest(DigestCommand),
+    /// Manage digest subscribers.
+    #[command(subcommand)]
+    Subscribers(SubscribersCommand),
+}
+
+/// Output format of listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    Json,
+    #[default]
+    Text,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Publication date of the pages (overrides what the page or file name says).
+    #[arg(long)]
+    pub date: Option<NaiveDate>,
+    /// Paper name, when the page does not print it.
+    #[arg(long)]
+    pub paper: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    #[arg(long)]
+    pub date: Option<NaiveDate>,
+    #[arg(long)]
+    pub paper: Option<String>,
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EditionsArgs {
+    /// Region slug or adcode (county, prefecture or province).
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub since: Option<NaiveDate>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; `127.0.0.1:0` picks a free port and prints it.
+    #[arg(long)]
+    pub bind: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DigestCommand {
+    /// Send the day's digests now.
+    Send {
+        /// Write the digests as .eml files instead of sending them.
+        #[arg(long)]
+        dry_run: bool,
+        /// Digest day (default: today in the configured time zone).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubscribersCommand {
+    /// Add a subscriber (unconfirmed unless --confirmed: a confirmation mail is sent).
+    Add {
+        email: String,
+        #[arg(long = "region", required = true)]
+        regions: Vec<String>,
+        #[arg(long)]
+        confirmed: bool,
+    },
+    /// Remove a subscriber and all their subscriptions.
+    Remove { email: String },
+    /// List subscribers.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// How a command ended when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Success,
+    /// Some inputs failed; the rest was done (exit code 1).
+    SomeFailed,
+}
+
+/// Parses arguments, loads configuration and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let config = match load_config(cli.config.as_deref()) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("paperboy: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        Command::Extract(args) => extract::run(args),
+        Command::Ingest(args) => runtime().and_then(|rt| rt.block_on(ingest::run(config, args))),
+        Command::Editions(args) => {
+            runtime().and_then(|rt| rt.block_on(editions::run(config, args)))
+        }
+        Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve::run(config, args))),
+        Command::Export(args) => runtime().and_then(|rt| rt.block_on(export::run(config, args))),
+        Command::Digest(cmd) => runtime().and_then(|rt| rt.block_on(digest::run(config, cmd))),
+        Command::Subscribers(cmd) => {
+            runtime().and_then(|rt| rt.block_on(subscribers::run(config, cmd)))
+        }
+    };
+    match result {
+        Ok(Status::Success) => ExitCode::SUCCESS,
+        Ok(Status::SomeFailed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("paperboy: {e:#}");
+            if e.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+/// An error in what the user asked for (bad region, bad argument): exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
+    let explicit = path.is_some();
+    let path = path.unwrap_or(std::path::Path::new("config.toml"));
+    let mut config = Config::load(path, explicit)?;
+    config.apply_env(|k| std::env::var(k).ok());
+    config.validate()?;
+    Ok(config)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PAPERBOY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
