@@ -122,3 +122,11 @@ pub struct RegionActivity {
     pub latest: NaiveDate,
     pub editions: i64,
 }
+
+/// The database: SQLite (embedded default) or PostgreSQL (shared by several processes).
+/// Cheap to clone (the pools are shared).
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
