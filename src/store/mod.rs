@@ -20,6 +20,8 @@ use serde::Serialize;
 
 use crate::model::{Article, DateSource, RegionCode};
 
+pub mod subscribers;
+
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
