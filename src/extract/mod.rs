@@ -18,15 +18,15 @@ pub struct Options {
 /// Why a page could not be extracted.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
-    #[error("{source}: empty file")]
-    Empty { source: String },
-    #[error("{source}: not text ({reason})")]
-    NotText { source: String, reason: String },
+    #[error("{file}: empty file")]
+    Empty { file: String },
+    #[error("{file}: not text ({reason})")]
+    NotText { file: String, reason: String },
 }
 
 /// Extracts one page. `source` is its path or identity (a date in it counts as metadata).
 pub fn page(_bytes: &[u8], source: &str, _opts: &Options) -> Result<Page, ExtractError> {
     Err(ExtractError::Empty {
-        source: source.to_string(),
+        file: source.to_string(),
     })
 }
