@@ -1,0 +1,398 @@
+//! The format-neutral feed model: a [`Feed`] of [`Entry`]s built from stored articles and
+//! edition summaries, which the RSS, Atom and JSON Feed writers then serialise.
+//!
+//! Building the model is where every text is cleaned ([`super::clean`]) and where ids, dates and
+//! links are decided, so that the three formats cannot disagree. Ids never contain the slug or
+//! the base URL (`urn:paperboy:edition:330182:2022-06-28`, `urn:paperboy:article:{id}`): they
+//! stay the same when an operator renames the host. Dates are content times (the edition's
+//! latest stored article, an article's first storing), never the render time, in `+08:00`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
+use serde::Serialize;
+
+use super::text::{cleaned, escape_html, excerpt, paragraphs};
+use crate::model::{ArticleKind, DateSource, RegionLevel};
+use crate::store::{EditionSummary, StoredArticle};
+
+/// Feed language, as `<language>`, `xml:lang` and JSON Feed `language`.
+pub const LANGUAGE: &str = "zh-CN";
+
+/// China Standard Time: the offset of every timestamp paperboy writes.
+pub fn china() -> FixedOffset {
+    // 8 hours east is always in range; the fallback is never taken.
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
+}
+
+/// A UTC instant in `+08:00`.
+pub fn local(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&china())
+}
+
+/// Midnight `+08:00` of a publication day: the `published` time of its editions and articles.
+pub fn day_start(date: NaiveDate) -> DateTime<FixedOffset> {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    china()
+        .from_local_datetime(&midnight)
+        .single()
+        .unwrap_or_else(|| china().from_utc_datetime(&midnight))
+}
+
+/// Site-wide facts every render needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    /// Absolute base URL without a trailing slash.
+    pub base_url: String,
+    pub title: String,
+}
+
+impl Site {
+    /// `base_url` + `path` (path starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+}
+
+/// A region as pages and feeds show it (built by the web layer from the gazetteer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionView {
+    pub code: String,
+    /// Full name (建德市).
+    pub name: String,
+    pub slug: String,
+    pub level: RegionLevel,
+    /// Prefecture name for counties.
+    pub prefecture: Option<String>,
+    /// Province name for counties and prefectures.
+    pub province: Option<String>,
+}
+
+impl RegionView {
+    /// `/r/{slug}/`
+    pub fn path(&self) -> String {
+        format!("/r/{}/", self.slug)
+    }
+    /// `建德市 · 杭州市 · 浙江省`, the name with its parents.
+    pub fn full_name(&self) -> String {
+        let mut parts = vec![self.name.as_str()];
+        parts.extend(self.prefecture.as_deref());
+        parts.extend(self.province.as_deref());
+        parts.join(" · ")
+    }
+}
+
+/// One stored article, cleaned and ready for any output.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    pub id: String,
+    /// The headline, or a stand-in made from the body for untitled items.
+    pub title: String,
+    pub kicker: Option<String>,
+    pub subtitle: Option<String>,
+    pub byline: Vec<String>,
+    pub kind: ArticleKind,
+    pub paragraphs: Vec<String>,
+    pub paper: Option<String>,
+    pub date: NaiveDate,
+    pub date_source: DateSource,
+    /// `/a/{id}/`
+    pub path: String,
+    pub stored_at: DateTime<FixedOffset>,
+}
+
+impl ArticleView {
+    /// Cleans every text of `a`.
+    pub fn new(a: &StoredArticle) -> Self {
+        let art = &a.article;
+        let opt = |s: &Option<String>| s.as_deref().map(cleaned).filter(|s| !s.trim().is_empty());
+        let body = cleaned(&art.body);
+        let title = opt(&art.title).unwrap_or_else(|| match art.kind {
+            ArticleKind::Photo => format!("图片：{}", excerpt(&body, 24)),
+            _ => excerpt(&body, 24),
+        });
+        Self {
+            id: a.id.clone(),
+            title,
+            kicker: opt(&art.kicker),
+            subtitle: opt(&art.subtitle),
+            byline: art.byline.iter().map(|b| cleaned(b)).collect(),
+            kind: art.kind,
+            paragraphs: paragraphs(&body),
+            paper: opt(&a.paper),
+            date: a.date,
+            date_source: a.date_source,
+            path: format!("/a/{}/", a.id),
+            stored_at: local(a.stored_at),
+        }
+    }
+
+    /// The article as an HTML fragment: headline linked to its page, kicker/subtitle, byline,
+    /// paragraphs. Every text escaped exactly once here.
+    pub fn html(&self, site: &Site, heading: &str) -> String {
+        let mut h = String::new();
+        if let Some(k) = &self.kicker {
+            h.push_str(&format!("<p><small>{}</small></p>", escape_html(k)));
+        }
+        h.push_str(&format!(
+            "<{heading}><a href=\"{}\">{}</a></{heading}>",
+            escape_html(&site.url(&self.path)),
+            escape_html(&self.title)
+        ));
+        if let Some(s) = &self.subtitle {
+            h.push_str(&format!("<p><strong>{}</strong></p>", escape_html(s)));
+        }
+        if !self.byline.is_empty() {
+            h.push_str(&format!(
+                "<p><em>{}</em></p>",
+                escape_html(&self.byline.join(" "))
+            ));
+        }
+        for p in &self.paragraphs {
+            h.push_str(&format!("<p>{}</p>", escape_html(p)));
+        }
+        h
+    }
+
+    /// A short plain-text summary (RSS `description`, Atom `summary`).
+    pub fn summary(&self) -> String {
+        excerpt(&self.paragraphs.join(" "), 140)
+    }
+}
+
+/// Which feed of a region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedKind {
+    /// One entry per daily edition (`feed.*`).
+    Editions,
+    /// One entry per article (`articles.*`).
+    Articles,
+}
+
+/// The three syndication formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedFormat {
+    Atom,
+    Rss,
+    Json,
+}
+
+impl FeedFormat {
+    /// All formats, Atom first (the autodiscovery order).
+    pub const ALL: [FeedFormat; 3] = [FeedFormat::Atom, FeedFormat::Rss, FeedFormat::Json];
+
+    /// File extension used in the URL.
+    pub fn ext(self) -> &'static str {
+        match self {
+            FeedFormat::Atom => "atom",
+            FeedFormat::Rss => "rss",
+            FeedFormat::Json => "json",
+        }
+    }
+    /// Exact `Content-Type`.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FeedFormat::Atom => "application/atom+xml; charset=utf-8",
+            FeedFormat::Rss => "application/rss+xml; charset=utf-8",
+            FeedFormat::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+    /// MIME type without parameters (for `<link type=…>`).
+    pub fn mime(self) -> &'static str {
+        match self {
+            FeedFormat::Atom => "application/atom+xml",
+            FeedFormat::Rss => "application/rss+xml",
+            FeedFormat::Json => "application/feed+json",
+        }
+    }
+}
+
+impl FeedKind {
+    /// File stem in the URL.
+    pub fn stem(self) -> &'static str {
+        match self {
+            FeedKind::Editions => "feed",
+            FeedKind::Articles => "articles",
+        }
+    }
+    /// `feed.atom`, `articles.json`, …
+    pub fn file(self, format: FeedFormat) -> String {
+        format!("{}.{}", self.stem(), format.ext())
+    }
+    /// Parses `feed.atom` and friends.
+    pub fn parse_file(file: &str) -> Option<(FeedKind, FeedFormat)> {
+        let (stem, ext) = file.split_once('.')?;
+        let kind = match stem {
+            "feed" => FeedKind::Editions,
+            "articles" => FeedKind::Articles,
+            _ => return None,
+        };
+        let format = FeedFormat::ALL.into_iter().find(|f| f.ext() == ext)?;
+        Some((kind, format))
+    }
+}
+
+/// One feed entry (an edition or an article).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Stable GUID (not a permalink).
+    pub id: String,
+    pub title: String,
+    /// Absolute URL of its HTML page.
+    pub url: String,
+    pub published: DateTime<FixedOffset>,
+    pub updated: DateTime<FixedOffset>,
+    pub authors: Vec<String>,
+    /// Region name and paper name(s).
+    pub categories: Vec<String>,
+    /// Plain-text summary.
+    pub summary: String,
+    /// Full content as HTML.
+    pub content_html: String,
+}
+
+/// Links of RFC 5005 paging.
+#[derive(Debug, Clone, Default)]
+pub struct Paging {
+    /// The next (older) page, when there is one.
+    pub older: Option<String>,
+    /// The subscription document, when this is an archive page.
+    pub current: Option<String>,
+}
+
+/// A whole feed document before it is written in one format.
+#[derive(Debug, Clone)]
+pub struct Feed {
+    pub id: String,
+    pub title: String,
+    pub subtitle: String,
+    /// Absolute URL of the region's HTML page.
+    pub home_url: String,
+    /// Absolute URL of this document in this format (set per format by the writer's caller).
+    pub self_url: String,
+    /// `/feed.xsl` (XML formats carry it as an `xml-stylesheet`).
+    pub stylesheet: String,
+    pub updated: DateTime<FixedOffset>,
+    pub paging: Paging,
+    pub generator: String,
+    pub entries: Vec<Entry>,
+}
+
+/// `urn:paperboy:edition:{code}:{date}`
+pub fn edition_id(code: &str, date: NaiveDate) -> String {
+    format!("urn:paperboy:edition:{code}:{date}")
+}
+
+/// `urn:paperboy:article:{id}`
+pub fn article_id(id: &str) -> String {
+    format!("urn:paperboy:article:{id}")
+}
+
+fn date_note(source: DateSource) -> Option<&'static str> {
+    match source {
+        DateSource::Ingested => Some("版面未印日期，按收录日期归档。"),
+        DateSource::Inferred => Some("日期由正文推断。"),
+        _ => None,
+    }
+}
+
+fn push_unique(v: &mut Vec<String>, s: &str) {
+    if !s.is_empty() && !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
+/// The entry of one daily edition: every article, in order, as the content.
+pub fn edition_entry(
+    site: &Site,
+    region: &RegionView,
+    summary: &EditionSummary,
+    articles: &[ArticleView],
+) -> Entry {
+    let path = format!("{}{}/", region.path(), summary.date);
+    let mut authors = Vec::new();
+    let mut categories = vec![region.name.clone()];
+    let mut html = String::new();
+    if let Some(note) = articles.first().and_then(|a| date_note(a.date_source)) {
+        html.push_str(&format!("<p><em>{note}</em></p>"));
+    }
+    for a in articles {
+        a.byline.iter().for_each(|b| push_unique(&mut authors, b));
+        if let Some(p) = &a.paper {
+            push_unique(&mut categories, p);
+        }
+        html.push_str("<article>");
+        html.push_str(&a.html(site, "h2"));
+        html.push_str("</article>");
+    }
+    let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
+    Entry {
+        id: edition_id(&region.code, summary.date),
+        title: format!(
+            "{} {} · {} 篇",
+            region.name,
+            summary.date.format("%Y年%-m月%-d日"),
+            summary.articles
+        ),
+        url: site.url(&path),
+        published: day_start(summary.date),
+        updated: local(summary.updated_at),
+        authors,
+        categories,
+        summary: excerpt(&titles.join("；"), 200),
+        content_html: html,
+    }
+}
+
+/// The entry of one article.
+pub fn article_entry(site: &Site, region: &RegionView, a: &ArticleView) -> Entry {
+    let mut categories = vec![region.name.clone()];
+    if let Some(p) = &a.paper {
+        push_unique(&mut categories, p);
+    }
+    let mut html = String::new();
+    if let Some(note) = date_note(a.date_source) {
+        html.push_str(&format!("<p><em>{note}</em></p>"));
+    }
+    html.push_str(&a.html(site, "h1"));
+    Entry {
+        id: article_id(&a.id),
+        title: a.title.clone(),
+        url: site.url(&a.path),
+        published: day_start(a.date),
+        updated: a.stored_at,
+        authors: a.byline.clone(),
+        categories,
+        summary: a.summary(),
+        content_html: html,
+    }
+}
+
+impl Feed {
+    /// A region's feed document. `updated` is the newest entry's content time (the Unix epoch
+    /// for an empty feed, so that it never changes by itself).
+    pub fn new(site: &Site, region: &RegionView, kind: FeedKind, entries: Vec<Entry>) -> Self {
+        let updated = entries
+            .iter()
+            .map(|e| e.updated)
+            .max()
+            .unwrap_or_else(|| local(DateTime::<Utc>::UNIX_EPOCH));
+        let (what, id_kind) = match kind {
+            FeedKind::Editions => ("每日版", "editions"),
+            FeedKind::Articles => ("文章", "articles"),
+        };
+        Feed {
+            id: format!("urn:paperboy:feed:{}:{id_kind}", region.code),
+            title: cleaned(&format!("{} · {what} · {}", region.name, site.title)),
+            subtitle: cleaned(&format!("{}本地新闻{what}", region.full_name())),
+            home_url: site.url(&region.path()),
+            self_url: String::new(),
+            // Root-relative: browsers apply XSLT only from the same origin as the feed.
+            stylesheet: "/feed.xsl".to_string(),
+            updated,
+            paging: Paging::default(),
+            generator: format!("paperboy {}", env!("CARGO_PKG_VERSION")),
+            entries,
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! Unit tests of the feed writers and page templates: every output parses back (XML formats
+//! with the feed-rs parser used by readers) with the expected ids, dates and escaping.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+
+use super::*;
+use crate::model::{Article, ArticleKind, DateSource, RegionLevel};
+use crate::store::{EditionSummary, StoredArticle};
+
+fn site() -> Site {
+    Site {
+        base_url: "http://example.org".into(),
+        title: "paperboy".into(),
+    }
+}
+
+fn jiande() -> RegionView {
+    RegionView {
+        code: "330182".into(),
+        name: "建德市".into(),
+        slug: "jiande".into(),
+        level: RegionLevel::County,
+        prefecture: Some("杭州市".into()),
+        province: Some("浙江省".into()),
+    }
+}
+
+fn nasty() -> StoredArticle {
+    StoredArticle {
+        id: "a1b2".into(),
+        page_key: "p.txt".into(),
+        paper: Some("今日建德".into()),
+        date: NaiveDate::from_ymd_opt(2022, 6, 28).unwrap(),
+        date_source: DateSource::Masthead,
+        position: 0,
+        article: Article {
+            title: Some("标题<script>alert(1)</script> & ]]> 完\u{1}".into()),
+            kicker: None,
+            subtitle: None,
+            byline: vec!["王小明".into()],
+            kind: ArticleKind::News,
+            regions: vec![],
+            body: "第一段 a<b & c]]>d\u{b}e\n\n第二段".into(),
+        },
+        stored_at: Utc.with_ymd_and_hms(2022, 6, 28, 1, 2, 3).unwrap(),
+    }
+}
+
+fn edition_feed() -> Feed {
+    let s = site();
+    let a = ArticleView::new(&nasty());
+    let summary = EditionSummary {
+        region: "330182".parse().unwrap(),
+        date: a.date,
+        articles: 1,
+        updated_at: Utc.with_ymd_and_hms(2022, 6, 28, 1, 2, 3).unwrap(),
+    };
+    let mut feed = Feed::new(
+        &s,
+        &jiande(),
+        FeedKind::Editions,
+        vec![edition_entry(&s, &jiande(), &summary, &[a])],
+    );
+    feed.self_url = "http://example.org/r/jiande/feed.atom".into();
+    feed.paging.older = Some("http://example.org/r/jiande/feed.atom?before=2022-06-28".into());
+    feed
+}
+
+#[test]
+fn every_format_parses_back_with_ids_dates_and_text_escaped_once() {
+    let feed = edition_feed();
+    for format in FeedFormat::ALL {
+        let out = super::feed(&feed, format).unwrap();
+        assert!(
+            !out.contains('\u{1}') && !out.contains('\u{b}'),
+            "{format:?}"
+        );
+        assert!(!out.contains("<script>"), "{format:?} leaks raw markup");
+        let parsed = feed_rs::parser::parse(out.as_bytes())
+            .unwrap_or_else(|e| panic!("{format:?} does not parse: {e}\n{out}"));
+        assert_eq!(parsed.entries.len(), 1);
+        let e = &parsed.entries[0];
+        assert_eq!(e.id, "urn:paperboy:edition:330182:2022-06-28", "{format:?}");
+        let published = e.published.unwrap();
+        assert_eq!(published.to_rfc3339(), "2022-06-27T16:00:00+00:00");
+        let content = e.content.as_ref().and_then(|c| c.body.clone()).unwrap();
+        // The HTML carries the text escaped exactly once: a reader shows `<script>` as text.
+        assert!(content.contains("&lt;script&gt;"), "{format:?}: {content}");
+        assert!(!content.contains("&amp;lt;"), "{format:?} double-escaped");
+        assert!(
+            content.contains("a&lt;b &amp; c]]&gt;de"),
+            "{format:?}: {content}"
+        );
+        if format != FeedFormat::Json {
+            assert!(out.contains("<?xml-stylesheet type=\"text/xsl\" href=\"/feed.xsl\"?>"));
+            assert!(
+                out.contains("+08:00") || out.contains("+0800"),
+                "{format:?}"
+            );
+            assert!(out.contains("zh-CN"));
+        }
+    }
+}
+
+#[test]
+fn rss_has_non_permalink_guid_self_link_and_content_encoded() {
+    let mut feed = edition_feed();
+    feed.self_url = "http://example.org/r/jiande/feed.rss".into();
+    let out = rss(&feed).unwrap();
+    let ch = ::rss::Channel::read_from(out.as_bytes()).unwrap();
+    let item = &ch.items()[0];
+    assert!(!item.guid().unwrap().is_permalink());
+    assert_eq!(item.pub_date(), Some("Tue, 28 Jun 2022 00:00:00 +0800"));
+    assert!(item.content().unwrap().contains("<p>第二段</p>"));
+    assert!(item.description().unwrap().chars().count() <= 201);
+    assert_eq!(ch.language(), Some("zh-CN"));
+    assert!(out.contains("<atom:link href=\"http://example.org/r/jiande/feed.rss\" rel=\"self\""));
+    assert!(out.contains("rel=\"prev-archive\""));
+    assert_eq!(item.dublin_core_ext().unwrap().creators(), ["王小明"]);
+    let cats: Vec<&str> = item.categories().iter().map(|c| c.name()).collect();
+    assert_eq!(cats, ["建德市", "今日建德"]);
+}
+
+#[test]
+fn atom_updated_is_the_content_time_in_china_time() {
+    let out = atom(&edition_feed()).unwrap();
+    assert!(
+        out.contains("<updated>2022-06-28T09:02:03+08:00</updated>"),
+        "{out}"
+    );
+    assert!(out.contains("xml:lang=\"zh-CN\""));
+    let parsed = feed_rs::parser::parse(out.as_bytes()).unwrap();
+    assert_eq!(parsed.entries[0].authors[0].name, "王小明");
+    assert!(parsed
+        .links
+        .iter()
+        .any(|l| l.rel.as_deref() == Some("next")));
+}
+
+#[test]
+fn untitled_photo_gets_a_title_from_its_caption() {
+    let mut a = nasty();
+    a.article.title = None;
+    a.article.kind = ArticleKind::Photo;
+    a.article.body = "新安江畔的清晨".into();
+    assert_eq!(ArticleView::new(&a).title, "图片：新安江畔的清晨");
+}
+
+#[test]
+fn pages_escape_markup_and_drop_control_characters() {
+    let r = Renderer::new(std::path::Path::new("/nonexistent")).unwrap();
+    let s = site();
+    let region = jiande();
+    let html = r
+        .render(
+            "edition.html",
+            EditionPage {
+                site: &s,
+                region: &region,
+                date: NaiveDate::from_ymd_opt(2022, 6, 28).unwrap(),
+                date_label: "2022年6月28日".into(),
+                date_note: None,
+                articles: vec![ArticleView::new(&nasty())],
+                feeds: FeedLink::for_region(&region),
+                subscribe: subscribe_path(&region),
+            },
+        )
+        .unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;")
+            || html.contains("&lt;script&gt;")
+    );
+    assert!(!html.contains("<script>"));
+    assert!(!html.contains('\u{1}') && !html.contains('\u{b}'));
+    assert!(html.contains(r#"<link rel="alternate" type="application/atom+xml""#));
+    assert!(html.contains("/subscribe?region=jiande"));
+    assert_eq!(html.matches("<article").count(), 1);
+}
+
+#[test]
+fn operator_template_overrides_the_compiled_in_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("error.html"), "custom {{ title }}").unwrap();
+    let r = Renderer::new(dir.path()).unwrap();
+    let s = site();
+    let out = r
+        .render(
+            "error.html",
+            ErrorPage {
+                site: &s,
+                status: 404,
+                title: "没有".into(),
+                message: String::new(),
+                links: vec![],
+            },
+        )
+        .unwrap();
+    assert_eq!(out, "custom 没有");
+    assert!(r.asset("feed.xsl").unwrap().contains("xsl:stylesheet"));
+}
+
+#[test]
+fn opml_groups_feeds_by_province_and_prefecture() {
+    let s = site();
+    let county = jiande();
+    let pref = RegionView {
+        code: "330100".into(),
+        name: "杭州市".into(),
+        slug: "hangzhou".into(),
+        level: RegionLevel::Prefecture,
+        prefecture: None,
+        province: Some("浙江省".into()),
+    };
+    let prov = RegionView {
+        code: "330000".into(),
+        name: "浙江省".into(),
+        slug: "zhejiang".into(),
+        level: RegionLevel::Province,
+        prefecture: None,
+        province: None,
+    };
+    let dir = Directory {
+        provinces: vec![ProvinceGroup {
+            region: prov,
+            prefectures: vec![PrefectureGroup {
+                region: pref,
+                counties: vec![CountyItem {
+                    region: county,
+                    latest: NaiveDate::from_ymd_opt(2022, 6, 28).unwrap(),
+                    editions: 1,
+                }],
+            }],
+        }],
+    };
+    let out = opml(&s, &dir, None);
+    assert_eq!(out.matches("type=\"rss\"").count(), 3);
+    assert!(out.contains("xmlUrl=\"http://example.org/r/jiande/feed.atom\""));
+    let county_at = out.find("建德市").unwrap();
+    let pref_at = out.find("<outline text=\"杭州市\"").unwrap();
+    assert!(pref_at < county_at);
+}

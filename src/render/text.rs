@@ -1,0 +1,115 @@
+//! Text hygiene for everything paperboy writes: one `clean` function that drops the characters
+//! XML 1.0 forbids (OCR leaves control characters in page text), and HTML escaping.
+//!
+//! Every string that goes into a feed, a page or the OPML passes through [`clean`] exactly once,
+//! when the render views are built; escaping happens later, exactly once, in the writer that
+//! knows the output syntax (the feed crates, minijinja's auto-escape, or [`escape_html`] for the
+//! HTML bodies carried inside feeds). Nothing here does I/O.
+
+use std::borrow::Cow;
+
+/// True for characters XML 1.0 allows that are also not C1 controls or noncharacters: tab,
+/// newline, carriage return, and everything from U+0020 except U+007F–U+009F, U+FFFE, U+FFFF.
+fn allowed(c: char) -> bool {
+    match c {
+        '\t' | '\n' | '\r' => true,
+        '\u{0}'..='\u{1f}' => false,
+        // C1 controls are legal XML 1.0 but "discouraged", and never meaningful in OCR text.
+        '\u{7f}'..='\u{9f}' => false,
+        '\u{fffe}' | '\u{ffff}' => false,
+        _ => true,
+    }
+}
+
+/// Removes the characters XML 1.0 forbids (and C1 controls). Borrows when nothing changes.
+///
+/// ```
+/// assert_eq!(paperboy::render::clean("a\u{1}b\u{b}c"), "abc");
+/// assert_eq!(paperboy::render::clean("建德\n新闻"), "建德\n新闻");
+/// ```
+pub fn clean(s: &str) -> Cow<'_, str> {
+    if s.chars().all(allowed) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().filter(|&c| allowed(c)).collect())
+    }
+}
+
+/// [`clean`] into an owned `String`.
+pub fn cleaned(s: &str) -> String {
+    clean(s).into_owned()
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'` for HTML text and attribute values.
+///
+/// ```
+/// assert_eq!(paperboy::render::escape_html("<a href='x'>&</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;");
+/// ```
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits a body into its paragraphs (separated by blank lines), trimmed, empty ones dropped.
+pub fn paragraphs(body: &str) -> Vec<String> {
+    body.split("\n\n")
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The first `max` characters of `s` (whitespace collapsed), with `…` when cut.
+pub fn excerpt(s: &str, max: usize) -> String {
+    let collapsed: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.chars().count() <= max {
+        return collapsed;
+    }
+    let mut out: String = collapsed.chars().take(max).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removes_xml_forbidden_characters_and_keeps_the_rest() {
+        let s = "标题\u{1}\u{b}\u{c}\u{7f}\u{85}\u{fffe}<b>&]]>\t\r\n";
+        assert_eq!(clean(s), "标题<b>&]]>\t\r\n");
+        assert!(matches!(clean("干净的文字"), Cow::Borrowed(_)));
+        // Characters beyond the BMP are legal XML.
+        assert_eq!(clean("𠀀"), "𠀀");
+    }
+
+    #[test]
+    fn escapes_every_html_metacharacter_once() {
+        assert_eq!(
+            escape_html("<script>alert(\"x\")</script> & ]]>"),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; ]]&gt;"
+        );
+    }
+
+    #[test]
+    fn splits_paragraphs_on_blank_lines() {
+        assert_eq!(paragraphs("一\n\n 二 \n\n\n\n三"), vec!["一", "二", "三"]);
+        assert!(paragraphs("  \n\n ").is_empty());
+    }
+
+    #[test]
+    fn excerpt_cuts_by_characters_not_bytes() {
+        assert_eq!(excerpt("建德市新闻", 3), "建德市…");
+        assert_eq!(excerpt("a  b\nc", 10), "a b c");
+    }
+}
