@@ -1,1 +1,461 @@
-//! (stage under construction)
+//! Ingest: the service between extraction and the store. Turns extracted pages into `NewPage`s
+//! (stable article ids, content hash, the ingest day for undated pages) and feeds files and
+//! directories through extraction into the store in batches.
+//!
+//! Inputs: paths (files or directories, walked recursively in sorted order, hidden entries
+//! skipped) or one `Page` from the API. Output: an `IngestReport` with counts and the failures
+//! with their reasons. Extraction runs on a blocking thread while the writer stores batches of
+//! up to `batch_size` pages, one transaction each. One bad file never stops the others and never
+//! leaves half a page stored. No SQL here, and nothing specific to the command line.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::extract;
+use crate::model::{Article, DateSource, Page};
+use crate::store::{IngestOutcome, NewArticle, NewPage, Store};
+
+/// Hex digits of an article id.
+const ID_LEN: usize = 16;
+
+/// Turns an extracted page into what the store keeps. `key` is the page identity (file name or
+/// client-given id). A page without a date is filed under the day of `ingested_at` in `tz` with
+/// `date_source = ingested`. Article ids hash the key and the article's text (kicker, title,
+/// subtitle, body), so re-ingesting the same page gives the same ids even when region
+/// assignment or bylines improve; identical articles on one page get distinct ids by occurrence.
+pub fn prepare(page: Page, key: &str, ingested_at: DateTime<Utc>, tz: Tz) -> NewPage {
+    let content_hash = content_hash(&page);
+    let (date, date_source) = match page.date {
+        Some(d) => (d, page.date_source),
+        None => (
+            ingested_at.with_timezone(&tz).date_naive(),
+            DateSource::Ingested,
+        ),
+    };
+    let mut seen = std::collections::HashSet::new();
+    let articles = page
+        .articles
+        .into_iter()
+        .enumerate()
+        .map(|(i, article)| {
+            let mut occurrence = 0u32;
+            let mut id = article_id(key, &article, occurrence);
+            while !seen.insert(id.clone()) {
+                occurrence += 1;
+                id = article_id(key, &article, occurrence);
+            }
+            NewArticle {
+                id,
+                position: i32::try_from(i).unwrap_or(i32::MAX),
+                article,
+            }
+        })
+        .collect();
+    NewPage {
+        key: key.to_string(),
+        source: page.source,
+        paper: page.paper,
+        date,
+        date_source,
+        content_hash,
+        ingested_at,
+        articles,
+    }
+}
+
+/// Stable id of an article: the first 16 hex digits of SHA-256 over the page key and its text.
+pub fn article_id(key: &str, article: &Article, occurrence: u32) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        key,
+        article.kicker.as_deref().unwrap_or(""),
+        article.title.as_deref().unwrap_or(""),
+        article.subtitle.as_deref().unwrap_or(""),
+        &article.body,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    if occurrence > 0 {
+        h.update(occurrence.to_le_bytes());
+    }
+    let mut id = hex::encode(h.finalize());
+    id.truncate(ID_LEN);
+    id
+}
+
+/// Hash of everything extraction produced except where the bytes came from (source path,
+/// encoding): equal hash means re-ingesting changes nothing. An undated page hashes its
+/// missing date, so re-ingesting it on a later day is still unchanged.
+pub fn content_hash(page: &Page) -> String {
+    #[derive(Serialize)]
+    struct Content<'a> {
+        paper: &'a Option<String>,
+        date: &'a Option<NaiveDate>,
+        date_source: DateSource,
+        articles: &'a [Article],
+    }
+    let content = Content {
+        paper: &page.paper,
+        date: &page.date,
+        date_source: page.date_source,
+        articles: &page.articles,
+    };
+    // Serializing model values cannot fail; an empty hash input would only mean "changed".
+    let bytes = serde_json::to_vec(&content).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
+}
+
+/// How to ingest files.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Publication date given by the operator (applies to every page).
+    pub date: Option<NaiveDate>,
+    /// Paper name given by the operator.
+    pub paper: Option<String>,
+    /// Time zone of the ingest day for undated pages (config `[ingest] timezone`).
+    pub timezone: Tz,
+    /// Pages per store transaction.
+    pub batch_size: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self {
+            date: None,
+            paper: None,
+            timezone: chrono_tz::Asia::Shanghai,
+            batch_size: 200,
+        }
+    }
+}
+
+/// A file that could not be ingested, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IngestFailure {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What an ingest run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    /// Pages stored or found unchanged.
+    pub pages: usize,
+    /// Articles on those pages.
+    pub articles: usize,
+    pub new: usize,
+    pub unchanged: usize,
+    pub replaced: usize,
+    pub failed: Vec<IngestFailure>,
+}
+
+/// What happened to one file, as reported to `Progress`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileResult {
+    Stored {
+        outcome: IngestOutcome,
+        articles: usize,
+    },
+    Failed(String),
+}
+
+/// Observer of an ingest run (a progress bar, log lines, or nothing).
+pub trait Progress: Send + Sync {
+    /// The walk found `files` files to ingest.
+    fn started(&self, _files: usize) {}
+    /// One file is done.
+    fn file_done(&self, _path: &Path, _result: &FileResult) {}
+}
+
+/// A `Progress` that reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+impl Progress for Silent {}
+
+/// One file to ingest and its page key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// Path relative to the directory argument it was found under (`/`-separated), or the
+    /// file name for a file argument: stable however the inbox is mounted.
+    pub key: String,
+}
+
+/// Lists the files under `paths` (directories recursively, sorted, hidden entries skipped);
+/// unreadable paths become failures.
+pub fn walk(paths: &[PathBuf]) -> (Vec<InputFile>, Vec<IngestFailure>) {
+    let mut files = Vec::new();
+    let mut failed = Vec::new();
+    for root in paths {
+        match std::fs::metadata(root) {
+            Ok(m) if m.is_dir() => walk_dir(root, root, &mut files, &mut failed),
+            Ok(_) => {
+                let key = root.file_name().map_or_else(
+                    || root.display().to_string(),
+                    |n| n.to_string_lossy().into(),
+                );
+                files.push(InputFile {
+                    path: root.clone(),
+                    key,
+                });
+            }
+            Err(e) => failed.push(IngestFailure {
+                path: root.clone(),
+                reason: format!("cannot read: {e}"),
+            }),
+        }
+    }
+    (files, failed)
+}
+
+fn walk_dir(root: &Path, dir: &Path, files: &mut Vec<InputFile>, failed: &mut Vec<IngestFailure>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(Result::ok).collect::<Vec<_>>(),
+        Err(e) => {
+            failed.push(IngestFailure {
+                path: dir.to_path_buf(),
+                reason: format!("cannot read directory: {e}"),
+            });
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .into_iter()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            walk_dir(root, &path, files, failed);
+        } else if path.is_file() {
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let key = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.push(InputFile { path, key });
+        }
+    }
+}
+
+/// What the extraction thread hands the writer.
+enum Prepared {
+    Page(PathBuf, NewPage),
+    Failed(PathBuf, String),
+}
+
+/// Reads and extracts one file; a panic in extraction is a failure of that file only.
+fn prepare_file(file: &InputFile, opts: &extract::Options, now: DateTime<Utc>, tz: Tz) -> Prepared {
+    let bytes = match std::fs::read(&file.path) {
+        Ok(b) => b,
+        Err(e) => return Prepared::Failed(file.path.clone(), format!("cannot read: {e}")),
+    };
+    let source = file.path.display().to_string();
+    let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        extract::page(&bytes, &source, opts)
+    }));
+    match extracted {
+        Ok(Ok(page)) => Prepared::Page(file.path.clone(), prepare(page, &file.key, now, tz)),
+        Ok(Err(e)) => Prepared::Failed(file.path.clone(), e.to_string()),
+        Err(_) => Prepared::Failed(file.path.clone(), "extraction panicked".into()),
+    }
+}
+
+/// Ingests files and directories into `store`: extraction on a blocking thread, storing in
+/// batches (one transaction each). A batch the store rejects is retried page by page so that
+/// only the offending pages fail.
+pub async fn ingest_paths(
+    store: &Store,
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+) -> IngestReport {
+    let (files, walk_failures) = walk(paths);
+    let mut report = IngestReport::default();
+    progress.started(files.len() + walk_failures.len());
+    for f in walk_failures {
+        progress.file_done(&f.path, &FileResult::Failed(f.reason.clone()));
+        report.failed.push(f);
+    }
+    let batch_size = opts.batch_size.max(1);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Prepared>(batch_size * 2);
+    let extract_opts = extract::Options {
+        date: opts.date,
+        paper: opts.paper.clone(),
+    };
+    let tz = opts.timezone;
+    let now = Utc::now();
+    let extractor = tokio::task::spawn_blocking(move || {
+        for file in &files {
+            if tx
+                .blocking_send(prepare_file(file, &extract_opts, now, tz))
+                .is_err()
+            {
+                break; // the writer is gone
+            }
+        }
+    });
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < batch_size {
+            match rx.try_recv() {
+                Ok(item) => batch.push(item),
+                Err(_) => break,
+            }
+        }
+        write_batch(store, batch, &mut report, progress).await;
+    }
+    if extractor.await.is_err() {
+        report.failed.push(IngestFailure {
+            path: PathBuf::new(),
+            reason: "the extraction thread stopped unexpectedly".into(),
+        });
+    }
+    report
+}
+
+async fn write_batch(
+    store: &Store,
+    batch: Vec<Prepared>,
+    report: &mut IngestReport,
+    progress: &dyn Progress,
+) {
+    let mut paths = Vec::new();
+    let mut pages = Vec::new();
+    for item in batch {
+        match item {
+            Prepared::Page(path, page) => {
+                paths.push(path);
+                pages.push(page);
+            }
+            Prepared::Failed(path, reason) => {
+                progress.file_done(&path, &FileResult::Failed(reason.clone()));
+                report.failed.push(IngestFailure { path, reason });
+            }
+        }
+    }
+    if pages.is_empty() {
+        return;
+    }
+    let outcomes: Vec<Result<IngestOutcome, String>> = match store.ingest_many(&pages).await {
+        Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+        Err(_) => {
+            let mut one_by_one = Vec::with_capacity(pages.len());
+            for page in &pages {
+                one_by_one.push(store.ingest(page).await.map_err(|e| e.to_string()));
+            }
+            one_by_one
+        }
+    };
+    for ((path, page), outcome) in paths.into_iter().zip(&pages).zip(outcomes) {
+        let result = match outcome {
+            Ok(outcome) => {
+                report.pages += 1;
+                report.articles += page.articles.len();
+                match outcome {
+                    IngestOutcome::New => report.new += 1,
+                    IngestOutcome::Unchanged => report.unchanged += 1,
+                    IngestOutcome::Replaced => report.replaced += 1,
+                }
+                FileResult::Stored {
+                    outcome,
+                    articles: page.articles.len(),
+                }
+            }
+            Err(reason) => {
+                report.failed.push(IngestFailure {
+                    path: path.clone(),
+                    reason: reason.clone(),
+                });
+                FileResult::Failed(reason)
+            }
+        };
+        progress.file_done(&path, &result);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(date: Option<NaiveDate>, bodies: &[&str]) -> Page {
+        Page {
+            source: "in/001.txt".into(),
+            encoding: "utf-8".into(),
+            paper: Some("今日建德".into()),
+            date,
+            date_source: if date.is_some() {
+                DateSource::Masthead
+            } else {
+                DateSource::None
+            },
+            articles: bodies
+                .iter()
+                .map(|b| Article {
+                    title: Some("标题".into()),
+                    body: (*b).into(),
+                    ..Article::default()
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn undated_page_is_filed_under_the_shanghai_ingest_day() {
+        // 2022-06-28 17:30 UTC is already 06-29 01:30 in Shanghai.
+        let at = DateTime::parse_from_rfc3339("2022-06-28T17:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let p = prepare(page(None, &["a"]), "001.txt", at, chrono_tz::Asia::Shanghai);
+        assert_eq!(p.date, NaiveDate::from_ymd_opt(2022, 6, 29).unwrap());
+        assert_eq!(p.date_source, DateSource::Ingested);
+        let d = NaiveDate::from_ymd_opt(2022, 6, 1);
+        let p = prepare(page(d, &["a"]), "001.txt", at, chrono_tz::Asia::Shanghai);
+        assert_eq!((p.date, p.date_source), (d.unwrap(), DateSource::Masthead));
+    }
+
+    #[test]
+    fn ids_are_stable_distinct_and_keyed_by_page() {
+        let at = Utc::now();
+        let tz = chrono_tz::Asia::Shanghai;
+        let a = prepare(page(None, &["x", "y", "x"]), "k", at, tz);
+        let b = prepare(
+            page(None, &["x", "y", "x"]),
+            "k",
+            at + chrono::Duration::days(3),
+            tz,
+        );
+        let ids = |p: &NewPage| p.articles.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&a), ids(&b));
+        assert_eq!(a.content_hash, b.content_hash);
+        assert_eq!(a.articles[0].id.len(), 16);
+        assert_ne!(a.articles[0].id, a.articles[2].id);
+        let other = prepare(page(None, &["x"]), "other", at, tz);
+        assert_ne!(other.articles[0].id, a.articles[0].id);
+        let positions: Vec<i32> = a.articles.iter().map(|a| a.position).collect();
+        assert_eq!(positions, [0, 1, 2]);
+    }
+
+    #[test]
+    fn walk_sorts_skips_hidden_and_keys_relative_to_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("b/c")).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        for f in ["b/c/2.txt", "a.txt", ".hidden", ".git/x", "b/1.txt"] {
+            std::fs::write(root.join(f), "x").unwrap();
+        }
+        let (files, failed) = walk(&[root.to_path_buf(), root.join("a.txt"), root.join("nope")]);
+        let keys: Vec<&str> = files.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["a.txt", "b/1.txt", "b/c/2.txt", "a.txt"]);
+        assert_eq!(failed.len(), 1);
+        assert!(failed[0].reason.starts_with("cannot read"));
+    }
+}

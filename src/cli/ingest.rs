@@ -1,10 +1,114 @@
-//! `paperboy ingest`
+//! `paperboy ingest [--date D] [--paper P] PATH...`: extract pages and store their articles.
+//!
+//! Shows a progress bar on a terminal and plain log lines otherwise, prints a summary at the end,
+//! and exits 1 when any file failed (the others are stored).
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
 use paperboy::config::Config;
+use paperboy::ingest::{self, FileResult, IngestOptions, IngestReport, Progress};
+use paperboy::store::Store;
 
 use super::{IngestArgs, Status};
 
-pub async fn run(_config: Arc<Config>, _args: IngestArgs) -> anyhow::Result<Status> {
-    anyhow::bail!("ingest is not implemented yet")
+pub async fn run(config: Arc<Config>, args: IngestArgs) -> anyhow::Result<Status> {
+    let store = Store::connect(&config.storage.url)
+        .await
+        .context("opening the store")?;
+    let opts = IngestOptions {
+        date: args.date,
+        paper: args.paper,
+        timezone: config.ingest.timezone,
+        ..IngestOptions::default()
+    };
+    let report = if std::io::stderr().is_terminal() {
+        let bar = Bar::new();
+        let report = ingest::ingest_paths(&store, &args.paths, &opts, &bar).await;
+        bar.0.finish_and_clear();
+        report
+    } else {
+        ingest::ingest_paths(&store, &args.paths, &opts, &Lines::default()).await
+    };
+    store.close().await;
+    println!("{}", summary(&report));
+    for f in &report.failed {
+        eprintln!("failed: {}: {}", f.path.display(), f.reason);
+    }
+    Ok(if report.failed.is_empty() {
+        Status::Success
+    } else {
+        Status::SomeFailed
+    })
+}
+
+/// One line: what was stored, and how many files failed.
+fn summary(r: &IngestReport) -> String {
+    format!(
+        "ingested {} pages ({} articles): {} new, {} unchanged, {} replaced; {} failed",
+        r.pages,
+        r.articles,
+        r.new,
+        r.unchanged,
+        r.replaced,
+        r.failed.len()
+    )
+}
+
+/// Progress bar for a terminal; failures are printed above it as they happen.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new() -> Self {
+        let bar = ProgressBar::new(0);
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} pages ({per_sec}) {msg}",
+        ) {
+            bar.set_style(style);
+        }
+        Self(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn started(&self, files: usize) {
+        self.0.set_length(files as u64);
+    }
+    fn file_done(&self, path: &Path, result: &FileResult) {
+        if let FileResult::Failed(reason) = result {
+            self.0
+                .println(format!("failed: {}: {reason}", path.display()));
+        }
+        self.0.inc(1);
+    }
+}
+
+/// Plain log lines when stderr is not a terminal: every failure, and a count now and then.
+#[derive(Default)]
+struct Lines {
+    total: AtomicUsize,
+    done: AtomicUsize,
+}
+
+/// Files between two progress lines.
+const LOG_EVERY: usize = 1000;
+
+impl Progress for Lines {
+    fn started(&self, files: usize) {
+        self.total.store(files, Ordering::Relaxed);
+        tracing::info!("ingesting {files} files");
+    }
+    fn file_done(&self, path: &Path, result: &FileResult) {
+        if let FileResult::Failed(reason) = result {
+            tracing::warn!("failed: {}: {reason}", path.display());
+        }
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if done % LOG_EVERY == 0 {
+            let total = self.total.load(Ordering::Relaxed);
+            tracing::info!("{done}/{total} files done");
+        }
+    }
 }

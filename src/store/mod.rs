@@ -20,7 +20,14 @@ use serde::Serialize;
 
 use crate::model::{Article, DateSource, RegionCode};
 
+mod migrate;
+mod postgres;
+mod read;
+mod rows;
+mod sqlite;
 pub mod subscribers;
+
+pub use migrate::{create_postgres_schema, drop_postgres_schema};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -131,4 +138,157 @@ pub struct RegionActivity {
 pub enum Store {
     Sqlite(sqlx::SqlitePool),
     Postgres(sqlx::PgPool),
+}
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://PATH`, created with its directory on first
+    /// use, or `postgres://…`; a `?options=-c search_path=…` selects a schema) and brings its
+    /// schema up to date. A database migrated by a newer paperboy is refused (`SchemaTooNew`).
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let store = if url.starts_with("sqlite:") {
+            Store::Sqlite(sqlite::connect(url).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Store::Postgres(postgres::connect(url, None).await?)
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Opens PostgreSQL inside `schema` (created if missing): every connection of the pool uses
+    /// it as its search path. Tests and benchmarks use this for a private namespace per run.
+    pub async fn connect_postgres_schema(url: &str, schema: &str) -> Result<Store, StoreError> {
+        create_postgres_schema(url, schema).await?;
+        let store = Store::Postgres(postgres::connect(url, Some(schema)).await?);
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(pool) => migrate::sqlite(pool).await,
+            Store::Postgres(pool) => migrate::postgres(pool).await,
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Stores one page (see `ingest_many`).
+    pub async fn ingest(&self, page: &NewPage) -> Result<IngestOutcome, StoreError> {
+        let outcomes = self.ingest_many(std::slice::from_ref(page)).await?;
+        outcomes
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt(format!("no outcome for page {}", page.key)))
+    }
+
+    /// Stores pages in one transaction (all or nothing), outcomes in input order: a known key
+    /// with the same content hash is `Unchanged` (nothing written); with another hash its
+    /// articles are replaced (`Replaced`); an unknown key is `New`. Bumps `revision` when
+    /// anything changed. Safe to run from several processes at once.
+    pub async fn ingest_many(&self, pages: &[NewPage]) -> Result<Vec<IngestOutcome>, StoreError> {
+        for page in pages {
+            check_page(page)?;
+        }
+        if pages.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self {
+            Store::Sqlite(pool) => sqlite::ingest_many(pool, pages).await,
+            Store::Postgres(pool) => postgres::ingest_many(pool, pages).await,
+        }
+    }
+
+    /// Editions newest first. With `q.region` a prefecture or province, its counties' articles
+    /// are aggregated per day (an article in several of its counties counts once); without a
+    /// region, every county-level (and prefecture-only) edition is listed. `since` is inclusive,
+    /// `before` exclusive.
+    pub async fn editions(&self, q: &EditionQuery) -> Result<Vec<EditionSummary>, StoreError> {
+        read::editions(self, q).await
+    }
+
+    /// The articles of one edition in reading order (page key, then position on the page);
+    /// a parent region aggregates its counties without duplicates.
+    pub async fn edition_articles(
+        &self,
+        region: &RegionCode,
+        date: NaiveDate,
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        read::edition_articles(self, region, date).await
+    }
+
+    /// A region's articles newest first (by date, then id descending), at most `limit`,
+    /// strictly after the `(date, id)` cursor `before` when given (keyset paging).
+    pub async fn region_articles(
+        &self,
+        region: &RegionCode,
+        limit: usize,
+        before: Option<(NaiveDate, String)>,
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        read::region_articles(self, region, limit, before).await
+    }
+
+    /// One article by id.
+    pub async fn article(&self, id: &str) -> Result<Option<StoredArticle>, StoreError> {
+        read::article(self, id).await
+    }
+
+    /// Every region code articles are filed under, with its latest day and number of editions.
+    pub async fn regions(&self) -> Result<Vec<RegionActivity>, StoreError> {
+        read::regions(self).await
+    }
+
+    /// A counter that grows on every change of content; caches compare it to know they are stale.
+    pub async fn revision(&self) -> Result<i64, StoreError> {
+        read::revision(self).await
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Rejects a page that could not be stored whole (so the batch fails before writing).
+fn check_page(page: &NewPage) -> Result<(), StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    for a in &page.articles {
+        if !seen.insert(a.id.as_str()) {
+            return Err(StoreError::Conflict(format!(
+                "page {}: article id {} appears twice",
+                page.key, a.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The date of a corrected page: a page that had no date keeps the day it was first filed under
+/// (re-ingesting it tomorrow must not move it); otherwise the new page's date.
+fn replacement_date(page: &NewPage, old_source: &str, old_date: NaiveDate) -> NaiveDate {
+    if page.date_source == DateSource::Ingested && old_source == DateSource::Ingested.as_str() {
+        old_date
+    } else {
+        page.date
+    }
+}
+
+/// The date source that goes with `replacement_date`.
+fn replacement_source(page: &NewPage, _old_source: &str) -> DateSource {
+    page.date_source
+}
+
+/// JSON text of a list column (byline, regions).
+fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
