@@ -1,1 +1,580 @@
-//! Subscribers, subscriptions and the digest send ledger (owned by the mail stage). SQL for both backends.
+//! Subscribers, subscriptions and the digest send ledger, for both backends.
+//!
+//! Owned by the mail stage; only SQL lives here, the rules (double opt-in, what goes into a
+//! digest) are in `crate::mail`. Times are Unix seconds and days `YYYY-MM-DD` text so both
+//! backends store and compare them the same way.
+//!
+//! The ledger makes each (subscriber, day) digest go out at most once and, barring a crash
+//! between the SMTP server's acceptance and the `sent` mark, exactly once: a run *claims* the
+//! row first (an atomic `INSERT … ON CONFLICT DO NOTHING` or a conditional `UPDATE … RETURNING`,
+//! which PostgreSQL and SQLite both serialise per row), sends, then marks it. A claim carries its
+//! owner and a lease; another run may take over a claim only once the lease has run out, a
+//! `failed` (transient) or `empty` row at once, and never a `sent` or `rejected` one.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Store, StoreError};
+use crate::model::RegionCode;
+
+/// A digest subscriber and the regions they chose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Subscriber {
+    pub id: i64,
+    /// Lower-cased address.
+    pub email: String,
+    pub created_at: i64,
+    /// Unix seconds of confirmation; None until the confirmation link is used (no digests).
+    pub confirmed_at: Option<i64>,
+    /// When the last confirmation mail went out (rate limit).
+    pub confirm_sent_at: Option<i64>,
+    /// Last permanent delivery failure (SMTP 5xx), if any.
+    pub last_error: Option<String>,
+    pub regions: Vec<RegionCode>,
+}
+
+/// What `upsert_subscriber` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Upsert {
+    /// A new subscriber.
+    Created,
+    /// An existing one had its regions replaced (and was confirmed if asked).
+    Updated,
+    /// An existing confirmed subscriber, left as it was.
+    Unchanged,
+}
+
+/// State of one ledger row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LedgerStatus {
+    /// A run is sending it (until `lease_until`).
+    Claimed,
+    /// Accepted by the mail server: never sent again.
+    Sent,
+    /// Transient failure after the retries: the next run tries again.
+    Failed,
+    /// Permanent failure (5xx): recorded against the subscriber, not retried.
+    Rejected,
+    /// Nothing new for this subscriber: no mail (a later run of the same day looks again).
+    Empty,
+}
+
+impl LedgerStatus {
+    /// Name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LedgerStatus::Claimed => "claimed",
+            LedgerStatus::Sent => "sent",
+            LedgerStatus::Failed => "failed",
+            LedgerStatus::Rejected => "rejected",
+            LedgerStatus::Empty => "empty",
+        }
+    }
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        Ok(match s {
+            "claimed" => Self::Claimed,
+            "sent" => Self::Sent,
+            "failed" => Self::Failed,
+            "rejected" => Self::Rejected,
+            "empty" => Self::Empty,
+            other => return Err(StoreError::Corrupt(format!("ledger status {other:?}"))),
+        })
+    }
+}
+
+/// One row of the send ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerEntry {
+    pub subscriber_id: i64,
+    pub day: NaiveDate,
+    pub status: LedgerStatus,
+    pub owner: String,
+    pub lease_until: i64,
+    pub attempts: i64,
+    pub editions: i64,
+    pub through_day: Option<NaiveDate>,
+    pub message_id: Option<String>,
+    pub content_at: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// How a claimed row ends.
+#[derive(Debug, Clone)]
+pub struct LedgerOutcome<'a> {
+    pub status: LedgerStatus,
+    pub editions: i64,
+    pub through_day: Option<NaiveDate>,
+    pub message_id: Option<&'a str>,
+    pub content_at: Option<i64>,
+    pub error: Option<&'a str>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SubscriberRow {
+    id: i64,
+    email: String,
+    created_at: i64,
+    confirmed_at: Option<i64>,
+    confirm_sent_at: Option<i64>,
+    last_error: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct LedgerRow {
+    subscriber_id: i64,
+    day: String,
+    status: String,
+    owner: String,
+    lease_until: i64,
+    attempts: i64,
+    editions: i64,
+    through_day: Option<String>,
+    message_id: Option<String>,
+    content_at: Option<i64>,
+    error: Option<String>,
+}
+
+/// SQL is written once with `$n` placeholders; SQLite spells them `?n`.
+fn q(sqlite: bool, sql: &str) -> String {
+    if sqlite {
+        sql.replace('$', "?")
+    } else {
+        sql.to_string()
+    }
+}
+
+/// Runs the same body against whichever pool the store has (each arm type-checks on its own).
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident, $lite:ident| $body:expr) => {
+        match $store {
+            Store::Sqlite($pool) => {
+                let $lite = true;
+                $body
+            }
+            Store::Postgres($pool) => {
+                let $lite = false;
+                $body
+            }
+        }
+    };
+}
+
+fn day_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, StoreError> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| StoreError::Corrupt(format!("ledger day {s:?}")))
+}
+
+fn region_list(codes: Vec<String>) -> Result<Vec<RegionCode>, StoreError> {
+    codes
+        .into_iter()
+        .map(|c| RegionCode::parse(&c).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .collect()
+}
+
+impl LedgerRow {
+    fn into_entry(self) -> Result<LedgerEntry, StoreError> {
+        Ok(LedgerEntry {
+            subscriber_id: self.subscriber_id,
+            day: parse_day(&self.day)?,
+            status: LedgerStatus::parse(&self.status)?,
+            owner: self.owner,
+            lease_until: self.lease_until,
+            attempts: self.attempts,
+            editions: self.editions,
+            through_day: self.through_day.as_deref().map(parse_day).transpose()?,
+            message_id: self.message_id,
+            content_at: self.content_at,
+            error: self.error,
+        })
+    }
+}
+
+const SUBSCRIBER_COLUMNS: &str =
+    "id, email, created_at, confirmed_at, confirm_sent_at, last_error FROM subscribers";
+const LEDGER_COLUMNS: &str = "subscriber_id, day, status, owner, lease_until, attempts, editions, \
+     through_day, message_id, content_at, error";
+
+impl Store {
+    /// Adds a subscriber, or updates an existing address: an unconfirmed one (or any, when
+    /// `confirm` is set by an operator) gets `regions` instead of its old ones; a confirmed one
+    /// is left unchanged when the request comes from the public form (`confirm == false`).
+    pub async fn upsert_subscriber(
+        &self,
+        email: &str,
+        regions: &[RegionCode],
+        confirm: bool,
+        now: i64,
+    ) -> Result<(Subscriber, Upsert), StoreError> {
+        let email = email.to_lowercase();
+        let confirmed_at = confirm.then_some(now);
+        let (id, outcome) = on_pool!(self, |pool, lite| {
+            let mut tx = pool.begin().await?;
+            let existing: Option<(i64, Option<i64>)> = sqlx::query_as(&q(
+                lite,
+                "SELECT id, confirmed_at FROM subscribers WHERE email = $1",
+            ))
+            .bind(&email)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let (id, outcome) = match existing {
+                Some((id, Some(_))) if !confirm => (id, Upsert::Unchanged),
+                Some((id, _)) => {
+                    sqlx::query(&q(
+                        lite,
+                        "UPDATE subscribers SET confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2",
+                    ))
+                    .bind(confirmed_at)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    (id, Upsert::Updated)
+                }
+                None => {
+                    let (id,): (i64,) = sqlx::query_as(&q(
+                        lite,
+                        "INSERT INTO subscribers (email, created_at, confirmed_at) VALUES ($1, $2, $3) RETURNING id",
+                    ))
+                    .bind(&email)
+                    .bind(now)
+                    .bind(confirmed_at)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    (id, Upsert::Created)
+                }
+            };
+            if outcome != Upsert::Unchanged {
+                sqlx::query(&q(
+                    lite,
+                    "DELETE FROM subscriptions WHERE subscriber_id = $1",
+                ))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                for r in regions {
+                    sqlx::query(&q(
+                        lite,
+                        "INSERT INTO subscriptions (subscriber_id, region) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    ))
+                    .bind(id)
+                    .bind(r.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            (id, outcome)
+        });
+        let sub = self
+            .subscriber(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("subscriber {id}")))?;
+        Ok((sub, outcome))
+    }
+
+    /// One subscriber by id, with regions.
+    pub async fn subscriber(&self, id: i64) -> Result<Option<Subscriber>, StoreError> {
+        let sql = format!("SELECT {SUBSCRIBER_COLUMNS} WHERE id = $1");
+        let row: Option<SubscriberRow> = on_pool!(self, |pool, lite| {
+            sqlx::query_as(&q(lite, &sql))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        match row {
+            Some(r) => Ok(Some(self.with_regions(r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// One subscriber by address (case-insensitive).
+    pub async fn subscriber_by_email(&self, email: &str) -> Result<Option<Subscriber>, StoreError> {
+        let sql = format!("SELECT {SUBSCRIBER_COLUMNS} WHERE email = $1");
+        let email = email.to_lowercase();
+        let row: Option<SubscriberRow> = on_pool!(self, |pool, lite| {
+            sqlx::query_as(&q(lite, &sql))
+                .bind(&email)
+                .fetch_optional(pool)
+                .await?
+        });
+        match row {
+            Some(r) => Ok(Some(self.with_regions(r).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every subscriber (confirmed or not), by id.
+    pub async fn subscribers(&self) -> Result<Vec<Subscriber>, StoreError> {
+        self.subscriber_list(false).await
+    }
+
+    /// Confirmed subscribers only: the only ones who receive digests.
+    pub async fn confirmed_subscribers(&self) -> Result<Vec<Subscriber>, StoreError> {
+        self.subscriber_list(true).await
+    }
+
+    async fn subscriber_list(&self, confirmed: bool) -> Result<Vec<Subscriber>, StoreError> {
+        let filter = if confirmed {
+            " WHERE confirmed_at IS NOT NULL"
+        } else {
+            ""
+        };
+        let sql = format!("SELECT {SUBSCRIBER_COLUMNS}{filter} ORDER BY id");
+        let rows: Vec<SubscriberRow> = on_pool!(self, |pool, lite| sqlx::query_as(&q(lite, &sql))
+            .fetch_all(pool)
+            .await?);
+        let regions: Vec<(i64, String)> = on_pool!(self, |pool, lite| {
+            sqlx::query_as(&q(
+                lite,
+                "SELECT subscriber_id, region FROM subscriptions ORDER BY subscriber_id, region",
+            ))
+            .fetch_all(pool)
+            .await?
+        });
+        let mut by_id: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        for (id, r) in regions {
+            by_id.entry(id).or_default().push(r);
+        }
+        rows.into_iter()
+            .map(|r| {
+                let codes = by_id.remove(&r.id).unwrap_or_default();
+                Ok(subscriber_from(r, region_list(codes)?))
+            })
+            .collect()
+    }
+
+    async fn with_regions(&self, row: SubscriberRow) -> Result<Subscriber, StoreError> {
+        let codes: Vec<(String,)> = on_pool!(self, |pool, lite| {
+            sqlx::query_as(&q(
+                lite,
+                "SELECT region FROM subscriptions WHERE subscriber_id = $1 ORDER BY region",
+            ))
+            .bind(row.id)
+            .fetch_all(pool)
+            .await?
+        });
+        let regions = region_list(codes.into_iter().map(|(c,)| c).collect())?;
+        Ok(subscriber_from(row, regions))
+    }
+
+    /// Marks a subscriber confirmed (idempotent); None when there is no such subscriber.
+    pub async fn confirm_subscriber(
+        &self,
+        id: i64,
+        now: i64,
+    ) -> Result<Option<Subscriber>, StoreError> {
+        on_pool!(self, |pool, lite| {
+            sqlx::query(&q(
+                lite,
+                "UPDATE subscribers SET confirmed_at = COALESCE(confirmed_at, $1) WHERE id = $2",
+            ))
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?;
+        });
+        self.subscriber(id).await
+    }
+
+    /// Records that a confirmation mail was sent now (the per-address rate limit reads it).
+    pub async fn mark_confirm_sent(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        on_pool!(self, |pool, lite| {
+            sqlx::query(&q(
+                lite,
+                "UPDATE subscribers SET confirm_sent_at = $1 WHERE id = $2",
+            ))
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Records a permanent delivery failure against a subscriber.
+    pub async fn record_delivery_failure(
+        &self,
+        id: i64,
+        error: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, |pool, lite| {
+            sqlx::query(&q(
+                lite,
+                "UPDATE subscribers SET last_error = $1, failed_at = $2 WHERE id = $3",
+            ))
+            .bind(error)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes a subscriber, their regions and ledger rows; false when there was none.
+    pub async fn remove_subscriber(&self, id: i64) -> Result<bool, StoreError> {
+        let removed = on_pool!(self, |pool, lite| {
+            let mut tx = pool.begin().await?;
+            for sql in [
+                "DELETE FROM subscriptions WHERE subscriber_id = $1",
+                "DELETE FROM digest_ledger WHERE subscriber_id = $1",
+            ] {
+                sqlx::query(&q(lite, sql))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let done = sqlx::query(&q(lite, "DELETE FROM subscribers WHERE id = $1"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            done.rows_affected() > 0
+        });
+        Ok(removed)
+    }
+
+    /// Tries to claim the (subscriber, day) digest for `owner` until `lease_until`.
+    ///
+    /// Returns the claimed row, or None when it is sent, rejected, or claimed by a live run.
+    /// Atomic on both backends: of several concurrent callers exactly one gets `Some`.
+    pub async fn claim_digest(
+        &self,
+        subscriber: i64,
+        day: NaiveDate,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<Option<LedgerEntry>, StoreError> {
+        let day = day_text(day);
+        let insert = format!(
+            "INSERT INTO digest_ledger (subscriber_id, day, status, owner, lease_until, attempts, updated_at) \
+             VALUES ($1, $2, 'claimed', $3, $4, 1, $5) ON CONFLICT DO NOTHING RETURNING {LEDGER_COLUMNS}"
+        );
+        let take_over = format!(
+            "UPDATE digest_ledger SET status = 'claimed', owner = $1, lease_until = $2, \
+             attempts = attempts + 1, updated_at = $3 \
+             WHERE subscriber_id = $4 AND day = $5 \
+             AND (status IN ('failed', 'empty') OR (status = 'claimed' AND lease_until < $3)) \
+             RETURNING {LEDGER_COLUMNS}"
+        );
+        let row: Option<LedgerRow> = on_pool!(self, |pool, lite| {
+            let fresh: Option<LedgerRow> = sqlx::query_as(&q(lite, &insert))
+                .bind(subscriber)
+                .bind(&day)
+                .bind(owner)
+                .bind(lease_until)
+                .bind(now)
+                .fetch_optional(pool)
+                .await?;
+            match fresh {
+                Some(r) => Some(r),
+                None => {
+                    sqlx::query_as(&q(lite, &take_over))
+                        .bind(owner)
+                        .bind(lease_until)
+                        .bind(now)
+                        .bind(subscriber)
+                        .bind(&day)
+                        .fetch_optional(pool)
+                        .await?
+                }
+            }
+        });
+        row.map(LedgerRow::into_entry).transpose()
+    }
+
+    /// Ends `owner`'s claim with `outcome`; false when the claim was no longer `owner`'s
+    /// (its lease ran out and another run took it over).
+    pub async fn finish_digest(
+        &self,
+        subscriber: i64,
+        day: NaiveDate,
+        owner: &str,
+        outcome: &LedgerOutcome<'_>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let day = day_text(day);
+        let through = outcome.through_day.map(day_text);
+        let sql = "UPDATE digest_ledger SET status = $1, editions = $2, through_day = $3, \
+                   message_id = $4, content_at = $5, error = $6, updated_at = $7 \
+                   WHERE subscriber_id = $8 AND day = $9 AND owner = $10 AND status = 'claimed'";
+        let done = on_pool!(self, |pool, lite| {
+            sqlx::query(&q(lite, sql))
+                .bind(outcome.status.as_str())
+                .bind(outcome.editions)
+                .bind(&through)
+                .bind(outcome.message_id)
+                .bind(outcome.content_at)
+                .bind(outcome.error)
+                .bind(now)
+                .bind(subscriber)
+                .bind(&day)
+                .bind(owner)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done > 0)
+    }
+
+    /// The newest `sent` digest of a subscriber strictly before `day`: where the next starts.
+    pub async fn last_sent_digest(
+        &self,
+        subscriber: i64,
+        day: NaiveDate,
+    ) -> Result<Option<LedgerEntry>, StoreError> {
+        let sql = format!(
+            "SELECT {LEDGER_COLUMNS} FROM digest_ledger WHERE subscriber_id = $1 AND day < $2 \
+             AND status = 'sent' ORDER BY day DESC LIMIT 1"
+        );
+        let day = day_text(day);
+        let row: Option<LedgerRow> = on_pool!(self, |pool, lite| {
+            sqlx::query_as(&q(lite, &sql))
+                .bind(subscriber)
+                .bind(&day)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(LedgerRow::into_entry).transpose()
+    }
+
+    /// Ledger rows of one day (None: all days), by subscriber then day.
+    pub async fn digest_ledger(
+        &self,
+        day: Option<NaiveDate>,
+    ) -> Result<Vec<LedgerEntry>, StoreError> {
+        let filter = if day.is_some() { " WHERE day = $1" } else { "" };
+        let sql = format!(
+            "SELECT {LEDGER_COLUMNS} FROM digest_ledger{filter} ORDER BY subscriber_id, day"
+        );
+        let day = day.map(day_text);
+        let rows: Vec<LedgerRow> = on_pool!(self, |pool, lite| {
+            let text = q(lite, &sql);
+            let mut query = sqlx::query_as(&text);
+            if let Some(d) = &day {
+                query = query.bind(d);
+            }
+            query.fetch_all(pool).await?
+        });
+        rows.into_iter().map(LedgerRow::into_entry).collect()
+    }
+}
+
+fn subscriber_from(r: SubscriberRow, regions: Vec<RegionCode>) -> Subscriber {
+    Subscriber {
+        id: r.id,
+        email: r.email,
+        created_at: r.created_at,
+        confirmed_at: r.confirmed_at,
+        confirm_sent_at: r.confirm_sent_at,
+        last_error: r.last_error,
+        regions,
+    }
+}

@@ -1,10 +1,246 @@
-//! `/subscribe`, `/confirm/{token}`, `/unsubscribe/{token}`: owned by the mail stage.
+//! `/subscribe` (GET form, POST request), `/confirm/{token}`, `/unsubscribe/{token}` (GET page
+//! with a button, POST unsubscribes at once: RFC 8058 one-click). Owned by the mail stage.
+//!
+//! Handlers only translate HTTP to `mail::subscribe` calls and the outcome to a page: a GET never
+//! changes a subscription except the confirmation link (link scanners that follow the
+//! List-Unsubscribe URL must not unsubscribe anyone, so unsubscribing needs a POST).
 
-use axum::Router;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Form, Router};
+use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use crate::mail::subscribe::{self, SubscribeError, Subscribed};
+use crate::mail::token::TokenError;
+use crate::mail::MailContext;
+use crate::render::Site;
+
+impl From<&AppState> for MailContext {
+    fn from(s: &AppState) -> Self {
+        MailContext {
+            store: s.store.clone(),
+            render: s.render.clone(),
+            config: s.config.clone(),
+            mail: s.mail.clone(),
+        }
+    }
+}
 
 /// Subscription routes.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/subscribe", get(form).post(submit))
+        .route("/confirm/{token}", get(confirm))
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe_now),
+        )
+}
+
+#[derive(Deserialize)]
+struct FormQuery {
+    region: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FormView<'a> {
+    site: &'a Site,
+    email: &'a str,
+    regions: &'a str,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NoticeView<'a> {
+    site: &'a Site,
+    title: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct UnsubscribeView<'a> {
+    site: &'a Site,
+    action: &'a str,
+}
+
+fn site(s: &AppState) -> Site {
+    Site {
+        base_url: s.config.base_url().to_string(),
+        title: s.config.render.site_title.clone(),
+    }
+}
+
+fn page<S: Serialize>(s: &AppState, status: StatusCode, name: &str, view: S) -> Response {
+    match s.render.render(name, view) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, template = name, "cannot render subscription page");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+fn notice(s: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
+    let site = site(s);
+    page(
+        s,
+        status,
+        "mail/notice.html",
+        NoticeView {
+            site: &site,
+            title,
+            message,
+        },
+    )
+}
+
+/// The status and a reader-facing message for a refused request; 5xx causes are logged, not shown.
+fn refusal(e: &SubscribeError) -> (StatusCode, String) {
+    use SubscribeError as E;
+    match e {
+        E::Disabled => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+        E::BadAddress(_) | E::UnknownRegion(_) | E::NoRegion | E::TooManyRegions => {
+            (StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+        }
+        E::RateLimited => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
+        E::Token(TokenError::Expired) => (StatusCode::GONE, e.to_string()),
+        E::Token(_) => (StatusCode::BAD_REQUEST, e.to_string()),
+        E::Gone => (StatusCode::NOT_FOUND, e.to_string()),
+        E::Mail(_) | E::Store(_) => {
+            tracing::error!(error = %e, "subscription request failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "something went wrong on our side; please try again later".into(),
+            )
+        }
+    }
+}
+
+async fn form(State(s): State<AppState>, Query(q): Query<FormQuery>) -> Response {
+    let site = site(&s);
+    let view = FormView {
+        site: &site,
+        email: "",
+        regions: q.region.as_deref().unwrap_or(""),
+        error: (!s.mail.enabled).then(|| SubscribeError::Disabled.to_string()),
+    };
+    page(&s, StatusCode::OK, "mail/subscribe.html", view)
+}
+
+async fn submit(
+    State(s): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let email = fields
+        .iter()
+        .filter(|(k, _)| k == "email")
+        .map(|(_, v)| v.as_str())
+        .collect::<Vec<_>>();
+    let regions: Vec<&str> = fields
+        .iter()
+        .filter(|(k, _)| k == "regions" || k == "region")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    // Two email fields is an attempt at several recipients, refused like a comma list.
+    let email_text = email.join(",");
+    let client = connect.map(|Extension(ConnectInfo(addr))| addr.ip());
+    let ctx = MailContext::from(&s);
+    let result =
+        subscribe::subscribe(&ctx, &email_text, &regions, client, crate::mail::unix_now()).await;
+    match result {
+        Ok(Subscribed::ConfirmationSent(_)) => notice(
+            &s,
+            StatusCode::OK,
+            "请查收确认邮件",
+            "我们已向您的邮箱发送了一封确认邮件。点击其中的链接之后，才会开始发送每日摘要。",
+        ),
+        Ok(Subscribed::AlreadyConfirmed(_)) => notice(
+            &s,
+            StatusCode::OK,
+            "已经订阅",
+            "这个邮箱已经订阅了每日摘要；每封摘要里都有退订链接。",
+        ),
+        Err(e) => {
+            let (status, message) = refusal(&e);
+            let site = site(&s);
+            let regions_text = regions.join(" ");
+            let shown_email: String = email_text.chars().filter(|c| !c.is_control()).collect();
+            let view = FormView {
+                site: &site,
+                email: &shown_email,
+                regions: &regions_text,
+                error: Some(message),
+            };
+            page(&s, status, "mail/subscribe.html", view)
+        }
+    }
+}
+
+async fn confirm(State(s): State<AppState>, Path(token): Path<String>) -> Response {
+    let ctx = MailContext::from(&s);
+    match subscribe::confirm(&ctx, &token, crate::mail::unix_now()).await {
+        Ok(_) => notice(
+            &s,
+            StatusCode::OK,
+            "订阅已确认",
+            "谢谢！从下一期开始，您会每天收到所选地区的新闻摘要。",
+        ),
+        Err(e) => {
+            let (status, message) = refusal(&e);
+            notice(&s, status, "无法确认订阅", &message)
+        }
+    }
+}
+
+async fn unsubscribe_page(State(s): State<AppState>, Path(token): Path<String>) -> Response {
+    // Check the token so a bad link says so at once, but change nothing on GET.
+    if let Err(e) = s.mail.verify(
+        &token,
+        crate::mail::token::Purpose::Unsubscribe,
+        crate::mail::unix_now(),
+    ) {
+        let (status, message) = refusal(&SubscribeError::Token(e));
+        return notice(&s, status, "无法退订", &message);
+    }
+    let site = site(&s);
+    let action = format!("/unsubscribe/{token}");
+    page(
+        &s,
+        StatusCode::OK,
+        "mail/unsubscribe.html",
+        UnsubscribeView {
+            site: &site,
+            action: &action,
+        },
+    )
+}
+
+/// One-click (RFC 8058): the body is `List-Unsubscribe=One-Click` from a mail client, or the
+/// button's empty form; either way the POST itself is the consent.
+async fn unsubscribe_now(State(s): State<AppState>, Path(token): Path<String>) -> Response {
+    let ctx = MailContext::from(&s);
+    match subscribe::unsubscribe(&ctx, &token, crate::mail::unix_now()).await {
+        Ok(true) => notice(
+            &s,
+            StatusCode::OK,
+            "已退订",
+            "您已退订，不会再收到每日摘要。",
+        ),
+        Ok(false) => notice(
+            &s,
+            StatusCode::OK,
+            "已退订",
+            "这个订阅已经取消了，不会再收到每日摘要。",
+        ),
+        Err(e) => {
+            let (status, message) = refusal(&e);
+            notice(&s, status, "无法退订", &message)
+        }
+    }
 }

@@ -1,0 +1,446 @@
+//! The day's digest run, and the timer that `paperboy serve` spawns.
+//!
+//! [`run_day`] sends every confirmed subscriber their digest of one day, exactly once: for each
+//! subscriber it first claims the (subscriber, day) row of the send ledger in the database
+//! (several runs, in one process or several sharing PostgreSQL, can never both hold it), then
+//! reads what is new for their regions, builds and sends the message, and marks the row `sent`,
+//! `empty` (nothing new: no mail), `failed` (transient, after bounded retries: the next run
+//! tries again) or `rejected` (5xx: recorded against the subscriber, never retried). A run that
+//! crashed leaves `claimed` rows whose lease runs out, and the next run resumes them.
+//!
+//! What a digest lists: the editions of the subscriber's regions dated up to the digest day and
+//! within a week of it that are new since their previous digest (dated after the newest
+//! edition it listed, or stored after it was composed); a first digest lists the day's and the
+//! previous day's. A dry run writes `.eml` files into the outbox and touches no ledger.
+//!
+//! The timer sends at `[mail] send_at` in the `[ingest] timezone`; started after that time (a
+//! restart, or the server was down), it runs the day at once: the ledger makes that a catch-up
+//! that sends each digest once. Errors are logged here (a scheduled job), not returned.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone};
+use futures::StreamExt;
+use serde::Serialize;
+
+use super::digest::{self, EditionItem};
+use super::regions_shim::Gazetteer;
+use super::{unix_now, MailContext, MailError, Mailer};
+use crate::model::RegionCode;
+use crate::store::subscribers::{LedgerEntry, LedgerOutcome, LedgerStatus, Subscriber};
+use crate::store::{EditionQuery, EditionSummary};
+
+/// How far back a digest looks for editions (a missed week is caught up, not a missed year).
+pub const LOOKBACK_DAYS: i64 = 7;
+/// Headlines listed per edition.
+pub const TITLES_PER_EDITION: usize = 12;
+
+/// Parameters of one run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub day: NaiveDate,
+    /// Write `.eml` files into the outbox; no ledger, no SMTP.
+    pub dry_run: bool,
+    /// Who claims ledger rows (unique per run).
+    pub owner: String,
+    /// How long a claim protects a row from other runs.
+    pub lease: Duration,
+}
+
+impl RunOptions {
+    /// A real run of `day` with a fresh owner id and a 10-minute lease.
+    pub fn new(day: NaiveDate) -> Self {
+        Self {
+            day,
+            dry_run: false,
+            owner: format!("{}-{:016x}", std::process::id(), rand::random::<u64>()),
+            lease: Duration::from_secs(600),
+        }
+    }
+}
+
+/// One subscriber whose digest did not go out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub subscriber: i64,
+    pub email: String,
+    pub error: String,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunReport {
+    /// Confirmed subscribers considered.
+    pub subscribers: usize,
+    /// Digests accepted by the transport (dry run: `.eml` files written).
+    pub sent: usize,
+    /// Subscribers with nothing new (no mail).
+    pub empty: usize,
+    /// Already sent or rejected, or claimed by another live run.
+    pub skipped: usize,
+    /// Digests that needed more than one try.
+    pub retried: usize,
+    /// Transient failures after the retries (the next run tries again).
+    pub failed: Vec<Failure>,
+    /// Permanent failures (recorded against the subscriber; not retried).
+    pub rejected: Vec<Failure>,
+}
+
+enum Outcome {
+    Sent { retried: bool },
+    Empty,
+    Skipped,
+    Failed(String, bool),
+    Rejected(String),
+}
+
+/// Editions and headlines of the subscribed regions, read once per run.
+struct RunData {
+    editions: HashMap<RegionCode, Vec<EditionSummary>>,
+    titles: HashMap<(RegionCode, NaiveDate), Vec<String>>,
+}
+
+/// Sends (or, dry, writes) the digests of `opts.day` to every confirmed subscriber.
+pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, MailError> {
+    let subscribers = ctx.store.confirmed_subscribers().await?;
+    let data = read_editions(ctx, &subscribers, opts.day).await?;
+    let dry_mailer = opts.dry_run.then(|| Mailer::file(&ctx.mail.outbox));
+    let mailer = dry_mailer.as_ref().unwrap_or(&ctx.mail.mailer);
+    let mut report = RunReport {
+        subscribers: subscribers.len(),
+        ..RunReport::default()
+    };
+    let concurrency = ctx.mail.concurrency.max(1) * 2;
+    let data = &data;
+    // Owned subscribers: a stream over borrowed ones trips the compiler's higher-ranked
+    // lifetime check once the run is spawned on tokio.
+    let mut results = futures::stream::iter(subscribers)
+        .map(|sub| paired(ctx, opts, mailer, data, sub))
+        .buffer_unordered(concurrency);
+    while let Some((sub, outcome)) = results.next().await {
+        let failure = |error: String| Failure {
+            subscriber: sub.id,
+            email: sub.email.clone(),
+            error,
+        };
+        match outcome {
+            Ok(Outcome::Sent { retried }) => {
+                report.sent += 1;
+                report.retried += usize::from(retried);
+            }
+            Ok(Outcome::Empty) => report.empty += 1,
+            Ok(Outcome::Skipped) => report.skipped += 1,
+            Ok(Outcome::Failed(e, retried)) => {
+                report.retried += usize::from(retried);
+                report.failed.push(failure(e));
+            }
+            Ok(Outcome::Rejected(e)) => report.rejected.push(failure(e)),
+            Err(e) => report.failed.push(failure(e.to_string())),
+        }
+    }
+    report.failed.sort_by_key(|f| f.subscriber);
+    report.rejected.sort_by_key(|f| f.subscriber);
+    Ok(report)
+}
+
+async fn paired(
+    ctx: &MailContext,
+    opts: &RunOptions,
+    mailer: &Mailer,
+    data: &RunData,
+    sub: Subscriber,
+) -> (Subscriber, Result<Outcome, MailError>) {
+    let outcome = one(ctx, opts, mailer, data, &sub).await;
+    (sub, outcome)
+}
+
+async fn read_editions(
+    ctx: &MailContext,
+    subscribers: &[Subscriber],
+    day: NaiveDate,
+) -> Result<RunData, MailError> {
+    let mut data = RunData {
+        editions: HashMap::new(),
+        titles: HashMap::new(),
+    };
+    let since = day - chrono::Duration::days(LOOKBACK_DAYS - 1);
+    for code in subscribers.iter().flat_map(|s| &s.regions) {
+        if data.editions.contains_key(code) {
+            continue;
+        }
+        let query = EditionQuery {
+            region: Some(code.clone()),
+            since: Some(since),
+            before: day.succ_opt(),
+            limit: None,
+        };
+        let editions = ctx.store.editions(&query).await?;
+        for e in &editions {
+            let articles = ctx.store.edition_articles(code, e.date).await?;
+            let titles = articles
+                .iter()
+                .filter_map(|a| a.article.title.as_deref())
+                .map(digest::one_line)
+                .filter(|t| !t.is_empty())
+                .take(TITLES_PER_EDITION)
+                .collect();
+            data.titles.insert((code.clone(), e.date), titles);
+        }
+        data.editions.insert(code.clone(), editions);
+    }
+    Ok(data)
+}
+
+/// The editions `sub` has not had yet, newest day first, in the order of their regions.
+fn select(
+    ctx: &MailContext,
+    data: &RunData,
+    sub: &Subscriber,
+    day: NaiveDate,
+    last: Option<&LedgerEntry>,
+) -> Vec<EditionItem> {
+    let first_day = day.pred_opt().unwrap_or(day);
+    let mut items = Vec::new();
+    for code in &sub.regions {
+        let Some(editions) = data.editions.get(code) else {
+            continue;
+        };
+        let (name, slug) = match Gazetteer::global().get(code) {
+            Some(r) => (r.name.to_string(), r.slug.to_string()),
+            None => (code.to_string(), code.to_string()),
+        };
+        for e in editions.iter().filter(|e| e.date <= day) {
+            let new = match last {
+                None => e.date >= first_day,
+                Some(l) => {
+                    e.date > l.through_day.unwrap_or(l.day)
+                        || e.updated_at.timestamp() > l.content_at.unwrap_or(i64::MAX)
+                }
+            };
+            if new && e.articles > 0 {
+                let titles = data
+                    .titles
+                    .get(&(code.clone(), e.date))
+                    .cloned()
+                    .unwrap_or_default();
+                items.push(EditionItem::new(
+                    &ctx.mail.base_url,
+                    code.as_str(),
+                    &name,
+                    &slug,
+                    e.date,
+                    e.articles,
+                    titles,
+                ));
+            }
+        }
+    }
+    // Stable: regions keep the subscriber's order within a day.
+    items.sort_by(|a, b| b.date.cmp(&a.date));
+    items
+}
+
+async fn one(
+    ctx: &MailContext,
+    opts: &RunOptions,
+    mailer: &Mailer,
+    data: &RunData,
+    sub: &Subscriber,
+) -> Result<Outcome, MailError> {
+    let store = &ctx.store;
+    let now = unix_now();
+    let lease = i64::try_from(opts.lease.as_secs()).unwrap_or(600);
+    if !opts.dry_run
+        && store
+            .claim_digest(sub.id, opts.day, &opts.owner, now, now + lease)
+            .await?
+            .is_none()
+    {
+        return Ok(Outcome::Skipped);
+    }
+    let last = store.last_sent_digest(sub.id, opts.day).await?;
+    let items = select(ctx, data, sub, opts.day, last.as_ref());
+    let through_day = items.iter().map(|e| e.date).max();
+    let mut outcome = LedgerOutcome {
+        status: LedgerStatus::Empty,
+        editions: i64::try_from(items.len()).unwrap_or(i64::MAX),
+        through_day,
+        message_id: None,
+        content_at: Some(now),
+        error: None,
+    };
+    if items.is_empty() {
+        finish(ctx, opts, sub, &outcome).await?;
+        return Ok(Outcome::Empty);
+    }
+    let message = match digest::digest_message(&ctx.mail, &ctx.render, sub, opts.day, &items, now) {
+        Ok(m) => m,
+        Err(e) => {
+            let error = e.to_string();
+            outcome.status = LedgerStatus::Failed;
+            outcome.error = Some(&error);
+            finish(ctx, opts, sub, &outcome).await?;
+            return Ok(Outcome::Failed(error, false));
+        }
+    };
+    let message_id = digest::digest_message_id(opts.day, sub.id, ctx.mail.domain());
+    match mailer.send_with_retry(&message, &ctx.mail.retry).await {
+        Ok(tries) => {
+            outcome.status = LedgerStatus::Sent;
+            outcome.message_id = Some(&message_id);
+            finish(ctx, opts, sub, &outcome).await?;
+            Ok(Outcome::Sent { retried: tries > 1 })
+        }
+        Err((e, tries)) => {
+            let error = e.to_string();
+            outcome.error = Some(&error);
+            if e.is_transient() {
+                outcome.status = LedgerStatus::Failed;
+                finish(ctx, opts, sub, &outcome).await?;
+                Ok(Outcome::Failed(error, tries > 1))
+            } else {
+                outcome.status = LedgerStatus::Rejected;
+                if !opts.dry_run {
+                    store.record_delivery_failure(sub.id, &error, now).await?;
+                }
+                finish(ctx, opts, sub, &outcome).await?;
+                Ok(Outcome::Rejected(error))
+            }
+        }
+    }
+}
+
+/// Marks `owner`'s claim with `outcome` (not in a dry run, which claims nothing).
+async fn finish(
+    ctx: &MailContext,
+    opts: &RunOptions,
+    sub: &Subscriber,
+    outcome: &LedgerOutcome<'_>,
+) -> Result<(), MailError> {
+    if opts.dry_run {
+        return Ok(());
+    }
+    let mine = ctx
+        .store
+        .finish_digest(sub.id, opts.day, &opts.owner, outcome, unix_now())
+        .await?;
+    if !mine {
+        // Only possible when this run outlived its lease and another took the row over.
+        tracing::warn!(subscriber = sub.id, day = %opts.day, "digest claim was taken over before it was marked");
+    }
+    Ok(())
+}
+
+/// What the timer does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Run the digests of this day now.
+    Run(NaiveDate),
+    /// Nothing due before this instant.
+    Sleep(DateTime<chrono::Utc>),
+}
+
+/// Decides the timer's next step at `now`, given the last day this process ran.
+pub fn next_step<Tz: TimeZone>(
+    now: DateTime<Tz>,
+    send_at: NaiveTime,
+    last_run: Option<NaiveDate>,
+) -> Next {
+    let tz = now.timezone();
+    let today = now.date_naive();
+    let due = |d: NaiveDate| {
+        tz.from_local_datetime(&d.and_time(send_at))
+            .earliest()
+            // A send time that falls into a DST gap: an hour later exists.
+            .or_else(|| {
+                tz.from_local_datetime(&(d.and_time(send_at) + chrono::Duration::hours(1)))
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&chrono::Utc))
+    };
+    let now_utc = now.with_timezone(&chrono::Utc);
+    match due(today) {
+        Some(t) if t <= now_utc && last_run != Some(today) => Next::Run(today),
+        Some(t) if t > now_utc => Next::Sleep(t),
+        _ => {
+            let tomorrow = today.succ_opt().unwrap_or(today);
+            Next::Sleep(due(tomorrow).unwrap_or(now_utc + chrono::Duration::hours(24)))
+        }
+    }
+}
+
+/// Starts the daily timer (when mail is enabled): runs the day's digests at `send_at` local
+/// time, at once when started late, and again in 10 minutes (up to 6 times) while transient
+/// failures remain.
+pub fn spawn(ctx: MailContext) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        if !ctx.mail.enabled {
+            return;
+        }
+        let tz = ctx.mail.timezone;
+        let mut last_run: Option<NaiveDate> = None;
+        loop {
+            let now = chrono::Utc::now().with_timezone(&tz);
+            match next_step(now, ctx.mail.send_at, last_run) {
+                Next::Run(day) => {
+                    last_run = Some(day);
+                    for attempt in 0..7 {
+                        match run_day(&ctx, &RunOptions::new(day)).await {
+                            Ok(r) => {
+                                tracing::info!(%day, sent = r.sent, empty = r.empty, skipped = r.skipped,
+                                    failed = r.failed.len(), rejected = r.rejected.len(), "digest run");
+                                for f in &r.rejected {
+                                    tracing::warn!(subscriber = f.subscriber, error = %f.error, "digest rejected");
+                                }
+                                if r.failed.is_empty() {
+                                    break;
+                                }
+                            }
+                            Err(e) => tracing::error!(%day, error = %e, "digest run failed"),
+                        }
+                        if attempt < 6 {
+                            tokio::time::sleep(Duration::from_secs(600)).await;
+                        }
+                    }
+                }
+                Next::Sleep(until) => {
+                    let wait = (until - chrono::Utc::now())
+                        .to_std()
+                        .unwrap_or(Duration::from_secs(1));
+                    // Wake at least hourly so a changed clock is noticed.
+                    tokio::time::sleep(wait.min(Duration::from_secs(3600))).await;
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Asia::Shanghai;
+
+    fn at(h: u32, m: u32) -> DateTime<chrono_tz::Tz> {
+        Shanghai
+            .with_ymd_and_hms(2026, 3, 10, h, m, 0)
+            .single()
+            .unwrap()
+    }
+
+    #[test]
+    fn runs_once_after_send_time_and_sleeps_until_it_otherwise() {
+        let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        // Before 07:00 Shanghai (= 23:00 UTC the day before): sleep until then.
+        let expect = chrono::Utc.with_ymd_and_hms(2026, 3, 9, 23, 0, 0).unwrap();
+        assert_eq!(next_step(at(6, 59), seven, None), Next::Sleep(expect));
+        // Started late (server was down at 07:00): catch up now, once.
+        assert_eq!(next_step(at(9, 30), seven, None), Next::Run(today));
+        let tomorrow = chrono::Utc.with_ymd_and_hms(2026, 3, 10, 23, 0, 0).unwrap();
+        assert_eq!(
+            next_step(at(9, 31), seven, Some(today)),
+            Next::Sleep(tomorrow)
+        );
+    }
+}
