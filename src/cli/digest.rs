@@ -1,10 +1,75 @@
-//! `paperboy digest`
+//! `paperboy digest send [--dry-run] [--date D]`: send the day's digests now (or, dry, write
+//! them as .eml files into `[mail] outbox`). The send ledger makes a second run of the same
+//! day send nothing twice. Exit 1 when some digests failed (they are listed).
 use std::sync::Arc;
 
+use anyhow::Context;
 use paperboy::config::Config;
+use paperboy::mail::scheduler::{run_day, RunOptions};
+use paperboy::mail::{MailContext, MailService};
+use paperboy::render::Renderer;
+use paperboy::store::Store;
 
-use super::{DigestCommand, Status};
+use super::{DigestCommand, Status, UsageError};
 
-pub async fn run(_config: Arc<Config>, _args: DigestCommand) -> anyhow::Result<Status> {
-    anyhow::bail!("digest is not implemented yet")
+pub async fn run(config: Arc<Config>, args: DigestCommand) -> anyhow::Result<Status> {
+    let DigestCommand::Send { dry_run, date } = args;
+    if !config.mail.enabled && !dry_run {
+        return Err(UsageError(
+            "mail is not enabled: set [mail] enabled = true (or use --dry-run)".into(),
+        )
+        .into());
+    }
+    let mail = MailService::from_config(&config).map_err(|e| UsageError(e.to_string()))?;
+    let render = Renderer::new(&config.render.templates).context("loading templates")?;
+    let store = Store::connect(&config.storage.url)
+        .await
+        .context("opening the store")?;
+    let day = date.unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&config.ingest.timezone)
+            .date_naive()
+    });
+    let ctx = MailContext {
+        store: store.clone(),
+        render: Arc::new(render),
+        config: config.clone(),
+        mail: Arc::new(mail),
+    };
+    let mut opts = RunOptions::new(day);
+    opts.dry_run = dry_run;
+    let report = run_day(&ctx, &opts).await.context("sending digests")?;
+    store.close().await;
+    let verb = if dry_run {
+        format!("written to {}", config.mail.outbox.display())
+    } else {
+        "sent".to_string()
+    };
+    println!(
+        "digest {day}: {} subscribers, {} {verb}, {} with nothing new, {} already done, {} retried, {} failed, {} rejected",
+        report.subscribers,
+        report.sent,
+        report.empty,
+        report.skipped,
+        report.retried,
+        report.failed.len(),
+        report.rejected.len()
+    );
+    for f in &report.failed {
+        eprintln!(
+            "failed (will retry on the next run): {} {}: {}",
+            f.subscriber, f.email, f.error
+        );
+    }
+    for f in &report.rejected {
+        eprintln!(
+            "rejected (not retried): {} {}: {}",
+            f.subscriber, f.email, f.error
+        );
+    }
+    Ok(if report.failed.is_empty() && report.rejected.is_empty() {
+        Status::Success
+    } else {
+        Status::SomeFailed
+    })
 }
