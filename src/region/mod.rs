@@ -1,9 +1,21 @@
 //! China's administrative divisions (province → prefecture → county → township), compiled in from
 //! `data/china-divisions/`, and the matching of place names in article text to county-level regions.
 //!
-//! (Interface fixed; implementation under construction.)
+//! - [`gazetteer`]: the tables, parsed once ([`Gazetteer::global`]); lookups by code, slug, name.
+//! - `names`: short names (建德市 → 建德); `slug`: pinyin slugs, unique across levels.
+//! - `matcher`: one daachorse automaton over every name; `assign`: evidence → regions per article.
+//!
+//! Nothing here does I/O or depends on later pipeline stages.
 
-use crate::model::RegionRef;
+mod assign;
+pub mod gazetteer;
+mod matcher;
+mod names;
+mod slug;
+
+pub use assign::assign_page;
+pub use gazetteer::{Gazetteer, Region};
+pub use names::short_name;
 
 /// The text of one article as region assignment sees it.
 #[derive(Debug, Clone, Copy)]
@@ -11,10 +23,4 @@ pub struct ArticleText<'a> {
     /// Kicker, title and subtitle joined (may be empty).
     pub title: &'a str,
     pub body: &'a str,
-}
-
-/// Assigns each article of one page its county-level regions, primary first. `paper` is the
-/// paper's name when known (its home region is the prior for 我市/我区 and evidence-free articles).
-pub fn assign_page(_paper: Option<&str>, articles: &[ArticleText<'_>]) -> Vec<Vec<RegionRef>> {
-    vec![Vec::new(); articles.len()]
 }

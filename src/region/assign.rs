@@ -1,0 +1,547 @@
+//! Region assignment: which county-level regions each article of one page is about.
+//!
+//! Input: the paper's name (if known) and the articles' titles and bodies. Output: per article,
+//! its regions, primary first. Evidence per article, strongest first: a county's full name, a
+//! township name (evidence for its county), a county's short name, a prefecture name (gives the
+//! prefecture code only when none of its counties is evidenced). Names shared by several places
+//! (城关镇, 鼓楼, short names that are also words) count only when the context — the names
+//! around them, the article's other places, the page's home region — points to one of them;
+//! otherwise they are dropped, never picked at random. The page's home region (named by the
+//! paper, else what most articles are about) takes 我市/市委 markers and is the prior for
+//! articles without evidence. Pure and deterministic; no I/O.
+
+use std::collections::HashMap;
+
+use super::gazetteer::Gazetteer;
+use super::matcher::{Cand, Hit, Kind};
+use super::ArticleText;
+use crate::model::{RegionLevel, RegionRef};
+
+/// Characters that, right after a short name, make it a road, park or the like (中山路).
+const STREET_AFTER: &[char] = &[
+    '路', '街', '巷', '弄', '桥', '号', '大', '公', '广', '中', '东',
+];
+/// Second characters that, with a [`STREET_AFTER`] first one, keep the name a place (街道, 大队 …).
+const STREET_EXCEPT: &[&str] = &["街道", "大队", "中心", "东部", "公安", "大会", "中学"];
+/// Characters before a 市/区/县 marker that make it part of a word (城市长廊, 社区长者, 超市).
+const MARKER_WORD_BEFORE: &[char] = &[
+    '城', '超', '都', '股', '夜', '集', '菜', '门', '社', '小', '园', '景', '街', '校', '片', '新',
+    '老', '山', '湾', '港', '税', '辖', '疫', '矿', '厂', '营', '军', '战', '商', '林', '牧', '农',
+    '湖', '验', '范', '发', '安', '健', '齐', '保', '风', '灾', '险', '学', '城', '郊', '市', '区',
+];
+
+/// Maximum number of regions given to one article.
+const MAX_REGIONS: usize = 8;
+
+/// A resolved mention of a region in one article.
+#[derive(Debug, Clone, Copy)]
+struct Mention {
+    region: usize,
+    level: RegionLevel,
+    weight: f32,
+    strong: bool,
+    order: usize,
+}
+
+/// What one article says about places.
+#[derive(Debug, Default)]
+struct Evidence {
+    /// Hits in reading order: title first, then body.
+    hits: Vec<(Hit, bool)>,
+    /// Whitespace-free title and body, as the hit spans index them.
+    title: String,
+    body: String,
+    markers: u32,
+}
+
+/// The page's home region and whether the paper's name gave it.
+#[derive(Debug, Clone, Copy)]
+struct Home {
+    region: usize,
+    certain: bool,
+}
+
+/// See the module documentation.
+pub fn assign_page(paper: Option<&str>, articles: &[ArticleText<'_>]) -> Vec<Vec<RegionRef>> {
+    let g = Gazetteer::global();
+    let evidence: Vec<Evidence> = articles.iter().map(|a| collect(g, a)).collect();
+    let page = page_anchors(g, &evidence);
+    let home = paper
+        .and_then(|p| home_from_paper(g, p, &page))
+        .map(|region| Home {
+            region,
+            certain: true,
+        })
+        .or_else(|| infer_home(g, &evidence, &page));
+    evidence
+        .iter()
+        .map(|ev| {
+            decide(g, ev, home, &page)
+                .into_iter()
+                .map(|i| g.ref_at(i))
+                .collect()
+        })
+        .collect()
+}
+
+/// Scans title and body.
+fn collect(g: &Gazetteer, a: &ArticleText<'_>) -> Evidence {
+    let m = g.matcher();
+    let mut ev = Evidence::default();
+    let mut hits = Vec::new();
+    m.scan(a.title, &mut ev.title, &mut hits);
+    ev.hits.extend(hits.drain(..).map(|h| (h, true)));
+    m.scan(a.body, &mut ev.body, &mut hits);
+    ev.hits.extend(hits.drain(..).map(|h| (h, false)));
+    let mut markers = 0;
+    for (h, title) in &ev.hits {
+        if m.entry(h.entry).marker && marker_counts(ev.text(*title), h) {
+            markers += if *title { 2 } else { 1 };
+        }
+    }
+    ev.markers = markers;
+    ev
+}
+
+impl Evidence {
+    fn text(&self, title: bool) -> &str {
+        if title {
+            &self.title
+        } else {
+            &self.body
+        }
+    }
+}
+
+/// A 市/区/县 marker counts unless the characters around it make it another word.
+fn marker_counts(text: &str, h: &Hit) -> bool {
+    let word = &text[h.start..h.end];
+    let before = text[..h.start].chars().next_back();
+    let after = text[h.end..].chars().next();
+    if word.starts_with(['市', '区', '县'])
+        && before.is_some_and(|c| MARKER_WORD_BEFORE.contains(&c))
+    {
+        return false;
+    }
+    // 全市场, 全区域, 市长期: the marker is the start of a longer word.
+    !(word.ends_with('市') && after == Some('场')
+        || word.ends_with('区') && after == Some('域')
+        || word.ends_with('长') && matches!(after, Some('期' | '效' | '远' | '者' | '廊' | '江')))
+}
+
+/// True when a short name is followed by what makes it a road or building name (中山路).
+fn street_like(text: &str, h: &Hit) -> bool {
+    let rest = &text[h.end..];
+    let Some(first) = rest.chars().next() else {
+        return false;
+    };
+    STREET_AFTER.contains(&first) && !STREET_EXCEPT.iter().any(|e| rest.starts_with(e))
+}
+
+/// Regions named unambiguously on the page (full names, unique townships), with counts: the
+/// page-wide context for ambiguous names and for the paper's name.
+fn page_anchors(g: &Gazetteer, evidence: &[Evidence]) -> HashMap<usize, u32> {
+    let mut anchors = HashMap::new();
+    for ev in evidence {
+        for (h, _) in &ev.hits {
+            let e = g.matcher().entry(h.entry);
+            if let [c] = e.cands.as_slice() {
+                if !e.common
+                    && matches!(
+                        c.kind,
+                        Kind::CountyFull | Kind::TownshipFull | Kind::PrefectureFull
+                    )
+                {
+                    *anchors.entry(c.region as usize).or_default() += 1;
+                }
+            }
+        }
+    }
+    anchors
+}
+
+/// How well the context supports reading a name as `region`.
+struct Context<'a> {
+    g: &'a Gazetteer,
+    /// Regions named unambiguously in this article.
+    article: Vec<usize>,
+    page: &'a HashMap<usize, u32>,
+    home: Option<Home>,
+}
+
+impl Context<'_> {
+    fn support(&self, region: usize, adjacent_parent: Option<usize>) -> f32 {
+        let g = self.g;
+        let pref = g.prefecture_of(region);
+        let prov = g.province_of(region);
+        let mut s = 0.0;
+        if adjacent_parent.is_some_and(|p| p != region && g.within(region, p)) {
+            s += 4.0;
+        }
+        let mut best_article: f32 = 0.0;
+        for &a in &self.article {
+            let v = if a == region {
+                3.0
+            } else if Some(a) == pref || (pref.is_some() && g.prefecture_of(a) == pref) {
+                2.5
+            } else if a == prov {
+                1.0
+            } else if g.province_of(a) == prov {
+                0.5
+            } else {
+                0.0
+            };
+            best_article = best_article.max(v);
+        }
+        s += best_article;
+        if let Some(h) = self.home {
+            let hp = g.prefecture_of(h.region);
+            s += if h.region == region || g.within(region, h.region) {
+                3.0
+            } else if pref.is_some() && (hp == pref || Some(h.region) == pref) {
+                2.0
+            } else if g.province_of(h.region) == prov {
+                1.0
+            } else {
+                0.0
+            };
+        }
+        let page_pref = pref.map_or(0, |p| {
+            self.page
+                .iter()
+                .filter(|(&r, _)| r == p || g.prefecture_of(r) == Some(p))
+                .count()
+        });
+        if page_pref > 0 {
+            s += 0.5;
+        }
+        s
+    }
+}
+
+fn level_of(kind: Kind) -> RegionLevel {
+    match kind {
+        Kind::ProvinceFull | Kind::ProvinceShort => RegionLevel::Province,
+        Kind::PrefectureFull | Kind::PrefectureShort => RegionLevel::Prefecture,
+        _ => RegionLevel::County,
+    }
+}
+
+fn base_weight(kind: Kind) -> f32 {
+    match kind {
+        Kind::CountyFull => 10.0,
+        Kind::TownshipFull => 8.0,
+        Kind::CountyShort => 6.0,
+        Kind::PrefectureFull => 6.0,
+        Kind::PrefectureShort => 5.0,
+        Kind::TownshipShort => 4.0,
+        Kind::ProvinceFull | Kind::ProvinceShort => 2.0,
+    }
+}
+
+/// Resolves every hit of one article into mentions.
+fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
+    let g = ctx.g;
+    let m = g.matcher();
+    ctx.article.clear();
+    for (h, _) in &ev.hits {
+        let e = m.entry(h.entry);
+        if let [c] = e.cands.as_slice() {
+            if !e.common && !matches!(c.kind, Kind::TownshipShort) {
+                ctx.article.push(c.region as usize);
+            }
+        }
+    }
+    let mut out: Vec<Mention> = Vec::new();
+    // The region of the previous hit and where it ended, for 温州市苍南县 adjacency.
+    let mut prev: Option<(usize, usize, bool)> = None;
+    for (order, (h, title)) in ev.hits.iter().enumerate() {
+        let e = m.entry(h.entry);
+        let text = ev.text(*title);
+        let adjacent = prev
+            .filter(|&(_, end, t)| end == h.start && t == *title)
+            .map(|p| p.0);
+        prev = None;
+        if e.cands.is_empty() {
+            continue;
+        }
+        let short = e.cands.iter().all(|c| {
+            matches!(
+                c.kind,
+                Kind::CountyShort | Kind::PrefectureShort | Kind::TownshipShort
+            )
+        });
+        if short && adjacent.is_none() && street_like(text, h) {
+            continue;
+        }
+        let Some((cand, support)) = pick(g, &e.cands, ctx, adjacent) else {
+            continue;
+        };
+        let region = cand.region as usize;
+        let two_char_short = short && e.chars <= 2;
+        let needs_context = e.common || e.cands.len() > 1;
+        if needs_context && support < 2.0 && !(e.cands.len() > 1 && support >= 1.0 && !e.common) {
+            continue;
+        }
+        let supported = support >= 2.0;
+        let (weight, strong) = match cand.kind {
+            Kind::CountyShort if two_char_short && !supported => (4.0, false),
+            Kind::TownshipShort if !supported => (3.0, false),
+            Kind::ProvinceFull | Kind::ProvinceShort => (2.0, false),
+            k => (base_weight(k), true),
+        };
+        let weight = if *title { weight * 1.5 } else { weight };
+        out.push(Mention {
+            region,
+            level: level_of(cand.kind),
+            weight,
+            strong,
+            order,
+        });
+        prev = Some((region, h.end, *title));
+    }
+    out
+}
+
+/// Chooses among a name's candidates by context support; `None` on a tie (never a random pick).
+fn pick(
+    g: &Gazetteer,
+    cands: &[Cand],
+    ctx: &Context<'_>,
+    adjacent: Option<usize>,
+) -> Option<(Cand, f32)> {
+    if let [c] = cands {
+        return Some((*c, ctx.support(c.region as usize, adjacent)));
+    }
+    // Nested candidates (白银市 and its 白银区, 嘉峪关市 and its only county): the most specific.
+    let nested = cands.iter().find(|outer| {
+        cands
+            .iter()
+            .all(|c| g.within(c.region as usize, outer.region as usize))
+    });
+    if let Some(outer) = nested {
+        let inner = cands
+            .iter()
+            .filter(|c| c.region != outer.region)
+            .collect::<Vec<_>>();
+        if let [only] = inner.as_slice() {
+            return Some((**only, ctx.support(only.region as usize, adjacent)));
+        }
+    }
+    let mut best: Option<(Cand, f32)> = None;
+    let mut tie = false;
+    for c in cands {
+        let s = ctx.support(c.region as usize, adjacent);
+        match best {
+            Some((_, b)) if s < b => {}
+            Some((_, b)) if s == b => tie = true,
+            _ => {
+                best = Some((*c, s));
+                tie = false;
+            }
+        }
+    }
+    if tie {
+        None
+    } else {
+        best
+    }
+}
+
+/// Per-region totals of one article.
+#[derive(Debug, Clone, Copy)]
+struct Score {
+    region: usize,
+    weight: f32,
+    first: usize,
+    strong: bool,
+}
+
+fn add_score(scores: &mut Vec<Score>, region: usize, weight: f32, order: usize, strong: bool) {
+    match scores.iter_mut().find(|s| s.region == region) {
+        Some(s) => {
+            s.weight += weight;
+            s.first = s.first.min(order);
+            s.strong |= strong;
+        }
+        None => scores.push(Score {
+            region,
+            weight,
+            first: order,
+            strong,
+        }),
+    }
+}
+
+/// One article's regions, primary first.
+fn decide(
+    g: &Gazetteer,
+    ev: &Evidence,
+    home: Option<Home>,
+    page: &HashMap<usize, u32>,
+) -> Vec<usize> {
+    let mut ctx = Context {
+        g,
+        article: Vec::new(),
+        page,
+        home,
+    };
+    let found = mentions(ev, &mut ctx);
+    let (mut counties, mut prefectures, mut provinces) = (Vec::new(), Vec::new(), Vec::new());
+    for m in &found {
+        let bucket = match m.level {
+            RegionLevel::County => &mut counties,
+            RegionLevel::Prefecture => &mut prefectures,
+            RegionLevel::Province => &mut provinces,
+        };
+        add_score(bucket, m.region, m.weight, m.order, m.strong);
+    }
+    if let Some(h) = home {
+        // An inferred home (a roundup page) does not outweigh an article's own places: its
+        // 市政府 is then the article's city, not the page's.
+        let own_places = counties.iter().any(|s: &Score| s.strong);
+        if ev.markers > 0 && (h.certain || !own_places) {
+            let w = 5.0 * ev.markers.min(4) as f32;
+            let bucket = match g.region_at(h.region).level {
+                RegionLevel::County => &mut counties,
+                RegionLevel::Prefecture => &mut prefectures,
+                RegionLevel::Province => &mut provinces,
+            };
+            add_score(bucket, h.region, w, usize::MAX, true);
+        }
+    }
+    // A prefecture counts only where none of its counties is evidenced; where it contains the
+    // home county, it is the home county speaking of its city (杭州 on a 建德 page).
+    for p in prefectures {
+        if counties.iter().any(|c| g.within(c.region, p.region)) {
+            continue;
+        }
+        match home {
+            Some(h) if h.region != p.region && g.within(h.region, p.region) => {
+                add_score(&mut counties, h.region, p.weight, p.first, p.strong)
+            }
+            _ => counties.push(p),
+        }
+    }
+    let mut items = counties;
+    if items.is_empty() {
+        // Only provinces: the home if it lies inside, else the province itself.
+        let best = provinces
+            .iter()
+            .max_by(|a, b| a.weight.total_cmp(&b.weight).then(b.first.cmp(&a.first)));
+        return match (home, best) {
+            (Some(h), Some(p)) if g.within(h.region, p.region) => vec![h.region],
+            (Some(h), _) => vec![h.region],
+            (None, Some(p)) => vec![p.region],
+            (None, None) => Vec::new(),
+        };
+    }
+    // The first strong place named leads the story.
+    if let Some(lead) = items
+        .iter_mut()
+        .filter(|s| s.strong)
+        .min_by_key(|s| s.first)
+    {
+        lead.weight += 3.0;
+    }
+    items.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.first.cmp(&b.first)));
+    let top = items[0];
+    if !top.strong {
+        if let Some(h) = home {
+            return vec![h.region];
+        }
+    }
+    let mut rest: Vec<Score> = items[1..]
+        .iter()
+        .filter(|s| s.strong && s.weight >= 0.3 * top.weight && s.weight >= 6.0)
+        .copied()
+        .collect();
+    rest.sort_by_key(|s| s.first);
+    std::iter::once(top.region)
+        .chain(rest.iter().map(|s| s.region))
+        .take(MAX_REGIONS)
+        .collect()
+}
+
+/// The place the paper's name names: the edition (平湖版) before the paper (嘉兴日报), a county
+/// before a prefecture.
+fn home_from_paper(g: &Gazetteer, paper: &str, page: &HashMap<usize, u32>) -> Option<usize> {
+    let m = g.matcher();
+    let segments: Vec<&str> = paper
+        .split(['·', '•', '・', '|', '/', ' ', '　'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    let (mut buf, mut hits) = (String::new(), Vec::new());
+    for seg in segments.iter().rev() {
+        hits.clear();
+        m.scan(seg, &mut buf, &mut hits);
+        let mut best: Option<(RegionLevel, usize)> = None;
+        for h in &hits {
+            let e = m.entry(h.entry);
+            let mut cands: Vec<usize> = e
+                .cands
+                .iter()
+                .filter(|c| !matches!(c.kind, Kind::TownshipShort))
+                .map(|c| c.region as usize)
+                .collect();
+            if cands.len() > 1 || e.common {
+                // Only the page can say which one: keep those the page names.
+                let named = |r: &usize| page.keys().any(|&a| g.within(a, *r) || a == *r);
+                cands.retain(named);
+            }
+            let [region] = cands.as_slice() else {
+                continue;
+            };
+            let level = g.region_at(*region).level;
+            if best.is_none_or(|(l, _)| (level as u8) > (l as u8)) {
+                best = Some((level, *region));
+            }
+        }
+        if let Some((_, r)) = best {
+            return Some(r);
+        }
+    }
+    None
+}
+
+/// The home of a page whose paper names no place: the county most of its articles are about,
+/// else their prefecture, else their province — each only with a clear majority.
+fn infer_home(g: &Gazetteer, evidence: &[Evidence], page: &HashMap<usize, u32>) -> Option<Home> {
+    let primaries: Vec<usize> = evidence
+        .iter()
+        .filter_map(|ev| decide(g, ev, None, page).first().copied())
+        .collect();
+    if primaries.is_empty() {
+        return None;
+    }
+    let n = primaries.len();
+    let levels: [&dyn Fn(usize) -> usize; 3] =
+        [&|r| r, &|r| g.prefecture_of(r).unwrap_or(r), &|r| {
+            g.province_of(r)
+        }];
+    for (i, up) in levels.iter().enumerate() {
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for &p in &primaries {
+            let r = up(p);
+            match counts.iter_mut().find(|c| c.0 == r) {
+                Some(c) => c.1 += 1,
+                None => counts.push((r, 1)),
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let (region, top) = counts[0];
+        let second = counts.get(1).map_or(0, |c| c.1);
+        let clear = if i == 0 {
+            top * 2 > n || (top >= 2 && top > 2 * second)
+        } else {
+            top * 2 > n
+        };
+        if clear && top > second {
+            return Some(Home {
+                region,
+                certain: false,
+            });
+        }
+    }
+    None
+}
