@@ -225,28 +225,6 @@ fn dkim_config(
     ))
 }
 
-// Stand-in until the region stage's gazetteer lands: knows no regions.
-mod regions_shim {
-    use crate::model::RegionCode;
-    pub struct Region {
-        pub code: RegionCode,
-        pub name: String,
-        pub slug: String,
-    }
-    pub struct Gazetteer;
-    impl Gazetteer {
-        pub fn global() -> &'static Gazetteer {
-            &Gazetteer
-        }
-        pub fn get(&self, _c: &RegionCode) -> Option<&Region> {
-            None
-        }
-        pub fn resolve(&self, _s: &str) -> Option<&Region> {
-            None
-        }
-    }
-}
-
 /// Unix seconds now.
 pub(crate) fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()

@@ -25,7 +25,7 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use super::digest::{self, EditionItem};
-use super::regions_shim::Gazetteer;
+use crate::region::Gazetteer;
 use super::{unix_now, MailContext, MailError, Mailer};
 use crate::model::RegionCode;
 use crate::store::subscribers::{LedgerEntry, LedgerOutcome, LedgerStatus, Subscriber};

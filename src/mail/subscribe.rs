@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use lettre::Address;
 
-use super::regions_shim::Gazetteer;
+use crate::region::Gazetteer;
 use super::token::{Purpose, TokenError};
 use super::{digest, MailContext, MailError};
 use crate::model::RegionCode;
