@@ -219,6 +219,13 @@ impl Context<'_> {
     }
 }
 
+fn is_full(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::CountyFull | Kind::TownshipFull | Kind::PrefectureFull | Kind::ProvinceFull
+    )
+}
+
 fn level_of(kind: Kind) -> RegionLevel {
     match kind {
         Kind::ProvinceFull | Kind::ProvinceShort => RegionLevel::Province,
@@ -246,8 +253,10 @@ fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
     ctx.article.clear();
     for (h, _) in &ev.hits {
         let e = m.entry(h.entry);
+        // Anchors are names that say where on their own: full names, not short forms (a short
+        // name must not support itself).
         if let [c] = e.cands.as_slice() {
-            if !e.common && !matches!(c.kind, Kind::TownshipShort) {
+            if !e.common && is_full(c.kind) {
                 ctx.article.push(c.region as usize);
             }
         }

@@ -1,0 +1,175 @@
+//! Region assignment on texts written for these tests: one rule per test, as a local paper or a
+//! roundup page would state it.
+
+use paperboy::model::RegionCode;
+use paperboy::region::{assign_page, ArticleText, Gazetteer};
+
+fn art<'a>(title: &'a str, body: &'a str) -> ArticleText<'a> {
+    ArticleText { title, body }
+}
+
+/// The codes of each article's regions, primary first.
+fn codes(paper: Option<&str>, articles: &[ArticleText<'_>]) -> Vec<Vec<String>> {
+    assign_page(paper, articles)
+        .into_iter()
+        .map(|rs| rs.into_iter().map(|r| r.code.to_string()).collect())
+        .collect()
+}
+
+fn one(paper: Option<&str>, title: &str, body: &str) -> Vec<String> {
+    codes(paper, &[art(title, body)]).remove(0)
+}
+
+#[test]
+fn township_names_count_for_their_county() {
+    let got = one(
+        None,
+        "社区开展暑期课堂",
+        "近日，新安江街道健安社区举办茶文化讲堂，二十多名学生参加。",
+    );
+    assert_eq!(got, ["330182"]);
+}
+
+#[test]
+fn a_line_break_inside_a_name_does_not_hide_it() {
+    let got = one(
+        None,
+        "",
+        "近日，新安江\n街道健安社区举办茶文化讲堂，新安 江街道相关负责人说。",
+    );
+    assert_eq!(got, ["330182"]);
+}
+
+#[test]
+fn duplicate_township_names_resolve_by_the_prefecture_named_nearby() {
+    // 城关镇 exists in about ninety counties; 蚌埠 has one (五河县), 三明 has one (尤溪县).
+    let bengbu = one(
+        None,
+        "",
+        "蚌埠市召开乡村振兴推进会。会后，与会人员来到城关镇，察看高标准农田建设。",
+    );
+    assert_eq!(bengbu, ["340322"]);
+    let sanming = one(None, "", "三明市持续推进林业改革。城关镇的护林员每天巡山。");
+    assert_eq!(sanming, ["350426"]);
+}
+
+#[test]
+fn duplicate_township_name_without_context_gives_nothing() {
+    assert!(one(None, "", "城关镇的护林员每天巡山，守护一方青山。").is_empty());
+}
+
+#[test]
+fn home_markers_and_evidence_free_articles_take_the_papers_home() {
+    let got = codes(
+        Some("今日建德"),
+        &[
+            art(
+                "新年招聘会 搭建就业路",
+                "1月8日，我市在市人力资源市场举行新年招聘会。",
+            ),
+            art("", "天气转冷，请注意保暖。"),
+            art(
+                "市领导调研重点项目",
+                "市委书记一行来到项目工地，察看工程进度。",
+            ),
+        ],
+    );
+    assert_eq!(got, [["330182"], ["330182"], ["330182"]]);
+}
+
+#[test]
+fn the_edition_name_wins_over_the_prefecture_paper() {
+    let got = one(
+        Some("嘉兴日报·平湖版"),
+        "",
+        "我市召开文明城市巩固工作推进会。",
+    );
+    assert_eq!(got, ["330482"]);
+    let prefecture_paper = one(Some("嘉兴日报"), "", "我市召开文明城市巩固工作推进会。");
+    assert_eq!(prefecture_paper, ["330400"]);
+}
+
+#[test]
+fn the_papers_city_named_in_an_article_stays_the_home_county() {
+    let got = one(Some("今日建德"), "", "杭州市人大常委会调研组来我市调研。");
+    assert_eq!(got, ["330182"]);
+}
+
+#[test]
+fn a_roundup_article_gets_every_place_primary_first() {
+    let body = "入夏以来，宁波市象山县石浦镇开展渔船安全检查，石浦镇组织渔民演练。\n\n\
+                与此同时，湖州市安吉县也开展了系列检查工作，安吉县应急管理局联合多部门行动。\n\n\
+                此外，丽水市缙云县消防救援大队开展夜查行动。";
+    let got = one(None, "防范未“燃”", body);
+    assert_eq!(got, ["330225", "330523", "331122"]);
+}
+
+#[test]
+fn passing_mentions_do_not_become_regions() {
+    let body = "余杭区五常街道开展安全生产检查。五常街道制定专项行动方案，余杭区应急管理局参与。\
+                五常街道还组织专题讲座。余杭区相关负责人说，余杭区将继续推进。参会者中有来自临安区的企业代表。";
+    assert_eq!(one(None, "", body), ["330110"]);
+}
+
+#[test]
+fn prefecture_only_evidence_gives_the_prefecture_code() {
+    let got = one(
+        None,
+        "隧道车辆 管控有招",
+        "“隧道车辆留存系统”在高速公路台州管理中心猫狸岭隧道所安装使用。",
+    );
+    assert_eq!(got, ["331000"]);
+}
+
+#[test]
+fn a_name_after_its_prefecture_resolves_a_shared_county_name() {
+    assert_eq!(one(None, "", "福州市鼓楼区召开会议。"), ["350102"]);
+    assert_eq!(one(None, "", "南京市鼓楼区召开会议。"), ["320106"]);
+    assert!(
+        one(None, "", "鼓楼区召开会议。").is_empty(),
+        "four 鼓楼区, no context"
+    );
+}
+
+#[test]
+fn everyday_words_that_contain_place_names_are_not_places() {
+    let body = "据新华社报道，各地推进平安建设，城区道路改造完成，和平与发展仍是时代主题，中山路两侧绿树成荫。";
+    assert!(one(None, "", body).is_empty(), "{:?}", one(None, "", body));
+}
+
+#[test]
+fn short_names_count_and_street_names_do_not() {
+    assert_eq!(one(None, "", "苍南开展消防安全夜查行动。"), ["330327"]);
+    assert!(one(None, "", "建德路上新开了一家书店。").is_empty());
+}
+
+#[test]
+fn a_page_without_paper_name_takes_the_majority_as_home() {
+    let got = codes(
+        None,
+        &[
+            art("", "平湖市当湖街道开展垃圾分类宣传。"),
+            art("", "平湖市钟埭街道举办招聘会。"),
+            art("", "我市召开防汛工作会议。"),
+        ],
+    );
+    assert_eq!(got, [["330482"], ["330482"], ["330482"]]);
+}
+
+#[test]
+fn no_evidence_and_no_paper_gives_no_region() {
+    assert!(one(None, "天气", "明天多云转晴，气温回升。").is_empty());
+}
+
+#[test]
+fn region_refs_name_prefecture_and_province() {
+    let r = &assign_page(None, &[art("", "新安江街道开展活动。")])[0][0];
+    assert_eq!(r.name, "建德市");
+    assert_eq!(r.prefecture.as_deref(), Some("杭州市"));
+    assert_eq!(r.province, "浙江省");
+    let g = Gazetteer::global();
+    assert_eq!(
+        g.region_ref(&RegionCode::parse("330182").unwrap()).as_ref(),
+        Some(r)
+    );
+}
