@@ -1,0 +1,288 @@
+//! Bylines and datelines: who wrote or photographed an article, as names only. Forms handled:
+//! `■记者 张三 通讯员 李四`, `■首席记者 张三`, `本报记者 张三`, `实习生 王五`, `（记者 张三）` or
+//! `(张三 李四)` ending a paragraph, a line of names under a title, `张三 摄`, `■摄影 张三`,
+//! `图/文 张三`; names split by column spacing (`张 三`) are rejoined. Datelines (`本报讯`,
+//! `本报讯（记者 张三）`, `新华社杭州6月27日电`, `晚报讯`) are recognised so they can be cut from
+//! the body. This module does not decide where an article starts; segmentation does.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::layout::{is_han, width};
+
+/// Common Chinese surnames (single characters); a bare line of names is accepted only when each
+/// name starts with one of these, so that short headlines are not taken for names.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封蔺";
+const COMPOUND_SURNAMES: [&str; 16] = [
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文",
+    "司徒", "夏侯", "端木", "南宫",
+];
+
+static ROLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站|本报)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文|编译)|图\s*/\s*文|文\s*/\s*图|[图文摄]\s*[/／]|\s摄$|^摄\s",
+    )
+    .unwrap()
+});
+static ROLE_START: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文)|^(图\s*/\s*文|文\s*/\s*图|[图文]\s*[/／])",
+    )
+    .unwrap()
+});
+static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(本报讯|本报[\p{Han}]{1,6}讯|[\p{Han}]{1,6}[报台]讯|(?:新华社|中新社|人民网)[\p{Han}\d]{2,14}电|[\p{Han}]{2,8}网讯)\s*(?:[（(]([^（）()]{1,40})[）)])?[\s:：,，]*",
+    )
+    .unwrap()
+});
+static END_BRACKET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s*[（(]\s*([^（）()]{2,40}?)\s*[）)]\s*$").unwrap());
+
+const MARKS: &[char] = &['■', '●', '▲', '◆', '□', '★', '▼', '◎'];
+
+fn is_surname_start(name: &str) -> bool {
+    COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s))
+        || name.chars().next().is_some_and(|c| SURNAMES.contains(c))
+}
+
+/// Splits text into name tokens, rejoining names that column spacing split (`张 三`).
+fn tokens(text: &str) -> Vec<String> {
+    let raw: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, '、' | '，' | ',' | '/' | '／' | '·'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let t = raw[i];
+        if width(t) == 1 && i + 1 < raw.len() && width(raw[i + 1]) <= 2 {
+            out.push(format!("{t}{}", raw[i + 1]));
+            i += 2;
+            continue;
+        }
+        out.push(t.to_string());
+        i += 1;
+    }
+    out
+}
+
+fn is_name(t: &str) -> bool {
+    (2..=4).contains(&width(t)) && t.chars().all(is_han)
+}
+
+/// Names in a byline text after its roles, marks and brackets are removed; `None` when something
+/// other than names is left (then the text is not a byline).
+fn names_after_roles(text: &str) -> Option<Vec<String>> {
+    let text = text
+        .replace(MARKS, " ")
+        .replace(['（', '）', '(', ')', '【', '】'], " ");
+    let stripped = ROLE.replace_all(&text, " ");
+    let stripped = stripped.trim().trim_end_matches('摄').trim();
+    let names = tokens(stripped);
+    names.iter().all(|n| is_name(n)).then_some(names)
+}
+
+/// A byline recognised by its form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Byline {
+    pub names: Vec<String>,
+    /// A picture credit (`摄`, `摄影`): it closes a photo item rather than opening an article.
+    pub photo: bool,
+    /// Set off by a ■-type mark: such a byline opens an article.
+    pub marked: bool,
+    /// In brackets (`（记者 张三）`): such a byline ends an article.
+    pub bracketed: bool,
+}
+
+/// Parses a line that is a byline by its form alone (marked, role-led, bracketed, or `X 摄`).
+pub fn parse_line(line: &str) -> Option<Byline> {
+    let t = line.trim();
+    if t.is_empty() || width(t) > 40 || t.contains(['。', '！', '？', '；', '：', ':']) {
+        return None;
+    }
+    let marked = t.starts_with(MARKS);
+    let body = t.trim_start_matches(MARKS).trim();
+    let bracketed = (body.starts_with(['（', '(']) && body.ends_with(['）', ')'])) && !marked;
+    let inner = if bracketed {
+        body.trim_start_matches(['（', '('])
+            .trim_end_matches(['）', ')'])
+    } else {
+        body
+    };
+    let photo = inner.contains('摄') || inner.starts_with("图/") || inner.starts_with("图／");
+    let role_led = ROLE_START.is_match(inner);
+    let credit = inner.ends_with('摄') || inner.ends_with("摄影");
+    let names = names_after_roles(inner)?;
+    let plausible = marked
+        || role_led
+        || credit
+        || (bracketed && !names.is_empty() && names.iter().all(|n| is_surname_start(n)));
+    if !plausible || (names.is_empty() && !(marked || role_led)) {
+        return None;
+    }
+    Some(Byline {
+        names,
+        photo,
+        marked,
+        bracketed,
+    })
+}
+
+/// Is this line a byline by its form alone?
+pub fn is_byline_line(line: &str) -> bool {
+    parse_line(line).is_some()
+}
+
+/// A line made only of personal names (`陈彩萍 缪海英`), as printed under a title. Only trusted
+/// by the caller where a byline can stand (right after a headline).
+pub fn names_only(line: &str) -> Option<Vec<String>> {
+    let t = line.trim();
+    if width(t) > 24 || t.is_empty() {
+        return None;
+    }
+    let names = tokens(t);
+    let ok = (1..=6).contains(&names.len())
+        && names.iter().all(|n| {
+            let compound = COMPOUND_SURNAMES.iter().any(|s| n.starts_with(s));
+            is_name(n) && is_surname_start(n) && (width(n) <= 3 || compound)
+        });
+    ok.then_some(names)
+}
+
+/// Cuts a byline from the end of a paragraph: `…。（记者 张三）`, `…。(张三 李四)`, `…。 张三 摄`.
+/// Returns the paragraph without it and the byline.
+pub fn split_trailing(para: &str) -> Option<(String, Byline)> {
+    let para = para.trim_end();
+    if let Some(m) = END_BRACKET.captures(para) {
+        let whole = m.get(0)?;
+        let inner = &m[1];
+        let role = ROLE.is_match(inner);
+        if let Some(names) = names_after_roles(inner) {
+            let good = !names.is_empty() && (role || names.iter().all(|n| is_surname_start(n)));
+            if good && whole.start() > 0 {
+                let photo = inner.contains('摄');
+                let rest = para[..whole.start()].trim_end().to_string();
+                return Some((
+                    rest,
+                    Byline {
+                        names,
+                        photo,
+                        marked: false,
+                        bracketed: true,
+                    },
+                ));
+            }
+        }
+    }
+    let without = para
+        .strip_suffix("摄影")
+        .or_else(|| para.strip_suffix('摄'))?;
+    let cut = without
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| matches!(c, '。' | '！' | '？' | '”' | '）' | ')'))
+        .map(|(i, c)| i + c.len_utf8())?;
+    let names = tokens(&without[cut..]);
+    if names.is_empty() || names.len() > 4 || !names.iter().all(|n| is_name(n)) {
+        return None;
+    }
+    let rest = without[..cut].trim_end().to_string();
+    Some((
+        rest,
+        Byline {
+            names,
+            photo: true,
+            marked: false,
+            bracketed: false,
+        },
+    ))
+}
+
+/// Cuts a dateline (`本报讯`, `本报讯（记者 张三）`, `新华社杭州6月27日电`) from the start of a
+/// paragraph. Returns the rest and the names the dateline credits.
+pub fn split_dateline(para: &str) -> Option<(String, Vec<String>)> {
+    let m = DATELINE.captures(para)?;
+    let names = m
+        .get(2)
+        .and_then(|g| names_after_roles(g.as_str()))
+        .unwrap_or_default();
+    let rest = para[m.get(0)?.end()..].trim_start().to_string();
+    Some((rest, names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(line: &str) -> Vec<String> {
+        parse_line(line).map(|b| b.names).unwrap_or_default()
+    }
+
+    #[test]
+    fn marked_and_role_led_bylines() {
+        assert_eq!(names("■记者 张明远 通讯员 李晓"), ["张明远", "李晓"]);
+        assert_eq!(names("■首席记者 赵一鸣"), ["赵一鸣"]);
+        assert_eq!(names("本报记者 钱多多"), ["钱多多"]);
+        assert_eq!(names("通讯员 孙小美 潘大海"), ["孙小美", "潘大海"]);
+        assert_eq!(names("实习生 王五"), ["王五"]);
+        assert_eq!(names("图/文 周立"), ["周立"]);
+        assert!(parse_line("■摄影 赵云").unwrap().photo);
+        assert!(parse_line("■记 者 通讯员").unwrap().names.is_empty());
+        assert!(parse_line("■记者").unwrap().marked);
+    }
+
+    #[test]
+    fn names_split_by_column_spacing_are_rejoined() {
+        assert_eq!(names("■记者 张 三 通讯员 李四"), ["张三", "李四"]);
+    }
+
+    #[test]
+    fn bracketed_bylines_at_the_end() {
+        let b = parse_line("（记者 许多）").unwrap();
+        assert!(b.bracketed && !b.marked);
+        assert_eq!(b.names, ["许多"]);
+        assert_eq!(names("(罗明 潘佳 陈星)"), ["罗明", "潘佳", "陈星"]);
+        assert!(parse_line("（试行）").is_none());
+        assert!(parse_line("（上接第1版）").is_none());
+    }
+
+    #[test]
+    fn sentences_are_not_bylines() {
+        assert!(parse_line("记者从市人力社保局获悉").is_none());
+        assert!(parse_line("记者来到涌金花苑小区，只见居民刷脸进出。").is_none());
+        assert!(parse_line("坚决打赢根治欠薪冬季攻坚战").is_none());
+    }
+
+    #[test]
+    fn a_line_of_names_under_a_title() {
+        assert_eq!(names_only("陈彩萍 缪海英").unwrap(), ["陈彩萍", "缪海英"]);
+        assert_eq!(names_only("欧阳修远").unwrap(), ["欧阳修远"]);
+        assert!(names_only("携手同心 领潮时尚").is_none());
+        assert!(names_only("桥韵").is_none());
+    }
+
+    #[test]
+    fn trailing_bylines_are_cut_from_paragraphs() {
+        let (rest, b) = split_trailing("现场给予指导和帮助。(罗明 潘佳 陈星)").unwrap();
+        assert_eq!(rest, "现场给予指导和帮助。");
+        assert_eq!(b.names, ["罗明", "潘佳", "陈星"]);
+        let (rest, b) = split_trailing("电力工人在塔基上施工。 谢锦 摄").unwrap();
+        assert_eq!((rest.as_str(), b.photo), ("电力工人在塔基上施工。", true));
+        assert_eq!(b.names, ["谢锦"]);
+        assert!(split_trailing("通过了《实施方案(试行)》").is_none());
+        assert!(split_trailing("他说。（完）").is_none());
+    }
+
+    #[test]
+    fn datelines_are_cut_and_credit_names() {
+        let (rest, n) = split_dateline("本报讯（记者 张三） 昨天上午，我市召开会议。").unwrap();
+        assert_eq!(rest, "昨天上午，我市召开会议。");
+        assert_eq!(n, ["张三"]);
+        let (rest, _) = split_dateline("新华社杭州6月27日电 浙江省……").unwrap();
+        assert_eq!(rest, "浙江省……");
+        assert_eq!(split_dateline("晚报讯 昨日").unwrap().0, "昨日");
+        assert!(split_dateline("本报记者深入一线").is_none());
+    }
+}

@@ -1,0 +1,252 @@
+//! Publication dates: from the masthead (`2022年6月28日◆星期二`, `2022-06-28 星期二`,
+//! `二〇二二年六月二十八日`), from a file name (`…2022-06-28…`, `…20220628…`), or inferred from
+//! the dates an article mentions. A weekday printed with a masthead date must agree with it (a
+//! one-digit OCR slip is corrected when exactly one reading agrees). Only a line shaped like a
+//! masthead counts as one: every other date on a page is an event date.
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use regex::Regex;
+
+use super::layout::{has_prose_marks, width};
+
+static YMD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-./](\d{1,2})[-./](\d{1,2})(?:[^\d]|$))").unwrap()
+});
+static YMD_HAN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日").unwrap()
+});
+static WEEKDAY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:星期|礼拜|周)([一二三四五六日天])").unwrap());
+static MASTHEAD_NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"农历\S*|总第\s*\d+\s*期|第\s*\d+\s*[期号版]|[◆◇·•|｜/\-—\s#*]|[\p{Han}]{2,6}(?:日报|晚报|报)社?").unwrap()
+});
+static FILE_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})([-_.]?)(\d{2})([-_.]?)(\d{2})(?:[^0-9]|$)").unwrap()
+});
+static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日").unwrap()
+});
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").unwrap());
+
+fn han_digit(c: char) -> Option<u32> {
+    "〇一二三四五六七八九"
+        .chars()
+        .position(|d| d == c)
+        .map(|p| p as u32)
+        .or(match c {
+            '零' | '○' | 'Ｏ' => Some(0),
+            _ => None,
+        })
+}
+
+/// `十` → 10, `二十八` → 28, `三十一` → 31.
+fn han_number(s: &str) -> Option<u32> {
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        ['十', u] => Some(10 + han_digit(*u)?),
+        [t, '十'] => Some(han_digit(*t)? * 10),
+        [t, '十', u] => Some(han_digit(*t)? * 10 + han_digit(*u)?),
+        [u] => han_digit(*u),
+        _ => None,
+    }
+}
+
+/// The first full date (year, month, day) written in `line`, in Arabic or Chinese numerals, and
+/// the line with the date cut out.
+fn full_date(line: &str) -> Option<(NaiveDate, String)> {
+    if let Some(c) = YMD.captures(line) {
+        let y = c[1].parse().ok()?;
+        let m = c.get(2).or(c.get(4))?.as_str().parse().ok()?;
+        let d = c.get(3).or(c.get(5))?.as_str().parse().ok()?;
+        let all = c.get(0)?;
+        let rest = format!("{}{}", &line[..all.start()], &line[all.end()..]);
+        return NaiveDate::from_ymd_opt(y, m, d).map(|date| (date, rest));
+    }
+    let c = YMD_HAN.captures(line)?;
+    let y = c[1]
+        .chars()
+        .try_fold(0u32, |acc, ch| Some(acc * 10 + han_digit(ch)?))?;
+    let date = NaiveDate::from_ymd_opt(y as i32, han_number(&c[2])?, han_number(&c[3])?)?;
+    let all = c.get(0)?;
+    Some((
+        date,
+        format!("{}{}", &line[..all.start()], &line[all.end()..]),
+    ))
+}
+
+fn weekday(s: &str) -> Option<Weekday> {
+    Some(match s {
+        "一" => Weekday::Mon,
+        "二" => Weekday::Tue,
+        "三" => Weekday::Wed,
+        "四" => Weekday::Thu,
+        "五" => Weekday::Fri,
+        "六" => Weekday::Sat,
+        "日" | "天" => Weekday::Sun,
+        _ => return None,
+    })
+}
+
+/// Checks a date against the weekday printed with it. A date off by one misread digit of the
+/// day is corrected when exactly one reading matches; otherwise the date is refused.
+fn agree(date: NaiveDate, wd: Weekday) -> Option<NaiveDate> {
+    if date.weekday() == wd {
+        return Some(date);
+    }
+    let day = date.day();
+    let candidates: Vec<NaiveDate> = (1..=31)
+        .filter(|&d| d != day && (d % 10 == day % 10 || d / 10 == day / 10))
+        .filter_map(|d| NaiveDate::from_ymd_opt(date.year(), date.month(), d))
+        .filter(|c| c.weekday() == wd)
+        .collect();
+    (candidates.len() == 1).then(|| candidates[0])
+}
+
+/// A masthead date line: a full date with at most a weekday, lunar date, issue number and paper
+/// name beside it. Returns the date (checked against its weekday).
+pub fn masthead_line(line: &str) -> Option<NaiveDate> {
+    let line = line.trim().trim_start_matches('#').trim();
+    if width(line) > 60 || has_prose_marks(line) {
+        return None;
+    }
+    let (date, rest) = full_date(line)?;
+    let wd = WEEKDAY.captures(&rest).and_then(|c| weekday(&c[1]));
+    let rest = WEEKDAY.replace_all(&rest, "");
+    let rest = MASTHEAD_NOISE.replace_all(&rest, "");
+    if width(&rest) > 8 {
+        return None;
+    }
+    match wd {
+        Some(wd) => agree(date, wd),
+        None => Some(date),
+    }
+}
+
+/// A date in a file name (`…2022-06-28…`, `…20220628…`), taken from its last path component.
+pub fn from_file_name(source: &str) -> Option<NaiveDate> {
+    let name = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    FILE_DATE.captures_iter(name).find_map(|c| {
+        if c[2] != c[4] {
+            return None; // 2022-0628: not one date
+        }
+        NaiveDate::from_ymd_opt(c[1].parse().ok()?, c[3].parse().ok()?, c[5].parse().ok()?)
+    })
+}
+
+/// Works out a publication date from the dates the text mentions: the latest day of the page's
+/// year that an article names. The year comes from full dates, else from the latest year named
+/// outside a target (`到2025年`, `力争在2025年实现`). `None` when the text names no day.
+pub fn infer(text: &str) -> Option<NaiveDate> {
+    let mut full: Vec<NaiveDate> = Vec::new();
+    let mut month_days: Vec<(u32, u32)> = Vec::new();
+    for c in MONTH_DAY.captures_iter(text) {
+        let (Ok(m), Ok(d)) = (c[2].parse::<u32>(), c[3].parse::<u32>()) else {
+            continue;
+        };
+        match c.get(1).and_then(|y| y.as_str().parse::<i32>().ok()) {
+            Some(y) => full.extend(NaiveDate::from_ymd_opt(y, m, d)),
+            None if (1..=12).contains(&m) && (1..=31).contains(&d) => month_days.push((m, d)),
+            None => {}
+        }
+    }
+    let mut years: Vec<i32> = Vec::new();
+    for m in YEAR.find_iter(text) {
+        let before: String = text[..m.start()].chars().rev().take(3).collect();
+        let after: String = text[m.end()..].chars().take(6).collect();
+        let target = before.starts_with(['到', '至', '—', '-', '~', '～'])
+            || before.contains("争在")
+            || after.contains("实现")
+            || after.starts_with(['前', '底', '末'])
+            || after.contains("目标");
+        if !target {
+            years.extend(m.as_str()[..4].parse::<i32>().ok());
+        }
+    }
+    let latest_full = full.iter().max().copied();
+    let year = latest_full
+        .map(|d| d.year())
+        .into_iter()
+        .chain(years.iter().copied())
+        .max()?;
+    let latest_md = month_days
+        .iter()
+        .filter_map(|&(m, d)| NaiveDate::from_ymd_opt(year, m, d))
+        .max();
+    match (latest_full, latest_md) {
+        (Some(f), Some(md)) => Some(f.max(md)),
+        (f, md) => f.or(md),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn masthead_forms() {
+        assert_eq!(
+            masthead_line("#### 2022年6月28日◆星期二"),
+            Some(ymd(2022, 6, 28))
+        );
+        assert_eq!(masthead_line("2022-06-28 星期二"), Some(ymd(2022, 6, 28)));
+        assert_eq!(
+            masthead_line("二〇二二年六月二十八日 星期二"),
+            Some(ymd(2022, 6, 28))
+        );
+        assert_eq!(masthead_line("2022.6.28"), Some(ymd(2022, 6, 28)));
+        assert_eq!(
+            masthead_line("2021年1月9日 星期六 农历庚子年十一月廿六 第8123号"),
+            Some(ymd(2021, 1, 9))
+        );
+    }
+
+    #[test]
+    fn a_weekday_corrects_or_refuses_a_misread_day() {
+        // 2022-06-07 was a Tuesday and the only one-digit reading of "5" that is.
+        assert_eq!(masthead_line("2022年6月5日 星期二"), Some(ymd(2022, 6, 7)));
+        // Several readings of 28 fall on a Wednesday: refuse rather than guess.
+        assert_eq!(masthead_line("2022年6月28日 星期三"), None);
+    }
+
+    #[test]
+    fn event_dates_in_sentences_are_not_mastheads() {
+        assert_eq!(
+            masthead_line("2018年9月21日,2018中国·平湖西瓜灯文化节举行开工仪式"),
+            None
+        );
+        assert_eq!(
+            masthead_line("本报讯 2022年6月27日上午，全市召开大会。"),
+            None
+        );
+    }
+
+    #[test]
+    fn dates_in_file_names() {
+        assert_eq!(
+            from_file_name("pages/jiande-2022-06-28-p1.txt"),
+            Some(ymd(2022, 6, 28))
+        );
+        assert_eq!(from_file_name("/x/20220628_03.txt"), Some(ymd(2022, 6, 28)));
+        assert_eq!(from_file_name("seeds/000_8bd78546456298dc.txt"), None);
+        assert_eq!(from_file_name("2019/a_20221399.txt"), None);
+    }
+
+    #[test]
+    fn infers_the_latest_named_day_of_the_page_year() {
+        let text = "1月8日，我市举行2021年就业援助新年招聘会。力争在2025年实现目标。1月6日，开会。";
+        assert_eq!(infer(text), Some(ymd(2021, 1, 8)));
+        assert_eq!(
+            infer("8月12日晚，活动举行。2023年是开局之年。"),
+            Some(ymd(2023, 8, 12))
+        );
+        assert_eq!(infer("10日上午，区长检查工作。"), None);
+        assert_eq!(infer("没有日期"), None);
+    }
+}

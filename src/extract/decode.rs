@@ -1,0 +1,173 @@
+//! Decoding: page bytes → text. UTF-8 (with or without BOM), UTF-16 with a BOM, and
+//! GB18030/GBK detected by content (chardetng), never guessed from the file name. Line ends are
+//! normalised to `\n`. Binary, empty and undecodable inputs are refused with a reason; this module
+//! does not look at what the text says.
+
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
+
+/// Why bytes are not page text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Nothing but whitespace.
+    #[error("empty file")]
+    Empty,
+    /// Bytes that no supported text encoding explains.
+    #[error("{0}")]
+    NotText(String),
+}
+
+/// Decoded page text and the name of the encoding it was stored in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// `utf-8`, `gb18030` or `utf-16`.
+    pub encoding: &'static str,
+}
+
+/// Decodes page bytes, detecting the encoding, and normalises line ends (CRLF, CR → LF).
+pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(DecodeError::Empty);
+    }
+    let (text, encoding) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        (utf8(rest)?, "utf-8")
+    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let enc = if bytes[0] == 0xFF { UTF_16LE } else { UTF_16BE };
+        (decode_strict(enc, &bytes[2..])?, "utf-16")
+    } else if let Ok(s) = std::str::from_utf8(bytes) {
+        (s.to_string(), "utf-8")
+    } else {
+        if memchr::memchr(0, bytes).is_some() {
+            return Err(DecodeError::NotText("binary data (NUL bytes)".into()));
+        }
+        let mut detector = chardetng::EncodingDetector::new();
+        detector.feed(bytes, true);
+        let guess = detector.guess(None, false);
+        // Chinese pages that are not UTF-8 are GB18030/GBK (GB18030 decodes GBK and GB2312 too).
+        // Another guess means the bytes are not a Chinese page; GB18030 is still tried because
+        // chardetng can misjudge short texts, and accepted only when it decodes cleanly.
+        match decode_strict(GB18030, bytes) {
+            Ok(s) if guess == encoding_rs::GBK || guess == GB18030 || han_share(&s) > 0.3 => {
+                (s, "gb18030")
+            }
+            _ => {
+                return Err(DecodeError::NotText(format!(
+                    "neither UTF-8 nor GB18030 (looks like {})",
+                    guess.name()
+                )))
+            }
+        }
+    };
+    check_text(&text)?;
+    Ok(Decoded {
+        text: normalise_line_ends(&text),
+        encoding,
+    })
+}
+
+fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
+    std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
+        DecodeError::NotText(format!(
+            "invalid UTF-8 after BOM at byte {}",
+            e.valid_up_to() + 3
+        ))
+    })
+}
+
+fn decode_strict(enc: &'static Encoding, bytes: &[u8]) -> Result<String, DecodeError> {
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    if had_errors {
+        return Err(DecodeError::NotText(format!(
+            "invalid {} bytes",
+            enc.name()
+        )));
+    }
+    Ok(text.into_owned())
+}
+
+/// Share of Han characters among the non-whitespace characters.
+fn han_share(text: &str) -> f64 {
+    let (mut han, mut all) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_whitespace()) {
+        all += 1;
+        if super::layout::is_han(c) {
+            han += 1;
+        }
+    }
+    if all == 0 {
+        0.0
+    } else {
+        han as f64 / all as f64
+    }
+}
+
+/// Refuses text that is mostly control characters (a binary file that happens to decode).
+fn check_text(text: &str) -> Result<(), DecodeError> {
+    let (mut control, mut all) = (0usize, 0usize);
+    for c in text.chars() {
+        all += 1;
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}') {
+            control += 1;
+        }
+    }
+    if control > 0 && control * 20 > all {
+        return Err(DecodeError::NotText(format!(
+            "binary data ({control} control characters in {all})"
+        )));
+    }
+    if text.trim().is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    Ok(())
+}
+
+fn normalise_line_ends(text: &str) -> String {
+    if !text.contains('\r') {
+        return text.to_string();
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_with_bom_and_crlf() {
+        let d = decode("\u{feff}本报讯 昨天上午。\r\n第二行\r\n".as_bytes()).unwrap();
+        assert_eq!(d.encoding, "utf-8");
+        assert_eq!(d.text, "本报讯 昨天上午。\n第二行\n");
+    }
+
+    #[test]
+    fn gb18030_is_detected_by_content() {
+        let page = "本报讯 昨天上午，我市召开防欠薪工作部署会暨根治欠薪冬季攻坚行动推进会。\r\n（记者 许在诚）\r\n";
+        let (bytes, _, _) = GB18030.encode(page);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "gb18030");
+        assert!(d.text.starts_with("本报讯 昨天上午，我市召开"));
+        assert!(!d.text.contains('\r'));
+    }
+
+    #[test]
+    fn binary_and_empty_are_refused() {
+        let png = [
+            0x89u8, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff, 0xfe, 0x80,
+        ];
+        assert!(matches!(decode(&png), Err(DecodeError::NotText(_))));
+        assert_eq!(decode(b"  \n\r\n"), Err(DecodeError::Empty));
+        assert_eq!(decode(b""), Err(DecodeError::Empty));
+        let controls: Vec<u8> = (1u8..9).cycle().take(400).collect();
+        assert!(matches!(decode(&controls), Err(DecodeError::NotText(_))));
+    }
+
+    #[test]
+    fn utf16_with_bom() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "平湖版\n".encode_utf16() {
+            bytes.extend_from_slice(&u.to_le_bytes());
+        }
+        let d = decode(&bytes).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), ("平湖版\n", "utf-16"));
+    }
+}

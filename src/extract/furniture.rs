@@ -1,0 +1,157 @@
+//! Page furniture, column labels and the masthead's paper name: the parts of a page that are not
+//! an article and not part of any body. Editor/phone/layout/proofreader lines, QR and video
+//! prompts, app promotions, public-service advertisements, masthead lines (sponsors, issue
+//! numbers, lunar dates, English names, edition labels, page numbers) and running column labels
+//! (`村(社区)组织换届进行时`, `学习贯彻…精神`, `喜迎…特别报道`). Rules describe the genre, never one
+//! page; this module does not read dates (see `date`).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::layout::width;
+
+static STAFF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(责任编辑|编辑|电话|版式|校对|美编|组版|排版|审读|值班|终审|制版)\s*[/:：／]")
+        .unwrap()
+});
+static PROMO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"扫一扫|扫码|二维码|看视频|客户端|下载\S{0,6}APP|公益广告|公\s*/\s*益\s*/\s*广\s*/\s*告|讲文明\s*树新风|关注\S{0,8}(微信|公众号|抖音|视频号)")
+        .unwrap()
+});
+static MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        ^[A-Z][A-Z\s.&·-]*$                        # English name: JIAXING DAILY
+        | 联办$ | 主办$ | 协办$ | 承办$ | 出版$
+        | 总第\s*\d+\s*期 | 第\s*\d+\s*[号期]\s*$ | 国内统一连续出版物号 | CN\s*\d\d-\d{4}
+        | ^农历 | ^[\p{Han}]{2,5}版$ | ^第?\s*[\d一二三四五六七八九十]+\s*版$ | ^\d{1,3}$
+        | ^(要闻|综合新闻|综合|本地新闻|时政|民生|专版|副刊)$",
+    )
+    .unwrap()
+});
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(学习贯彻|深入学习|喜迎|迎接|庆祝|奋进|聚焦|走进|回眸|我为群众办实事)\S*$|(进行时|特别报道|系列报道|专题报道|专栏|巡礼|在行动|面对面|大家谈)$",
+    )
+    .unwrap()
+});
+
+/// Is this line page furniture (staff credits, prompts, advertisements, masthead parts)?
+pub fn is_furniture(line: &str) -> bool {
+    let line = line.trim();
+    if line.is_empty() {
+        return false;
+    }
+    let w = width(line);
+    if w <= 80 && STAFF.is_match(line) && !line.contains('。') {
+        return true;
+    }
+    if w <= 40 && PROMO.is_match(line) && !line.contains('。') {
+        return true;
+    }
+    w <= 40 && MASTHEAD.is_match(line)
+}
+
+/// Is this line a running column label set over one or several stories (not a title)?
+pub fn is_label(line: &str) -> bool {
+    let line = line.trim();
+    let w = width(line);
+    (4..=20).contains(&w) && !line.contains([' ', '，', '。', ',']) && LABEL.is_match(line)
+}
+
+static PAPER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([\p{Han}]{2,8}?(?:日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报))社?")
+        .unwrap()
+});
+static LOCAL_SPONSOR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"中共([\p{Han}]{2,4}?)[市县区]委").unwrap());
+static EDITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([\p{Han}]{2,4})版$").unwrap());
+
+/// The paper's name as its masthead prints it, looked for in the page's first lines: a name
+/// ending in 日报/晚报/…, with the local edition when the masthead names one (`平湖版`, or a local
+/// party committee among the sponsors: `嘉兴日报社 中共平湖市委 联办` → `嘉兴日报·平湖版`).
+pub fn masthead_paper(head_lines: &[&str]) -> Option<String> {
+    let mut name: Option<String> = None;
+    let mut edition: Option<String> = None;
+    for line in head_lines {
+        let line = line.trim().trim_start_matches('#').trim();
+        if width(line) > 40 || line.contains(['。', '，', ',']) {
+            continue;
+        }
+        if let Some(c) = EDITION.captures(line) {
+            edition.get_or_insert_with(|| format!("{}版", &c[1]));
+            continue;
+        }
+        let sponsor_line = line.ends_with("联办") || line.ends_with("主办");
+        if name.is_none() {
+            if let Some(c) = PAPER.captures(line) {
+                // Only a line that is the name (or the sponsors' line) names this paper; a
+                // headline may mention another paper.
+                let stand_alone = width(line) <= width(&c[0]) + 2;
+                if stand_alone || sponsor_line {
+                    name = Some(c[1].to_string());
+                }
+            }
+        }
+        if sponsor_line {
+            if let Some(c) = LOCAL_SPONSOR.captures(line) {
+                edition.get_or_insert_with(|| format!("{}版", &c[1]));
+            }
+        }
+    }
+    match (name, edition) {
+        (Some(n), Some(e)) if !n.starts_with(e.trim_end_matches('版')) => Some(format!("{n}·{e}")),
+        (Some(n), _) => Some(n),
+        (None, Some(e)) => Some(e),
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staff_prompt_and_ad_lines_are_furniture() {
+        assert!(is_furniture(
+            "编辑/王 五 电话/85018195 版式/李四 校对/张 三"
+        ));
+        assert!(is_furniture("责任编辑：赵六"));
+        assert!(is_furniture("扫一扫 看视频"));
+        assert!(is_furniture("某某发布 今某某客户端"));
+        assert!(is_furniture("讲文明 树新风 公/益/广/告"));
+        assert!(is_furniture("农历壬寅年五月三十 总第4961期"));
+        assert!(is_furniture("JIAXING DAILY"));
+        assert!(is_furniture("某报社 中共某某县委 联办"));
+        assert!(is_furniture("桐乡版"));
+        assert!(!is_furniture("本报讯 昨天上午，市长主持召开常务会议。"));
+        assert!(!is_furniture("桥韵"));
+    }
+
+    #[test]
+    fn column_labels_are_told_from_titles() {
+        assert!(is_label("村(社区)组织换届进行时"));
+        assert!(is_label("学习贯彻省党代会精神"));
+        assert!(is_label("喜迎市第十五次党代会特别报道"));
+        assert!(!is_label("坚决打赢根治欠薪冬季攻坚战"));
+        assert!(!is_label("新年招聘会 搭建就业路"));
+    }
+
+    #[test]
+    fn paper_name_and_edition_from_the_masthead() {
+        assert_eq!(
+            masthead_paper(&["丽水日报社 中共青田县委 联办", "2022年6月28日"]),
+            Some("丽水日报·青田版".into())
+        );
+        assert_eq!(masthead_paper(&["温州晚报"]), Some("温州晚报".into()));
+        assert_eq!(
+            masthead_paper(&["# 瑞安版", "WENZHOU DAILY"]),
+            Some("瑞安版".into())
+        );
+        assert_eq!(
+            masthead_paper(&["本报讯 据温州日报报道，昨天上午，市长出席。"]),
+            None
+        );
+    }
+}

@@ -1,0 +1,348 @@
+//! Headlines: attaching each group of headline lines to its article, and telling kicker (引题),
+//! title (主题) and subtitle (副题) apart. A dump can print a headline before its body, after it,
+//! or at the very end of the page; the lines of one group can even belong to two neighbouring
+//! articles. The rules use what holds for any page: a headline's words recur in its own article's
+//! body (character-bigram overlap), an article has one headline, a continuation has none on this
+//! page, and a page that opens with a body prints its headlines below their bodies.
+
+use std::collections::HashSet;
+
+use super::layout::{is_han, width};
+use super::segment::{Draft, HeadLine, Item};
+
+/// Distinct Han character pairs of a text (other characters are skipped, so `以“演”促“防”` and
+/// `以演促防` agree).
+pub fn bigrams(text: &str) -> HashSet<(char, char)> {
+    let mut set = HashSet::new();
+    let mut prev: Option<char> = None;
+    for c in text.chars().filter(|&c| is_han(c)) {
+        if let Some(p) = prev {
+            set.insert((p, c));
+        }
+        prev = Some(c);
+    }
+    set
+}
+
+/// Share of the headline's bigrams that occur in the body (0 when the headline has none).
+pub fn overlap(headline: &str, body: &HashSet<(char, char)>) -> f64 {
+    let hb = bigrams(headline);
+    if hb.is_empty() {
+        return 0.0;
+    }
+    hb.iter().filter(|b| body.contains(b)).count() as f64 / hb.len() as f64
+}
+
+fn body_bigrams(d: &Draft) -> HashSet<(char, char)> {
+    let mut set = HashSet::new();
+    for p in &d.paras {
+        set.extend(bigrams(p));
+    }
+    set
+}
+
+/// Least overlap for a headline found at the end of the page to be given to an untitled article.
+const DISPLACED_MIN: f64 = 0.25;
+
+/// Hands every headline group to an article and returns the articles in reading order.
+pub fn attach(items: Vec<Item>) -> Vec<Draft> {
+    // A page whose first (non-continuation) article is not preceded by a headline prints its
+    // headlines after the bodies: ties go backwards there, forwards elsewhere.
+    let mut after = false;
+    let mut seen_group = false;
+    for item in &items {
+        match item {
+            Item::Group(_) => seen_group = true,
+            Item::Article(d) if d.continuation => {}
+            Item::Article(_) => {
+                after = !seen_group;
+                break;
+            }
+        }
+    }
+
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut pending: Option<Vec<HeadLine>> = None;
+    let mut displaced: Vec<Vec<HeadLine>> = Vec::new();
+    for item in items {
+        match item {
+            Item::Group(lines) => {
+                if let Some(earlier) = pending.replace(lines) {
+                    displaced.push(earlier); // two groups in a row: cannot happen from segment
+                }
+            }
+            Item::Article(mut next) => {
+                if let Some(lines) = pending.take() {
+                    let prev = drafts
+                        .last_mut()
+                        .filter(|p| p.head.is_empty() && !p.continuation);
+                    match prev {
+                        Some(prev) if !next.continuation => {
+                            let k = split_point(&lines, prev, &next, after);
+                            let mut lines = lines;
+                            let forward = lines.split_off(k);
+                            prev.head = lines;
+                            next.head = forward;
+                        }
+                        Some(prev) => prev.head = lines,
+                        None if !next.continuation => next.head = lines,
+                        None => displaced.push(lines),
+                    }
+                }
+                drafts.push(next);
+            }
+        }
+    }
+    displaced.extend(pending);
+    for lines in displaced {
+        place_displaced(lines, &mut drafts);
+    }
+    drafts
+}
+
+/// How many of a group's lines belong to the article before it (the rest go to the next one):
+/// the split that best matches each line's words with an article's body.
+fn split_point(lines: &[HeadLine], prev: &Draft, next: &Draft, after: bool) -> usize {
+    let (pb, nb) = (body_bigrams(prev), body_bigrams(next));
+    let back: Vec<f64> = lines.iter().map(|l| overlap(&l.text, &pb)).collect();
+    let fwd: Vec<f64> = lines.iter().map(|l| overlap(&l.text, &nb)).collect();
+    let n = lines.len();
+    let mut best = (f64::MIN, 0);
+    for k in 0..=n {
+        // A kicker leads into the title printed after it: never cut between them.
+        if k > 0 && k < n && is_kicker(&lines[k - 1].text) {
+            continue;
+        }
+        let mut score: f64 = back[..k].iter().sum::<f64>() + fwd[k..].iter().sum::<f64>();
+        let lean = if after { k } else { n - k };
+        score += 0.05 * lean as f64 / n.max(1) as f64;
+        if score > best.0 {
+            best = (score, k);
+        }
+    }
+    best.1
+}
+
+/// A group at the end of the page with no body after it: the untitled article whose body shares
+/// its words, if one does.
+fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft]) {
+    let mut best: Option<(f64, usize)> = None;
+    for (i, d) in drafts.iter().enumerate() {
+        if !d.head.is_empty() || d.continuation || d.paras.is_empty() {
+            continue;
+        }
+        let body = body_bigrams(d);
+        let score = lines.iter().map(|l| overlap(&l.text, &body)).sum::<f64>() / lines.len() as f64;
+        if best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, i));
+        }
+    }
+    if let Some((score, i)) = best {
+        if score >= DISPLACED_MIN {
+            drafts[i].head = lines;
+        }
+    }
+}
+
+/// Lines that introduce a title: `…时强调`, `…指出`, `…表示`.
+fn is_kicker(line: &str) -> bool {
+    let l = line.trim_end_matches([' ', '：', ':']);
+    [
+        "强调", "指出", "表示", "要求", "提出", "寄语", "时说", "宣布", "透露",
+    ]
+    .iter()
+    .any(|v| l.ends_with(v))
+        && width(l) >= 6
+}
+
+/// Kicker, title and subtitle of one article's headline lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headline {
+    pub kicker: Option<String>,
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+}
+
+fn join(lines: &[&str]) -> Option<String> {
+    let s = lines.join(" ");
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!s.is_empty()).then_some(s)
+}
+
+/// OCR reads a leading `一` as `-`: `-堂生动党课` → `一堂生动党课`.
+fn repair_title(s: String) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some('-' | '－' | '—'), Some(c)) if is_han(c) => {
+            format!("一{}", &s[s.char_indices().nth(1).map_or(0, |(i, _)| i)..])
+        }
+        _ => s,
+    }
+}
+
+/// Tells kicker, title and subtitle apart. Markdown levels rank the lines where the dump kept
+/// them (the biggest type is the title); otherwise a line ending in a speech verb is a kicker,
+/// a line opening with `——` a subtitle, and of two plain lines the longer is the title.
+pub fn resolve(lines: &[HeadLine]) -> Headline {
+    let mut texts: Vec<String> = lines.iter().map(|l| l.text.trim().to_string()).collect();
+    let mut levels: Vec<u8> = lines.iter().map(|l| l.level.unwrap_or(9)).collect();
+    // One line holding `kicker 强调 title`: split at the speech verb.
+    if texts.len() == 1 {
+        if let Some((k, t)) = split_single(&texts[0]) {
+            texts = vec![k, t];
+            levels = vec![9, 9];
+        }
+    }
+    let n = texts.len();
+    if n == 0 {
+        return Headline::default();
+    }
+    let strs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let (mut lo, mut hi) = (0, n); // title = strs[lo..hi]
+    if levels.iter().any(|&l| l < 9) {
+        let min = levels.iter().copied().min().unwrap_or(9);
+        lo = levels.iter().position(|&l| l == min).unwrap_or(0);
+        hi = lo + 1;
+    } else if n >= 2 {
+        let kicker = is_kicker(strs[0]);
+        let sub_last = strs[n - 1].starts_with("——") || strs[n - 1].starts_with("--");
+        if kicker {
+            lo = 1;
+        }
+        if sub_last && n - lo >= 2 {
+            hi = n - 1;
+        }
+        if !kicker && !sub_last {
+            if n == 2 {
+                if width(strs[0]) > width(strs[1]) {
+                    hi = 1;
+                } else {
+                    lo = 1;
+                }
+            } else {
+                (lo, hi) = (1, 2);
+            }
+        }
+    }
+    Headline {
+        kicker: join(&strs[..lo]),
+        title: join(&strs[lo..hi]).map(repair_title),
+        subtitle: join(&strs[hi..]).map(|s| s.trim_start_matches(['—', '-']).trim().to_string()),
+    }
+}
+
+fn split_single(line: &str) -> Option<(String, String)> {
+    for verb in ["强调", "指出", "表示", "要求", "寄语"] {
+        if let Some(pos) = line.find(&format!("{verb} ")) {
+            let (k, t) = line.split_at(pos + verb.len());
+            if width(k) >= 6 && width(t.trim()) >= 4 {
+                return Some((k.trim().to_string(), t.trim().to_string()));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hl(text: &str, level: Option<u8>) -> HeadLine {
+        HeadLine {
+            text: text.into(),
+            level,
+        }
+    }
+
+    #[test]
+    fn markdown_levels_rank_kicker_title_subtitle() {
+        let h = resolve(&[
+            hl("张三在调研时强调", Some(2)),
+            hl("扎实推进共同富裕", Some(1)),
+            hl("基层干部聆听党课", None),
+        ]);
+        assert_eq!(h.kicker.as_deref(), Some("张三在调研时强调"));
+        assert_eq!(h.title.as_deref(), Some("扎实推进共同富裕"));
+        assert_eq!(h.subtitle.as_deref(), Some("基层干部聆听党课"));
+    }
+
+    #[test]
+    fn plain_lines_kicker_by_speech_verb_and_longer_title() {
+        let h = resolve(&[
+            hl("李四在全区会议上强调", None),
+            hl("从严从紧 坚决打赢", None),
+        ]);
+        assert_eq!(
+            (h.kicker.as_deref(), h.title.as_deref()),
+            (Some("李四在全区会议上强调"), Some("从严从紧 坚决打赢"))
+        );
+        let h = resolve(&[
+            hl("携手同心 领潮时尚", None),
+            hl("服装一条街成立红色联建圈", None),
+        ]);
+        assert_eq!(h.title.as_deref(), Some("服装一条街成立红色联建圈"));
+        let h = resolve(&[hl("一堂党课", None), hl("——老书记讲述奋斗历程", None)]);
+        assert_eq!(
+            (h.title.as_deref(), h.subtitle.as_deref()),
+            (Some("一堂党课"), Some("老书记讲述奋斗历程"))
+        );
+    }
+
+    #[test]
+    fn one_line_kicker_and_title_are_split_and_ocr_dash_repaired() {
+        let h = resolve(&[hl("王五在部署工作时强调 紧张起来 严格起来", Some(3))]);
+        assert_eq!(h.kicker.as_deref(), Some("王五在部署工作时强调"));
+        assert_eq!(h.title.as_deref(), Some("紧张起来 严格起来"));
+        assert_eq!(
+            resolve(&[hl("-堂生动党课", Some(1))]).title.as_deref(),
+            Some("一堂生动党课")
+        );
+    }
+
+    fn draft(body: &str) -> Draft {
+        Draft {
+            paras: vec![body.into()],
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn a_group_between_two_bodies_is_split_by_shared_words() {
+        let items = vec![
+            Item::Article(draft("区里推进平安建设，让城市更安全，市民更满意。")),
+            Item::Group(vec![
+                hl("让城市更安全市民更满意", None),
+                hl("以演促防", None),
+            ]),
+            Item::Article(draft("前进街道开展核酸检测应急演练，以“演”促“防”。")),
+        ];
+        let d = attach(items);
+        assert_eq!(d[0].head[0].text, "让城市更安全市民更满意");
+        assert_eq!(d[1].head[0].text, "以演促防");
+    }
+
+    #[test]
+    fn a_headline_at_the_page_end_goes_to_the_untitled_article_it_describes() {
+        let items = vec![
+            Item::Group(vec![hl("防欠薪工作部署会召开", None)]),
+            Item::Article(draft("我市召开防欠薪工作部署会。")),
+            Item::Article(draft("东昌社区建设智慧安防小区，居民刷脸进出。")),
+            Item::Group(vec![hl("东昌社区建设智慧安防小区", None)]),
+        ];
+        let d = attach(items);
+        assert_eq!(d[0].head[0].text, "防欠薪工作部署会召开");
+        assert_eq!(d[1].head[0].text, "东昌社区建设智慧安防小区");
+    }
+
+    #[test]
+    fn a_headline_unlike_any_untitled_body_is_dropped() {
+        let items = vec![
+            Item::Group(vec![hl("甲", None)]),
+            Item::Article(draft("正文一。")),
+            Item::Group(vec![hl("讲文明树新风公益口号", None)]),
+        ];
+        let d = attach(items);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].head.len(), 1);
+    }
+}

@@ -1,0 +1,305 @@
+//! Layout repair: page text → units (paragraph candidates) with the damage of a PDF/OCR dump
+//! undone. Lines hard-wrapped by narrow columns are joined back into paragraphs, markdown residue
+//! (`#` headings, `**bold**`, trailing double-space breaks) is stripped while the heading level is
+//! kept as a signal, and column-gap spaces between CJK characters are closed. Paragraphs cut
+//! mid-sentence across blocks are joined later, by segmentation, once it knows which units are
+//! running text. This module decides nothing about articles.
+
+use super::{byline, furniture};
+
+/// One paragraph candidate: a heading, a line, or a run of joined lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// Text with markdown residue removed and surrounding whitespace trimmed.
+    pub text: String,
+    /// Markdown heading level (`#` = 1) when the dump printed the line as a heading.
+    pub level: Option<u8>,
+    /// Whether the block this unit came from reads as running text (it holds sentence
+    /// punctuation, commas or long lines): a short line there is a fragment, not a headline.
+    pub in_prose_block: bool,
+    /// Index of the blank-line separated block the unit came from.
+    pub block: usize,
+}
+
+/// Is `c` a Han character (CJK ideograph, including `〇`)?
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0x20000..=0x2A6DF | 0xF900..=0xFAFF | 0x3007)
+}
+
+/// Is `c` CJK punctuation (full-width forms, curly quotes, ellipsis, middle dot, dashes)?
+pub fn is_cjk_punct(c: char) -> bool {
+    matches!(c as u32,
+        0x3000..=0x303F | 0xFF00..=0xFFEF | 0x2018..=0x201F | 0x2026 | 0x00B7 | 0x2014 | 0x25A0..=0x25FF)
+}
+
+fn is_cjkish(c: char) -> bool {
+    is_han(c) || is_cjk_punct(c)
+}
+
+/// Closing quotes and brackets that may follow a sentence's final punctuation.
+fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '”' | '’' | '」' | '』' | '）' | ')' | '"' | '\'' | '》' | '】' | ' '
+    )
+}
+
+/// Does `s` end a sentence (。！？… or ；, possibly followed by closing quotes/brackets)?
+pub fn ends_sentence(s: &str) -> bool {
+    let trimmed = s.trim_end_matches(is_closer);
+    matches!(
+        trimmed.chars().last(),
+        Some('。' | '！' | '？' | '!' | '?' | '…' | '；' | ';')
+    )
+}
+
+/// Does `s` hold sentence punctuation or a comma anywhere (the marks of running text)?
+pub fn has_prose_marks(s: &str) -> bool {
+    s.contains(['。', '，', ',', '；', '！', '？', '、'])
+}
+
+/// Number of characters, the unit of every length rule here.
+pub fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Removes the spaces a column gap left between CJK characters (and between CJK and digits or
+/// ASCII punctuation), keeping the spaces between Latin words and between numbers. Runs of
+/// spaces elsewhere collapse to one.
+pub fn close_gaps(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == ' ' || c == '\u{3000}' || c == '\t' {
+            let start = i;
+            while i < chars.len() && matches!(chars[i], ' ' | '\u{3000}' | '\t') {
+                i += 1;
+            }
+            let (Some(&a), Some(&b)) = (out.chars().last().as_ref(), chars.get(i)) else {
+                continue; // leading or trailing run
+            };
+            let glue = |x: char, y: char| {
+                (is_cjkish(x) && is_cjkish(y))
+                    || (is_han(x) && (y.is_ascii_digit() || y.is_ascii_punctuation()))
+                    || ((x.is_ascii_digit() || x.is_ascii_punctuation()) && is_han(y))
+                    || (is_cjk_punct(x) && y.is_ascii_alphanumeric())
+                    || (x.is_ascii_alphanumeric() && is_cjk_punct(y))
+            };
+            if !glue(a, b) && start < i {
+                out.push(' ');
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// Joins two pieces of one paragraph: no space where CJK meets, one space between Latin words.
+pub fn join_pieces(a: &mut String, b: &str) {
+    let b = b.trim();
+    let need_space = match (a.chars().last(), b.chars().next()) {
+        (Some(x), Some(y)) => !(is_cjkish(x) || is_cjkish(y)),
+        _ => false,
+    };
+    if need_space {
+        a.push(' ');
+    }
+    a.push_str(b);
+}
+
+/// A line with its markdown residue removed.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    level: Option<u8>,
+    indented: bool,
+}
+
+fn clean_line(raw: &str) -> Line {
+    let indented = raw.starts_with([' ', '\u{3000}', '\t']);
+    let mut s = raw.trim();
+    let mut level = None;
+    if s.starts_with('#') {
+        let hashes = s.bytes().take_while(|&b| b == b'#').count();
+        let rest = &s[hashes..];
+        if hashes <= 6 && (rest.is_empty() || rest.starts_with([' ', '\t'])) {
+            level = Some(hashes as u8);
+            s = rest.trim();
+        }
+    }
+    let text = if s.contains("**") || s.contains('\u{3000}') || s.contains('\t') {
+        s.replace("**", "")
+            .replace(['\u{3000}', '\t'], " ")
+            .trim()
+            .to_string()
+    } else {
+        s.to_string()
+    };
+    Line {
+        text,
+        level,
+        indented,
+    }
+}
+
+/// A line that is a unit of its own whatever its neighbours: a heading, a byline, furniture or a
+/// jump marker.
+fn stands_alone(line: &Line) -> bool {
+    line.level.is_some()
+        || byline::is_byline_line(&line.text)
+        || furniture::is_furniture(&line.text)
+        || furniture::is_label(&line.text)
+}
+
+/// Splits page text into units: blank-line separated blocks, with hard-wrapped lines joined.
+pub fn units(text: &str) -> Vec<Unit> {
+    let mut out = Vec::new();
+    let mut block: Vec<Line> = Vec::new();
+    let mut block_no = 0;
+    for raw in text.lines().chain(std::iter::once("")) {
+        let line = clean_line(raw);
+        if line.text.is_empty() {
+            if !block.is_empty() {
+                split_block(&block, block_no, &mut out);
+                block.clear();
+                block_no += 1;
+            }
+            continue;
+        }
+        block.push(line);
+    }
+    out
+}
+
+fn split_block(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
+    let prose = lines
+        .iter()
+        .any(|l| l.level.is_none() && (has_prose_marks(&l.text) || width(&l.text) > 40));
+    let widest = lines.iter().map(|l| width(&l.text)).max().unwrap_or(0);
+    let all_indented = lines.iter().all(|l| l.indented);
+    // The unit being built, whether it stands alone, and the width of its last line.
+    let mut current: Option<(Unit, bool, usize)> = None;
+    for line in lines {
+        let alone = stands_alone(line);
+        let line_width = width(&line.text);
+        if let Some((cur, cur_alone, last_width)) = current.as_mut() {
+            // A line that ends a sentence and stops short of the column's width ends its paragraph.
+            let paragraph_ended =
+                ends_sentence(&cur.text) && (!prose || *last_width * 100 < widest * 85);
+            let new_paragraph =
+                alone || *cur_alone || (line.indented && !all_indented) || paragraph_ended;
+            if !new_paragraph {
+                if prose {
+                    join_pieces(&mut cur.text, &line.text);
+                } else {
+                    // A headline set on two lines: keep the break as a space.
+                    cur.text.push(' ');
+                    cur.text.push_str(&line.text);
+                }
+                *last_width = line_width;
+                continue;
+            }
+        }
+        if let Some((done, _, _)) = current.take() {
+            out.push(done);
+        }
+        // An indented line opens a paragraph of its own: judge it by itself, not by its block.
+        let own_paragraph = line.indented && !all_indented;
+        let unit = Unit {
+            text: line.text.clone(),
+            level: line.level,
+            in_prose_block: prose && !own_paragraph,
+            block,
+        };
+        current = Some((unit, alone, line_width));
+    }
+    if let Some((done, _, _)) = current {
+        out.push(done);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(page: &str) -> Vec<String> {
+        units(page).into_iter().map(|u| u.text).collect()
+    }
+
+    #[test]
+    fn joins_lines_hard_wrapped_by_a_narrow_column() {
+        let page = "民以食为天，食以安为先。\n食品安全关乎着民生福祉。今年\n以来，区市场监管局深入落实\n“食品安全”民生实事项目。\n";
+        assert_eq!(
+            texts(page),
+            ["民以食为天，食以安为先。食品安全关乎着民生福祉。今年以来，区市场监管局深入落实“食品安全”民生实事项目。"]
+        );
+    }
+
+    #[test]
+    fn a_short_line_ending_a_sentence_ends_the_paragraph() {
+        let page = "全部完成提升改造工作，受到\n群众好评。\n与此同时，为了让菜篮子更\n丰富，市场改造升级。\n";
+        assert_eq!(
+            texts(page),
+            [
+                "全部完成提升改造工作，受到群众好评。",
+                "与此同时，为了让菜篮子更丰富，市场改造升级。"
+            ]
+        );
+    }
+
+    #[test]
+    fn headline_on_two_lines_keeps_a_space() {
+        let page = "从严从紧从实 用心用情用力\n坚决打赢疫情防控遭遇战阻击战\n";
+        let u = units(page);
+        assert_eq!(u.len(), 1);
+        assert_eq!(
+            u[0].text,
+            "从严从紧从实 用心用情用力 坚决打赢疫情防控遭遇战阻击战"
+        );
+        assert!(!u[0].in_prose_block);
+    }
+
+    #[test]
+    fn strips_markdown_residue_and_keeps_heading_level() {
+        let u = units("### 桥韵\n\n**本报讯** 昨日上午，我市召开会议。  \n（记者 许在诚）\n");
+        assert_eq!(u[0].text, "桥韵");
+        assert_eq!(u[0].level, Some(3));
+        assert_eq!(u[1].text, "本报讯 昨日上午，我市召开会议。");
+        assert_eq!(u[2].text, "（记者 许在诚）");
+    }
+
+    #[test]
+    fn an_indented_line_starts_a_new_unit() {
+        let u = texts("进一步织密疫情防控网络。\n 金承涛在全区会议上强调\n");
+        assert_eq!(u, ["进一步织密疫情防控网络。", "金承涛在全区会议上强调"]);
+    }
+
+    #[test]
+    fn closes_column_gaps_between_cjk_but_not_between_latin_words_or_numbers() {
+        assert_eq!(
+            close_gaps("农贸市场等 地,实地督查工 作。"),
+            "农贸市场等地,实地督查工作。"
+        );
+        assert_eq!(close_gaps("宣传活动 1500 余场"), "宣传活动1500余场");
+        assert_eq!(close_gaps("JIAXING DAILY 出版"), "JIAXING DAILY 出版");
+        assert_eq!(close_gaps("1500 2000"), "1500 2000");
+        assert_eq!(
+            close_gaps("文明创建,人人有责, 要落实"),
+            "文明创建,人人有责,要落实"
+        );
+        assert_eq!(close_gaps("“大爱西藏 情暖高原”"), "“大爱西藏情暖高原”");
+    }
+
+    #[test]
+    fn sentence_ends_are_seen_through_closing_quotes() {
+        assert!(ends_sentence("为民服务。”"));
+        assert!(ends_sentence("好不好？）"));
+        assert!(!ends_sentence("俞伟指出，防"));
+        assert!(!ends_sentence("他表示："));
+    }
+}
