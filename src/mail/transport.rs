@@ -100,6 +100,12 @@ impl Mailer {
     }
 
     fn smtp(m: &MailConfig, password: Option<&str>) -> Result<Self, MailError> {
+        // lettre's pool starts a tokio task when built (and panics without a runtime).
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(MailError::Config(
+                "the SMTP transport must be built inside the tokio runtime".into(),
+            ));
+        }
         let url = &m.smtp_url;
         let bad = |e: lettre::transport::smtp::Error| {
             MailError::Config(format!("[mail] smtp_url {url:?}: {e}"))
@@ -203,8 +209,8 @@ mod tests {
         assert_eq!(p.backoff(40), Duration::from_millis(350));
     }
 
-    #[test]
-    fn smtp_url_forms_build_and_bad_ones_are_named() {
+    #[tokio::test]
+    async fn smtp_url_forms_build_and_bad_ones_are_named() {
         let mut m = MailConfig {
             transport: MailTransportKind::Smtp,
             ..MailConfig::default()
