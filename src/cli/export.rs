@@ -1,10 +1,29 @@
-//! `paperboy export`
+//! `paperboy export --out DIR`: writes every page, feed and the OPML as static files laid out
+//! like the URLs (see `paperboy::web::export`).
+
 use std::sync::Arc;
 
+use anyhow::Context;
 use paperboy::config::Config;
+use paperboy::store::Store;
+use paperboy::web::{export, AppState};
 
 use super::{ExportArgs, Status};
 
-pub async fn run(_config: Arc<Config>, _args: ExportArgs) -> anyhow::Result<Status> {
-    anyhow::bail!("export is not implemented yet")
+pub async fn run(config: Arc<Config>, args: ExportArgs) -> anyhow::Result<Status> {
+    let store = Store::connect(&config.storage.url)
+        .await
+        .with_context(|| format!("opening the database {}", config.storage.url))?;
+    let state = AppState::new(store.clone(), config).context("building the renderer")?;
+    let report = export::write_site(state, &args.out)
+        .await
+        .with_context(|| format!("exporting to {}", args.out.display()))?;
+    store.close().await;
+    println!(
+        "wrote {} files ({} bytes) to {}",
+        report.files,
+        report.bytes,
+        args.out.display()
+    );
+    Ok(Status::Success)
 }

@@ -77,5 +77,23 @@ pub fn json(feed: &Feed) -> Result<String, RenderError> {
             })
             .collect(),
     };
-    serde_json::to_string_pretty(&doc).map_err(|e| RenderError::Feed(format!("json feed: {e}")))
+    let out = serde_json::to_string_pretty(&doc)
+        .map_err(|e| RenderError::Feed(format!("json feed: {e}")))?;
+    Ok(html_safe_json(&out))
+}
+
+/// Writes `<`, `>` and `&` inside JSON strings as `\u003c`, `\u003e`, `\u0026`: the same
+/// values, but a JSON document pasted into HTML (or sniffed as HTML) can never open a tag.
+/// Safe on the whole document because JSON syntax outside strings never uses these characters.
+pub fn html_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            _ => out.push(c),
+        }
+    }
+    out
 }

@@ -21,7 +21,7 @@ mod rss;
 mod text;
 
 pub use self::atom::atom;
-pub use self::json::json;
+pub use self::json::{html_safe_json, json};
 pub use self::rss::rss;
 pub use feed::{
     article_entry, article_id, china, day_start, edition_entry, edition_id, local, ArticleView,
@@ -88,6 +88,21 @@ impl Renderer {
     /// (a missing directory or file means the compiled-in default).
     pub fn new(dir: &Path) -> Result<Self, RenderError> {
         let mut env = minijinja::Environment::new();
+        // HTML auto-escaping as minijinja does it, except that `/` stays `/`: URLs and MIME
+        // types in attributes read as written (`&#x2f;` is valid but unreadable).
+        env.set_formatter(|out, state, value| {
+            if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
+                if let Some(s) = value.as_str() {
+                    return out.write_str(&escape_html(s)).map_err(|_| {
+                        minijinja::Error::new(
+                            minijinja::ErrorKind::WriteFailure,
+                            "cannot write template output",
+                        )
+                    });
+                }
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         for (name, source) in PAGE_TEMPLATES.iter().chain(mail_templates::EMBEDDED) {
             let source = override_of(dir, name)?.unwrap_or_else(|| source.to_string());
             env.add_template_owned(name.to_string(), source)

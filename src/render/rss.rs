@@ -9,6 +9,7 @@ use rss::extension::{Extension, ExtensionMap};
 use rss::{Category, Channel, Guid, Item};
 
 use super::feed::{Feed, FeedFormat, LANGUAGE};
+use super::text::escape_html;
 use super::RenderError;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
@@ -53,7 +54,8 @@ pub fn rss(feed: &Feed) -> Result<String, RenderError> {
         .map(|e| Item {
             title: Some(e.title.clone()),
             link: Some(e.url.clone()),
-            description: Some(e.summary.clone()),
+            // RSS descriptions are HTML: the plain summary is escaped so `<` stays text.
+            description: Some(escape_html(&e.summary)),
             guid: Some(Guid {
                 value: e.id.clone(),
                 permalink: false,
@@ -79,7 +81,7 @@ pub fn rss(feed: &Feed) -> Result<String, RenderError> {
     let channel = Channel {
         title: feed.title.clone(),
         link: feed.home_url.clone(),
-        description: feed.subtitle.clone(),
+        description: escape_html(&feed.subtitle),
         language: Some(LANGUAGE.to_string()),
         last_build_date: Some(feed.updated.to_rfc2822()),
         pub_date: Some(feed.updated.to_rfc2822()),

@@ -1,16 +1,39 @@
-//! HTTP delivery: `app(state)` builds the axum router. Handlers are thin: extract, call one
-//! store or render function, map the result.
+//! HTTP delivery: `app(state)` builds the axum router. Handlers are thin: resolve the region,
+//! ask the document cache for the route's rendered document (rendering it through `content`
+//! when stale), and answer with validators and precompressed bytes.
+//!
+//! Routes: `/`, `/r/{slug}/`, `/r/{slug}/{date}/`, `/a/{id}/`, `/r/{slug}/feed.{atom,rss,json}`,
+//! `/r/{slug}/articles.{atom,rss,json}` (both with `?before=` archive pages), `/feeds.opml`,
+//! `/feed.xsl`, `/healthz`, `/api/v1/…`, and the subscription routes of the mail stage.
+//! No SQL here; nothing below depends on this module.
 
 use std::sync::Arc;
 
+use axum::http::{header, Method};
+use axum::routing::{get, post};
 use axum::Router;
+use tower_http::cors::{Any, CorsLayer};
 
 use crate::config::Config;
 use crate::mail::{MailError, MailService};
-use crate::render::{RenderError, Renderer};
+use crate::render::{RenderError, Renderer, Site};
 use crate::store::Store;
 
+mod api;
+mod cache;
+pub mod content;
+mod document;
+mod error;
+pub mod export;
+mod regions;
+mod routes;
 mod subscribe;
+
+pub use cache::DocCache;
+pub use content::Cursor;
+pub use document::{negotiate, Document, Encoding};
+pub use error::AppError;
+pub use regions::{lookup, view as region_view, Lookup};
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -19,6 +42,10 @@ pub struct AppState {
     pub render: Arc<Renderer>,
     pub config: Arc<Config>,
     pub mail: Arc<MailService>,
+    /// Rendered documents by route, invalidated by the store revision.
+    pub cache: Arc<DocCache>,
+    /// Base URL and title for every render.
+    pub site: Arc<Site>,
 }
 
 /// Why the application state could not be built.
@@ -35,16 +62,59 @@ impl AppState {
     pub fn new(store: Store, config: Arc<Config>) -> Result<Self, StateError> {
         let render = Arc::new(Renderer::new(&config.render.templates)?);
         let mail = Arc::new(MailService::from_config(&config)?);
+        let site = Arc::new(Site {
+            base_url: config.base_url().to_string(),
+            title: crate::render::cleaned(&config.render.site_title),
+        });
         Ok(Self {
             store,
             render,
             config,
             mail,
+            cache: Arc::new(DocCache::new()),
+            site,
         })
     }
 }
 
+/// CORS for feeds and the API: any origin may read them (other services' browsers), and see
+/// the validators.
+fn cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_NONE_MATCH,
+            header::IF_MODIFIED_SINCE,
+        ])
+        .expose_headers([header::ETAG, header::LAST_MODIFIED])
+}
+
 /// The whole router.
 pub fn app(state: AppState) -> Router {
-    Router::new().merge(subscribe::routes()).with_state(state)
+    let pages = Router::new()
+        .route("/", get(routes::index))
+        .route("/healthz", get(routes::healthz))
+        .route("/r/{slug}", get(routes::region_slash))
+        .route("/r/{slug}/", get(routes::region))
+        .route("/r/{slug}/{date}/", get(routes::edition))
+        .route("/a/{id}", get(routes::article_slash))
+        .route("/a/{id}/", get(routes::article));
+    let feeds = Router::new()
+        .route("/r/{slug}/{item}", get(routes::region_item))
+        .route("/feeds.opml", get(routes::opml))
+        .route("/feed.xsl", get(routes::stylesheet))
+        .route("/api/v1/regions", get(api::regions))
+        .route("/api/v1/regions/{slug}/editions", get(api::editions))
+        .route("/api/v1/editions/{slug}/{date}", get(api::edition))
+        .route("/api/v1/pages", post(api::post_page))
+        .layer(cors());
+    Router::new()
+        .merge(pages)
+        .merge(feeds)
+        .merge(subscribe::routes())
+        .fallback(routes::fallback)
+        .with_state(state)
 }

@@ -1,0 +1,208 @@
+//! The JSON API: read-only regions and editions, and `POST /api/v1/pages` for other services
+//! to ingest page text. The ingest route is off (404) unless an API token is configured, and
+//! then wants `Authorization: Bearer <token>`, compared in constant time.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::content;
+use super::error::AppError;
+use super::routes::region_or;
+use super::AppState;
+use crate::store::IngestOutcome;
+
+async fn cached<F, Fut>(s: &AppState, key: &str, headers: &HeaderMap, render: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<super::document::Document, AppError>>,
+{
+    match s.cache.get_or_render(&s.store, key, render).await {
+        Ok(doc) => doc.respond(headers),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /api/v1/regions`
+pub async fn regions(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    cached(&s, "api:regions", &headers, || content::api_regions(&s)).await
+}
+
+/// Query of the editions list.
+#[derive(Debug, Deserialize)]
+pub struct EditionsQuery {
+    since: Option<NaiveDate>,
+    before: Option<NaiveDate>,
+    limit: Option<usize>,
+}
+
+fn api_region(s: &AppState, slug: &str, uri: &Uri) -> Result<crate::render::RegionView, Response> {
+    region_or(s, slug, 4, uri).map_err(|r| {
+        if r.status() == StatusCode::NOT_FOUND {
+            AppError::api_not_found(format!("no region {slug:?}")).into_response()
+        } else {
+            r
+        }
+    })
+}
+
+/// `GET /api/v1/regions/{slug}/editions`
+pub async fn editions(
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<EditionsQuery>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let region = match api_region(&s, &slug, &uri) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let key = format!(
+        "api:editions:{}:{:?}:{:?}:{:?}",
+        region.code, q.since, q.before, q.limit
+    );
+    cached(&s, &key, &headers, || {
+        content::api_editions(&s, &region, q.since, q.before, q.limit)
+    })
+    .await
+}
+
+/// `GET /api/v1/editions/{slug}/{date}`
+pub async fn edition(
+    State(s): State<AppState>,
+    Path((slug, date)): Path<(String, NaiveDate)>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let region = match api_region(&s, &slug, &uri) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let key = format!("api:edition:{}:{date}", region.code);
+    cached(&s, &key, &headers, || {
+        content::api_edition_doc(&s, &region, date)
+    })
+    .await
+}
+
+/// Body of `POST /api/v1/pages`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageIn {
+    /// The page text (UTF-8).
+    pub text: String,
+    /// Publication date, when the client knows it (`date_source = metadata`).
+    pub date: Option<NaiveDate>,
+    pub paper: Option<String>,
+    /// The client's page identity: posting the same id again replaces that page.
+    pub page_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct StoredOut {
+    id: String,
+    title: Option<String>,
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PageOut {
+    page_id: String,
+    outcome: IngestOutcome,
+    date: NaiveDate,
+    articles: Vec<StoredOut>,
+}
+
+/// Equality whose time does not depend on where the inputs differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    // Hashing first gives equal lengths, so not even the token's length leaks.
+    let (a, b) = (Sha256::digest(a), Sha256::digest(b));
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+/// Checks the bearer token.
+fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let Some(expected) = s.config.secrets.api_token.as_deref() else {
+        return Err(AppError::ApiDisabled);
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or(AppError::Unauthorized)?;
+    if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(AppError::Unauthorized)
+    }
+}
+
+/// `POST /api/v1/pages`: extracts and stores one page.
+pub async fn post_page(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<PageIn>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    authorize(&s, &headers)?;
+    let Json(input) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    if input.text.trim().is_empty() {
+        return Err(AppError::BadRequest("text is empty".into()));
+    }
+    let key = match input.page_id.as_deref().map(str::trim) {
+        Some(id) if id.is_empty() || id.len() > 200 => {
+            return Err(AppError::BadRequest(
+                "page_id must be 1 to 200 characters".into(),
+            ))
+        }
+        Some(id) => format!("api/{id}"),
+        None => format!(
+            "api/{}",
+            &hex::encode(Sha256::digest(input.text.as_bytes()))[..16]
+        ),
+    };
+    let opts = crate::extract::Options {
+        date: input.date,
+        paper: input.paper.clone(),
+    };
+    let source = key.clone();
+    let text = input.text;
+    let page =
+        tokio::task::spawn_blocking(move || crate::extract::page(text.as_bytes(), &source, &opts))
+            .await
+            .map_err(|e| AppError::Internal(format!("extraction task: {e}")))?
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let new = crate::ingest::prepare(page, &key, Utc::now(), s.config.ingest.timezone);
+    let outcome = s.store.ingest(&new).await?;
+    s.cache.refresh(&s.store).await?;
+    let out = PageOut {
+        page_id: key.trim_start_matches("api/").to_string(),
+        outcome,
+        date: new.date,
+        articles: new
+            .articles
+            .iter()
+            .map(|a| StoredOut {
+                id: a.id.clone(),
+                title: a.article.title.as_deref().map(crate::render::cleaned),
+                url: s.site.url(&format!("/a/{}/", a.id)),
+            })
+            .collect(),
+    };
+    let status = match outcome {
+        IngestOutcome::New => StatusCode::CREATED,
+        _ => StatusCode::OK,
+    };
+    Ok((status, Json(out)).into_response())
+}

@@ -1,0 +1,113 @@
+//! `AppError`: every way a request can fail, mapped to a status. Client errors carry a helpful
+//! message (and, for pages, a rendered 404 page); server errors are logged with their cause and
+//! answered with a generic message that reveals nothing about the database or templates.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::render::RenderError;
+use crate::store::StoreError;
+
+/// What went wrong handling a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Unknown region, date, article or route. `page` is the rendered HTML 404 page; API
+    /// routes leave it out and answer JSON.
+    #[error("not found: {message}")]
+    NotFound {
+        message: String,
+        page: Option<String>,
+    },
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// Missing or wrong bearer token.
+    #[error("missing or wrong bearer token")]
+    Unauthorized,
+    /// The ingest API is off because no token is configured.
+    #[error("the ingest API is off: no PAPERBOY_API_TOKEN configured")]
+    ApiDisabled,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// Anything else on the server side (a task that panicked, an I/O failure).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A JSON 404 for API routes.
+    pub fn api_not_found(message: impl Into<String>) -> Self {
+        AppError::NotFound {
+            message: message.into(),
+            page: None,
+        }
+    }
+
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound { .. } | AppError::ApiDisabled => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            AppError::Store(_) | AppError::Render(_) | AppError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+}
+
+fn json_body(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({ "error": message, "status": status.as_u16() }).to_string();
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            // The cause goes to the log, never to the client.
+            tracing::error!(error = %self, "request failed");
+            return (
+                status,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                )],
+                "internal server error\n",
+            )
+                .into_response();
+        }
+        match self {
+            AppError::NotFound {
+                page: Some(html), ..
+            } => (
+                status,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                )],
+                html,
+            )
+                .into_response(),
+            AppError::Unauthorized => {
+                let mut r = json_body(status, &self.to_string());
+                r.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"paperboy\""),
+                );
+                r
+            }
+            other => json_body(status, &other.to_string()),
+        }
+    }
+}

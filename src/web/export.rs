@@ -1,0 +1,147 @@
+//! Static export: every page, feed and the OPML written as files laid out like the URLs
+//! (`r/jiande/index.html`, `r/jiande/feed.atom`, `a/{id}/index.html`, `feeds.opml`), so an
+//! object store or CDN can serve the site with no paperboy process. The bytes come from the
+//! router itself, so a file is exactly what `serve` would send. Archive pages (`?before=`)
+//! have no file form and are left out; the subscription documents carry the newest entries.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tower::ServiceExt;
+
+use super::content::directory;
+use super::{app, AppState};
+use crate::model::RegionCode;
+use crate::render::{FeedFormat, FeedKind};
+use crate::store::{EditionQuery, StoreError};
+
+/// What went wrong exporting.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("listing regions: {0}")]
+    Listing(String),
+    #[error("rendering {path}: status {status}")]
+    Render { path: String, status: StatusCode },
+    #[error("reading the body of {path}: {message}")]
+    Body { path: String, message: String },
+    #[error("writing {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportReport {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// The file a URL path is written to under `out`.
+pub fn file_for(out: &Path, url_path: &str) -> PathBuf {
+    let rel = url_path.trim_start_matches('/');
+    if rel.is_empty() || rel.ends_with('/') {
+        out.join(rel).join("index.html")
+    } else {
+        out.join(rel)
+    }
+}
+
+/// Every URL path of the site.
+pub async fn site_paths(state: &AppState) -> Result<Vec<String>, ExportError> {
+    let (dir, acts) = directory(state)
+        .await
+        .map_err(|e| ExportError::Listing(e.to_string()))?;
+    let mut regions: BTreeSet<RegionCode> = BTreeSet::new();
+    for a in &acts {
+        regions.insert(a.region.clone());
+        regions.insert(a.region.prefecture());
+        regions.insert(a.region.province());
+    }
+    let mut paths = vec!["/".to_string(), "/feeds.opml".into(), "/feed.xsl".into()];
+    let mut articles = BTreeSet::new();
+    for code in &regions {
+        let Some(view) = super::regions::view(code) else {
+            continue;
+        };
+        let base = view.path();
+        paths.push(base.clone());
+        for kind in [FeedKind::Editions, FeedKind::Articles] {
+            for format in FeedFormat::ALL {
+                paths.push(format!("{base}{}", kind.file(format)));
+            }
+        }
+        let eds = state
+            .store
+            .editions(&EditionQuery {
+                region: Some(code.clone()),
+                ..Default::default()
+            })
+            .await?;
+        for e in eds {
+            paths.push(format!("{base}{}/", e.date));
+            if code.level() == crate::model::RegionLevel::County {
+                for a in state.store.edition_articles(code, e.date).await? {
+                    articles.insert(a.id);
+                }
+            }
+        }
+    }
+    drop(dir);
+    paths.extend(articles.into_iter().map(|id| format!("/a/{id}/")));
+    Ok(paths)
+}
+
+/// Writes the whole site under `out`.
+pub async fn write_site(state: AppState, out: &Path) -> Result<ExportReport, ExportError> {
+    let paths = site_paths(&state).await?;
+    let router = app(state);
+    let mut report = ExportReport::default();
+    for path in paths {
+        let req = Request::get(&path)
+            .body(Body::empty())
+            .map_err(|e| ExportError::Body {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        let resp = router
+            .clone()
+            .oneshot(req)
+            .await
+            .map_err(|e| ExportError::Body {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        if resp.status() != StatusCode::OK {
+            return Err(ExportError::Render {
+                path,
+                status: resp.status(),
+            });
+        }
+        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .map_err(|e| ExportError::Body {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        let file = file_for(out, &path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| ExportError::Write {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        std::fs::write(&file, &bytes).map_err(|source| ExportError::Write {
+            path: file.clone(),
+            source,
+        })?;
+        report.files += 1;
+        report.bytes += bytes.len() as u64;
+    }
+    Ok(report)
+}

@@ -1,0 +1,238 @@
+//! Handlers of the public read routes: pages, feeds, OPML, the stylesheet and `/healthz`.
+//! Each resolves the region segment (redirecting an adcode or name to the slug URL), asks the
+//! cache for the document of its route and answers with validators and compression.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::content::{self, Cursor};
+use super::document::Document;
+use super::error::AppError;
+use super::regions::{lookup, Lookup};
+use super::AppState;
+use crate::render::{FeedKind, RegionView};
+
+/// `?before=`
+#[derive(Debug, Deserialize)]
+pub struct Before {
+    before: Option<String>,
+}
+
+/// A `301 Moved Permanently` to `location` (feed readers update stored URLs on 301).
+pub fn moved(location: &str) -> Response {
+    let mut r = StatusCode::MOVED_PERMANENTLY.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+/// The region named by `segment` (path segment number `index`), or the response to send
+/// instead: a redirect to the slug URL with the rest of the path and the query kept, or a
+/// helpful 404.
+pub fn region_or(
+    state: &AppState,
+    segment: &str,
+    index: usize,
+    uri: &Uri,
+) -> Result<RegionView, Response> {
+    match lookup(segment) {
+        Lookup::Found(v) => Ok(v),
+        Lookup::Redirect(v) => {
+            let mut parts: Vec<&str> = uri.path().split('/').collect();
+            if let Some(p) = parts.get_mut(index) {
+                *p = &v.slug;
+            }
+            let mut to = parts.join("/");
+            if let Some(q) = uri.query() {
+                to.push('?');
+                to.push_str(q);
+            }
+            Err(moved(&to))
+        }
+        Lookup::NotFound => Err(content::unknown_region(state, segment).into_response()),
+    }
+}
+
+async fn serve_doc<F, Fut>(state: &AppState, key: &str, headers: &HeaderMap, render: F) -> Response
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Document, AppError>>,
+{
+    match state.cache.get_or_render(&state.store, key, render).await {
+        Ok(doc) => doc.respond(headers),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `/`
+pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    serve_doc(&s, "/", &headers, || content::index(&s)).await
+}
+
+/// `/feeds.opml`
+pub async fn opml(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    serve_doc(&s, "/feeds.opml", &headers, || content::opml(&s)).await
+}
+
+/// `/feed.xsl`
+pub async fn stylesheet(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    serve_doc(&s, "/feed.xsl", &headers, || async {
+        content::asset(&s, "feed.xsl")
+    })
+    .await
+}
+
+/// `/healthz`: the database answers.
+pub async fn healthz(State(s): State<AppState>) -> Response {
+    match s.store.revision().await {
+        Ok(rev) => (
+            [(header::CACHE_CONTROL, "no-store")],
+            axum::Json(serde_json::json!({"status": "ok", "revision": rev})),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}
+
+/// `/r/{slug}` → `/r/{slug}/`
+pub async fn region_slash(Path(slug): Path<String>) -> Response {
+    moved(&format!("/r/{slug}/"))
+}
+
+/// `/r/{slug}/`
+pub async fn region(
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+    Query(q): Query<Before>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let region = match region_or(&s, &slug, 2, &uri) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let before = match q.before.as_deref().map(str::parse::<NaiveDate>) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(_)) => {
+            return AppError::BadRequest("before must be a date like 2022-06-28".into())
+                .into_response()
+        }
+    };
+    let key = format!("page:{}:{before:?}", region.code);
+    serve_doc(&s, &key, &headers, || {
+        content::region_page(&s, &region, before)
+    })
+    .await
+}
+
+/// `/r/{slug}/{item}`: a feed file, or a date without its trailing slash.
+pub async fn region_item(
+    State(s): State<AppState>,
+    Path((slug, item)): Path<(String, String)>,
+    Query(q): Query<Before>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let region = match region_or(&s, &slug, 2, &uri) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    if let Some((kind, format)) = FeedKind::parse_file(&item) {
+        let before = match q.before.as_deref().map(Cursor::parse) {
+            None => None,
+            Some(Some(c)) => Some(c),
+            Some(None) => {
+                return AppError::BadRequest(
+                    "before must be a date like 2022-06-28 (or date~article-id)".into(),
+                )
+                .into_response()
+            }
+        };
+        let key = format!("feed:{}:{}:{before:?}", region.code, kind.file(format));
+        return serve_doc(&s, &key, &headers, || {
+            content::region_feed(&s, &region, kind, format, before.clone())
+        })
+        .await;
+    }
+    if item.parse::<NaiveDate>().is_ok() {
+        return moved(&format!("/r/{}/{item}/", region.slug));
+    }
+    content::not_found(
+        &s,
+        "没有这个页面",
+        format!(
+            "{} 下没有“{}”。",
+            region.name,
+            crate::render::cleaned(&item)
+        ),
+        vec![(format!("{} 的全部版面", region.name), region.path())],
+    )
+    .into_response()
+}
+
+/// `/r/{slug}/{date}/`
+pub async fn edition(
+    State(s): State<AppState>,
+    Path((slug, date)): Path<(String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let region = match region_or(&s, &slug, 2, &uri) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    let Ok(date) = date.parse::<NaiveDate>() else {
+        return content::not_found(
+            &s,
+            "日期写错了",
+            format!(
+                "“{}”不是日期；请写成 2022-06-28 这样。",
+                crate::render::cleaned(&date)
+            ),
+            vec![(format!("{} 的全部版面", region.name), region.path())],
+        )
+        .into_response();
+    };
+    let key = format!("edition:{}:{date}", region.code);
+    serve_doc(&s, &key, &headers, || {
+        content::edition_page(&s, &region, date)
+    })
+    .await
+}
+
+/// `/a/{id}` → `/a/{id}/`
+pub async fn article_slash(Path(id): Path<String>) -> Response {
+    moved(&format!("/a/{id}/"))
+}
+
+/// `/a/{id}/`
+pub async fn article(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let key = format!("article:{id}");
+    serve_doc(&s, &key, &headers, || content::article_page(&s, &id)).await
+}
+
+/// Any other path: a helpful 404 page.
+pub async fn fallback(State(s): State<AppState>, uri: Uri) -> Response {
+    content::not_found(
+        &s,
+        "没有这个页面",
+        format!("{} 不存在。", crate::render::cleaned(uri.path())),
+        vec![
+            ("全部地区".into(), "/".into()),
+            ("全部订阅源 (OPML)".into(), "/feeds.opml".into()),
+        ],
+    )
+    .into_response()
+}
