@@ -26,11 +26,16 @@ struct Env {
 }
 
 async fn env() -> Env {
+    env_with(|_| {}).await
+}
+
+async fn env_with(tweak: impl FnOnce(&mut paperboy::config::Config)) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let server = SmtpServer::start();
     let url = format!("sqlite://{}", dir.path().join("t.db").display());
     let store = Store::connect(&url).await.unwrap();
-    let cfg = config(&url, &server, &dir.path().join("outbox"));
+    let mut cfg = config(&url, &server, &dir.path().join("outbox"));
+    tweak(&mut cfg);
     let (state, ctx) = app_state(store, cfg);
     Env {
         _dir: dir,
@@ -627,4 +632,62 @@ async fn dry_run_writes_eml_files_and_records_nothing() {
     assert!(e.ctx.store.digest_ledger(None).await.unwrap().is_empty());
     // The real run afterwards still sends.
     assert_eq!(send(&e, "2022-06-28").await.sent, 1);
+}
+
+#[tokio::test]
+async fn dkim_signature_covers_the_list_unsubscribe_headers() {
+    let e = env_with(|c| {
+        c.mail.dkim_key_file = Some(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/mail_support/dkim_test_key.pem"),
+        );
+        c.mail.dkim_selector = Some("pb2026".into());
+        c.mail.dkim_domain = Some("example.org".into());
+    })
+    .await;
+    ingest(
+        &e.ctx.store,
+        "jd-0628",
+        day("2022-06-28"),
+        JIANDE,
+        &["新安江畔开新局"],
+    )
+    .await;
+    add(&e, "a@example.org", &["jiande"], true).await;
+    assert_eq!(send(&e, "2022-06-28").await.sent, 1);
+    let got = e.server.messages_to("a@example.org");
+    let m = parse(&got[0]);
+    let sig: String = m
+        .header_raw("DKIM-Signature")
+        .unwrap()
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .collect();
+    let tag = |name: &str| {
+        sig.split(';')
+            .map(str::trim)
+            .find_map(|t| t.strip_prefix(&format!("{name}=")))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(tag("d"), "example.org");
+    assert_eq!(tag("s"), "pb2026");
+    assert_eq!(tag("a"), "rsa-sha256");
+    let signed: Vec<String> = tag("h")
+        .split(':')
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    for h in [
+        "from",
+        "subject",
+        "list-unsubscribe",
+        "list-unsubscribe-post",
+        "message-id",
+    ] {
+        assert!(
+            signed.contains(&h.to_string()),
+            "{h} not signed: {signed:?}"
+        );
+    }
+    assert!(tag("b").len() > 300, "an RSA-2048 signature");
 }

@@ -63,7 +63,8 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
                     e @ (SubscribeError::BadAddress(_)
                     | SubscribeError::UnknownRegion(_)
                     | SubscribeError::NoRegion
-                    | SubscribeError::TooManyRegions),
+                    | SubscribeError::TooManyRegions
+                    | SubscribeError::NoSecret),
                 ) => return Err(UsageError(e.to_string()).into()),
                 Err(e) => return Err(e).context("adding the subscriber"),
             }

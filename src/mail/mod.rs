@@ -65,6 +65,9 @@ pub struct MailService {
     /// Per-client-IP limit on subscription requests.
     pub limiter: limit::RateLimiter,
     pub(crate) secret: Vec<u8>,
+    /// False when the secret is a random stand-in (mail off, no `PAPERBOY_SECRET`): links
+    /// signed with it die with the process.
+    pub(crate) secret_configured: bool,
     pub(crate) from: Mailbox,
     pub(crate) base_url: String,
     pub(crate) site_title: String,
@@ -143,6 +146,7 @@ impl MailService {
             retry: RetryPolicy::default(),
             limiter: limit::RateLimiter::new(10, std::time::Duration::from_secs(600)),
             secret,
+            secret_configured: config.secrets.secret.is_some(),
             from,
             base_url: config.base_url().to_string(),
             site_title: config.render.site_title.clone(),

@@ -25,9 +25,9 @@ use futures::StreamExt;
 use serde::Serialize;
 
 use super::digest::{self, EditionItem};
-use crate::region::Gazetteer;
 use super::{unix_now, MailContext, MailError, Mailer};
 use crate::model::RegionCode;
+use crate::region::Gazetteer;
 use crate::store::subscribers::{LedgerEntry, LedgerOutcome, LedgerStatus, Subscriber};
 use crate::store::{EditionQuery, EditionSummary};
 

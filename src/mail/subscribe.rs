@@ -17,10 +17,10 @@ use std::time::Instant;
 
 use lettre::Address;
 
-use crate::region::Gazetteer;
 use super::token::{Purpose, TokenError};
 use super::{digest, MailContext, MailError};
 use crate::model::RegionCode;
+use crate::region::Gazetteer;
 use crate::store::subscribers::{Subscriber, Upsert};
 use crate::store::StoreError;
 
@@ -34,6 +34,8 @@ pub const MAX_REGIONS: usize = 20;
 pub enum SubscribeError {
     #[error("email digests are not enabled on this server")]
     Disabled,
+    #[error("PAPERBOY_SECRET must be set to send a confirmation link (or add with --confirmed)")]
+    NoSecret,
     #[error("invalid email address: {0}")]
     BadAddress(&'static str),
     #[error("unknown region {0:?}: use a county, prefecture or province by name, pinyin or code")]
@@ -155,9 +157,12 @@ pub async fn subscribe<S: AsRef<str>>(
     if !ctx.mail.enabled {
         return Err(SubscribeError::Disabled);
     }
-    let ip_key = format!("ip:{}", client.map(|i| i.to_string()).unwrap_or_default());
-    if !ctx.mail.limiter.check(&ip_key, Instant::now()) {
-        return Err(SubscribeError::RateLimited);
+    // Without the peer address (a server not started with connect info) only the
+    // per-address limit applies: one shared bucket would lock everybody out.
+    if let Some(ip) = client {
+        if !ctx.mail.limiter.check(&format!("ip:{ip}"), Instant::now()) {
+            return Err(SubscribeError::RateLimited);
+        }
     }
     let email = check_address(email)?;
     let chosen = resolve_regions(regions)?;
@@ -209,6 +214,9 @@ pub async fn add<S: AsRef<str>>(
 ) -> Result<(Subscriber, Upsert), SubscribeError> {
     let email = check_address(email)?;
     let chosen = resolve_regions(regions)?;
+    if !confirmed && !ctx.mail.secret_configured {
+        return Err(SubscribeError::NoSecret);
+    }
     let codes: Vec<RegionCode> = chosen.iter().map(|r| r.code.clone()).collect();
     let (sub, outcome) = ctx
         .store

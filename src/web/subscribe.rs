@@ -103,7 +103,7 @@ fn notice(s: &AppState, status: StatusCode, title: &str, message: &str) -> Respo
 fn refusal(e: &SubscribeError) -> (StatusCode, String) {
     use SubscribeError as E;
     match e {
-        E::Disabled => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+        E::Disabled | E::NoSecret => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
         E::BadAddress(_) | E::UnknownRegion(_) | E::NoRegion | E::TooManyRegions => {
             (StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
         }
