@@ -85,6 +85,7 @@ pub async fn run(config: Arc<Config>, args: ServeArgs) -> anyhow::Result<Status>
     let config = Arc::new(config);
     let state =
         AppState::new(store.clone(), config.clone()).context("building the server state")?;
+    paperboy::mail::scheduler::spawn((&state).into()); // daily digests, when [mail] enabled
 
     let watch = config.ingest.watch_interval_secs;
     if watch > 0 {
