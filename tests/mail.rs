@@ -1,6 +1,7 @@
 //! Digests end to end against a real SMTP server in the test process: what arrives (headers,
 //! MIME, Chinese subject), one-click unsubscribe through the router, double opt-in, bad input,
 //! exactly-once on re-runs, resume after failures, 4xx retried and 5xx not, catch-up.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod mail_support;
 

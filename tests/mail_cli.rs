@@ -1,5 +1,6 @@
 //! The operator commands end to end through the real binary: `subscribers add|list|remove`
 //! and `digest send [--dry-run] [--date D]` against an in-process SMTP server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod mail_support;
 

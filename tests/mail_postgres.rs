@@ -2,6 +2,7 @@
 //! `paperboy serve` processes would have) running the same day at the same time: every digest
 //! is sent exactly once. Runs when `PAPERBOY_TEST_POSTGRES` is set, in a fresh schema per run
 //! (dropped afterwards); otherwise prints a skip note and passes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod mail_support;
 

@@ -237,7 +237,7 @@ fn select(
         }
     }
     // Stable: regions keep the subscriber's order within a day.
-    items.sort_by(|a, b| b.date.cmp(&a.date));
+    items.sort_by_key(|e| std::cmp::Reverse(e.date));
     items
 }
 
@@ -417,6 +417,7 @@ pub fn spawn(ctx: MailContext) -> tokio::task::JoinHandle<()> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use chrono_tz::Asia::Shanghai;

@@ -249,6 +249,7 @@ pub async fn unsubscribe(ctx: &MailContext, token: &str, now: i64) -> Result<boo
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -91,6 +91,7 @@ fn mac(secret: &[u8], subscriber: i64, purpose: Purpose, expires: i64) -> HmacSh
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

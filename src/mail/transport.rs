@@ -193,6 +193,7 @@ fn classify_smtp(e: lettre::transport::smtp::Error) -> SendError {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
