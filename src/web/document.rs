@@ -195,9 +195,11 @@ impl Document {
         let response = if not_modified {
             builder.status(StatusCode::NOT_MODIFIED).body(Body::empty())
         } else {
+            // Explicit, so that a HEAD answer (whose body axum drops) still says the size.
             builder = builder
                 .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, self.content_type.clone());
+                .header(header::CONTENT_TYPE, self.content_type.clone())
+                .header(header::CONTENT_LENGTH, HeaderValue::from(rep.body.len()));
             if let Some(ce) = content_encoding {
                 builder = builder.header(header::CONTENT_ENCODING, HeaderValue::from_static(ce));
             }

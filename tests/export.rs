@@ -1,0 +1,90 @@
+//! `paperboy export --out DIR`: every page, feed and the OPML as files laid out like the URLs,
+//! byte-for-byte what the server sends.
+
+mod web_fixture;
+
+use std::process::Command;
+
+use web_fixture::*;
+
+#[tokio::test]
+async fn export_writes_every_feed_page_and_the_opml_like_the_urls() {
+    let f = fixture().await;
+    let out = f.dir.path().join("site");
+    let config = f.dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nbase_url = \"{BASE}\"\n[storage]\nurl = \"{}\"\n[render]\ntemplates = \"/nonexistent-templates\"\n",
+            f.state.config.storage.url
+        ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "export",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let nasty = f.article_id("<script>");
+    let mut expected = vec![
+        "index.html".to_string(),
+        "feeds.opml".into(),
+        "feed.xsl".into(),
+        "r/jiande/index.html".into(),
+        "r/jiande/2022-06-28/index.html".into(),
+        "r/jiande/2022-06-27/index.html".into(),
+        "r/pinghu/2022-06-28/index.html".into(),
+        "r/hangzhou/2022-06-28/index.html".into(),
+        "r/zhejiang/index.html".into(),
+        format!("a/{nasty}/index.html"),
+    ];
+    for slug in ["jiande", "pinghu", "hangzhou", "jiaxing", "zhejiang"] {
+        for file in ["feed", "articles"] {
+            for ext in ["atom", "rss", "json"] {
+                expected.push(format!("r/{slug}/{file}.{ext}"));
+            }
+        }
+    }
+    for rel in &expected {
+        assert!(out.join(rel).is_file(), "missing {rel}");
+    }
+    // Every article has its page: four 建德 articles and the 平湖 one.
+    let articles = std::fs::read_dir(out.join("a")).unwrap().count();
+    assert_eq!(articles, 5);
+    // A file is exactly what the server sends.
+    for (rel, uri) in [
+        ("r/jiande/feed.atom", "/r/jiande/feed.atom"),
+        ("r/jiande/2022-06-28/index.html", "/r/jiande/2022-06-28/"),
+        ("feeds.opml", "/feeds.opml"),
+    ] {
+        let (_, _, served) = f.text(uri).await;
+        assert_eq!(
+            std::fs::read_to_string(out.join(rel)).unwrap(),
+            served,
+            "{rel}"
+        );
+    }
+    let atom = std::fs::read(out.join("r/hangzhou/feed.atom")).unwrap();
+    let feed = feed_rs::parser::parse(&atom[..]).unwrap();
+    assert_eq!(feed.entries.len(), 2);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // 5 regions × (1 region page + 6 feeds) + 8 edition pages (建德 2, 平湖 1, 杭州 2, 嘉兴 1,
+    // 浙江 2) + 5 article pages + index, OPML, stylesheet.
+    let editions = 2 + 1 + 2 + 1 + 2;
+    assert!(
+        stdout.starts_with(&format!("wrote {} files", 5 * 7 + editions + 5 + 3)),
+        "{stdout}"
+    );
+}
