@@ -1,5 +1,6 @@
 //! Region assignment on texts written for these tests: one rule per test, as a local paper or a
 //! roundup page would state it.
+#![allow(clippy::unwrap_used)]
 
 use paperboy::model::RegionCode;
 use paperboy::region::{assign_page, ArticleText, Gazetteer};

@@ -219,6 +219,10 @@ impl Context<'_> {
     }
 }
 
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
 fn is_full(kind: Kind) -> bool {
     matches!(
         kind,
@@ -293,13 +297,20 @@ fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
             continue;
         }
         let supported = support >= 2.0;
+        // An unsupported two-character short name may be part of a longer word (和政府, 上党课);
+        // it stands on its own at the start of a clause or in a headline (苍南开展……).
+        let clause_start = text[..h.start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !is_han(c));
         let (weight, strong) = match cand.kind {
-            Kind::CountyShort if two_char_short && !supported => (4.0, false),
+            Kind::CountyShort if two_char_short && !supported => (4.0, *title || clause_start),
             Kind::TownshipShort if !supported => (3.0, false),
             Kind::ProvinceFull | Kind::ProvinceShort => (2.0, false),
             k => (base_weight(k), true),
         };
-        let weight = if *title { weight * 1.5 } else { weight };
+        // A headline names what the story is about.
+        let weight = if *title { weight * 3.0 } else { weight };
         out.push(Mention {
             region,
             level: level_of(cand.kind),
@@ -364,6 +375,7 @@ struct Score {
     weight: f32,
     first: usize,
     strong: bool,
+    count: u32,
 }
 
 fn add_score(scores: &mut Vec<Score>, region: usize, weight: f32, order: usize, strong: bool) {
@@ -371,13 +383,16 @@ fn add_score(scores: &mut Vec<Score>, region: usize, weight: f32, order: usize, 
         Some(s) => {
             s.weight += weight;
             s.first = s.first.min(order);
-            s.strong |= strong;
+            // Named twice, a short name is no accident of segmentation.
+            s.count += 1;
+            s.strong |= strong || s.count >= 2;
         }
         None => scores.push(Score {
             region,
             weight,
             first: order,
             strong,
+            count: 1,
         }),
     }
 }
@@ -454,6 +469,14 @@ fn decide(
         lead.weight += 3.0;
     }
     items.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.first.cmp(&b.first)));
+    // A local paper writes from home: where its own place is evidenced, it leads (a 平湖 story
+    // about migrants from 庆元 is a 平湖 story).
+    if let Some(h) = home.filter(|h| h.certain) {
+        if let Some(at) = items.iter().position(|s| s.region == h.region && s.strong) {
+            let own = items.remove(at);
+            items.insert(0, own);
+        }
+    }
     let top = items[0];
     if !top.strong {
         if let Some(h) = home {

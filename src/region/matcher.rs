@@ -13,6 +13,7 @@ use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBu
 
 use super::gazetteer::{Region, Township};
 use super::names::township_stem;
+use super::words::{township_stem_is_word, BLOCKERS, COMMON_SHORTS, MARKERS};
 use crate::model::RegionLevel;
 
 /// How a name refers to its region.
@@ -54,153 +55,6 @@ pub(crate) struct Hit {
     pub start: usize,
     pub end: usize,
 }
-
-/// Short names that are also everyday words or names of other things (roads, companies, lakes,
-/// rivers, a news agency): without a suffix they count only when the context supports them.
-const COMMON_SHORTS: &[&str] = &[
-    "和平", "新华", "平安", "长安", "东方", "大方", "安宁", "永安", "长寿", "新城", "城关", "城中",
-    "城东", "城西", "城南", "城北", "东城", "西城", "南城", "北城", "中山", "大理", "阿里", "安康",
-    "日照", "北海", "黄山", "大同", "山南", "朝阳", "向阳", "红旗", "前进", "胜利", "东风", "民主",
-    "通道", "吉利", "白云", "青山", "宝山", "普陀", "西湖", "南湖", "东湖", "江北", "江南", "河东",
-    "河西", "城区", "郊区", "矿区", "新区", "东区", "西区", "市中", "市南", "市北", "江山", "开化",
-    "路桥", "滨江", "定海", "仙居", "天台", "龙湾", "三门", "兴安", "新兴", "龙华", "金山", "龙泉",
-    "铁西", "铁东", "建华", "桥西", "桥东", "开平", "立新", "光明", "城阳", "海南", "河北", "山东",
-    "吉林", "太平", "太和", "永和", "清河", "新乡", "新民", "新和", "安定", "合作", "团结", "振兴",
-    "复兴", "文明", "和谐", "富民", "丰收", "临江", "连山", "石林", "江城", "华容", "共和", "友好",
-    "凤凰", "龙门", "东安", "东海", "南海", "大通", "平山", "长宁", "永定", "古城", "红星", "东山",
-    "西山", "南山", "北山", "方正", "公安", "安全", "通化", "黄埔", "海港", "白银", "金川", "和田",
-    "天元", "红花", "三江", "沙市", "文山", "玉树", "鼓楼", "台江", "华安", "长乐", "金平", "平和",
-    "东兴", "新会",
-];
-
-/// Non-place words that begin with a place name; consumed whole so that they never count.
-const BLOCKERS: &[&str] = &[
-    "新华社",
-    "新华网",
-    "新华书店",
-    "平安建设",
-    "平安中国",
-    "平安浙江",
-    "平安创建",
-    "平安银行",
-    "平安保险",
-    "平安夜",
-    "平安喜乐",
-    "平安无事",
-    "安康杯",
-    "大理石",
-    "阿里巴巴",
-    "阿里云",
-    "中山装",
-    "中山路",
-    "中山大学",
-    "中山公园",
-    "钱塘江",
-    "长安街",
-    "东方红",
-    "东方明珠",
-    "人民日报",
-    "黄山松",
-    "和平年代",
-    "和平共处",
-    "朝阳产业",
-    "长寿老人",
-    "长寿村",
-    "江山就是",
-    "打江山",
-    "守江山",
-    "大同小异",
-    "世界大同",
-    "天台山",
-    "普陀山",
-    "西湖龙井",
-    "千岛湖",
-    "日照时间",
-    "通道口",
-    "安全通道",
-    "绿色通道",
-    "消防通道",
-    "生命通道",
-    "大方向",
-    "落落大方",
-    "东风标致",
-    "东方之珠",
-    "新城控股",
-    "安宁疗护",
-    "太平洋",
-    "太平间",
-    "光明日报",
-    "光明网",
-    "凤凰卫视",
-    "凤凰网",
-    "北海道",
-    "南海海域",
-    "东海岸",
-    "南京路",
-    "上海路",
-    "北京路",
-    "人民路",
-    "解放路",
-    "建设路",
-    "文明城市",
-    "团结一致",
-    "复兴号",
-    "民族复兴",
-    "振兴乡村",
-    "乡村振兴",
-    "青山绿水",
-    "绿水青山",
-    "金山银山",
-    "宁海路",
-    "新乡贤",
-    "公安局",
-    "公安机关",
-    "公安部",
-    "宝山路",
-];
-
-/// Home-region markers: the paper's own city, district or county.
-const MARKERS: &[&str] = &[
-    "我市",
-    "我区",
-    "我县",
-    "本市",
-    "本区",
-    "本县",
-    "全市",
-    "全区",
-    "全县",
-    "市委",
-    "区委",
-    "县委",
-    "市政府",
-    "区政府",
-    "县政府",
-    "市人大",
-    "区人大",
-    "县人大",
-    "市政协",
-    "区政协",
-    "县政协",
-    "市领导",
-    "区领导",
-    "县领导",
-    "市长",
-    "区长",
-    "县长",
-    "市委书记",
-    "区委书记",
-    "县委书记",
-    "副市长",
-    "副区长",
-    "副县长",
-    "代市长",
-    "代区长",
-    "代县长",
-    "市纪委",
-    "区纪委",
-    "县纪委",
-];
 
 /// The automaton and the meaning of each of its patterns.
 pub(crate) struct Matcher {
@@ -279,7 +133,7 @@ impl Matcher {
                     kind: Kind::TownshipFull,
                 }),
             );
-            if stem.chars().count() >= 3 {
+            if stem.chars().count() >= 3 && !township_stem_is_word(stem) {
                 let kind = Kind::TownshipShort;
                 add(&mut index, &mut entries, stem, Some(Cand { region, kind }));
             }
@@ -335,6 +189,7 @@ impl Matcher {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::super::gazetteer::Gazetteer;
 

@@ -12,6 +12,7 @@ pub mod gazetteer;
 mod matcher;
 mod names;
 mod slug;
+mod words;
 
 pub use assign::assign_page;
 pub use gazetteer::{Gazetteer, Region};

@@ -223,6 +223,7 @@ pub(crate) fn assign(regions: &[SlugInput<'_>], codes: &[&str]) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
