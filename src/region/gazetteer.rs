@@ -316,6 +316,15 @@ impl Gazetteer {
             .collect()
     }
 
+    /// Counts the place names (and home markers) in `text` in one leftmost-longest pass of the
+    /// automaton, whitespace removed into `buf` (reused between calls): the matching cost alone,
+    /// for benchmarks and diagnostics.
+    pub fn count_names(&self, text: &str, buf: &mut String) -> usize {
+        let mut hits = Vec::new();
+        self.matcher.scan(text, buf, &mut hits);
+        hits.len()
+    }
+
     pub(crate) fn matcher(&self) -> &Matcher {
         &self.matcher
     }
