@@ -8,6 +8,7 @@
 //!
 //! Run: `cargo bench --bench ingest` (env `PAPERBOY_BENCH_PAGES`, default 10000, and
 //! `PAPERBOY_BENCH_PG_PAGES`, default 2000).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;

@@ -81,6 +81,7 @@ impl Edition {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
     use crate::model::{Article, DateSource, RegionRef};

@@ -1,6 +1,7 @@
 //! The store test suite: every case runs on SQLite (a temp file) and, when the environment
 //! variable `PAPERBOY_TEST_POSTGRES` holds a URL, on PostgreSQL in a fresh schema per case
 //! (dropped afterwards). Without it the PostgreSQL cases print a skip note and pass.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -258,7 +259,7 @@ async fn corrected_page_replaces_its_articles(db: Db) {
         .edition_articles(&code("330182"), day("2022-06-28"))
         .await
         .unwrap();
-    assert_eq!(ids(&jiande), [kept_id.clone()]);
+    assert_eq!(ids(&jiande), [kept_id]);
     // An unchanged article keeps its first stored time (feed readers see nothing new).
     assert_eq!(jiande[0].stored_at, kept_before.stored_at);
     let tonglu = store
@@ -484,7 +485,7 @@ async fn refuses_a_newer_schema(db: Db) {
     match db.reopen().await {
         Err(StoreError::SchemaTooNew { found, supported }) => {
             assert_eq!(found, 9999);
-            assert!(supported >= 1 && supported < 9999);
+            assert!((1..9999).contains(&supported));
             let msg = StoreError::SchemaTooNew { found, supported }.to_string();
             assert!(
                 msg.contains("9999") && msg.contains("upgrade paperboy"),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use paperboy::config::Config;
 use paperboy::model::RegionCode;
+use paperboy::region::Gazetteer;
 use paperboy::store::{EditionQuery, Store};
 use serde::Serialize;
 
@@ -65,17 +66,23 @@ pub async fn run(config: Arc<Config>, args: EditionsArgs) -> anyhow::Result<Stat
     Ok(Status::Success)
 }
 
-/// A region slug or adcode → its code; anything else is a usage error.
+/// A region slug, adcode or name → its code; anything else is a usage error (exit 2).
 fn resolve(s: &str) -> anyhow::Result<RegionCode> {
-    RegionCode::parse(s).map_err(|_| {
-        UsageError(format!(
-            "unknown region {s:?}: give a region slug or adcode"
-        ))
-        .into()
-    })
+    Gazetteer::global()
+        .resolve(s)
+        .map(|r| r.code.clone())
+        .ok_or_else(|| {
+            UsageError(format!(
+                "unknown region {s:?}: give a region slug (jiande), adcode (330182) or name"
+            ))
+            .into()
+        })
 }
 
 /// Slug and name of a region, when the gazetteer knows it.
-fn label(_code: &RegionCode) -> (Option<String>, Option<String>) {
-    (None, None)
+fn label(code: &RegionCode) -> (Option<String>, Option<String>) {
+    match Gazetteer::global().get(code) {
+        Some(r) => (Some(r.slug.to_string()), Some(r.name.clone())),
+        None => (None, None),
+    }
 }

@@ -106,7 +106,7 @@ impl Progress for Lines {
             tracing::warn!("failed: {}: {reason}", path.display());
         }
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if done % LOG_EVERY == 0 {
+        if done.is_multiple_of(LOG_EVERY) {
             let total = self.total.load(Ordering::Relaxed);
             tracing::info!("{done}/{total} files done");
         }

@@ -110,6 +110,7 @@ pub(super) fn region_range(code: &RegionCode) -> Result<(i32, i32), StoreError> 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
 
