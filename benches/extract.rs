@@ -5,6 +5,8 @@
 //!
 //! Run: `cargo bench --bench extract -- --warm-up-time 1 --measurement-time 5`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should stop the test
+
 use std::path::Path;
 
 use chrono::{Datelike, Duration, NaiveDate};

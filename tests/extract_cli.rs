@@ -1,6 +1,8 @@
 //! Runs the built `paperboy extract` on the seed pages, a GB18030 page and a binary file, and
 //! checks the JSON contract, the one-line error naming the failing file and the exit status.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should stop the test
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

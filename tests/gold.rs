@@ -6,6 +6,8 @@
 //! the title, a title_alt, kicker+title or title+subtitle; a 4-digit gold region stands for any
 //! county of that prefecture. Prints the figures and fails below the thresholds of issue 2.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should stop the test
+
 use std::path::Path;
 
 use paperboy::extract::{self, Options};

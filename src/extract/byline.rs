@@ -10,35 +10,35 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::layout::{is_han, width};
+use super::rule;
 
 /// Common Chinese surnames (single characters); a bare line of names is accepted only when each
 /// name starts with one of these, so that short headlines are not taken for names.
-const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封蔺";
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝封蔺傅楼斯竺裘郦厉钭泮屠储濮郏谌阙茅芮笪郁晁闻劳揭忻干宦戈练楚储晋奚阎";
 const COMPOUND_SURNAMES: [&str; 16] = [
     "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文",
     "司徒", "夏侯", "端木", "南宫",
 ];
 
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    rule(
         r"(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站|本报)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文|编译)|图\s*/\s*文|文\s*/\s*图|[图文摄]\s*[/／]|\s摄$|^摄\s",
     )
-    .unwrap()
 });
 static ROLE_START: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    rule(
         r"^(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文)|^(图\s*/\s*文|文\s*/\s*图|[图文]\s*[/／])",
     )
-    .unwrap()
 });
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    rule(
         r"^(本报讯|本报[\p{Han}]{1,6}讯|[\p{Han}]{1,6}[报台]讯|(?:新华社|中新社|人民网)[\p{Han}\d]{2,14}电|[\p{Han}]{2,8}网讯)\s*(?:[（(]([^（）()]{1,40})[）)])?[\s:：,，]*",
     )
-    .unwrap()
 });
+static REPORTED: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"(摄影)?报道组?(\s|$)|(\s|^)(文|图)(\s|$)"));
 static END_BRACKET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\s*[（(]\s*([^（）()]{2,40}?)\s*[）)]\s*$").unwrap());
+    LazyLock::new(|| rule(r"\s*[（(]\s*([^（）()]{2,40}?)\s*[）)]\s*$"));
 
 const MARKS: &[char] = &['■', '●', '▲', '◆', '□', '★', '▼', '◎'];
 
@@ -79,6 +79,7 @@ fn names_after_roles(text: &str) -> Option<Vec<String>> {
         .replace(MARKS, " ")
         .replace(['（', '）', '(', ')', '【', '】'], " ");
     let stripped = ROLE.replace_all(&text, " ");
+    let stripped = REPORTED.replace_all(&stripped, " ");
     let stripped = stripped.trim().trim_end_matches('摄').trim();
     let names = tokens(stripped);
     names.iter().all(|n| is_name(n)).then_some(names)
@@ -208,11 +209,47 @@ pub fn split_dateline(para: &str) -> Option<(String, Vec<String>)> {
         .get(2)
         .and_then(|g| names_after_roles(g.as_str()))
         .unwrap_or_default();
-    let rest = para[m.get(0)?.end()..].trim_start().to_string();
-    Some((rest, names))
+    let mut rest = para[m.get(0)?.end()..].trim_start();
+    let mut names = names;
+    // `本报讯 记者 张三 通讯员 李四 昨天上午，…`: names printed inline after the dateline.
+    if ROLE_START.is_match(rest) {
+        let mut taken = 0;
+        let mut found = Vec::new();
+        let mut last_role = false;
+        for tok in rest.split(' ').filter(|t| !t.is_empty()) {
+            let role_only = ROLE_START.find(tok).is_some_and(|m| m.end() == tok.len());
+            let role_name = ROLE_START
+                .find(tok)
+                .is_some_and(|m| m.start() == 0 && is_name(&tok[m.end()..]));
+            if role_only {
+                last_role = true;
+            } else if role_name {
+                found.extend(names_after_roles(tok).unwrap_or_default());
+                last_role = false;
+            } else if (last_role || !found.is_empty()) && is_name(tok) && is_surname_start(tok) {
+                found.push(tok.to_string());
+            } else {
+                break;
+            }
+            taken += 1;
+        }
+        if !found.is_empty() {
+            let skip: usize = rest
+                .split_inclusive(' ')
+                .filter(|t| !t.trim().is_empty())
+                .take(taken)
+                .map(str::len)
+                .sum();
+            // split_inclusive keeps single spaces; skip any extra ones too.
+            rest = rest.get(skip..).unwrap_or("").trim_start();
+            names.extend(found);
+        }
+    }
+    Some((rest.to_string(), names))
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -228,6 +265,7 @@ mod tests {
         assert_eq!(names("通讯员 孙小美 潘大海"), ["孙小美", "潘大海"]);
         assert_eq!(names("实习生 王五"), ["王五"]);
         assert_eq!(names("图/文 周立"), ["周立"]);
+        assert_eq!(names("记者 周立 报道"), ["周立"]);
         assert!(parse_line("■摄影 赵云").unwrap().photo);
         assert!(parse_line("■记 者 通讯员").unwrap().names.is_empty());
         assert!(parse_line("■记者").unwrap().marked);
@@ -284,5 +322,15 @@ mod tests {
         assert_eq!(rest, "浙江省……");
         assert_eq!(split_dateline("晚报讯 昨日").unwrap().0, "昨日");
         assert!(split_dateline("本报记者深入一线").is_none());
+        let (rest, n) = split_dateline("本报讯 记者 张三 通讯员 李四 昨天上午，开会。").unwrap();
+        assert_eq!(
+            (rest.as_str(), n),
+            ("昨天上午，开会。", vec!["张三".to_string(), "李四".into()])
+        );
+        let (rest, n) = split_dateline("本报讯 记者张三 昨天上午，开会。").unwrap();
+        assert_eq!(
+            (rest.as_str(), n),
+            ("昨天上午，开会。", vec!["张三".to_string()])
+        );
     }
 }

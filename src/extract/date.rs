@@ -10,25 +10,30 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use regex::Regex;
 
 use super::layout::{has_prose_marks, width};
+use super::rule;
 
 static YMD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-./](\d{1,2})[-./](\d{1,2})(?:[^\d]|$))").unwrap()
+    rule(
+        r"((?:19|20)\d{2})\s*(?:年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|[-./](\d{1,2})[-./](\d{1,2})(?:[^\d]|$))",
+    )
 });
 static YMD_HAN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日").unwrap()
+    rule(
+        r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日",
+    )
 });
-static WEEKDAY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:星期|礼拜|周)([一二三四五六日天])").unwrap());
+static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| rule(r"(?:星期|礼拜|周)([一二三四五六日天])"));
 static MASTHEAD_NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"农历\S*|总第\s*\d+\s*期|第\s*\d+\s*[期号版]|[◆◇·•|｜/\-—\s#*]|[\p{Han}]{2,6}(?:日报|晚报|报)社?").unwrap()
+    rule(
+        r"农历\S*|总第\s*\d+\s*期|第\s*\d+\s*[期号版]|[◆◇·•|｜/\-—\s#*]|[\p{Han}]{2,6}(?:日报|晚报|报)社?",
+    )
 });
 static FILE_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})([-_.]?)(\d{2})([-_.]?)(\d{2})(?:[^0-9]|$)").unwrap()
+    rule(r"(?:^|[^0-9])((?:19|20)\d{2})([-_.]?)(\d{2})([-_.]?)(\d{2})(?:[^0-9]|$)")
 });
-static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日").unwrap()
-});
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").unwrap());
+static MONTH_DAY: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"));
+static YEAR: LazyLock<Regex> = LazyLock::new(|| rule(r"((?:19|20)\d{2})\s*年"));
 
 fn han_digit(c: char) -> Option<u32> {
     "〇一二三四五六七八九"
@@ -182,6 +187,7 @@ pub fn infer(text: &str) -> Option<NaiveDate> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

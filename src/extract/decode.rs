@@ -129,6 +129,7 @@ fn normalise_line_ends(text: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -10,17 +10,20 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::layout::width;
+use super::rule;
 
 static STAFF: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(责任编辑|编辑|电话|版式|校对|美编|组版|排版|审读|值班|终审|制版)\s*[/:：／]")
-        .unwrap()
+    rule(
+        r"(责任编辑|编辑|电话|版式|校对|美编|组版|排版|审读|值班|终审|制版|美术编辑|图片编辑|责编|编审)\s*[/:：／]|^(本版)?(责任编辑|责编|编辑)\s+[\p{Han}]{2,3}(\s|$)",
+    )
 });
 static PROMO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"扫一扫|扫码|二维码|看视频|客户端|下载\S{0,6}APP|公益广告|公\s*/\s*益\s*/\s*广\s*/\s*告|讲文明\s*树新风|关注\S{0,8}(微信|公众号|抖音|视频号)")
-        .unwrap()
+    rule(
+        r"扫一扫|扫码|二维码|看视频|客户端|下载\S{0,6}APP|公益广告|公\s*/\s*益\s*/\s*广\s*/\s*告|讲文明\s*树新风|关注\S{0,8}(微信|公众号|抖音|视频号)",
+    )
 });
 static MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    rule(
         r"(?x)
         ^[A-Z][A-Z\s.&·-]*$                        # English name: JIAXING DAILY
         | 联办$ | 主办$ | 协办$ | 承办$ | 出版$
@@ -28,13 +31,11 @@ static MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
         | ^农历 | ^[\p{Han}]{2,5}版$ | ^第?\s*[\d一二三四五六七八九十]+\s*版$ | ^\d{1,3}$
         | ^(要闻|综合新闻|综合|本地新闻|时政|民生|专版|副刊)$",
     )
-    .unwrap()
 });
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    rule(
         r"^(学习贯彻|深入学习|喜迎|迎接|庆祝|奋进|聚焦|走进|回眸|我为群众办实事)\S*$|(进行时|特别报道|系列报道|专题报道|专栏|巡礼|在行动|面对面|大家谈)$",
     )
-    .unwrap()
 });
 
 /// Is this line page furniture (staff credits, prompts, advertisements, masthead parts)?
@@ -57,16 +58,25 @@ pub fn is_furniture(line: &str) -> bool {
 pub fn is_label(line: &str) -> bool {
     let line = line.trim();
     let w = width(line);
-    (4..=20).contains(&w) && !line.contains([' ', '，', '。', ',']) && LABEL.is_match(line)
+    {
+        let bracketed = line.starts_with('【')
+            && line.ends_with('】')
+            && !line.contains("编后")
+            && !line.contains("编者");
+        (bracketed && w <= 12)
+            || ((4..=20).contains(&w)
+                && !line.contains([' ', '，', '。', ','])
+                && LABEL.is_match(line))
+    }
 }
 
 static PAPER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([\p{Han}]{2,8}?(?:日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报))社?")
-        .unwrap()
+    rule(
+        r"([\p{Han}]{2,8}?(?:日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报)|^今日[\p{Han}]{2,3}$)社?",
+    )
 });
-static LOCAL_SPONSOR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"中共([\p{Han}]{2,4}?)[市县区]委").unwrap());
-static EDITION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([\p{Han}]{2,4})版$").unwrap());
+static LOCAL_SPONSOR: LazyLock<Regex> = LazyLock::new(|| rule(r"中共([\p{Han}]{2,4}?)[市县区]委"));
+static EDITION: LazyLock<Regex> = LazyLock::new(|| rule(r"^([\p{Han}]{2,4})版$"));
 
 /// The paper's name as its masthead prints it, looked for in the page's first lines: a name
 /// ending in 日报/晚报/…, with the local edition when the masthead names one (`平湖版`, or a local
@@ -109,6 +119,7 @@ pub fn masthead_paper(head_lines: &[&str]) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -118,6 +129,7 @@ mod tests {
             "编辑/王 五 电话/85018195 版式/李四 校对/张 三"
         ));
         assert!(is_furniture("责任编辑：赵六"));
+        assert!(is_furniture("责任编辑 赵六"));
         assert!(is_furniture("扫一扫 看视频"));
         assert!(is_furniture("某某发布 今某某客户端"));
         assert!(is_furniture("讲文明 树新风 公/益/广/告"));
@@ -134,6 +146,8 @@ mod tests {
         assert!(is_label("村(社区)组织换届进行时"));
         assert!(is_label("学习贯彻省党代会精神"));
         assert!(is_label("喜迎市第十五次党代会特别报道"));
+        assert!(is_label("【走基层】"));
+        assert!(!is_label("【编后语】"));
         assert!(!is_label("坚决打赢根治欠薪冬季攻坚战"));
         assert!(!is_label("新年招聘会 搭建就业路"));
     }
@@ -145,6 +159,10 @@ mod tests {
             Some("丽水日报·青田版".into())
         );
         assert_eq!(masthead_paper(&["温州晚报"]), Some("温州晚报".into()));
+        assert_eq!(
+            masthead_paper(&["今日临安", "2022年6月28日"]),
+            Some("今日临安".into())
+        );
         assert_eq!(
             masthead_paper(&["# 瑞安版", "WENZHOU DAILY"]),
             Some("瑞安版".into())

@@ -46,21 +46,7 @@ const DISPLACED_MIN: f64 = 0.25;
 
 /// Hands every headline group to an article and returns the articles in reading order.
 pub fn attach(items: Vec<Item>) -> Vec<Draft> {
-    // A page whose first (non-continuation) article is not preceded by a headline prints its
-    // headlines after the bodies: ties go backwards there, forwards elsewhere.
-    let mut after = false;
-    let mut seen_group = false;
-    for item in &items {
-        match item {
-            Item::Group(_) => seen_group = true,
-            Item::Article(d) if d.continuation => {}
-            Item::Article(_) => {
-                after = !seen_group;
-                break;
-            }
-        }
-    }
-
+    let after = prints_headlines_after(&items);
     let mut drafts: Vec<Draft> = Vec::new();
     let mut pending: Option<Vec<HeadLine>> = None;
     let mut displaced: Vec<Vec<HeadLine>> = Vec::new();
@@ -98,6 +84,37 @@ pub fn attach(items: Vec<Item>) -> Vec<Draft> {
         place_displaced(lines, &mut drafts);
     }
     drafts
+}
+
+/// Does this page print headlines below their bodies? Votes: the first (non-continuation)
+/// article not preceded by a headline says yes; each group between two bodies votes for the
+/// side whose body shares more of its words. Ties of single groups lean the page's way.
+fn prints_headlines_after(items: &[Item]) -> bool {
+    let mut votes = 0i32;
+    let mut seen_group = false;
+    for item in items {
+        match item {
+            Item::Group(_) => seen_group = true,
+            Item::Article(d) if d.continuation => {}
+            Item::Article(_) => {
+                votes += if seen_group { -1 } else { 1 };
+                break;
+            }
+        }
+    }
+    for w in items.windows(3) {
+        if let [Item::Article(p), Item::Group(lines), Item::Article(n)] = w {
+            let (pb, nb) = (body_bigrams(p), body_bigrams(n));
+            let back: f64 = lines.iter().map(|l| overlap(&l.text, &pb)).sum();
+            let fwd: f64 = lines.iter().map(|l| overlap(&l.text, &nb)).sum();
+            if back > fwd + 0.2 {
+                votes += 1;
+            } else if fwd > back + 0.2 {
+                votes -= 1;
+            }
+        }
+    }
+    votes > 0
 }
 
 /// How many of a group's lines belong to the article before it (the rest go to the next one):
@@ -244,6 +261,7 @@ fn split_single(line: &str) -> Option<(String, String)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

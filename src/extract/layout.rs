@@ -182,17 +182,25 @@ fn split_block(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
         .any(|l| l.level.is_none() && (has_prose_marks(&l.text) || width(&l.text) > 40));
     let widest = lines.iter().map(|l| width(&l.text)).max().unwrap_or(0);
     let all_indented = lines.iter().all(|l| l.indented);
-    // The unit being built, whether it stands alone, and the width of its last line.
-    let mut current: Option<(Unit, bool, usize)> = None;
+    // Units of this block: the unit, whether it stands alone, its last line's width, its line
+    // count, and whether it opened with an indent.
+    let mut built: Vec<(Unit, bool, usize, usize, bool)> = Vec::new();
     for line in lines {
         let alone = stands_alone(line);
         let line_width = width(&line.text);
-        if let Some((cur, cur_alone, last_width)) = current.as_mut() {
-            // A line that ends a sentence and stops short of the column's width ends its paragraph.
+        let own_paragraph = line.indented && !all_indented;
+        if let Some((cur, cur_alone, last_width, count, _)) = built.last_mut() {
+            // A line that ends a sentence and stops short of the column's width ends its
+            // paragraph; so does a line without any punctuation much shorter than the next (a
+            // title or label set on its own line over running text).
             let paragraph_ended =
                 ends_sentence(&cur.text) && (!prose || *last_width * 100 < widest * 85);
+            let short_title = prose
+                && *count == 1
+                && !has_prose_marks(&cur.text)
+                && *last_width * 100 < line_width * 60;
             let new_paragraph =
-                alone || *cur_alone || (line.indented && !all_indented) || paragraph_ended;
+                alone || *cur_alone || own_paragraph || paragraph_ended || short_title;
             if !new_paragraph {
                 if prose {
                     join_pieces(&mut cur.text, &line.text);
@@ -202,28 +210,33 @@ fn split_block(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
                     cur.text.push_str(&line.text);
                 }
                 *last_width = line_width;
+                *count += 1;
                 continue;
             }
         }
-        if let Some((done, _, _)) = current.take() {
-            out.push(done);
-        }
-        // An indented line opens a paragraph of its own: judge it by itself, not by its block.
-        let own_paragraph = line.indented && !all_indented;
         let unit = Unit {
             text: line.text.clone(),
             level: line.level,
-            in_prose_block: prose && !own_paragraph,
+            in_prose_block: prose,
             block,
         };
-        current = Some((unit, alone, line_width));
+        built.push((unit, alone, line_width, 1, own_paragraph));
     }
-    if let Some((done, _, _)) = current {
-        out.push(done);
+    let n = built.len();
+    for (i, (mut unit, _, _, count, own_paragraph)) in built.into_iter().enumerate() {
+        // A one-line unit without punctuation that running text follows in the same block is
+        // judged by itself (a headline over its body); the block's last line is not, since it
+        // is most often a sentence cut by the column end.
+        let set_apart = count == 1 && i + 1 < n && !has_prose_marks(&unit.text);
+        if own_paragraph || set_apart {
+            unit.in_prose_block = false;
+        }
+        out.push(unit);
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -271,6 +284,15 @@ mod tests {
         assert_eq!(u[0].level, Some(3));
         assert_eq!(u[1].text, "本报讯 昨日上午，我市召开会议。");
         assert_eq!(u[2].text, "（记者 许在诚）");
+    }
+
+    #[test]
+    fn a_title_on_its_own_line_over_unwrapped_paragraphs_is_set_apart() {
+        let u = units("新年招聘会 搭建就业路\n1月8日，我市举行就业援助新年招聘会，吸引了全市服务业、制造业等领域的用工单位前来设摊招聘。\n（记者 宁文武）\n");
+        assert_eq!(u.len(), 3);
+        assert_eq!(u[0].text, "新年招聘会 搭建就业路");
+        assert!(!u[0].in_prose_block);
+        assert!(u[1].in_prose_block);
     }
 
     #[test]

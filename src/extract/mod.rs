@@ -22,6 +22,13 @@ use crate::region::{self, ArticleText};
 
 pub use decode::DecodeError;
 
+/// Compiles one of extraction's fixed patterns. They are literals exercised by the unit tests,
+/// so one that does not compile is a programming error caught there.
+#[allow(clippy::expect_used)]
+fn rule(pattern: &str) -> regex::Regex {
+    regex::Regex::new(pattern).expect("extraction rule patterns are valid regular expressions")
+}
+
 /// What the operator says about a page.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -149,9 +156,11 @@ fn finish(d: segment::Draft) -> Option<Article> {
     let short = paras.len() == 1 && layout::width(&body) <= 220;
     let kind = if d.continuation {
         ArticleKind::Continuation
-    } else if d.photo_credit || (short && body.contains("图为")) {
-        ArticleKind::Photo
-    } else if short && !d.dateline && !d.reporter && h.title.is_some() {
+    } else if d.photo_credit
+        || (short && body.contains("图为"))
+        || (short && !d.dateline && !d.reporter && h.title.is_some())
+    {
+        // A credited picture, or a titled caption with no reporter and no dateline.
         ArticleKind::Photo
     } else if short {
         ArticleKind::Brief
@@ -170,6 +179,7 @@ fn finish(d: segment::Draft) -> Option<Article> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

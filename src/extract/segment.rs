@@ -12,6 +12,7 @@ use regex::Regex;
 use super::byline::{self, Byline};
 use super::headline::{bigrams, overlap};
 use super::layout::{ends_sentence, join_pieces, width, Unit};
+use super::rule;
 use super::{date, furniture};
 
 /// One headline line with its markdown level, if the dump kept one.
@@ -51,12 +52,10 @@ pub enum Item {
     Article(Draft),
 }
 
-static JUMP_FROM: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[（(]\s*上接第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*").unwrap()
-});
-static JUMP_TO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s*[（(]\s*下转第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*").unwrap()
-});
+static JUMP_FROM: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"^[（(]\s*[上紧]接第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*"));
+static JUMP_TO: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"\s*[（(]\s*下转第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*"));
 
 /// Least share of a deeper heading's words found in the open article for it to be a subhead of
 /// that article rather than a new headline.
@@ -69,9 +68,14 @@ enum Kind {
     Body { text: String, heading: bool },
 }
 
+static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r"^([一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|[①-⑳])")
+});
+
 fn is_headline_text(s: &str) -> bool {
     let w = width(s);
     (1..=40).contains(&w)
+        && !LIST_ITEM.is_match(s)
         && !s.contains(['。', '，', ',', '；', ';'])
         && !ends_sentence(s)
         && byline::split_dateline(s).is_none()
@@ -119,7 +123,9 @@ fn classify(unit: &Unit, after_head: bool) -> Kind {
 /// Markdown headings are trusted further: commas are allowed, sentences and datelines are not.
 fn is_headline_text_loose(s: &str) -> bool {
     !s.contains('。')
-        && !ends_sentence(s)
+        && !s
+            .trim_end_matches(['”', '"', '’'])
+            .ends_with(['。', '；', ';'])
         && byline::split_dateline(s).is_none()
         && !JUMP_FROM.is_match(s)
 }
@@ -332,6 +338,7 @@ fn opens_body_or_text(units: &[Unit], i: usize) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::extract::layout::units;
