@@ -14,7 +14,7 @@ use super::rule;
 
 static STAFF: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"(责任编辑|编辑|电话|版式|校对|美编|组版|排版|审读|值班|终审|制版|美术编辑|图片编辑|责编|编审)\s*[/:：／]|^(本版)?(责任编辑|责编|编辑)\s+[\p{Han}]{2,3}(\s|$)",
+        r"(责任编辑|编辑|电话|版式|校对|美编|组版|排版|审读|值班|终审|制版|美术编辑|图片编辑|责编|编审)\s*[/:：／]|^[（(]?(本版)?(责任编辑|责编|编辑)[\s：:]+[\p{Han}]{1,3}(\s[\p{Han}])?[）)]?(\s|$)",
     )
 });
 static PROMO: LazyLock<Regex> = LazyLock::new(|| {
@@ -130,6 +130,7 @@ mod tests {
         ));
         assert!(is_furniture("责任编辑：赵六"));
         assert!(is_furniture("责任编辑 赵六"));
+        assert!(is_furniture("（编辑 张三）"));
         assert!(is_furniture("扫一扫 看视频"));
         assert!(is_furniture("某某发布 今某某客户端"));
         assert!(is_furniture("讲文明 树新风 公/益/广/告"));

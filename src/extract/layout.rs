@@ -59,6 +59,12 @@ pub fn has_prose_marks(s: &str) -> bool {
     s.contains(['。', '，', ',', '；', '！', '？', '、'])
 }
 
+/// Commas or sentence punctuation (an enumeration comma `、` alone does not make a sentence: it
+/// appears in numbered headings like `一、抓好项目建设`).
+fn has_sentence_marks(s: &str) -> bool {
+    s.contains(['。', '，', ',', '；', '！', '？'])
+}
+
 /// Number of characters, the unit of every length rule here.
 pub fn width(s: &str) -> usize {
     s.chars().count()
@@ -111,6 +117,10 @@ pub fn join_pieces(a: &mut String, b: &str) {
     }
     a.push_str(b);
 }
+
+/// Lines wider than this were not hard-wrapped by a newspaper column: a sentence end there ends
+/// the paragraph.
+const UNWRAPPED: usize = 45;
 
 /// A line with its markdown residue removed.
 #[derive(Debug, Clone)]
@@ -193,11 +203,11 @@ fn split_block(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
             // A line that ends a sentence and stops short of the column's width ends its
             // paragraph; so does a line without any punctuation much shorter than the next (a
             // title or label set on its own line over running text).
-            let paragraph_ended =
-                ends_sentence(&cur.text) && (!prose || *last_width * 100 < widest * 85);
+            let paragraph_ended = ends_sentence(&cur.text)
+                && (!prose || *last_width * 100 < widest * 85 || *last_width > UNWRAPPED);
             let short_title = prose
                 && *count == 1
-                && !has_prose_marks(&cur.text)
+                && !has_sentence_marks(&cur.text)
                 && *last_width * 100 < line_width * 60;
             let new_paragraph =
                 alone || *cur_alone || own_paragraph || paragraph_ended || short_title;
@@ -227,7 +237,7 @@ fn split_block(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
         // A one-line unit without punctuation that running text follows in the same block is
         // judged by itself (a headline over its body); the block's last line is not, since it
         // is most often a sentence cut by the column end.
-        let set_apart = count == 1 && i + 1 < n && !has_prose_marks(&unit.text);
+        let set_apart = count == 1 && i + 1 < n && !has_sentence_marks(&unit.text);
         if own_paragraph || set_apart {
             unit.in_prose_block = false;
         }

@@ -72,6 +72,11 @@ static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
     rule(r"^([一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|[①-⑳])")
 });
 
+/// A numbered point set as a heading of its own (`一、抓好项目建设`): not cut mid-sentence.
+fn is_list_heading(s: &str) -> bool {
+    LIST_ITEM.is_match(s) && width(s) <= 25 && !s.contains(['，', '。', ','])
+}
+
 fn is_headline_text(s: &str) -> bool {
     let w = width(s);
     (1..=40).contains(&w)
@@ -275,7 +280,12 @@ impl Walk {
         d.byline.extend(credited);
         if !text.is_empty() {
             match d.paras.last_mut() {
-                Some(last) if !d.after_subhead && !ends_sentence(last) && !last.ends_with('：') => {
+                Some(last)
+                    if !d.after_subhead
+                        && !ends_sentence(last)
+                        && !last.ends_with('：')
+                        && !is_list_heading(last) =>
+                {
                     join_pieces(last, &text)
                 }
                 _ => d.paras.push(text),
@@ -307,7 +317,8 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                 // A plain line after markdown headings is their subtitle only when a byline or
                 // dateline follows; otherwise it is the body's first line cut short.
                 let last_marked = walk.group.last().is_some_and(|g| g.level.is_some());
-                if h.level.is_none() && last_marked && !opens_body(units, i + 1) {
+                let subtitle_in_doubt = last_marked && !opens_body(units, i + 1);
+                if h.level.is_none() && (subtitle_in_doubt || cut_short(&h.text, units, i + 1)) {
                     walk.body(h.text, false);
                 } else {
                     walk.head(h);
@@ -322,6 +333,31 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
             .push(Item::Group(std::mem::take(&mut walk.group)));
     }
     walk.items
+}
+
+/// A short plain line that is really running text cut by a column end: the next text opens
+/// with punctuation no sentence starts with, or the line ends in a word that cannot end a
+/// headline (`的`, `和`, `对`, …) and running text follows.
+fn cut_short(line: &str, units: &[Unit], i: usize) -> bool {
+    let Some(next) = units[i.min(units.len())..]
+        .iter()
+        .find(|u| !furniture::is_furniture(&u.text))
+    else {
+        return false;
+    };
+    if next.text.starts_with([
+        '，', '、', '。', '：', '；', '）', '”', '」', '』', ',', ':', ';',
+    ]) {
+        return true;
+    }
+    let dangling = line.ends_with([
+        '的', '和', '与', '对', '把', '将', '从', '向', '被', '及', '以', '而', '或', '并', '但',
+        '该',
+    ]);
+    dangling
+        && byline::split_dateline(&next.text).is_none()
+        && !byline::is_byline_line(&next.text)
+        && (next.in_prose_block || !is_headline_text(&next.text))
 }
 
 /// Is the next unit (furniture skipped) running text or a dateline, so that a byline before it
@@ -355,6 +391,38 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn a_numbered_point_is_not_joined_to_its_paragraph() {
+        let items = drafts(
+            "# 标题\n\n本报讯 会议召开。\n\n一、抓好项目建设\n\n会议要求，加快推进项目落地。\n",
+        );
+        let a = articles(&items);
+        assert_eq!(
+            a[0].paras,
+            [
+                "会议召开。",
+                "一、抓好项目建设",
+                "会议要求，加快推进项目落地。"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_short_line_cut_by_the_column_end_stays_in_the_body() {
+        let page = "# 标题\n\n本报讯 小区完成改造。\n\n社区党委书记徐振兴的\n\n表态得到居民支持，项目顺利推进。\n\n社区主任表示\n\n：“我们会继续努力。”\n";
+        let items = drafts(page);
+        let a = articles(&items);
+        assert_eq!(a.len(), 1);
+        assert_eq!(
+            a[0].paras,
+            [
+                "小区完成改造。",
+                "社区党委书记徐振兴的表态得到居民支持，项目顺利推进。",
+                "社区主任表示：“我们会继续努力。”"
+            ]
+        );
     }
 
     #[test]
