@@ -25,7 +25,7 @@ static YMD_HAN: LazyLock<Regex> = LazyLock::new(|| {
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| rule(r"(?:星期|礼拜|周)([一二三四五六日天])"));
 static MASTHEAD_NOISE: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"农历\S*|总第\s*\d+\s*期|第\s*\d+\s*[期号版]|[◆◇·•|｜/\-—\s#*]|[\p{Han}]{2,6}(?:日报|晚报|报)社?",
+        r"农历\S*|总第\s*\d+\s*期|第\s*\d+\s*[期号版]|(责任编辑|编辑|美编|校对|版式|组版|电话)[/:：\s]*[\p{Han}\d]{0,8}|[\p{Han}]{0,4}(新闻|要闻|综合|专版|副刊)|[◆◇·•|｜/\-—\s#*]|[\p{Han}]{2,6}(?:日报|晚报|报)社?",
     )
 });
 static FILE_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -210,6 +210,14 @@ mod tests {
         assert_eq!(
             masthead_line("2021年1月9日 星期六 农历庚子年十一月廿六 第8123号"),
             Some(ymd(2021, 1, 9))
+        );
+    }
+
+    #[test]
+    fn an_inner_page_header_with_staff_credits_is_a_masthead() {
+        assert_eq!(
+            masthead_line("2022年6月28日 星期二 第3版 综合新闻 责任编辑 张三"),
+            Some(ymd(2022, 6, 28))
         );
     }
 

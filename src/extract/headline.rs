@@ -79,9 +79,13 @@ pub fn attach(items: Vec<Item>) -> Vec<Draft> {
             }
         }
     }
-    displaced.extend(pending);
     for lines in displaced {
-        place_displaced(lines, &mut drafts);
+        place_displaced(lines, &mut drafts, false);
+    }
+    if let Some(lines) = pending {
+        // On a page that prints headlines below their bodies, the last group is the last
+        // article's unless another untitled body clearly shares more of its words.
+        place_displaced(lines, &mut drafts, after);
     }
     drafts
 }
@@ -141,8 +145,8 @@ fn split_point(lines: &[HeadLine], prev: &Draft, next: &Draft, after: bool) -> u
 }
 
 /// A group at the end of the page with no body after it: the untitled article whose body shares
-/// its words, if one does.
-fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft]) {
+/// its words, if one does (or the last article, when `prefer_last` and none clearly does).
+fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft], prefer_last: bool) {
     let mut best: Option<(f64, usize)> = None;
     for (i, d) in drafts.iter().enumerate() {
         if !d.head.is_empty() || d.continuation || d.paras.is_empty() {
@@ -153,6 +157,20 @@ fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft]) {
         if best.is_none_or(|(s, _)| score > s) {
             best = Some((score, i));
         }
+    }
+    let last = drafts.len().checked_sub(1).filter(|&i| {
+        let d = &drafts[i];
+        prefer_last && d.head.is_empty() && !d.continuation && !d.paras.is_empty()
+    });
+    if let Some(last) = last {
+        let body = body_bigrams(&drafts[last]);
+        let own = lines.iter().map(|l| overlap(&l.text, &body)).sum::<f64>() / lines.len() as f64;
+        let target = match best {
+            Some((score, i)) if score >= DISPLACED_MIN && score > own + 0.2 => i,
+            _ => last,
+        };
+        drafts[target].head = lines;
+        return;
     }
     if let Some((score, i)) = best {
         if score >= DISPLACED_MIN {
@@ -350,6 +368,19 @@ mod tests {
         let d = attach(items);
         assert_eq!(d[0].head[0].text, "防欠薪工作部署会召开");
         assert_eq!(d[1].head[0].text, "东昌社区建设智慧安防小区");
+    }
+
+    #[test]
+    fn on_a_page_of_headlines_below_bodies_the_last_group_is_the_last_articles() {
+        let items = vec![
+            Item::Article(draft("区教育局召开全区教育工作会议。")),
+            Item::Group(vec![hl("全区教育工作会议召开", None)]),
+            Item::Article(draft("区卫健局联合多部门开展检查。")),
+            Item::Group(vec![hl("守护群众舌尖安全", None)]),
+        ];
+        let d = attach(items);
+        assert_eq!(d[0].head[0].text, "全区教育工作会议召开");
+        assert_eq!(d[1].head[0].text, "守护群众舌尖安全");
     }
 
     #[test]

@@ -98,14 +98,26 @@ pub fn page(bytes: &[u8], source: &str, opts: &Options) -> Result<Page, ExtractE
     })
 }
 
-/// The lines before the page's first running text: where a masthead stands.
+/// Where a masthead stands: the lines before the page's first running text, and short lines
+/// printing a weekday among the page's first forty.
 fn header_lines(text: &str) -> Vec<&str> {
-    text.lines()
+    let lines: Vec<&str> = text
+        .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
+        .take(40)
+        .collect();
+    let top = lines
+        .iter()
         .take_while(|l| layout::width(l) <= 40 && !l.contains('。'))
-        .take(30)
-        .collect()
+        .count();
+    let mut head: Vec<&str> = lines[..top].to_vec();
+    head.extend(
+        lines[top..]
+            .iter()
+            .filter(|l| layout::width(l) <= 60 && (l.contains("星期") || l.contains("礼拜"))),
+    );
+    head
 }
 
 fn page_date(
