@@ -177,6 +177,21 @@ pub fn split_trailing(para: &str) -> Option<(String, Byline)> {
             }
         }
     }
+    // A marked or role-led byline run on after the last sentence: `…小麦。 ■摄影 徐风`.
+    let sentence_end = para
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| matches!(c, '。' | '！' | '？' | '”'))
+        .map(|(i, c)| i + c.len_utf8());
+    if let Some(cut) = sentence_end.filter(|&c| c < para.len()) {
+        let tail = para[cut..].trim();
+        if tail.starts_with(MARKS) || ROLE_START.is_match(tail) {
+            if let Some(b) = parse_line(tail).filter(|b| !b.names.is_empty()) {
+                let rest = para[..cut].trim_end().to_string();
+                return Some((rest, b));
+            }
+        }
+    }
     let without = para
         .strip_suffix("摄影")
         .or_else(|| para.strip_suffix('摄'))?;
@@ -309,6 +324,15 @@ mod tests {
         let (rest, b) = split_trailing("电力工人在塔基上施工。 谢锦 摄").unwrap();
         assert_eq!((rest.as_str(), b.photo), ("电力工人在塔基上施工。", true));
         assert_eq!(b.names, ["谢锦"]);
+        let (rest, b) = split_trailing("农机手正驾驶收割机抢收小麦。 ■摄影 徐风").unwrap();
+        assert_eq!(
+            (rest.as_str(), b.photo, b.names),
+            (
+                "农机手正驾驶收割机抢收小麦。",
+                true,
+                vec!["徐风".to_string()]
+            )
+        );
         assert!(split_trailing("通过了《实施方案(试行)》").is_none());
         assert!(split_trailing("他说。（完）").is_none());
     }
