@@ -34,7 +34,7 @@ static MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"^(学习贯彻|深入学习|喜迎|迎接|庆祝|奋进|聚焦|走进|回眸|我为群众办实事)\S*$|(进行时|特别报道|系列报道|专题报道|专栏|巡礼|在行动|面对面|大家谈)$",
+        r"^(学习贯彻|深入学习|喜迎|迎接|庆祝|奋进|聚焦|走进|回眸|我为群众办实事)\S*$|(进行时|特别报道|系列报道|专题报道|专栏|巡礼|在行动|面对面|大家谈)$|^(图片新闻|新闻速递|新闻快递|简讯|短讯|快讯|要闻简报|本地新闻|镇街动态|部门动态)$",
     )
 });
 
@@ -64,7 +64,7 @@ pub fn is_label(line: &str) -> bool {
             && !line.contains("编后")
             && !line.contains("编者");
         (bracketed && w <= 12)
-            || ((4..=20).contains(&w)
+            || ((2..=20).contains(&w)
                 && !line.contains([' ', '，', '。', ','])
                 && LABEL.is_match(line))
     }
@@ -148,6 +148,7 @@ mod tests {
         assert!(is_label("学习贯彻省党代会精神"));
         assert!(is_label("喜迎市第十五次党代会特别报道"));
         assert!(is_label("【走基层】"));
+        assert!(is_label("简讯"));
         assert!(!is_label("【编后语】"));
         assert!(!is_label("坚决打赢根治欠薪冬季攻坚战"));
         assert!(!is_label("新年招聘会 搭建就业路"));

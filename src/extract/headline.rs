@@ -234,8 +234,9 @@ pub fn resolve(lines: &[HeadLine]) -> Headline {
     }
     let strs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let (mut lo, mut hi) = (0, n); // title = strs[lo..hi]
-    if levels.iter().any(|&l| l < 9) {
-        let min = levels.iter().copied().min().unwrap_or(9);
+    let min = levels.iter().copied().min().unwrap_or(9);
+    // Markdown ranks the lines only when one line alone has the biggest type.
+    if min < 9 && levels.iter().filter(|&&l| l == min).count() == 1 {
         lo = levels.iter().position(|&l| l == min).unwrap_or(0);
         hi = lo + 1;
     } else if n >= 2 {
@@ -300,6 +301,16 @@ mod tests {
         assert_eq!(h.kicker.as_deref(), Some("张三在调研时强调"));
         assert_eq!(h.title.as_deref(), Some("扎实推进共同富裕"));
         assert_eq!(h.subtitle.as_deref(), Some("基层干部聆听党课"));
+    }
+
+    #[test]
+    fn headings_of_one_level_are_ranked_like_plain_lines() {
+        let h = resolve(&[
+            hl("赵六在调研时强调", Some(2)),
+            hl("扎实推进共同富裕", Some(2)),
+        ]);
+        assert_eq!(h.kicker.as_deref(), Some("赵六在调研时强调"));
+        assert_eq!(h.title.as_deref(), Some("扎实推进共同富裕"));
     }
 
     #[test]
