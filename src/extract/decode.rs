@@ -40,6 +40,17 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         if memchr::memchr(0, bytes).is_some() {
             return Err(DecodeError::NotText("binary data (NUL bytes)".into()));
         }
+        // UTF-8 with a few damaged bytes (a truncated character, a stray byte) is repaired.
+        let lossy = String::from_utf8_lossy(bytes);
+        let damaged = lossy.chars().filter(|&c| c == '\u{FFFD}').count();
+        if damaged * 200 <= bytes.len() && han_share(&lossy) > 0.3 {
+            let text = lossy.replace('\u{FFFD}', "");
+            check_text(&text)?;
+            return Ok(Decoded {
+                text: normalise_line_ends(&text),
+                encoding: "utf-8",
+            });
+        }
         let mut detector = chardetng::EncodingDetector::new();
         detector.feed(bytes, true);
         let guess = detector.guess(None, false);
@@ -160,6 +171,18 @@ mod tests {
         assert_eq!(decode(b""), Err(DecodeError::Empty));
         let controls: Vec<u8> = (1u8..9).cycle().take(400).collect();
         assert!(matches!(decode(&controls), Err(DecodeError::NotText(_))));
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_is_repaired() {
+        let mut bytes = "本报讯 昨天上午，我市召开防欠薪工作部署会暨根治欠薪冬季攻坚行动推进会，确保工作措施落实落细，维护社会和谐稳定。市委常委出席会议并讲话。会议要求各部门单位提高政治站位，增强大局意识。"
+            .repeat(8)
+            .into_bytes();
+        bytes.insert(30, 0xFF);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "utf-8");
+        assert!(d.text.starts_with("本报讯 昨天上午"));
+        assert!(!d.text.contains('\u{FFFD}'));
     }
 
     #[test]
