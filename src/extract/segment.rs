@@ -325,6 +325,13 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                 }
             }
             Kind::Byline(b) => walk.byline(b, opens_body_or_text(units, i + 1)),
+            // A short unpunctuated line ending a block of running text, with a byline or
+            // dateline next: a headline over the next article, not a sentence cut short.
+            Kind::Body { text, heading }
+                if !heading && is_headline_text(&text) && opens_body(units, i + 1) =>
+            {
+                walk.head(HeadLine { text, level: None })
+            }
             Kind::Body { text, heading } => walk.body(text, heading),
         }
     }
@@ -423,6 +430,16 @@ mod tests {
                 "社区主任表示：“我们会继续努力。”"
             ]
         );
+    }
+
+    #[test]
+    fn a_title_ending_a_block_of_running_text_heads_the_next_article() {
+        let page = "第一篇报道正文，讲述了事情经过。\n（记者 张三）\n新农村建设见成效\n\n本报讯 近日，某镇完成改造。\n";
+        let items = drafts(page);
+        let a = articles(&items);
+        assert_eq!(a.len(), 2);
+        assert!(matches!(&items[1], Item::Group(g) if g[0].text == "新农村建设见成效"));
+        assert_eq!(a[1].paras, ["近日，某镇完成改造。"]);
     }
 
     #[test]
