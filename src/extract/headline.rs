@@ -5,40 +5,43 @@
 //! body (character-bigram overlap), an article has one headline, a continuation has none on this
 //! page, and a page that opens with a body prints its headlines below their bodies.
 
-use std::collections::HashSet;
-
 use super::layout::{is_han, width};
 use super::segment::{Draft, HeadLine, Item};
 
-/// Distinct Han character pairs of a text (other characters are skipped, so `以“演”促“防”` and
-/// `以演促防` agree).
-pub fn bigrams(text: &str) -> HashSet<(char, char)> {
-    let mut set = HashSet::new();
-    let mut prev: Option<char> = None;
-    for c in text.chars().filter(|&c| is_han(c)) {
-        if let Some(p) = prev {
-            set.insert((p, c));
-        }
-        prev = Some(c);
+/// The Han characters of a text, in order (other characters are skipped, so `以“演”促“防”` and
+/// `以演促防` agree): what headline words are looked for in.
+pub fn han_text<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let mut out = String::new();
+    for part in parts {
+        out.extend(part.chars().filter(|&c| is_han(c)));
     }
-    set
+    out
 }
 
-/// Share of the headline's bigrams that occur in the body (0 when the headline has none).
-pub fn overlap(headline: &str, body: &HashSet<(char, char)>) -> f64 {
-    let hb = bigrams(headline);
-    if hb.is_empty() {
+/// Share of the headline's distinct Han character pairs found in `han_body` (a [`han_text`]);
+/// 0 when the headline has none.
+pub fn overlap(headline: &str, han_body: &str) -> f64 {
+    let chars: Vec<char> = headline.chars().filter(|&c| is_han(c)).collect();
+    let mut pairs: Vec<(char, char)> = chars.windows(2).map(|w| (w[0], w[1])).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    if pairs.is_empty() {
         return 0.0;
     }
-    hb.iter().filter(|b| body.contains(b)).count() as f64 / hb.len() as f64
+    let mut buf = [0u8; 8];
+    let found = pairs
+        .iter()
+        .filter(|&&(a, b)| {
+            let la = a.encode_utf8(&mut buf).len();
+            let lb = b.encode_utf8(&mut buf[la..]).len();
+            memchr::memmem::find(han_body.as_bytes(), &buf[..la + lb]).is_some()
+        })
+        .count();
+    found as f64 / pairs.len() as f64
 }
 
-fn body_bigrams(d: &Draft) -> HashSet<(char, char)> {
-    let mut set = HashSet::new();
-    for p in &d.paras {
-        set.extend(bigrams(p));
-    }
-    set
+fn body_bigrams(d: &Draft) -> String {
+    han_text(d.paras.iter().map(String::as_str))
 }
 
 /// Least overlap for a headline found at the end of the page to be given to an untitled article.

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::byline::{self, Byline};
-use super::headline::{bigrams, overlap};
+use super::headline::{han_text, overlap};
 use super::layout::{ends_sentence, join_pieces, width, Unit};
 use super::rule;
 use super::{date, furniture};
@@ -182,8 +182,7 @@ impl Walk {
             if let Some(cur) = self.current() {
                 let deeper = matches!((h.level, cur.title_level), (Some(l), Some(t)) if l > t);
                 if deeper && !cur.closed && !cur.paras.is_empty() {
-                    let body: std::collections::HashSet<_> =
-                        cur.paras.iter().flat_map(|p| bigrams(p)).collect();
+                    let body = han_text(cur.paras.iter().map(String::as_str));
                     if overlap(&h.text, &body) >= SUBHEAD_MIN {
                         cur.paras.push(h.text);
                         cur.after_subhead = true;
