@@ -174,3 +174,16 @@ fn region_refs_name_prefecture_and_province() {
         Some(r)
     );
 }
+
+#[test]
+fn a_given_name_that_is_a_county_name_is_not_a_place() {
+    // 永康 and 长兴 are Zhejiang counties; here they are people.
+    let body = "会上，市长周永康表示，要抓好安全生产。刘长兴等参加会议。";
+    assert!(one(None, "", body).is_empty(), "{:?}", one(None, "", body));
+}
+
+#[test]
+fn a_short_name_inside_a_longer_word_does_not_decide() {
+    // 和政 (和政县) inside 和政府, 上党 (上党区) inside 上党课: no clause starts with them.
+    assert!(one(None, "", "群众和政府一起努力，党员们上党课。").is_empty());
+}

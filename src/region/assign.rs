@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use super::gazetteer::Gazetteer;
 use super::matcher::{Cand, Hit, Kind};
+use super::words::looks_like_person;
 use super::ArticleText;
 use crate::model::{RegionLevel, RegionRef};
 
@@ -299,10 +300,14 @@ fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
         let supported = support >= 2.0;
         // An unsupported two-character short name may be part of a longer word (和政府, 上党课);
         // it stands on its own at the start of a clause or in a headline (苍南开展……).
-        let clause_start = text[..h.start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !is_han(c));
+        let before = text[..h.start].chars().next_back();
+        if two_char_short
+            && adjacent.is_none()
+            && looks_like_person(before, &text[h.end..], supported)
+        {
+            continue;
+        }
+        let clause_start = before.is_none_or(|c| !is_han(c));
         let (weight, strong) = match cand.kind {
             Kind::CountyShort if two_char_short && !supported => (4.0, *title || clause_start),
             Kind::TownshipShort if !supported => (3.0, false),
@@ -479,9 +484,8 @@ fn decide(
     }
     let top = items[0];
     if !top.strong {
-        if let Some(h) = home {
-            return vec![h.region];
-        }
+        // Only chance evidence (a short name inside a longer word): the prior, or nothing.
+        return home.map(|h| vec![h.region]).unwrap_or_default();
     }
     let mut rest: Vec<Score> = items[1..]
         .iter()

@@ -215,3 +215,42 @@ pub(crate) fn township_stem_is_word(stem: &str) -> bool {
     const LANDMARK_END: &[char] = &['路', '道', '街', '区', '园', '场', '站', '庙', '寺', '桥'];
     WORDS.contains(&stem) || stem.ends_with(LANDMARK_END)
 }
+
+/// Common surnames: a short name right after one is often a person's given name (市长周永康).
+/// Surnames that are also prepositions or everyday words (于, 向, 常, 方, 任) are left out.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金廖贾夏韦付邹熊孟秦邱侯薛阎雷段郝龚邵万钱严覃武戴莫孔汤尹黎殷柴毛邢俞裘虞骆翁";
+
+/// Words that follow a person's name (书记, 表示): with a surname before, a short name is a name.
+const PERSON_AFTER: &[&str] = &[
+    "书记",
+    "市长",
+    "区长",
+    "县长",
+    "主任",
+    "局长",
+    "同志",
+    "表示",
+    "指出",
+    "强调",
+    "介绍",
+    "说",
+    "等",
+    "一行",
+    "代表",
+    "委员",
+    "院长",
+    "校长",
+    "经理",
+    "董事长",
+    "副",
+    "先生",
+    "女士",
+];
+
+/// True when the characters around a two-character short name make it a person's given name.
+pub(crate) fn looks_like_person(before: Option<char>, after: &str, supported: bool) -> bool {
+    let Some(c) = before else {
+        return false;
+    };
+    SURNAMES.contains(c) && (!supported || PERSON_AFTER.iter().any(|w| after.starts_with(w)))
+}
