@@ -1,6 +1,7 @@
 //! A real browser: headless Chromium loads `/` and an edition page served by paperboy over a
 //! socket; the test reads the rendered DOM's text and takes a phone-sized screenshot. Skipped,
 //! with a note, only when Chromium is not installed (`.ci/test` installs it).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod web_fixture;
 

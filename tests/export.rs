@@ -1,5 +1,6 @@
 //! `paperboy export --out DIR`: every page, feed and the OPML as files laid out like the URLs,
 //! byte-for-byte what the server sends.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod web_fixture;
 

@@ -2,6 +2,7 @@
 //! validators and 304s, gzip/br from precompressed bytes, HEAD, exact content types, CORS,
 //! slug redirects, helpful 404 pages, the API and its token, cache invalidation on ingest, and
 //! `paperboy serve` itself (seeds ingested, address printed, graceful shutdown on SIGTERM).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod web_fixture;
 

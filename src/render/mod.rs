@@ -172,4 +172,5 @@ fn with_stylesheet(xml: &str, href: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;

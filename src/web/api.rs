@@ -40,10 +40,14 @@ pub struct EditionsQuery {
     limit: Option<usize>,
 }
 
-fn api_region(s: &AppState, slug: &str, uri: &Uri) -> Result<crate::render::RegionView, Response> {
+fn api_region(
+    s: &AppState,
+    slug: &str,
+    uri: &Uri,
+) -> Result<crate::render::RegionView, Box<Response>> {
     region_or(s, slug, 4, uri).map_err(|r| {
         if r.status() == StatusCode::NOT_FOUND {
-            AppError::api_not_found(format!("no region {slug:?}")).into_response()
+            Box::new(AppError::api_not_found(format!("no region {slug:?}")).into_response())
         } else {
             r
         }
@@ -60,7 +64,7 @@ pub async fn editions(
 ) -> Response {
     let region = match api_region(&s, &slug, &uri) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let key = format!(
         "api:editions:{}:{:?}:{:?}:{:?}",
@@ -81,7 +85,7 @@ pub async fn edition(
 ) -> Response {
     let region = match api_region(&s, &slug, &uri) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let key = format!("api:edition:{}:{date}", region.code);
     cached(&s, &key, &headers, || {

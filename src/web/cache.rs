@@ -32,6 +32,9 @@ pub struct DocCache {
     /// Milliseconds since `start` of the last revision read (0: never).
     checked_at: AtomicU64,
     start: Instant,
+    /// Held while rendering, so a burst of requests for a stale feed renders and compresses
+    /// it once (the others wait, then find it cached).
+    rendering: tokio::sync::Mutex<()>,
 }
 
 impl Default for DocCache {
@@ -48,6 +51,7 @@ impl DocCache {
             revision: AtomicI64::new(i64::MIN),
             checked_at: AtomicU64::new(0),
             start: Instant::now(),
+            rendering: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -101,10 +105,12 @@ impl DocCache {
         Fut: Future<Output = Result<Document, AppError>>,
     {
         let rev = self.current_revision(store).await?;
-        if let Ok(map) = self.map.read() {
-            if let Some(e) = map.get(key).filter(|e| e.revision == rev) {
-                return Ok(e.doc.clone());
-            }
+        if let Some(doc) = self.lookup(key, rev) {
+            return Ok(doc);
+        }
+        let _rendering = self.rendering.lock().await;
+        if let Some(doc) = self.lookup(key, rev) {
+            return Ok(doc);
         }
         let doc = Arc::new(render().await?);
         if let Ok(mut map) = self.map.write() {
@@ -120,6 +126,13 @@ impl DocCache {
             );
         }
         Ok(doc)
+    }
+
+    fn lookup(&self, key: &str, rev: i64) -> Option<Arc<Document>> {
+        let map = self.map.read().ok()?;
+        map.get(key)
+            .filter(|e| e.revision == rev)
+            .map(|e| e.doc.clone())
     }
 
     /// Number of cached documents.

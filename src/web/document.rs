@@ -244,6 +244,7 @@ pub fn negotiate(accept: Option<&HeaderValue>) -> Encoding {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use chrono::TimeZone;

@@ -38,7 +38,7 @@ pub fn region_or(
     segment: &str,
     index: usize,
     uri: &Uri,
-) -> Result<RegionView, Response> {
+) -> Result<RegionView, Box<Response>> {
     match lookup(segment) {
         Lookup::Found(v) => Ok(v),
         Lookup::Redirect(v) => {
@@ -51,9 +51,11 @@ pub fn region_or(
                 to.push('?');
                 to.push_str(q);
             }
-            Err(moved(&to))
+            Err(Box::new(moved(&to)))
         }
-        Lookup::NotFound => Err(content::unknown_region(state, segment).into_response()),
+        Lookup::NotFound => Err(Box::new(
+            content::unknown_region(state, segment).into_response(),
+        )),
     }
 }
 
@@ -116,7 +118,7 @@ pub async fn region(
 ) -> Response {
     let region = match region_or(&s, &slug, 2, &uri) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let before = match q.before.as_deref().map(str::parse::<NaiveDate>) {
         None => None,
@@ -143,7 +145,7 @@ pub async fn region_item(
 ) -> Response {
     let region = match region_or(&s, &slug, 2, &uri) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     if let Some((kind, format)) = FeedKind::parse_file(&item) {
         let before = match q.before.as_deref().map(Cursor::parse) {
@@ -187,7 +189,7 @@ pub async fn edition(
 ) -> Response {
     let region = match region_or(&s, &slug, 2, &uri) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let Ok(date) = date.parse::<NaiveDate>() else {
         return content::not_found(

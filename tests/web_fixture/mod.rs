@@ -1,7 +1,7 @@
 //! Shared set-up of the web, feed and export tests: a temporary SQLite store holding known
 //! pages (built as `Page` values and stored through `ingest::prepare`, the path every page
 //! takes), and helpers to call the router.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::sync::Arc;
