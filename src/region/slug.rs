@@ -55,6 +55,16 @@ const NAME_READINGS: &[(&str, &str)] = &[
     ("重庆", "chongqing"),
     ("长兴", "changxing"),
     ("莘县", "shenxian"),
+    ("繁峙", "fanshi"),
+    ("牟定", "mouding"),
+    ("闵行", "minhang"),
+    ("召陵", "shaoling"),
+    ("龙圩", "longxu"),
+    ("宝坻", "baodi"),
+    ("珲春", "hunchun"),
+    ("筠连", "junlian"),
+    ("伽师", "jiashi"),
+    ("穆棱", "muling"),
 ];
 
 /// Per-character readings in place names where the everyday reading differs.
@@ -118,7 +128,6 @@ const CHAR_READINGS: &[(char, &str)] = &[
     ('塔', "ta"),
     ('思', "si"),
     ('洞', "dong"),
-    ('峙', "zhi"),
     ('曾', "zeng"),
     ('牟', "mu"),
     ('吐', "tu"),
@@ -129,7 +138,8 @@ const CHAR_READINGS: &[(char, &str)] = &[
     ('枞', "zong"),
     ('浚', "jun"),
     ('亳', "bo"),
-    ('莎', "suo"),
+    ('佛', "fo"),
+    ('勒', "le"),
 ];
 
 /// The slug stem of one name: lowercase ASCII pinyin syllables run together.
@@ -248,6 +258,11 @@ mod tests {
             ("上城", "上城区", "shangcheng"),
             ("长沙", "长沙市", "changsha"),
             ("吕梁", "吕梁市", "lvliang"),
+            ("佛山", "佛山市", "foshan"),
+            ("锡林郭勒", "锡林郭勒盟", "xilinguole"),
+            ("闵行", "闵行区", "minhang"),
+            ("繁峙", "繁峙县", "fanshi"),
+            ("喀什", "喀什地区", "kashi"),
         ];
         for (short, full, want) in cases {
             assert_eq!(stem(short, full), want, "{full}");
