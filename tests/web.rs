@@ -97,7 +97,7 @@ async fn gzip_and_br_are_chosen_by_accept_encoding_and_decode_to_the_same_feed()
         )
         .await;
     assert_eq!(r.headers()[header::CONTENT_ENCODING], "gzip");
-    assert_eq!(r.headers()[header::VARY], "Accept-Encoding");
+    assert_eq!(r.headers()[header::VARY], "Accept-Encoding, Accept");
     let gz = bytes(r).await;
     assert!(gz.len() < plain.len());
     let mut out = Vec::new();
@@ -157,6 +157,46 @@ async fn head_gives_headers_without_a_body_and_content_types_are_exact() {
         assert_eq!(status, 200, "{uri}");
         assert_eq!(headers[header::CONTENT_TYPE], ct, "{uri}");
     }
+}
+
+#[tokio::test]
+async fn a_browser_opening_an_xml_feed_gets_a_type_it_styles_with_the_xslt() {
+    let f = fixture().await;
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    for (uri, reader_type) in [
+        ("/r/jiande/feed.atom", "application/atom+xml; charset=utf-8"),
+        (
+            "/r/jiande/articles.rss",
+            "application/rss+xml; charset=utf-8",
+        ),
+    ] {
+        let r = f
+            .call(
+                get(uri)
+                    .header(header::ACCEPT, browser)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            r.headers()[header::CONTENT_TYPE],
+            "application/xml; charset=utf-8"
+        );
+        let r = f
+            .call(
+                get(uri)
+                    .header(
+                        header::ACCEPT,
+                        "application/atom+xml, application/rss+xml, */*;q=0.1",
+                    )
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.headers()[header::CONTENT_TYPE], reader_type);
+    }
+    let (_, _, xsl) = f.text("/feed.xsl").await;
+    assert!(xsl.contains("这是一个订阅源"));
 }
 
 #[tokio::test]

@@ -25,6 +25,8 @@ pub const HTML: &str = "text/html; charset=utf-8";
 pub const JSON: &str = "application/json; charset=utf-8";
 /// `Content-Type` of the OPML list.
 pub const OPML: &str = "text/x-opml; charset=utf-8";
+/// `Content-Type` of XML feeds for a browser, which then applies their stylesheet.
+pub const XML: &str = "application/xml; charset=utf-8";
 /// `Content-Type` of the feed stylesheet.
 pub const XSL: &str = "text/xsl; charset=utf-8";
 /// Editions listed on a region page.
@@ -257,12 +259,16 @@ pub async fn region_feed(
     feed.paging.current = before.is_some().then(|| base.clone());
     let last_modified = (!feed.entries.is_empty()).then(|| feed.updated.with_timezone(&Utc));
     let body = render::feed(&feed, format)?;
-    Ok(Document::new(
+    let doc = Document::new(
         body,
         format.content_type(),
         last_modified,
         state.config.feeds.max_age_secs,
-    ))
+    );
+    Ok(match format {
+        FeedFormat::Json => doc,
+        FeedFormat::Atom | FeedFormat::Rss => doc.with_browser_type(XML),
+    })
 }
 
 /// `/r/{slug}/`

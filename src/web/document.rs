@@ -34,6 +34,9 @@ pub struct Document {
     content_type: HeaderValue,
     last_modified: Option<(DateTime<Utc>, HeaderValue)>,
     cache_control: HeaderValue,
+    /// For XML feeds: the type sent to a browser navigating to the feed (`application/xml`),
+    /// under which browsers apply the feed's XSLT instead of offering a download.
+    browser_type: Option<HeaderValue>,
 }
 
 /// Which representation a client accepts best.
@@ -110,7 +113,15 @@ impl Document {
             content_type: HeaderValue::from_static(content_type),
             last_modified,
             cache_control,
+            browser_type: None,
         }
+    }
+
+    /// Answers requests whose `Accept` names `text/html` (a browser opening the feed) with
+    /// `content_type` instead; feed readers, which do not ask for HTML, get the exact type.
+    pub fn with_browser_type(mut self, content_type: &'static str) -> Self {
+        self.browser_type = Some(HeaderValue::from_static(content_type));
+        self
     }
 
     /// The uncompressed bytes.
@@ -185,10 +196,25 @@ impl Document {
             None => (&self.identity, None),
         };
         let not_modified = self.not_modified(headers);
+        let (content_type, vary) = match &self.browser_type {
+            Some(browser) => {
+                let wants_html = headers
+                    .get(header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|a| a.contains("text/html"));
+                let ct = if wants_html {
+                    browser
+                } else {
+                    &self.content_type
+                };
+                (ct, "Accept-Encoding, Accept")
+            }
+            None => (&self.content_type, "Accept-Encoding"),
+        };
         let mut builder = Response::builder()
             .header(header::ETAG, rep.etag.clone())
             .header(header::CACHE_CONTROL, self.cache_control.clone())
-            .header(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+            .header(header::VARY, HeaderValue::from_static(vary));
         if let Some((_, lm)) = &self.last_modified {
             builder = builder.header(header::LAST_MODIFIED, lm.clone());
         }
@@ -198,7 +224,7 @@ impl Document {
             // Explicit, so that a HEAD answer (whose body axum drops) still says the size.
             builder = builder
                 .status(StatusCode::OK)
-                .header(header::CONTENT_TYPE, self.content_type.clone())
+                .header(header::CONTENT_TYPE, content_type.clone())
                 .header(header::CONTENT_LENGTH, HeaderValue::from(rep.body.len()));
             if let Some(ce) = content_encoding {
                 builder = builder.header(header::CONTENT_ENCODING, HeaderValue::from_static(ce));
