@@ -187,3 +187,24 @@ fn a_short_name_inside_a_longer_word_does_not_decide() {
     // 和政 (和政县) inside 和政府, 上党 (上党区) inside 上党课: no clause starts with them.
     assert!(one(None, "", "群众和政府一起努力，党员们上党课。").is_empty());
 }
+
+#[test]
+fn a_duplicate_township_name_resolves_to_the_papers_county() {
+    // 新密市 (郑州) has a 城关镇, as do about ninety other counties.
+    assert_eq!(
+        one(Some("今日新密"), "", "城关镇开展人居环境整治。"),
+        ["410183"]
+    );
+}
+
+#[test]
+fn a_province_paper_does_not_make_every_word_a_county() {
+    let got = codes(
+        Some("浙江日报"),
+        &[
+            art("", "江山就是人民，人民就是江山。各地干部深入基层。"),
+            art("", "衢州市江山市虎山街道建成邻里中心。"),
+        ],
+    );
+    assert_eq!(got, [vec!["330000"], vec!["330881"]]);
+}

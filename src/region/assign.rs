@@ -196,15 +196,17 @@ impl Context<'_> {
         }
         s += best_article;
         if let Some(h) = self.home {
+            // The narrower the home, the more it says: a county paper's own county +3, its
+            // prefecture +2, its province +1; a province paper's province only +1.
             let hp = g.prefecture_of(h.region);
-            s += if h.region == region || g.within(region, h.region) {
-                3.0
-            } else if pref.is_some() && (hp == pref || Some(h.region) == pref) {
-                2.0
-            } else if g.province_of(h.region) == prov {
-                1.0
-            } else {
-                0.0
+            let same_pref = pref.is_some() && (hp == pref || Some(h.region) == pref);
+            s += match g.region_at(h.region).level {
+                RegionLevel::County if h.region == region => 3.0,
+                RegionLevel::County if same_pref => 2.0,
+                RegionLevel::Prefecture if same_pref || h.region == region => 2.0,
+                RegionLevel::Province if h.region == region => 2.0,
+                _ if g.province_of(h.region) == prov => 1.0,
+                _ => 0.0,
             };
         }
         let page_pref = pref.map_or(0, |p| {
