@@ -3,11 +3,13 @@
 //!
 //! - [`gazetteer`]: the tables, parsed once ([`Gazetteer::global`]); lookups by code, slug, name.
 //! - `names`: short names (建德市 → 建德); `slug`: pinyin slugs, unique across levels.
-//! - `matcher`: one daachorse automaton over every name; `assign`: evidence → regions per article.
+//! - `matcher`: one daachorse automaton over every name; `words`: word lists that keep it honest.
+//! - `evidence`: hits → resolved mentions by context; `assign`: mentions → regions per article.
 //!
 //! Nothing here does I/O or depends on later pipeline stages.
 
 mod assign;
+mod evidence;
 pub mod gazetteer;
 mod matcher;
 mod names;

@@ -1,0 +1,347 @@
+//! Evidence: what one article says about places, and how well the context supports each
+//! reading of a name.
+//!
+//! Input: an article's title and body and the page's context (home region, names anchored
+//! elsewhere on the page). Output: resolved [`Mention`]s with weights. A name shared by several
+//! places is resolved by context support (the place named right before it, the article's other
+//! places, the page's home); a tie drops it, never a random pick. Short names are checked for
+//! being parts of words, roads or people's names. Pure; no I/O.
+
+use std::collections::HashMap;
+
+use super::gazetteer::Gazetteer;
+use super::matcher::{Cand, Hit, Kind};
+use super::words::looks_like_person;
+use super::ArticleText;
+use crate::model::RegionLevel;
+
+/// Characters that, right after a short name, make it a road, park or the like (中山路).
+const STREET_AFTER: &[char] = &[
+    '路', '街', '巷', '弄', '桥', '号', '大', '公', '广', '中', '东',
+];
+/// Second characters that, with a [`STREET_AFTER`] first one, keep the name a place (街道, 大队 …).
+const STREET_EXCEPT: &[&str] = &["街道", "大队", "中心", "东部", "公安", "大会", "中学"];
+/// Characters before a 市/区/县 marker that make it part of a word (城市长廊, 社区长者, 超市).
+const MARKER_WORD_BEFORE: &[char] = &[
+    '城', '超', '都', '股', '夜', '集', '菜', '门', '社', '小', '园', '景', '街', '校', '片', '新',
+    '老', '山', '湾', '港', '税', '辖', '疫', '矿', '厂', '营', '军', '战', '商', '林', '牧', '农',
+    '湖', '验', '范', '发', '安', '健', '齐', '保', '风', '灾', '险', '学', '城', '郊', '市', '区',
+];
+
+/// A resolved mention of a region in one article.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mention {
+    pub(crate) region: usize,
+    pub(crate) level: RegionLevel,
+    pub(crate) weight: f32,
+    pub(crate) strong: bool,
+    pub(crate) order: usize,
+}
+
+/// What one article says about places.
+#[derive(Debug, Default)]
+pub(crate) struct Evidence {
+    /// Hits in reading order: title first, then body.
+    pub(crate) hits: Vec<(Hit, bool)>,
+    /// Whitespace-free title and body, as the hit spans index them.
+    pub(crate) title: String,
+    pub(crate) body: String,
+    pub(crate) markers: u32,
+}
+
+/// The page's home region and whether the paper's name gave it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Home {
+    pub(crate) region: usize,
+    pub(crate) certain: bool,
+}
+
+/// Scans title and body.
+pub(crate) fn collect(g: &Gazetteer, a: &ArticleText<'_>) -> Evidence {
+    let m = g.matcher();
+    let mut ev = Evidence::default();
+    let mut hits = Vec::new();
+    m.scan(a.title, &mut ev.title, &mut hits);
+    ev.hits.extend(hits.drain(..).map(|h| (h, true)));
+    m.scan(a.body, &mut ev.body, &mut hits);
+    ev.hits.extend(hits.drain(..).map(|h| (h, false)));
+    let mut markers = 0;
+    for (h, title) in &ev.hits {
+        if m.entry(h.entry).marker && marker_counts(ev.text(*title), h) {
+            markers += if *title { 2 } else { 1 };
+        }
+    }
+    ev.markers = markers;
+    ev
+}
+
+impl Evidence {
+    fn text(&self, title: bool) -> &str {
+        if title {
+            &self.title
+        } else {
+            &self.body
+        }
+    }
+}
+
+/// A 市/区/县 marker counts unless the characters around it make it another word.
+fn marker_counts(text: &str, h: &Hit) -> bool {
+    let word = &text[h.start..h.end];
+    let before = text[..h.start].chars().next_back();
+    let after = text[h.end..].chars().next();
+    if word.starts_with(['市', '区', '县'])
+        && before.is_some_and(|c| MARKER_WORD_BEFORE.contains(&c))
+    {
+        return false;
+    }
+    // 全市场, 全区域, 市长期: the marker is the start of a longer word.
+    !(word.ends_with('市') && after == Some('场')
+        || word.ends_with('区') && after == Some('域')
+        || word.ends_with('长') && matches!(after, Some('期' | '效' | '远' | '者' | '廊' | '江')))
+}
+
+/// True when a short name is followed by what makes it a road or building name (中山路).
+fn street_like(text: &str, h: &Hit) -> bool {
+    let rest = &text[h.end..];
+    let Some(first) = rest.chars().next() else {
+        return false;
+    };
+    STREET_AFTER.contains(&first) && !STREET_EXCEPT.iter().any(|e| rest.starts_with(e))
+}
+
+/// Regions named unambiguously on the page (full names, unique townships), with counts: the
+/// page-wide context for ambiguous names and for the paper's name.
+pub(crate) fn page_anchors(g: &Gazetteer, evidence: &[Evidence]) -> HashMap<usize, u32> {
+    let mut anchors = HashMap::new();
+    for ev in evidence {
+        for (h, _) in &ev.hits {
+            let e = g.matcher().entry(h.entry);
+            if let [c] = e.cands.as_slice() {
+                if !e.common
+                    && matches!(
+                        c.kind,
+                        Kind::CountyFull | Kind::TownshipFull | Kind::PrefectureFull
+                    )
+                {
+                    *anchors.entry(c.region as usize).or_default() += 1;
+                }
+            }
+        }
+    }
+    anchors
+}
+
+/// How well the context supports reading a name as `region`.
+pub(crate) struct Context<'a> {
+    pub(crate) g: &'a Gazetteer,
+    /// Regions named unambiguously in this article.
+    pub(crate) article: Vec<usize>,
+    pub(crate) page: &'a HashMap<usize, u32>,
+    pub(crate) home: Option<Home>,
+}
+
+impl Context<'_> {
+    fn support(&self, region: usize, adjacent_parent: Option<usize>) -> f32 {
+        let g = self.g;
+        let pref = g.prefecture_of(region);
+        let prov = g.province_of(region);
+        let mut s = 0.0;
+        if adjacent_parent.is_some_and(|p| p != region && g.within(region, p)) {
+            s += 4.0;
+        }
+        let mut best_article: f32 = 0.0;
+        for &a in &self.article {
+            let v = if a == region {
+                3.0
+            } else if Some(a) == pref || (pref.is_some() && g.prefecture_of(a) == pref) {
+                2.5
+            } else if a == prov {
+                1.0
+            } else if g.province_of(a) == prov {
+                0.5
+            } else {
+                0.0
+            };
+            best_article = best_article.max(v);
+        }
+        s += best_article;
+        if let Some(h) = self.home {
+            // The narrower the home, the more it says: a county paper's own county +3, its
+            // prefecture +2, its province +1; a province paper's province only +1.
+            let hp = g.prefecture_of(h.region);
+            let same_pref = pref.is_some() && (hp == pref || Some(h.region) == pref);
+            s += match g.region_at(h.region).level {
+                RegionLevel::County if h.region == region => 3.0,
+                RegionLevel::County if same_pref => 2.0,
+                RegionLevel::Prefecture if same_pref || h.region == region => 2.0,
+                RegionLevel::Province if h.region == region => 2.0,
+                _ if g.province_of(h.region) == prov => 1.0,
+                _ => 0.0,
+            };
+        }
+        let page_pref = pref.map_or(0, |p| {
+            self.page
+                .iter()
+                .filter(|(&r, _)| r == p || g.prefecture_of(r) == Some(p))
+                .count()
+        });
+        if page_pref > 0 {
+            s += 0.5;
+        }
+        s
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
+fn is_full(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::CountyFull | Kind::TownshipFull | Kind::PrefectureFull | Kind::ProvinceFull
+    )
+}
+
+fn level_of(kind: Kind) -> RegionLevel {
+    match kind {
+        Kind::ProvinceFull | Kind::ProvinceShort => RegionLevel::Province,
+        Kind::PrefectureFull | Kind::PrefectureShort => RegionLevel::Prefecture,
+        _ => RegionLevel::County,
+    }
+}
+
+fn base_weight(kind: Kind) -> f32 {
+    match kind {
+        Kind::CountyFull => 10.0,
+        Kind::TownshipFull => 8.0,
+        Kind::CountyShort => 6.0,
+        Kind::PrefectureFull => 6.0,
+        Kind::PrefectureShort => 5.0,
+        Kind::TownshipShort => 4.0,
+        Kind::ProvinceFull | Kind::ProvinceShort => 2.0,
+    }
+}
+
+/// Resolves every hit of one article into mentions.
+pub(crate) fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
+    let g = ctx.g;
+    let m = g.matcher();
+    ctx.article.clear();
+    for (h, _) in &ev.hits {
+        let e = m.entry(h.entry);
+        // Anchors are names that say where on their own: full names, not short forms (a short
+        // name must not support itself).
+        if let [c] = e.cands.as_slice() {
+            if !e.common && is_full(c.kind) {
+                ctx.article.push(c.region as usize);
+            }
+        }
+    }
+    let mut out: Vec<Mention> = Vec::new();
+    // The region of the previous hit and where it ended, for 温州市苍南县 adjacency.
+    let mut prev: Option<(usize, usize, bool)> = None;
+    for (order, (h, title)) in ev.hits.iter().enumerate() {
+        let e = m.entry(h.entry);
+        let text = ev.text(*title);
+        let adjacent = prev
+            .filter(|&(_, end, t)| end == h.start && t == *title)
+            .map(|p| p.0);
+        prev = None;
+        if e.cands.is_empty() {
+            continue;
+        }
+        let short = e.cands.iter().all(|c| {
+            matches!(
+                c.kind,
+                Kind::CountyShort | Kind::PrefectureShort | Kind::TownshipShort
+            )
+        });
+        if short && adjacent.is_none() && street_like(text, h) {
+            continue;
+        }
+        let Some((cand, support)) = pick(g, &e.cands, ctx, adjacent) else {
+            continue;
+        };
+        let region = cand.region as usize;
+        let two_char_short = short && e.chars <= 2;
+        let needs_context = e.common || e.cands.len() > 1;
+        if needs_context && support < 2.0 && !(e.cands.len() > 1 && support >= 1.0 && !e.common) {
+            continue;
+        }
+        let supported = support >= 2.0;
+        // An unsupported two-character short name may be part of a longer word (和政府, 上党课);
+        // it stands on its own at the start of a clause or in a headline (苍南开展……).
+        let before = text[..h.start].chars().next_back();
+        if two_char_short
+            && adjacent.is_none()
+            && looks_like_person(before, &text[h.end..], supported)
+        {
+            continue;
+        }
+        let clause_start = before.is_none_or(|c| !is_han(c));
+        let (weight, strong) = match cand.kind {
+            Kind::CountyShort if two_char_short && !supported => (4.0, *title || clause_start),
+            Kind::TownshipShort if !supported => (3.0, false),
+            Kind::ProvinceFull | Kind::ProvinceShort => (2.0, false),
+            k => (base_weight(k), true),
+        };
+        // A headline names what the story is about.
+        let weight = if *title { weight * 3.0 } else { weight };
+        out.push(Mention {
+            region,
+            level: level_of(cand.kind),
+            weight,
+            strong,
+            order,
+        });
+        prev = Some((region, h.end, *title));
+    }
+    out
+}
+
+/// Chooses among a name's candidates by context support; `None` on a tie (never a random pick).
+fn pick(
+    g: &Gazetteer,
+    cands: &[Cand],
+    ctx: &Context<'_>,
+    adjacent: Option<usize>,
+) -> Option<(Cand, f32)> {
+    if let [c] = cands {
+        return Some((*c, ctx.support(c.region as usize, adjacent)));
+    }
+    // Nested candidates (白银市 and its 白银区, 嘉峪关市 and its only county): the most specific.
+    let nested = cands.iter().find(|outer| {
+        cands
+            .iter()
+            .all(|c| g.within(c.region as usize, outer.region as usize))
+    });
+    if let Some(outer) = nested {
+        let inner = cands
+            .iter()
+            .filter(|c| c.region != outer.region)
+            .collect::<Vec<_>>();
+        if let [only] = inner.as_slice() {
+            return Some((**only, ctx.support(only.region as usize, adjacent)));
+        }
+    }
+    let mut best: Option<(Cand, f32)> = None;
+    let mut tie = false;
+    for c in cands {
+        let s = ctx.support(c.region as usize, adjacent);
+        match best {
+            Some((_, b)) if s < b => {}
+            Some((_, b)) if s == b => tie = true,
+            _ => {
+                best = Some((*c, s));
+                tie = false;
+            }
+        }
+    }
+    if tie {
+        None
+    } else {
+        best
+    }
+}
