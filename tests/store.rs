@@ -104,6 +104,7 @@ suite!(
     refuses_a_newer_schema,
     undated_page_keeps_its_first_day,
     region_articles_page_by_date_then_id,
+    same_key_twice_in_one_batch_keeps_the_later,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -574,4 +575,63 @@ async fn region_articles_page_by_date_then_id(db: Db) {
         .await
         .unwrap()
         .is_empty());
+}
+
+async fn same_key_twice_in_one_batch_keeps_the_later(db: Db) {
+    let store = &db.store;
+    let first = front_page();
+    let later = page(
+        "001.txt",
+        Some("2022-06-28"),
+        vec![article("只剩一篇", "正文。", &["330182"])],
+        "2022-06-28T03:00:00Z",
+    );
+    let other = page(
+        "002.txt",
+        Some("2022-06-28"),
+        vec![article("另一版", "正文。", &["330122"])],
+        "2022-06-28T03:00:00Z",
+    );
+    let outcomes = store
+        .ingest_many(&[first.clone(), other.clone(), later.clone(), first.clone()])
+        .await
+        .unwrap();
+    use IngestOutcome::*;
+    assert_eq!(outcomes, [New, New, Replaced, Replaced]);
+    let jd = store
+        .edition_articles(&code("330182"), day("2022-06-28"))
+        .await
+        .unwrap();
+    assert_eq!(ids(&jd), ids_of(&first, &["330182"]));
+    assert_eq!(count_articles(store, "330000", "2022-06-28").await, 4);
+}
+
+/// Ids of a prepared page's articles filed under any of `codes`, in page order.
+fn ids_of(page: &NewPage, codes: &[&str]) -> Vec<String> {
+    page.articles
+        .iter()
+        .filter(|a| {
+            a.article
+                .regions
+                .iter()
+                .any(|r| codes.contains(&r.code.as_str()))
+        })
+        .map(|a| a.id.clone())
+        .collect()
+}
+
+/// Two processes starting on a fresh SQLite file race to migrate it; both must come up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_fresh_file_opened_twice_at_once() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/race.db", dir.path().display());
+        let (a, b) = tokio::join!(Store::connect(&url), Store::connect(&url));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.ingest(&front_page()).await.unwrap(), IngestOutcome::New);
+        assert_eq!(
+            b.ingest(&front_page()).await.unwrap(),
+            IngestOutcome::Unchanged
+        );
+    }
 }

@@ -39,8 +39,23 @@ fn map_err(m: &Migrator, e: MigrateError) -> StoreError {
     }
 }
 
-/// Checks the version, then applies pending SQLite migrations.
+/// Checks the version, then applies pending SQLite migrations. SQLite has no migration lock:
+/// when two processes open a fresh file at once, the loser's attempt fails on tables the winner
+/// just created, so it looks again (finding them applied) before giving up.
 pub(super) async fn sqlite(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mut attempt = 0;
+    loop {
+        match sqlite_once(pool).await {
+            Err(StoreError::Migrate(_) | StoreError::Db(_)) if attempt < 3 => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn sqlite_once(pool: &SqlitePool) -> Result<(), StoreError> {
     let table: Option<String> = sqlx::query_scalar(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
     )

@@ -14,6 +14,16 @@
 //! - `article(id) -> Option<StoredArticle>`.
 //! - `regions() -> Vec<RegionActivity>`: county-level regions that have articles.
 //! - `revision() -> i64`: grows on every change; caches compare it to know they are stale.
+//!
+//! Layout (`migrations/*/0001_pages_articles.sql`): `pages` (one row per page identity, with the
+//! content hash that makes re-ingest a no-op), `articles` (the article with its regions as JSON,
+//! so `StoredArticle.article.regions` comes back whole, names included), `article_regions`
+//! (one row per article and county-level code, the edition index) and `meta` (the revision).
+//! Region codes are stored as integers: a prefecture's edition is the range `xxxx00..=xxxx99`
+//! and a province's `xx0000..=xx9999` over the county rows, deduplicated per article, so no
+//! parent codes are stored and a roll-up never counts an article twice. Times are Unix
+//! microseconds in both backends. Files: `sqlite.rs`/`postgres.rs` (connect, write path),
+//! `read.rs` (portable read queries run on either pool), `rows.rs`, `migrate.rs`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -38,6 +48,7 @@ pub enum StoreError {
     Conflict(String),
     #[error("database schema version {found} is newer than this paperboy understands (up to {supported}); upgrade paperboy")]
     SchemaTooNew { found: i64, supported: i64 },
+    /// The URL (password hidden) or setting that could not be used.
     #[error("bad storage url {0:?}: expected sqlite://PATH or postgres://…")]
     BadUrl(String),
     #[error("database error: {0}")]
@@ -150,7 +161,7 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Store::Postgres(postgres::connect(url, None).await?)
         } else {
-            return Err(StoreError::BadUrl(url.to_string()));
+            return Err(StoreError::BadUrl(redact(url)));
         };
         store.migrate().await?;
         Ok(store)
@@ -291,4 +302,37 @@ fn replacement_source(page: &NewPage, _old_source: &str) -> DateSource {
 /// JSON text of a list column (byline, regions).
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
+}
+
+/// The URL with any password replaced by `***`, for error messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_hides_only_the_password() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/news?sslmode=require"),
+            "postgres://app:***@db:5432/news?sslmode=require"
+        );
+        assert_eq!(redact("postgres://app@db/news"), "postgres://app@db/news");
+        assert_eq!(
+            redact("sqlite://data/paperboy.db"),
+            "sqlite://data/paperboy.db"
+        );
+    }
 }

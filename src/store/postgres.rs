@@ -20,7 +20,7 @@ use super::{IngestOutcome, NewPage, StoreError};
 pub(super) async fn connect(url: &str, schema: Option<&str>) -> Result<PgPool, StoreError> {
     let mut options: PgConnectOptions = url
         .parse()
-        .map_err(|_| StoreError::BadUrl(url.to_string()))?;
+        .map_err(|_| StoreError::BadUrl(super::redact(url)))?;
     if let Some(schema) = schema {
         super::migrate::check_schema_name(schema)?;
         options = options.options([("search_path", schema)]);

@@ -2,14 +2,18 @@
 //!
 //! Writes take the database's write lock at `BEGIN IMMEDIATE`, so two processes ingesting into
 //! one file queue behind each other (the busy timeout) instead of failing on a lock upgrade.
-//! Reads are shared with PostgreSQL (see `read.rs`).
+//! A batch is written with a handful of statements whatever its size: the rows travel as one
+//! JSON parameter each and SQLite unpacks them with `json_each` (a statement round trip to
+//! sqlx's connection thread costs more than the row itself). Reads are shared with PostgreSQL
+//! (see `read.rs`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
@@ -68,15 +72,21 @@ pub(super) async fn ingest_many(
     pool: &SqlitePool,
     pages: &[NewPage],
 ) -> Result<Vec<IngestOutcome>, StoreError> {
-    let mut outcomes = vec![IngestOutcome::Unchanged; pages.len()];
+    let mut outcomes = Vec::with_capacity(pages.len());
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let mut changed = false;
-    for (i, page) in pages.iter().enumerate() {
-        let outcome = ingest_one(&mut tx, page).await?;
-        changed |= outcome != IngestOutcome::Unchanged;
-        outcomes[i] = outcome;
+    // A key twice in one batch: the later copy must see the earlier one, so the batch is
+    // written as consecutive runs without repeated keys.
+    let mut start = 0;
+    while start < pages.len() {
+        let mut keys = HashSet::new();
+        let mut end = start;
+        while end < pages.len() && keys.insert(pages[end].key.as_str()) {
+            end += 1;
+        }
+        outcomes.extend(write_run(&mut tx, &pages[start..end]).await?);
+        start = end;
     }
-    if changed {
+    if outcomes.iter().any(|o| *o != IngestOutcome::Unchanged) {
         sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
             .execute(&mut *tx)
             .await?;
@@ -85,106 +95,181 @@ pub(super) async fn ingest_many(
     Ok(outcomes)
 }
 
-async fn ingest_one(
-    tx: &mut Transaction<'static, Sqlite>,
-    page: &NewPage,
-) -> Result<IngestOutcome, StoreError> {
-    let existing: Option<(String, String, NaiveDate)> =
-        sqlx::query_as("SELECT content_hash, date_source, date FROM pages WHERE key = $1")
-            .bind(&page.key)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let now = micros(page.ingested_at);
-    match existing {
-        None => {
-            sqlx::query(
-                "INSERT INTO pages (key, source, paper, date, date_source, content_hash, \
-                 created_us, updated_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-            )
-            .bind(&page.key)
-            .bind(&page.source)
-            .bind(&page.paper)
-            .bind(page.date)
-            .bind(page.date_source.as_str())
-            .bind(&page.content_hash)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            insert_articles(tx, page, page.date, &HashMap::new()).await?;
-            Ok(IngestOutcome::New)
-        }
-        Some((hash, _, _)) if hash == page.content_hash => Ok(IngestOutcome::Unchanged),
-        Some((_, old_source, old_date)) => {
-            let date = super::replacement_date(page, &old_source, old_date);
-            let kept: Vec<(String, i64)> =
-                sqlx::query_as("SELECT id, stored_us FROM articles WHERE page_key = $1")
-                    .bind(&page.key)
-                    .fetch_all(&mut **tx)
-                    .await?;
-            let kept: HashMap<String, i64> = kept.into_iter().collect();
-            sqlx::query("DELETE FROM articles WHERE page_key = $1")
-                .bind(&page.key)
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query(
-                "UPDATE pages SET source = $2, paper = $3, date = $4, date_source = $5, \
-                 content_hash = $6, updated_us = $7 WHERE key = $1",
-            )
-            .bind(&page.key)
-            .bind(&page.source)
-            .bind(&page.paper)
-            .bind(date)
-            .bind(super::replacement_source(page, &old_source).as_str())
-            .bind(&page.content_hash)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            insert_articles(tx, page, date, &kept).await?;
-            Ok(IngestOutcome::Replaced)
-        }
-    }
+/// A page row as `json_each` unpacks it.
+#[derive(Serialize)]
+struct PageRow<'a> {
+    key: &'a str,
+    source: &'a str,
+    paper: Option<&'a str>,
+    date: NaiveDate,
+    date_source: &'static str,
+    content_hash: &'a str,
+    created_us: i64,
+    updated_us: i64,
 }
 
-async fn insert_articles(
-    tx: &mut Transaction<'static, Sqlite>,
-    page: &NewPage,
+/// An article row as `json_each` unpacks it (byline and regions stay JSON text).
+#[derive(Serialize)]
+struct ArticleRow<'a> {
+    id: &'a str,
+    page_key: &'a str,
+    position: i32,
     date: NaiveDate,
-    kept: &HashMap<String, i64>,
-) -> Result<(), StoreError> {
-    let now = micros(page.ingested_at);
-    for a in &page.articles {
-        let stored = kept.get(&a.id).copied().unwrap_or(now);
-        let art = &a.article;
-        sqlx::query(
-            "INSERT INTO articles (id, page_key, position, date, title, kicker, subtitle, byline, \
-             kind, regions, body, stored_us) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    title: Option<&'a str>,
+    kicker: Option<&'a str>,
+    subtitle: Option<&'a str>,
+    byline: String,
+    kind: &'static str,
+    regions: String,
+    body: &'a str,
+    stored_us: i64,
+}
+
+/// One (region, date, article) index row.
+#[derive(Serialize)]
+struct RegionRow<'a> {
+    region: i32,
+    date: NaiveDate,
+    article_id: &'a str,
+}
+
+/// Writes pages with distinct keys: reads their stored state in one query, removes replaced
+/// pages (their articles and index rows go with them), inserts new and replacement rows.
+async fn write_run(
+    tx: &mut Transaction<'static, Sqlite>,
+    pages: &[NewPage],
+) -> Result<Vec<IngestOutcome>, StoreError> {
+    let keys: Vec<&str> = pages.iter().map(|p| p.key.as_str()).collect();
+    let existing: Vec<(String, String, String, NaiveDate, i64)> = sqlx::query_as(
+        "SELECT key, content_hash, date_source, date, created_us FROM pages \
+         WHERE key IN (SELECT value FROM json_each($1))",
+    )
+    .bind(super::json(&keys)?)
+    .fetch_all(&mut **tx)
+    .await?;
+    let existing: HashMap<String, (String, String, NaiveDate, i64)> = existing
+        .into_iter()
+        .map(|(k, h, s, d, c)| (k, (h, s, d, c)))
+        .collect();
+
+    let mut outcomes = Vec::with_capacity(pages.len());
+    let mut page_rows = Vec::new();
+    let mut replaced_keys = Vec::new();
+    // (page, date it is filed under)
+    let mut to_write: Vec<(&NewPage, NaiveDate)> = Vec::new();
+    for page in pages {
+        let now = micros(page.ingested_at);
+        let (outcome, date, created) = match existing.get(&page.key) {
+            None => (IngestOutcome::New, page.date, now),
+            Some((hash, _, _, _)) if *hash == page.content_hash => {
+                outcomes.push(IngestOutcome::Unchanged);
+                continue;
+            }
+            Some((_, old_source, old_date, created)) => {
+                replaced_keys.push(page.key.as_str());
+                let date = super::replacement_date(page, old_source, *old_date);
+                (IngestOutcome::Replaced, date, *created)
+            }
+        };
+        outcomes.push(outcome);
+        page_rows.push(PageRow {
+            key: &page.key,
+            source: &page.source,
+            paper: page.paper.as_deref(),
+            date,
+            date_source: super::replacement_source(page, "").as_str(),
+            content_hash: &page.content_hash,
+            created_us: created,
+            updated_us: now,
+        });
+        to_write.push((page, date));
+    }
+    if to_write.is_empty() {
+        return Ok(outcomes);
+    }
+
+    // Articles that survive a correction keep their first stored time.
+    let mut kept: HashMap<String, i64> = HashMap::new();
+    if !replaced_keys.is_empty() {
+        let replaced = super::json(&replaced_keys)?;
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT id, stored_us FROM articles \
+             WHERE page_key IN (SELECT value FROM json_each($1))",
         )
-        .bind(&a.id)
-        .bind(&page.key)
-        .bind(a.position)
-        .bind(date)
-        .bind(&art.title)
-        .bind(&art.kicker)
-        .bind(&art.subtitle)
-        .bind(super::json(&art.byline)?)
-        .bind(art.kind.as_str())
-        .bind(super::json(&art.regions)?)
-        .bind(&art.body)
-        .bind(stored)
-        .execute(&mut **tx)
+        .bind(&replaced)
+        .fetch_all(&mut **tx)
         .await?;
-        for r in &art.regions {
-            sqlx::query(
-                "INSERT INTO article_regions (region, date, article_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(region_number(&r.code)?)
-            .bind(date)
-            .bind(&a.id)
+        kept = rows.into_iter().collect();
+        // Cascades to the pages' articles and their region rows.
+        sqlx::query("DELETE FROM pages WHERE key IN (SELECT value FROM json_each($1))")
+            .bind(&replaced)
             .execute(&mut **tx)
             .await?;
+    }
+
+    let mut article_rows = Vec::new();
+    let mut region_rows = Vec::new();
+    for (page, date) in &to_write {
+        let now = micros(page.ingested_at);
+        for a in &page.articles {
+            let art = &a.article;
+            article_rows.push(ArticleRow {
+                id: &a.id,
+                page_key: &page.key,
+                position: a.position,
+                date: *date,
+                title: art.title.as_deref(),
+                kicker: art.kicker.as_deref(),
+                subtitle: art.subtitle.as_deref(),
+                byline: super::json(&art.byline)?,
+                kind: art.kind.as_str(),
+                regions: super::json(&art.regions)?,
+                body: &art.body,
+                stored_us: kept.get(&a.id).copied().unwrap_or(now),
+            });
+            for r in &art.regions {
+                region_rows.push(RegionRow {
+                    region: region_number(&r.code)?,
+                    date: *date,
+                    article_id: &a.id,
+                });
+            }
         }
     }
-    Ok(())
+    sqlx::query(
+        "INSERT INTO pages (key, source, paper, date, date_source, content_hash, created_us, \
+         updated_us) \
+         SELECT value ->> 'key', value ->> 'source', value ->> 'paper', value ->> 'date', \
+                value ->> 'date_source', value ->> 'content_hash', value ->> 'created_us', \
+                value ->> 'updated_us' \
+         FROM json_each($1)",
+    )
+    .bind(super::json(&page_rows)?)
+    .execute(&mut **tx)
+    .await?;
+    if !article_rows.is_empty() {
+        sqlx::query(
+            "INSERT INTO articles (id, page_key, position, date, title, kicker, subtitle, \
+             byline, kind, regions, body, stored_us) \
+             SELECT value ->> 'id', value ->> 'page_key', value ->> 'position', \
+                    value ->> 'date', value ->> 'title', value ->> 'kicker', \
+                    value ->> 'subtitle', value ->> 'byline', value ->> 'kind', \
+                    value ->> 'regions', value ->> 'body', value ->> 'stored_us' \
+             FROM json_each($1)",
+        )
+        .bind(super::json(&article_rows)?)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !region_rows.is_empty() {
+        sqlx::query(
+            "INSERT INTO article_regions (region, date, article_id) \
+             SELECT value ->> 'region', value ->> 'date', value ->> 'article_id' \
+             FROM json_each($1) WHERE true ON CONFLICT DO NOTHING",
+        )
+        .bind(super::json(&region_rows)?)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(outcomes)
 }
