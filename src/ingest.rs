@@ -4,11 +4,14 @@
 //!
 //! Inputs: paths (files or directories, walked recursively in sorted order, hidden entries
 //! skipped) or one `Page` from the API. Output: an `IngestReport` with counts and the failures
-//! with their reasons. Extraction runs on a blocking thread while the writer stores batches of
-//! up to `batch_size` pages, one transaction each. One bad file never stops the others and never
+//! with their reasons. Extraction runs on blocking threads (one per core) while the writer
+//! stores the pages in walk order, in batches of up to `batch_size` pages, one transaction each. One bad file never stops the others and never
 //! leaves half a page stored. No SQL here, and nothing specific to the command line.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -121,6 +124,9 @@ pub struct IngestOptions {
     pub timezone: Tz,
     /// Pages per store transaction.
     pub batch_size: usize,
+    /// Extraction threads; 0 means one per core. Pages reach the store in walk order whatever
+    /// the number, so a run is deterministic.
+    pub workers: usize,
 }
 
 impl Default for IngestOptions {
@@ -130,6 +136,7 @@ impl Default for IngestOptions {
             paper: None,
             timezone: chrono_tz::Asia::Shanghai,
             batch_size: 200,
+            workers: 0,
         }
     }
 }
@@ -285,38 +292,72 @@ pub async fn ingest_paths(
         report.failed.push(f);
     }
     let batch_size = opts.batch_size.max(1);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Prepared>(batch_size * 2);
+    let workers = match opts.workers {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .clamp(1, files.len().max(1));
+    // Files are taken in order by index; a worker does not run further ahead of the writer than
+    // `window` files, which bounds the pages waiting to be reordered.
+    let window = batch_size * 2;
+    let files = Arc::new(files);
+    let next = Arc::new(AtomicUsize::new(0));
+    let written = Arc::new(AtomicUsize::new(0));
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Prepared)>(window);
     let extract_opts = extract::Options {
         date: opts.date,
         paper: opts.paper.clone(),
     };
     let tz = opts.timezone;
     let now = Utc::now();
-    let extractor = tokio::task::spawn_blocking(move || {
-        for file in &files {
+    let mut extractors = Vec::with_capacity(workers);
+    for _ in 0..workers {
+        let (files, next, written, tx) = (files.clone(), next.clone(), written.clone(), tx.clone());
+        let extract_opts = extract_opts.clone();
+        extractors.push(tokio::task::spawn_blocking(move || loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = files.get(i) else { break };
+            while i >= written.load(Ordering::Acquire) + window {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
             if tx
-                .blocking_send(prepare_file(file, &extract_opts, now, tz))
+                .blocking_send((i, prepare_file(file, &extract_opts, now, tz)))
                 .is_err()
             {
                 break; // the writer is gone
             }
+        }));
+    }
+    drop(tx);
+    let mut pending: BTreeMap<usize, Prepared> = BTreeMap::new();
+    let mut next_out = 0;
+    while let Some((i, item)) = rx.recv().await {
+        pending.insert(i, item);
+        while let Ok((i, item)) = rx.try_recv() {
+            pending.insert(i, item);
         }
-    });
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        while batch.len() < batch_size {
-            match rx.try_recv() {
-                Ok(item) => batch.push(item),
-                Err(_) => break,
+        // Store what is ready in walk order, in batches.
+        let mut batch = Vec::new();
+        while let Some(item) = pending.remove(&next_out) {
+            next_out += 1;
+            batch.push(item);
+            if batch.len() == batch_size {
+                write_batch(store, std::mem::take(&mut batch), &mut report, progress).await;
+                written.store(next_out, Ordering::Release);
             }
         }
-        write_batch(store, batch, &mut report, progress).await;
+        if !batch.is_empty() {
+            write_batch(store, batch, &mut report, progress).await;
+            written.store(next_out, Ordering::Release);
+        }
     }
-    if extractor.await.is_err() {
-        report.failed.push(IngestFailure {
-            path: PathBuf::new(),
-            reason: "the extraction thread stopped unexpectedly".into(),
-        });
+    for extractor in extractors {
+        if extractor.await.is_err() {
+            report.failed.push(IngestFailure {
+                path: PathBuf::new(),
+                reason: "an extraction thread stopped unexpectedly".into(),
+            });
+        }
     }
     report
 }

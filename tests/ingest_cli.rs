@@ -280,3 +280,44 @@ async fn two_processes_into_postgres_store_one_copy() {
         .await
         .unwrap();
 }
+
+/// Several extraction threads, small batches: pages still reach the store in walk order, so
+/// when two roots hold the same page key the later root wins, every time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_extraction_stores_in_walk_order() {
+    use paperboy::ingest::{ingest_paths, IngestOptions, Silent};
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    // Same names, different pages: b/page-i.txt holds the seed that a/page-(i+1).txt holds.
+    for i in 0..seeds.len() {
+        let name = format!("page-{i}.txt");
+        std::fs::copy(&seeds[i], a.join(&name)).unwrap();
+        std::fs::copy(&seeds[(i + 1) % seeds.len()], b.join(&name)).unwrap();
+    }
+    let opts = IngestOptions {
+        workers: 4,
+        batch_size: 3,
+        ..IngestOptions::default()
+    };
+    let both = Store::connect(&format!("sqlite://{}/both.db", tmp.path().display()))
+        .await
+        .unwrap();
+    let report = ingest_paths(&both, &[a.clone(), b.clone()], &opts, &Silent).await;
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    assert_eq!(
+        (report.pages, report.new, report.replaced),
+        (2 * seeds.len(), seeds.len(), seeds.len())
+    );
+    let only_b = Store::connect(&format!("sqlite://{}/b.db", tmp.path().display()))
+        .await
+        .unwrap();
+    let report = ingest_paths(&only_b, &[b], &opts, &Silent).await;
+    assert_eq!(report.new, seeds.len());
+    assert_eq!(
+        articles_per_page(&both).await,
+        articles_per_page(&only_b).await
+    );
+}
