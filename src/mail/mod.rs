@@ -30,6 +30,7 @@ use crate::store::Store;
 pub mod digest;
 pub mod limit;
 pub mod scheduler;
+pub mod smtp;
 pub mod subscribe;
 pub mod token;
 pub mod transport;

@@ -1,5 +1,5 @@
-//! How messages leave: SMTP (lettre's pooled async transport over tokio), `.eml` files, or a
-//! sendmail command; and what a failure means.
+//! How messages leave: SMTP (lettre's async client over tokio, pooled: see `smtp`), `.eml`
+//! files, or a sendmail command; and what a failure means.
 //!
 //! SMTP URL forms (`[mail] smtp_url`): `smtp://host:port` (no TLS: for localhost relays),
 //! `smtp://host:port?tls=required` (STARTTLS), `smtps://host:port` (implicit TLS). The user comes
@@ -13,20 +13,17 @@ use std::path::Path;
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::extension::ClientId;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{
-    AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Message,
-    Tokio1Executor,
-};
+use lettre::{AsyncFileTransport, AsyncSendmailTransport, AsyncTransport, Message, Tokio1Executor};
 
+use super::smtp::{PoolError, SmtpPool, SmtpTarget};
 use super::MailError;
 use crate::config::{MailConfig, MailTransportKind};
 
 /// The configured transport.
 #[derive(Debug)]
 pub enum Mailer {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Pooled connections (see `smtp`: lettre's client on NODELAY sockets).
+    Smtp(SmtpPool),
     /// Writes `{uuid}.eml` files into a directory.
     File(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
     Sendmail(AsyncSendmailTransport<Tokio1Executor>),
@@ -100,37 +97,30 @@ impl Mailer {
     }
 
     fn smtp(m: &MailConfig, password: Option<&str>) -> Result<Self, MailError> {
-        // lettre's pool starts a tokio task when built (and panics without a runtime).
-        if tokio::runtime::Handle::try_current().is_err() {
-            return Err(MailError::Config(
-                "the SMTP transport must be built inside the tokio runtime".into(),
-            ));
-        }
-        let url = &m.smtp_url;
-        let bad = |e: lettre::transport::smtp::Error| {
-            MailError::Config(format!("[mail] smtp_url {url:?}: {e}"))
+        let target =
+            SmtpTarget::parse(&m.smtp_url).map_err(|e| MailError::Config(format!("[mail] {e}")))?;
+        let user = m.smtp_user.clone().or_else(|| target.user.clone());
+        let credentials = match user {
+            Some(user) => {
+                let password = password
+                    .map(str::to_string)
+                    .or_else(|| target.password.clone())
+                    .ok_or_else(|| {
+                        MailError::Config(format!(
+                            "[mail] smtp_user {user:?} is set but PAPERBOY_SMTP_PASSWORD is not"
+                        ))
+                    })?;
+                Some(Credentials::new(user, password))
+            }
+            None => None,
         };
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(bad)?;
-        if let Some(user) = &m.smtp_user {
-            let password = password.ok_or_else(|| {
-                MailError::Config(format!(
-                    "[mail] smtp_user {user:?} is set but PAPERBOY_SMTP_PASSWORD is not"
-                ))
-            })?;
-            builder = builder.credentials(Credentials::new(user.clone(), password.to_string()));
-        }
-        if let Some(name) = &m.hello_name {
-            builder = builder.hello_name(ClientId::Domain(name.clone()));
-        }
-        let pool = PoolConfig::new()
-            .max_size(m.pool_size.max(1))
-            .idle_timeout(Duration::from_secs(60));
-        Ok(Self::Smtp(
-            builder
-                .timeout(Some(Duration::from_secs(30)))
-                .pool_config(pool)
-                .build(),
-        ))
+        let size = m.pool_size.max(1) as usize;
+        Ok(Self::Smtp(SmtpPool::new(
+            target,
+            size,
+            m.hello_name.clone(),
+            credentials,
+        )))
     }
 
     /// Sends one message once, sorting a failure into transient or permanent.
@@ -138,11 +128,10 @@ impl Mailer {
         let envelope = message.envelope();
         let raw = message.formatted();
         match self {
-            Mailer::Smtp(t) => t
-                .send_raw(envelope, &raw)
-                .await
-                .map(|_| ())
-                .map_err(classify_smtp),
+            Mailer::Smtp(pool) => pool.send(envelope, &raw).await.map_err(|e| match e {
+                PoolError::Smtp(e) => classify_smtp(e),
+                PoolError::Connection(msg) => SendError::Transient(msg),
+            }),
             Mailer::File(t, dir) => {
                 // The transport does not create its directory.
                 tokio::fs::create_dir_all(dir).await.map_err(|e| {
@@ -210,8 +199,8 @@ mod tests {
         assert_eq!(p.backoff(40), Duration::from_millis(350));
     }
 
-    #[tokio::test]
-    async fn smtp_url_forms_build_and_bad_ones_are_named() {
+    #[test]
+    fn smtp_url_forms_build_and_bad_ones_are_named() {
         let mut m = MailConfig {
             transport: MailTransportKind::Smtp,
             ..MailConfig::default()
