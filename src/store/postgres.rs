@@ -5,9 +5,10 @@
 //! and then see its row, which it locks with `SELECT … FOR UPDATE` before comparing hashes. So
 //! one copy survives and every reader sees either the old or the new articles, never a mix.
 //! A batch locks its pages in key order, so two batches cannot deadlock on each other.
-//! Articles and their region rows are inserted with one `UNNEST` statement each per page.
+//! A batch is written with a few statements whatever its size: rows travel as arrays and
+//! PostgreSQL unpacks them with `UNNEST` (each statement is a network round trip).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -37,17 +38,21 @@ pub(super) async fn ingest_many(
     pool: &PgPool,
     pages: &[NewPage],
 ) -> Result<Vec<IngestOutcome>, StoreError> {
-    let mut order: Vec<usize> = (0..pages.len()).collect();
-    order.sort_by(|&a, &b| pages[a].key.cmp(&pages[b].key));
-    let mut outcomes = vec![IngestOutcome::Unchanged; pages.len()];
+    let mut outcomes = Vec::with_capacity(pages.len());
     let mut tx = pool.begin().await?;
-    let mut changed = false;
-    for i in order {
-        let outcome = ingest_one(&mut tx, &pages[i]).await?;
-        changed |= outcome != IngestOutcome::Unchanged;
-        outcomes[i] = outcome;
+    // A key twice in one batch: the later copy must see the earlier one, so the batch is
+    // written as consecutive runs without repeated keys.
+    let mut start = 0;
+    while start < pages.len() {
+        let mut keys = HashSet::new();
+        let mut end = start;
+        while end < pages.len() && keys.insert(pages[end].key.as_str()) {
+            end += 1;
+        }
+        outcomes.extend(write_run(&mut tx, &pages[start..end]).await?);
+        start = end;
     }
-    if changed {
+    if outcomes.iter().any(|o| *o != IngestOutcome::Unchanged) {
         sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
             .execute(&mut *tx)
             .await?;
@@ -56,120 +61,198 @@ pub(super) async fn ingest_many(
     Ok(outcomes)
 }
 
-async fn ingest_one(
-    tx: &mut Transaction<'static, Postgres>,
-    page: &NewPage,
-) -> Result<IngestOutcome, StoreError> {
-    let now = micros(page.ingested_at);
-    let inserted = sqlx::query(
-        "INSERT INTO pages (key, source, paper, date, date_source, content_hash, created_us, \
-         updated_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(&page.key)
-    .bind(&page.source)
-    .bind(&page.paper)
-    .bind(page.date)
-    .bind(page.date_source.as_str())
-    .bind(&page.content_hash)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if inserted == 1 {
-        insert_articles(tx, page, page.date, &HashMap::new()).await?;
-        return Ok(IngestOutcome::New);
-    }
-    let (hash, old_source, old_date): (String, String, NaiveDate) = sqlx::query_as(
-        "SELECT content_hash, date_source, date FROM pages WHERE key = $1 FOR UPDATE",
-    )
-    .bind(&page.key)
-    .fetch_one(&mut **tx)
-    .await?;
-    if hash == page.content_hash {
-        return Ok(IngestOutcome::Unchanged);
-    }
-    let date = super::replacement_date(page, &old_source, old_date);
-    let kept: Vec<(String, i64)> =
-        sqlx::query_as("SELECT id, stored_us FROM articles WHERE page_key = $1")
-            .bind(&page.key)
-            .fetch_all(&mut **tx)
-            .await?;
-    let kept: HashMap<String, i64> = kept.into_iter().collect();
-    sqlx::query("DELETE FROM articles WHERE page_key = $1")
-        .bind(&page.key)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "UPDATE pages SET source = $2, paper = $3, date = $4, date_source = $5, \
-         content_hash = $6, updated_us = $7 WHERE key = $1",
-    )
-    .bind(&page.key)
-    .bind(&page.source)
-    .bind(&page.paper)
-    .bind(date)
-    .bind(super::replacement_source(page, &old_source).as_str())
-    .bind(&page.content_hash)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    insert_articles(tx, page, date, &kept).await?;
-    Ok(IngestOutcome::Replaced)
+/// Page columns as arrays, in key order.
+#[derive(Default)]
+struct PageColumns {
+    keys: Vec<String>,
+    sources: Vec<String>,
+    papers: Vec<Option<String>>,
+    dates: Vec<NaiveDate>,
+    date_sources: Vec<String>,
+    hashes: Vec<String>,
+    times: Vec<i64>,
 }
 
-/// Inserts a page's articles and region rows: two statements whatever the article count.
+impl PageColumns {
+    fn push(&mut self, page: &NewPage, date: NaiveDate) {
+        self.keys.push(page.key.clone());
+        self.sources.push(page.source.clone());
+        self.papers.push(page.paper.clone());
+        self.dates.push(date);
+        self.date_sources
+            .push(super::replacement_source(page, "").as_str().to_string());
+        self.hashes.push(page.content_hash.clone());
+        self.times.push(micros(page.ingested_at));
+    }
+}
+
+/// Writes pages with distinct keys: inserts the unknown ones (waiting on, then skipping, keys
+/// another process is inserting), locks the known ones, replaces those whose hash changed.
+async fn write_run(
+    tx: &mut Transaction<'static, Postgres>,
+    pages: &[NewPage],
+) -> Result<Vec<IngestOutcome>, StoreError> {
+    let mut order: Vec<usize> = (0..pages.len()).collect();
+    order.sort_by(|&a, &b| pages[a].key.cmp(&pages[b].key));
+    let mut all = PageColumns::default();
+    for &i in &order {
+        all.push(&pages[i], pages[i].date);
+    }
+    let inserted: Vec<String> = sqlx::query_scalar(
+        "INSERT INTO pages (key, source, paper, date, date_source, content_hash, created_us, \
+         updated_us) \
+         SELECT t.key, t.source, t.paper, t.date, t.date_source, t.hash, t.at, t.at \
+         FROM UNNEST($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], \
+                     $7::int8[]) AS t(key, source, paper, date, date_source, hash, at) \
+         ON CONFLICT (key) DO NOTHING RETURNING key",
+    )
+    .bind(&all.keys)
+    .bind(&all.sources)
+    .bind(&all.papers)
+    .bind(&all.dates)
+    .bind(&all.date_sources)
+    .bind(&all.hashes)
+    .bind(&all.times)
+    .fetch_all(&mut **tx)
+    .await?;
+    let inserted: HashSet<String> = inserted.into_iter().collect();
+    let known: Vec<String> = all
+        .keys
+        .iter()
+        .filter(|k| !inserted.contains(*k))
+        .cloned()
+        .collect();
+    let mut existing: HashMap<String, (String, String, NaiveDate)> = HashMap::new();
+    if !known.is_empty() {
+        let rows: Vec<(String, String, String, NaiveDate)> = sqlx::query_as(
+            "SELECT key, content_hash, date_source, date FROM pages WHERE key = ANY($1) \
+             ORDER BY key FOR UPDATE",
+        )
+        .bind(&known)
+        .fetch_all(&mut **tx)
+        .await?;
+        existing = rows
+            .into_iter()
+            .map(|(k, h, s, d)| (k, (h, s, d)))
+            .collect();
+    }
+
+    let mut outcomes = vec![IngestOutcome::Unchanged; pages.len()];
+    let mut to_write: Vec<(&NewPage, NaiveDate)> = Vec::new();
+    let mut replaced = PageColumns::default();
+    for &i in &order {
+        let page = &pages[i];
+        if inserted.contains(&page.key) {
+            outcomes[i] = IngestOutcome::New;
+            to_write.push((page, page.date));
+            continue;
+        }
+        let Some((hash, old_source, old_date)) = existing.get(&page.key) else {
+            return Err(StoreError::Corrupt(format!(
+                "page {} neither inserted nor found",
+                page.key
+            )));
+        };
+        if *hash != page.content_hash {
+            let date = super::replacement_date(page, old_source, *old_date);
+            outcomes[i] = IngestOutcome::Replaced;
+            replaced.push(page, date);
+            to_write.push((page, date));
+        }
+    }
+
+    let mut kept: HashMap<String, i64> = HashMap::new();
+    if !replaced.keys.is_empty() {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT id, stored_us FROM articles WHERE page_key = ANY($1)")
+                .bind(&replaced.keys)
+                .fetch_all(&mut **tx)
+                .await?;
+        kept = rows.into_iter().collect();
+        // Cascades to the region rows.
+        sqlx::query("DELETE FROM articles WHERE page_key = ANY($1)")
+            .bind(&replaced.keys)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "UPDATE pages AS p SET source = t.source, paper = t.paper, date = t.date, \
+             date_source = t.date_source, content_hash = t.hash, updated_us = t.at \
+             FROM UNNEST($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], \
+                         $6::text[], $7::int8[]) AS t(key, source, paper, date, date_source, hash, at) \
+             WHERE p.key = t.key",
+        )
+        .bind(&replaced.keys)
+        .bind(&replaced.sources)
+        .bind(&replaced.papers)
+        .bind(&replaced.dates)
+        .bind(&replaced.date_sources)
+        .bind(&replaced.hashes)
+        .bind(&replaced.times)
+        .execute(&mut **tx)
+        .await?;
+    }
+    insert_articles(tx, &to_write, &kept).await?;
+    Ok(outcomes)
+}
+
+/// Inserts the articles and region rows of written pages: two statements in all.
 async fn insert_articles(
     tx: &mut Transaction<'static, Postgres>,
-    page: &NewPage,
-    date: NaiveDate,
+    pages: &[(&NewPage, NaiveDate)],
     kept: &HashMap<String, i64>,
 ) -> Result<(), StoreError> {
-    if page.articles.is_empty() {
-        return Ok(());
-    }
-    let now = micros(page.ingested_at);
-    let n = page.articles.len();
-    let mut ids = Vec::with_capacity(n);
-    let mut positions = Vec::with_capacity(n);
-    let mut titles = Vec::with_capacity(n);
-    let mut kickers = Vec::with_capacity(n);
-    let mut subtitles = Vec::with_capacity(n);
-    let mut bylines = Vec::with_capacity(n);
-    let mut kinds = Vec::with_capacity(n);
-    let mut regions = Vec::with_capacity(n);
-    let mut bodies = Vec::with_capacity(n);
-    let mut stored = Vec::with_capacity(n);
+    let mut ids = Vec::new();
+    let mut page_keys = Vec::new();
+    let mut positions = Vec::new();
+    let mut dates = Vec::new();
+    let mut titles = Vec::new();
+    let mut kickers = Vec::new();
+    let mut subtitles = Vec::new();
+    let mut bylines = Vec::new();
+    let mut kinds = Vec::new();
+    let mut regions = Vec::new();
+    let mut bodies = Vec::new();
+    let mut stored = Vec::new();
     let mut region_codes = Vec::new();
+    let mut region_dates = Vec::new();
     let mut region_articles = Vec::new();
-    for a in &page.articles {
-        let art = &a.article;
-        ids.push(a.id.clone());
-        positions.push(a.position);
-        titles.push(art.title.clone());
-        kickers.push(art.kicker.clone());
-        subtitles.push(art.subtitle.clone());
-        bylines.push(super::json(&art.byline)?);
-        kinds.push(art.kind.as_str().to_string());
-        regions.push(super::json(&art.regions)?);
-        bodies.push(art.body.clone());
-        stored.push(kept.get(&a.id).copied().unwrap_or(now));
-        for r in &art.regions {
-            region_codes.push(region_number(&r.code)?);
-            region_articles.push(a.id.clone());
+    for (page, date) in pages {
+        let now = micros(page.ingested_at);
+        for a in &page.articles {
+            let art = &a.article;
+            ids.push(a.id.as_str());
+            page_keys.push(page.key.as_str());
+            positions.push(a.position);
+            dates.push(*date);
+            titles.push(art.title.as_deref());
+            kickers.push(art.kicker.as_deref());
+            subtitles.push(art.subtitle.as_deref());
+            bylines.push(super::json(&art.byline)?);
+            kinds.push(art.kind.as_str());
+            regions.push(super::json(&art.regions)?);
+            bodies.push(art.body.as_str());
+            stored.push(kept.get(&a.id).copied().unwrap_or(now));
+            for r in &art.regions {
+                region_codes.push(region_number(&r.code)?);
+                region_dates.push(*date);
+                region_articles.push(a.id.as_str());
+            }
         }
+    }
+    if ids.is_empty() {
+        return Ok(());
     }
     sqlx::query(
         "INSERT INTO articles (id, page_key, position, date, title, kicker, subtitle, byline, \
          kind, regions, body, stored_us) \
-         SELECT t.id, $1, t.position, $2, t.title, t.kicker, t.subtitle, t.byline, t.kind, \
-                t.regions, t.body, t.stored_us \
-         FROM UNNEST($3::text[], $4::int4[], $5::text[], $6::text[], $7::text[], $8::text[], \
-                     $9::text[], $10::text[], $11::text[], $12::int8[]) \
-              AS t(id, position, title, kicker, subtitle, byline, kind, regions, body, stored_us)",
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::int4[], $4::date[], $5::text[], \
+                              $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
+                              $11::text[], $12::int8[])",
     )
-    .bind(&page.key)
-    .bind(date)
     .bind(&ids)
+    .bind(&page_keys)
     .bind(&positions)
+    .bind(&dates)
     .bind(&titles)
     .bind(&kickers)
     .bind(&subtitles)
@@ -183,11 +266,11 @@ async fn insert_articles(
     if !region_codes.is_empty() {
         sqlx::query(
             "INSERT INTO article_regions (region, date, article_id) \
-             SELECT t.region, $1, t.article_id FROM UNNEST($2::int4[], $3::text[]) \
-             AS t(region, article_id) ON CONFLICT DO NOTHING",
+             SELECT * FROM UNNEST($1::int4[], $2::date[], $3::text[]) \
+             ON CONFLICT DO NOTHING",
         )
-        .bind(date)
         .bind(&region_codes)
+        .bind(&region_dates)
         .bind(&region_articles)
         .execute(&mut **tx)
         .await?;
