@@ -208,3 +208,10 @@ fn a_province_paper_does_not_make_every_word_a_county() {
     );
     assert_eq!(got, [vec!["330000"], vec!["330881"]]);
 }
+
+#[test]
+fn a_short_name_before_an_ordinary_word_still_counts() {
+    assert_eq!(one(None, "", "平湖大力推进文明城市建设。"), ["330482"]);
+    assert_eq!(one(None, "", "余杭公布今年民生实事项目。"), ["330110"]);
+    assert!(one(None, "", "平湖大道两侧绿树成荫。").is_empty());
+}

@@ -15,12 +15,28 @@ use super::words::looks_like_person;
 use super::ArticleText;
 use crate::model::RegionLevel;
 
-/// Characters that, right after a short name, make it a road, park or the like (中山路).
-const STREET_AFTER: &[char] = &[
-    '路', '街', '巷', '弄', '桥', '号', '大', '公', '广', '中', '东',
+/// What, right after a short name, makes it a road, building or park (中山路, 平湖大道).
+const STREET_AFTER: &[&str] = &[
+    "路",
+    "巷",
+    "弄",
+    "号",
+    "大道",
+    "大街",
+    "大桥",
+    "大厦",
+    "大酒店",
+    "公园",
+    "广场",
+    "中路",
+    "东路",
+    "西路",
+    "南路",
+    "北路",
+    "商城",
+    "花园",
+    "小区",
 ];
-/// Second characters that, with a [`STREET_AFTER`] first one, keep the name a place (街道, 大队 …).
-const STREET_EXCEPT: &[&str] = &["街道", "大队", "中心", "东部", "公安", "大会", "中学"];
 /// Characters before a 市/区/县 marker that make it part of a word (城市长廊, 社区长者, 超市).
 const MARKER_WORD_BEFORE: &[char] = &[
     '城', '超', '都', '股', '夜', '集', '菜', '门', '社', '小', '园', '景', '街', '校', '片', '新',
@@ -104,10 +120,9 @@ fn marker_counts(text: &str, h: &Hit) -> bool {
 /// True when a short name is followed by what makes it a road or building name (中山路).
 fn street_like(text: &str, h: &Hit) -> bool {
     let rest = &text[h.end..];
-    let Some(first) = rest.chars().next() else {
-        return false;
-    };
-    STREET_AFTER.contains(&first) && !STREET_EXCEPT.iter().any(|e| rest.starts_with(e))
+    // 街 is a street, 街道 a township.
+    STREET_AFTER.iter().any(|w| rest.starts_with(w))
+        || rest.starts_with('街') && !rest.starts_with("街道")
 }
 
 /// Regions named unambiguously on the page (full names, unique townships), with counts: the
