@@ -215,3 +215,16 @@ fn a_short_name_before_an_ordinary_word_still_counts() {
     assert_eq!(one(None, "", "余杭公布今年民生实事项目。"), ["330110"]);
     assert!(one(None, "", "平湖大道两侧绿树成荫。").is_empty());
 }
+
+#[test]
+fn a_prefecture_papers_page_about_one_county_takes_that_county_as_home() {
+    let got = codes(
+        Some("嘉兴日报"),
+        &[
+            art("", "平湖市当湖街道开展垃圾分类宣传。"),
+            art("", "平湖市钟埭街道举办招聘会。"),
+            art("", "我市召开防汛工作会议。"),
+        ],
+    );
+    assert_eq!(got, [["330482"], ["330482"], ["330482"]]);
+}

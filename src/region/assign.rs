@@ -26,13 +26,26 @@ pub fn assign_page(paper: Option<&str>, articles: &[ArticleText<'_>]) -> Vec<Vec
     let g = Gazetteer::global();
     let evidence: Vec<Evidence> = articles.iter().map(|a| collect(g, a)).collect();
     let page = page_anchors(g, &evidence);
-    let home = paper
-        .and_then(|p| home_from_paper(g, p, &page))
-        .map(|region| Home {
+    let home = match paper.and_then(|p| home_from_paper(g, p, &page)) {
+        // A prefecture or province paper's page about one of its counties (a county edition
+        // whose edition name the page does not print): that county is the home.
+        Some(p) if g.region_at(p).level != RegionLevel::County => {
+            let county = infer_home(g, &evidence, &page).filter(|h| {
+                h.region != p
+                    && g.within(h.region, p)
+                    && g.region_at(h.region).level == RegionLevel::County
+            });
+            Some(Home {
+                region: county.map_or(p, |h| h.region),
+                certain: true,
+            })
+        }
+        Some(region) => Some(Home {
             region,
             certain: true,
-        })
-        .or_else(|| infer_home(g, &evidence, &page));
+        }),
+        None => infer_home(g, &evidence, &page),
+    };
     evidence
         .iter()
         .map(|ev| {
