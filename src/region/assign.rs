@@ -27,16 +27,17 @@ pub fn assign_page(paper: Option<&str>, articles: &[ArticleText<'_>]) -> Vec<Vec
     let evidence: Vec<Evidence> = articles.iter().map(|a| collect(g, a)).collect();
     let page = page_anchors(g, &evidence);
     let home = match paper.and_then(|p| home_from_paper(g, p, &page)) {
-        // A prefecture or province paper's page about one of its counties (a county edition
-        // whose edition name the page does not print): that county is the home.
-        Some(p) if g.region_at(p).level != RegionLevel::County => {
-            let county = infer_home(g, &evidence, &page).filter(|h| {
-                h.region != p
+        // A prefecture paper's page about one of its counties (a county edition whose edition
+        // name the page does not print): that county, named by two articles at least, is home.
+        Some(p) if g.region_at(p).level == RegionLevel::Prefecture => {
+            let county = infer_home_votes(g, &evidence, &page).filter(|&(h, votes)| {
+                votes >= 2
+                    && h.region != p
                     && g.within(h.region, p)
                     && g.region_at(h.region).level == RegionLevel::County
             });
             Some(Home {
-                region: county.map_or(p, |h| h.region),
+                region: county.map_or(p, |(h, _)| h.region),
                 certain: true,
             })
         }
@@ -227,6 +228,15 @@ fn home_from_paper(g: &Gazetteer, paper: &str, page: &HashMap<usize, u32>) -> Op
 /// The home of a page whose paper names no place: the county most of its articles are about,
 /// else their prefecture, else their province — each only with a clear majority.
 fn infer_home(g: &Gazetteer, evidence: &[Evidence], page: &HashMap<usize, u32>) -> Option<Home> {
+    infer_home_votes(g, evidence, page).map(|(home, _)| home)
+}
+
+/// [`infer_home`] with the number of articles whose primary region lies in the home.
+fn infer_home_votes(
+    g: &Gazetteer,
+    evidence: &[Evidence],
+    page: &HashMap<usize, u32>,
+) -> Option<(Home, usize)> {
     let primaries: Vec<usize> = evidence
         .iter()
         .filter_map(|ev| decide(g, ev, None, page).first().copied())
@@ -257,10 +267,11 @@ fn infer_home(g: &Gazetteer, evidence: &[Evidence], page: &HashMap<usize, u32>) 
             top * 2 > n
         };
         if clear && top > second {
-            return Some(Home {
+            let home = Home {
                 region,
                 certain: false,
-            });
+            };
+            return Some((home, top));
         }
     }
     None
