@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use super::evidence::{collect, mentions, page_anchors, Context, Evidence, Home};
+use super::evidence::{collect, mentions, page_anchors, Context, Evidence, Home, Mention};
 use super::gazetteer::Gazetteer;
 use super::matcher::Kind;
 use super::ArticleText;
@@ -65,24 +65,23 @@ struct Score {
     weight: f32,
     first: usize,
     strong: bool,
-    count: u32,
+    solid: bool,
 }
 
-fn add_score(scores: &mut Vec<Score>, region: usize, weight: f32, order: usize, strong: bool) {
-    match scores.iter_mut().find(|s| s.region == region) {
+fn add_score(scores: &mut Vec<Score>, m: &Mention) {
+    match scores.iter_mut().find(|s| s.region == m.region) {
         Some(s) => {
-            s.weight += weight;
-            s.first = s.first.min(order);
-            // Named twice, a short name is no accident of segmentation.
-            s.count += 1;
-            s.strong |= strong || s.count >= 2;
+            s.weight += m.weight;
+            s.first = s.first.min(m.order);
+            s.strong |= m.strong;
+            s.solid |= m.solid;
         }
         None => scores.push(Score {
-            region,
-            weight,
-            first: order,
-            strong,
-            count: 1,
+            region: m.region,
+            weight: m.weight,
+            first: m.order,
+            strong: m.strong,
+            solid: m.solid,
         }),
     }
 }
@@ -108,7 +107,7 @@ fn decide(
             RegionLevel::Prefecture => &mut prefectures,
             RegionLevel::Province => &mut provinces,
         };
-        add_score(bucket, m.region, m.weight, m.order, m.strong);
+        add_score(bucket, m);
     }
     if let Some(h) = home {
         // An inferred home (a roundup page) does not outweigh an article's own places: its
@@ -121,7 +120,15 @@ fn decide(
                 RegionLevel::Prefecture => &mut prefectures,
                 RegionLevel::Province => &mut provinces,
             };
-            add_score(bucket, h.region, w, usize::MAX, true);
+            let marker = Mention {
+                region: h.region,
+                level: g.region_at(h.region).level,
+                weight: w,
+                strong: true,
+                solid: true,
+                order: usize::MAX,
+            };
+            add_score(bucket, &marker);
         }
     }
     // A prefecture counts only where none of its counties is evidenced; where it contains the
@@ -132,7 +139,15 @@ fn decide(
         }
         match home {
             Some(h) if h.region != p.region && g.within(h.region, p.region) => {
-                add_score(&mut counties, h.region, p.weight, p.first, p.strong)
+                let city = Mention {
+                    region: h.region,
+                    level: RegionLevel::County,
+                    weight: p.weight,
+                    strong: p.strong,
+                    solid: p.solid,
+                    order: p.first,
+                };
+                add_score(&mut counties, &city)
             }
             _ => counties.push(p),
         }
@@ -174,7 +189,7 @@ fn decide(
     }
     let mut rest: Vec<Score> = items[1..]
         .iter()
-        .filter(|s| s.strong && s.weight >= 0.3 * top.weight && s.weight >= 6.0)
+        .filter(|s| s.solid && s.weight >= 0.3 * top.weight && s.weight >= 6.0)
         .copied()
         .collect();
     rest.sort_by_key(|s| s.first);
@@ -267,9 +282,11 @@ fn infer_home_votes(
             top * 2 > n
         };
         if clear && top > second {
+            // Most articles about one county, twice at least: a county paper whose name the page
+            // does not print, as sure a home as a printed name.
             let home = Home {
                 region,
-                certain: false,
+                certain: i == 0 && top >= 2 && top * 2 > n,
             };
             return Some((home, top));
         }

@@ -15,7 +15,7 @@ use super::words::looks_like_person;
 use super::ArticleText;
 use crate::model::RegionLevel;
 
-/// What, right after a short name, makes it a road, building or park (中山路, 平湖大道).
+/// What, right after a short name, makes it a road, building, park or village (中山路, 东昌社区).
 const STREET_AFTER: &[&str] = &[
     "路",
     "巷",
@@ -51,6 +51,7 @@ pub(crate) struct Mention {
     pub(crate) level: RegionLevel,
     pub(crate) weight: f32,
     pub(crate) strong: bool,
+    pub(crate) solid: bool,
     pub(crate) order: usize,
 }
 
@@ -296,11 +297,14 @@ pub(crate) fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
             continue;
         }
         let clause_start = before.is_none_or(|c| !is_han(c));
-        let (weight, strong) = match cand.kind {
-            Kind::CountyShort if two_char_short && !supported => (4.0, *title || clause_start),
-            Kind::TownshipShort if !supported => (3.0, false),
-            Kind::ProvinceFull | Kind::ProvinceShort => (2.0, false),
-            k => (base_weight(k), true),
+        // `strong`: may decide an article on its own; `solid`: may also add a further region.
+        let (weight, strong, solid) = match cand.kind {
+            Kind::CountyShort if two_char_short && !supported => {
+                (4.0, *title || clause_start, false)
+            }
+            Kind::TownshipShort if !supported => (3.0, false, false),
+            Kind::ProvinceFull | Kind::ProvinceShort => (2.0, false, false),
+            k => (base_weight(k), true, true),
         };
         // A headline names what the story is about.
         let weight = if *title { weight * 3.0 } else { weight };
@@ -309,6 +313,7 @@ pub(crate) fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
             level: level_of(cand.kind),
             weight,
             strong,
+            solid,
             order,
         });
         prev = Some((region, h.end, *title));
