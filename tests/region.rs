@@ -228,3 +228,12 @@ fn a_prefecture_papers_page_about_one_county_takes_that_county_as_home() {
     );
     assert_eq!(got, [["330482"], ["330482"], ["330482"]]);
 }
+
+#[test]
+fn a_community_named_like_a_distant_county_adds_no_region() {
+    // 东昌 is also a district of 通化 (吉林); here it is a community of 寿昌镇.
+    let body =
+        "东昌社区新班子上任后，以智慧安防平台建设为“开门一件事”。寿昌镇东昌社区党委书记表示，\
+                东昌社区班子成员第一时间上门走访。";
+    assert_eq!(one(Some("今日建德"), "", body), ["330182"]);
+}
