@@ -115,6 +115,9 @@ pub fn parse_line(line: &str) -> Option<Byline> {
     let photo = inner.contains('摄') || inner.starts_with("图/") || inner.starts_with("图／");
     let role_led = ROLE_START.is_match(inner);
     let credit = inner.ends_with('摄') || inner.ends_with("摄影");
+    if !(marked || role_led || credit || bracketed) {
+        return None; // the common case, a line of running text: decided without allocating
+    }
     let names = names_after_roles(inner)?;
     let plausible = marked
         || role_led

@@ -45,7 +45,8 @@ pub fn is_furniture(line: &str) -> bool {
         return false;
     }
     let w = width(line);
-    if w <= 80 && STAFF.is_match(line) && !line.contains('。') {
+    let staff_shaped = line.contains(['/', '／', '：', ':']) || line.contains("编");
+    if w <= 80 && staff_shaped && STAFF.is_match(line) && !line.contains('。') {
         return true;
     }
     if w <= 40 && PROMO.is_match(line) && !line.contains('。') {

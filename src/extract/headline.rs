@@ -147,37 +147,75 @@ fn split_point(lines: &[HeadLine], prev: &Draft, next: &Draft, after: bool) -> u
     best.1
 }
 
-/// A group at the end of the page with no body after it: the untitled article whose body shares
-/// its words, if one does (or the last article, when `prefer_last` and none clearly does).
+/// A group at the end of the page with no body after it. Each line goes to the untitled article
+/// whose body clearly shares its words (on a page of headlines below bodies, to the last article
+/// unless another clearly shares more); unsure lines (a kicker, a subtitle) follow their
+/// neighbours; lines no article claims are dropped.
 fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft], prefer_last: bool) {
-    let mut best: Option<(f64, usize)> = None;
-    for (i, d) in drafts.iter().enumerate() {
-        if !d.head.is_empty() || d.continuation || d.paras.is_empty() {
-            continue;
-        }
-        let body = body_bigrams(d);
-        let score = lines.iter().map(|l| overlap(&l.text, &body)).sum::<f64>() / lines.len() as f64;
-        if best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, i));
-        }
-    }
-    let last = drafts.len().checked_sub(1).filter(|&i| {
-        let d = &drafts[i];
-        prefer_last && d.head.is_empty() && !d.continuation && !d.paras.is_empty()
-    });
-    if let Some(last) = last {
-        let body = body_bigrams(&drafts[last]);
-        let own = lines.iter().map(|l| overlap(&l.text, &body)).sum::<f64>() / lines.len() as f64;
-        let target = match best {
-            Some((score, i)) if score >= DISPLACED_MIN && score > own + 0.2 => i,
-            _ => last,
-        };
-        drafts[target].head = lines;
+    let candidates: Vec<(usize, String)> = drafts
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.head.is_empty() && !d.continuation && !d.paras.is_empty())
+        .map(|(i, d)| (i, body_bigrams(d)))
+        .collect();
+    let Some(last) = drafts.len().checked_sub(1) else {
         return;
+    };
+    let last_open = prefer_last && candidates.last().is_some_and(|(i, _)| *i == last);
+    let mut target: Vec<Option<usize>> = lines
+        .iter()
+        .map(|l| {
+            let scores: Vec<(f64, usize)> = candidates
+                .iter()
+                .map(|(i, body)| (overlap(&l.text, body), *i))
+                .collect();
+            let best =
+                scores
+                    .iter()
+                    .copied()
+                    .fold(None, |acc: Option<(f64, usize)>, s| match acc {
+                        Some(a) if a.0 >= s.0 => Some(a),
+                        _ => Some(s),
+                    });
+            let own = scores.iter().find(|s| s.1 == last).map_or(0.0, |s| s.0);
+            match best {
+                Some((score, i)) if last_open => Some(
+                    if i != last && score >= DISPLACED_MIN && score > own + 0.2 {
+                        i
+                    } else {
+                        last
+                    },
+                ),
+                Some((score, i)) if score >= DISPLACED_MIN => Some(i),
+                _ => None,
+            }
+        })
+        .collect();
+    // A kicker leads into the line after it; unsure lines follow the line before, else after.
+    for k in (0..lines.len().saturating_sub(1)).rev() {
+        if is_kicker(&lines[k].text) && target[k + 1].is_some() {
+            target[k] = target[k + 1];
+        }
     }
-    if let Some((score, i)) = best {
-        if score >= DISPLACED_MIN {
-            drafts[i].head = lines;
+    for k in 1..target.len() {
+        if target[k].is_none() {
+            target[k] = target[k - 1];
+        }
+    }
+    for k in (0..target.len().saturating_sub(1)).rev() {
+        if target[k].is_none() {
+            target[k] = target[k + 1];
+        }
+    }
+    let mut given: Vec<usize> = Vec::new();
+    for (line, t) in lines.into_iter().zip(target) {
+        let Some(t) = t else { continue };
+        let fresh = drafts[t].head.is_empty() || given.last() == Some(&t);
+        if fresh {
+            drafts[t].head.push(line);
+            if given.last() != Some(&t) {
+                given.push(t);
+            }
         }
     }
 }
@@ -395,6 +433,23 @@ mod tests {
         let d = attach(items);
         assert_eq!(d[0].head[0].text, "全区教育工作会议召开");
         assert_eq!(d[1].head[0].text, "守护群众舌尖安全");
+    }
+
+    #[test]
+    fn two_headlines_at_the_page_end_go_to_their_own_articles() {
+        let items = vec![
+            Item::Group(vec![hl("全区教育工作会议召开", None)]),
+            Item::Article(draft("区教育局召开全区教育工作会议。")),
+            Item::Article(draft("东昌社区建设智慧安防小区，居民刷脸进出。")),
+            Item::Article(draft("白杨街道组织企业开展消防演练。")),
+            Item::Group(vec![
+                hl("东昌社区建设智慧安防小区", None),
+                hl("白杨街道开展消防演练", None),
+            ]),
+        ];
+        let d = attach(items);
+        assert_eq!(d[1].head[0].text, "东昌社区建设智慧安防小区");
+        assert_eq!(d[2].head[0].text, "白杨街道开展消防演练");
     }
 
     #[test]

@@ -169,10 +169,11 @@ fn finish(d: segment::Draft) -> Option<Article> {
     let kind = if d.continuation {
         ArticleKind::Continuation
     } else if d.photo_credit
-        || (short && body.contains("图为"))
+        || (short && (body.contains("图为") || d.credit_line))
         || (short && !d.dateline && !d.reporter && h.title.is_some())
     {
-        // A credited picture, or a titled caption with no reporter and no dateline.
+        // A credited picture, a caption with its credit under it, or a titled caption with no
+        // reporter and no dateline.
         ArticleKind::Photo
     } else if short {
         ArticleKind::Brief
@@ -207,6 +208,24 @@ mod tests {
         assert_eq!(a.title.as_deref(), Some("坚决打赢冬季攻坚战"));
         assert_eq!(a.byline, ["许多"]);
         assert_eq!(a.body, "昨日上午，我市召开部署会。");
+    }
+
+    #[test]
+    fn kinds_photo_brief_continuation_news() {
+        let text = "以“演”促“防”\n\n10日，前进街道组织开展核酸检测应急演练。\n\n记者 王慧\n\n## 新年招聘会 搭建就业路\n\n1月8日，我市举行就业援助新年招聘会。\n（记者 宁武）\n\n（上接第1版）大同镇卫生院创建成功，为群众看病就医提供方便。\n";
+        let p = page(text.as_bytes(), "k.txt", &Options::default()).unwrap();
+        let kinds: Vec<ArticleKind> = p.articles.iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ArticleKind::Photo,
+                ArticleKind::Brief,
+                ArticleKind::Continuation
+            ]
+        );
+        assert_eq!(p.articles[0].title.as_deref(), Some("以“演”促“防”"));
+        assert_eq!(p.articles[0].byline, ["王慧"]);
+        assert!(p.articles[2].title.is_none());
     }
 
     #[test]

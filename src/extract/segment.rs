@@ -39,6 +39,8 @@ pub struct Draft {
     pub photo_credit: bool,
     /// A reporter (`记者`) is credited.
     pub reporter: bool,
+    /// Closed by a credit on a line of its own, not in brackets (`记者 张三` under a caption).
+    pub credit_line: bool,
     /// Markdown level of the headline printed right before it (for in-body subheads).
     pub title_level: Option<u8>,
     /// The last paragraph is a subhead: the next paragraph is not its continuation.
@@ -210,6 +212,7 @@ impl Walk {
                     cur.closed = true;
                     cur.photo_credit |= b.photo;
                     cur.reporter |= reporter;
+                    cur.credit_line |= !b.bracketed;
                     return;
                 }
             } else if b.bracketed || b.photo {
@@ -260,7 +263,7 @@ impl Walk {
             && !continuation
             && match self.current() {
                 None => false,
-                Some(cur) if dateline && heading => !cur.dateline, // a lead surfaced as a heading
+                Some(cur) if dateline && heading => !cur.dateline && !cur.closed, // a surfaced lead
                 Some(cur) if dateline => cur.paras.is_empty() && !cur.closed,
                 Some(cur) => !cur.closed,
             };
