@@ -692,3 +692,52 @@ async fn dkim_signature_covers_the_list_unsubscribe_headers() {
     }
     assert!(tag("b").len() > 300, "an RSA-2048 signature");
 }
+
+#[tokio::test]
+async fn an_unreachable_server_is_retried_boundedly_and_resumed_next_run() {
+    // A port with nothing listening: every connection is refused.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let e = env_with(|c| c.mail.smtp_url = format!("smtp://127.0.0.1:{dead_port}")).await;
+    ingest(
+        &e.ctx.store,
+        "jd-0628",
+        day("2022-06-28"),
+        JIANDE,
+        &["新安江畔开新局"],
+    )
+    .await;
+    let id = add(&e, "a@example.org", &["jiande"], true).await;
+
+    let report = send(&e, "2022-06-28").await;
+    assert_eq!((report.sent, report.failed.len()), (0, 1), "{report:?}");
+    assert!(
+        report.failed[0].error.contains("temporary"),
+        "{}",
+        report.failed[0].error
+    );
+    let ledger = e.ctx.store.digest_ledger(None).await.unwrap();
+    assert_eq!(ledger[0].status, LedgerStatus::Failed);
+    assert!(
+        e.ctx
+            .store
+            .subscriber(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_error
+            .is_none(),
+        "not a bounce"
+    );
+
+    // The server is back (same database, the configured server now answers): the next run sends.
+    let url = e.ctx.config.storage.url.clone();
+    let outbox = e.ctx.mail.outbox.clone();
+    let (_, ctx) = app_state(e.ctx.store.clone(), config(&url, &e.server, &outbox));
+    let report = run_day(&ctx, &RunOptions::new(day("2022-06-28")))
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    assert_eq!(e.server.messages_to("a@example.org").len(), 1);
+}

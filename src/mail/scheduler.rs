@@ -95,10 +95,23 @@ enum Outcome {
     Rejected(String),
 }
 
-/// Editions and headlines of the subscribed regions, read once per run.
+/// What a run reads once: editions and headlines of the subscribed regions, and each
+/// subscriber's previous digest; plus the gate that queues SQLite ledger writes.
 struct RunData {
     editions: HashMap<RegionCode, Vec<EditionSummary>>,
     titles: HashMap<(RegionCode, NaiveDate), Vec<String>>,
+    last: HashMap<i64, LedgerEntry>,
+    /// SQLite has one writer: queueing here beats its busy-wait sleeps.
+    gate: Option<tokio::sync::Mutex<()>>,
+}
+
+/// Subscribers claimed per ledger transaction.
+const CLAIM_BATCH: usize = 64;
+
+enum Claim {
+    Mine,
+    Taken,
+    Error(String),
 }
 
 /// Sends (or, dry, writes) the digests of `opts.day` to every confirmed subscriber.
@@ -113,12 +126,31 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
     };
     let concurrency = ctx.mail.concurrency.max(1) * 2;
     let data = &data;
-    // Owned subscribers: a stream over borrowed ones trips the compiler's higher-ranked
-    // lifetime check once the run is spawned on tokio.
-    let mut results = futures::stream::iter(subscribers)
-        .map(|sub| paired(ctx, opts, mailer, data, sub))
-        .buffer_unordered(concurrency);
-    while let Some((sub, outcome)) = results.next().await {
+    // Claims go in batches (one transaction each), taken as the sends need them. A plain
+    // loop over FuturesUnordered: stream combinators with closures over borrowed state trip
+    // the compiler's higher-ranked lifetime check once the run is spawned on tokio.
+    let mut chunks = subscribers
+        .chunks(CLAIM_BATCH)
+        .map(<[Subscriber]>::to_vec)
+        .collect::<Vec<_>>()
+        .into_iter();
+    let mut pending: std::collections::VecDeque<(Subscriber, Claim)> = Default::default();
+    let mut in_flight = futures::stream::FuturesUnordered::new();
+    loop {
+        // Keep `concurrency` digests in flight; claim the next batch (one transaction) when
+        // the claimed ones run out.
+        while in_flight.len() < concurrency {
+            if let Some((sub, claim)) = pending.pop_front() {
+                in_flight.push(paired(ctx, opts, mailer, data, sub, claim));
+            } else if let Some(chunk) = chunks.next() {
+                pending.extend(claim_chunk(ctx, opts, chunk).await);
+            } else {
+                break;
+            }
+        }
+        let Some((sub, outcome)) = in_flight.next().await else {
+            break;
+        };
         let failure = |error: String| Failure {
             subscriber: sub.id,
             email: sub.email.clone(),
@@ -150,9 +182,52 @@ async fn paired(
     mailer: &Mailer,
     data: &RunData,
     sub: Subscriber,
+    claim: Claim,
 ) -> (Subscriber, Result<Outcome, MailError>) {
-    let outcome = one(ctx, opts, mailer, data, &sub).await;
+    let outcome = match claim {
+        Claim::Mine => one(ctx, opts, mailer, data, &sub).await,
+        Claim::Taken => Ok(Outcome::Skipped),
+        Claim::Error(e) => Ok(Outcome::Failed(e, false)),
+    };
     (sub, outcome)
+}
+
+/// Claims a batch in the ledger (a dry run claims nothing and takes all).
+async fn claim_chunk(
+    ctx: &MailContext,
+    opts: &RunOptions,
+    chunk: Vec<Subscriber>,
+) -> Vec<(Subscriber, Claim)> {
+    if opts.dry_run {
+        return chunk.into_iter().map(|s| (s, Claim::Mine)).collect();
+    }
+    let now = unix_now();
+    let lease = i64::try_from(opts.lease.as_secs()).unwrap_or(600);
+    let ids: Vec<i64> = chunk.iter().map(|s| s.id).collect();
+    match ctx
+        .store
+        .claim_digests(&ids, opts.day, &opts.owner, now, now + lease)
+        .await
+    {
+        Ok(mine) => chunk
+            .into_iter()
+            .map(|s| {
+                let claim = if mine.contains(&s.id) {
+                    Claim::Mine
+                } else {
+                    Claim::Taken
+                };
+                (s, claim)
+            })
+            .collect(),
+        Err(e) => {
+            let msg = format!("claiming in the send ledger: {e}");
+            chunk
+                .into_iter()
+                .map(|s| (s, Claim::Error(msg.clone())))
+                .collect()
+        }
+    }
 }
 
 async fn read_editions(
@@ -163,6 +238,9 @@ async fn read_editions(
     let mut data = RunData {
         editions: HashMap::new(),
         titles: HashMap::new(),
+        last: ctx.store.last_sent_digests(day).await?,
+        gate: matches!(ctx.store, crate::store::Store::Sqlite(_))
+            .then(|| tokio::sync::Mutex::new(())),
     };
     let since = day - chrono::Duration::days(LOOKBACK_DAYS - 1);
     for code in subscribers.iter().flat_map(|s| &s.regions) {
@@ -250,17 +328,7 @@ async fn one(
 ) -> Result<Outcome, MailError> {
     let store = &ctx.store;
     let now = unix_now();
-    let lease = i64::try_from(opts.lease.as_secs()).unwrap_or(600);
-    if !opts.dry_run
-        && store
-            .claim_digest(sub.id, opts.day, &opts.owner, now, now + lease)
-            .await?
-            .is_none()
-    {
-        return Ok(Outcome::Skipped);
-    }
-    let last = store.last_sent_digest(sub.id, opts.day).await?;
-    let items = select(ctx, data, sub, opts.day, last.as_ref());
+    let items = select(ctx, data, sub, opts.day, data.last.get(&sub.id));
     let through_day = items.iter().map(|e| e.date).max();
     let mut outcome = LedgerOutcome {
         status: LedgerStatus::Empty,
@@ -271,7 +339,7 @@ async fn one(
         error: None,
     };
     if items.is_empty() {
-        finish(ctx, opts, sub, &outcome).await?;
+        finish(ctx, opts, data, sub, &outcome).await?;
         return Ok(Outcome::Empty);
     }
     let message = match digest::digest_message(&ctx.mail, &ctx.render, sub, opts.day, &items, now) {
@@ -280,7 +348,7 @@ async fn one(
             let error = e.to_string();
             outcome.status = LedgerStatus::Failed;
             outcome.error = Some(&error);
-            finish(ctx, opts, sub, &outcome).await?;
+            finish(ctx, opts, data, sub, &outcome).await?;
             return Ok(Outcome::Failed(error, false));
         }
     };
@@ -289,7 +357,7 @@ async fn one(
         Ok(tries) => {
             outcome.status = LedgerStatus::Sent;
             outcome.message_id = Some(&message_id);
-            finish(ctx, opts, sub, &outcome).await?;
+            finish(ctx, opts, data, sub, &outcome).await?;
             Ok(Outcome::Sent { retried: tries > 1 })
         }
         Err((e, tries)) => {
@@ -297,14 +365,14 @@ async fn one(
             outcome.error = Some(&error);
             if e.is_transient() {
                 outcome.status = LedgerStatus::Failed;
-                finish(ctx, opts, sub, &outcome).await?;
+                finish(ctx, opts, data, sub, &outcome).await?;
                 Ok(Outcome::Failed(error, tries > 1))
             } else {
                 outcome.status = LedgerStatus::Rejected;
                 if !opts.dry_run {
                     store.record_delivery_failure(sub.id, &error, now).await?;
                 }
-                finish(ctx, opts, sub, &outcome).await?;
+                finish(ctx, opts, data, sub, &outcome).await?;
                 Ok(Outcome::Rejected(error))
             }
         }
@@ -315,12 +383,17 @@ async fn one(
 async fn finish(
     ctx: &MailContext,
     opts: &RunOptions,
+    data: &RunData,
     sub: &Subscriber,
     outcome: &LedgerOutcome<'_>,
 ) -> Result<(), MailError> {
     if opts.dry_run {
         return Ok(());
     }
+    let _queued = match &data.gate {
+        Some(g) => Some(g.lock().await),
+        None => None,
+    };
     let mine = ctx
         .store
         .finish_digest(sub.id, opts.day, &opts.owner, outcome, unix_now())

@@ -490,6 +490,87 @@ impl Store {
         row.map(LedgerRow::into_entry).transpose()
     }
 
+    /// Claims the day's digests of several subscribers in one transaction (see
+    /// `claim_digest`); returns the ids this call claimed, in input order.
+    pub async fn claim_digests(
+        &self,
+        subscribers: &[i64],
+        day: NaiveDate,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let day = day_text(day);
+        let insert = "INSERT INTO digest_ledger (subscriber_id, day, status, owner, lease_until, attempts, updated_at) \
+                      VALUES ($1, $2, 'claimed', $3, $4, 1, $5) ON CONFLICT DO NOTHING RETURNING subscriber_id";
+        let take_over = "UPDATE digest_ledger SET status = 'claimed', owner = $1, lease_until = $2, \
+                         attempts = attempts + 1, updated_at = $3 \
+                         WHERE subscriber_id = $4 AND day = $5 \
+                         AND (status IN ('failed', 'empty') OR (status = 'claimed' AND lease_until < $3)) \
+                         RETURNING subscriber_id";
+        let claimed = on_pool!(self, |pool, lite| {
+            let (insert, take_over) = (q(lite, insert), q(lite, take_over));
+            let mut tx = pool.begin().await?;
+            let mut claimed = Vec::new();
+            for &id in subscribers {
+                let fresh: Option<(i64,)> = sqlx::query_as(&insert)
+                    .bind(id)
+                    .bind(&day)
+                    .bind(owner)
+                    .bind(lease_until)
+                    .bind(now)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let got = match fresh {
+                    Some(r) => Some(r),
+                    None => {
+                        sqlx::query_as::<_, (i64,)>(&take_over)
+                            .bind(owner)
+                            .bind(lease_until)
+                            .bind(now)
+                            .bind(id)
+                            .bind(&day)
+                            .fetch_optional(&mut *tx)
+                            .await?
+                    }
+                };
+                if got.is_some() {
+                    claimed.push(id);
+                }
+            }
+            tx.commit().await?;
+            claimed
+        });
+        Ok(claimed)
+    }
+
+    /// The newest `sent` digest before `day` of every subscriber that has one.
+    pub async fn last_sent_digests(
+        &self,
+        day: NaiveDate,
+    ) -> Result<std::collections::HashMap<i64, LedgerEntry>, StoreError> {
+        let cols = LEDGER_COLUMNS
+            .split(", ")
+            .map(|c| format!("l.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols} FROM digest_ledger l JOIN (SELECT subscriber_id, MAX(day) AS last \
+             FROM digest_ledger WHERE status = 'sent' AND day < $1 GROUP BY subscriber_id) m \
+             ON l.subscriber_id = m.subscriber_id AND l.day = m.last"
+        );
+        let day = day_text(day);
+        let rows: Vec<LedgerRow> = on_pool!(self, |pool, lite| {
+            sqlx::query_as(&q(lite, &sql))
+                .bind(&day)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|r| r.into_entry().map(|e| (e.subscriber_id, e)))
+            .collect()
+    }
+
     /// Ends `owner`'s claim with `outcome`; false when the claim was no longer `owner`'s
     /// (its lease ran out and another run took it over).
     pub async fn finish_digest(
