@@ -141,6 +141,21 @@ async fn head_gives_headers_without_a_body_and_content_types_are_exact() {
     );
     assert!(r.headers().contains_key(header::ETAG));
     assert!(bytes(r).await.is_empty());
+    // Again, now answered from the cache before routing: still no body, same length.
+    let r = f
+        .call(
+            Request::head("/r/jiande/feed.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let len: usize = r.headers()[header::CONTENT_LENGTH]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(len, f.text("/r/jiande/feed.json").await.2.len());
+    assert!(bytes(r).await.is_empty());
     for (uri, ct) in [
         ("/", "text/html; charset=utf-8"),
         ("/r/jiande/", "text/html; charset=utf-8"),

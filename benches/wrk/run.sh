@@ -22,6 +22,8 @@ cargo build --release --quiet
 BIN="${CARGO_TARGET_DIR:-target}/release/paperboy"
 
 WORK="$(mktemp -d)"
+# nginx workers run as an unprivileged user when started as root: let them read the files.
+chmod 755 "$WORK"
 PB_PID=""; NGINX_PID=""
 cleanup() {
   [ -n "$PB_PID" ] && kill "$PB_PID" 2>/dev/null || true
@@ -59,7 +61,9 @@ nginx -p "$WORK" -c "$WORK/nginx.conf" &
 NGINX_PID=$!
 NG="http://127.0.0.1:$PORT"
 for _ in $(seq 1 50); do curl -sf "$NG/feed.atom" -o /dev/null && break; sleep 0.1; done
-cmp -s "$WORK/www/feed.atom" <(curl -sf "$NG/feed.atom") || { echo "nginx serves other bytes" >&2; exit 1; }
+chmod -R a+rX "$WORK/www"
+cmp -s "$WORK/www/feed.atom" <(curl -sf "$NG/feed.atom") || {
+  echo "nginx serves other bytes" >&2; cat "$WORK/error.log" >&2; exit 1; }
 
 PB_ETAG="$(curl -sfI "$PB$FEED" | tr -d '\r' | sed -n 's/^etag: //Ip')"
 NG_ETAG="$(curl -sfI "$NG/feed.atom" | tr -d '\r' | sed -n 's/^etag: //Ip')"

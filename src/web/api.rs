@@ -29,7 +29,7 @@ where
 
 /// `GET /api/v1/regions`
 pub async fn regions(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    cached(&s, "api:regions", &headers, || content::api_regions(&s)).await
+    cached(&s, "/api/v1/regions", &headers, || content::api_regions(&s)).await
 }
 
 /// Query of the editions list.
@@ -66,11 +66,8 @@ pub async fn editions(
         Ok(r) => r,
         Err(resp) => return *resp,
     };
-    let key = format!(
-        "api:editions:{}:{:?}:{:?}:{:?}",
-        region.code, q.since, q.before, q.limit
-    );
-    cached(&s, &key, &headers, || {
+    let key = super::routes::cache_key(&uri);
+    cached(&s, key, &headers, || {
         content::api_editions(&s, &region, q.since, q.before, q.limit)
     })
     .await
@@ -87,8 +84,8 @@ pub async fn edition(
         Ok(r) => r,
         Err(resp) => return *resp,
     };
-    let key = format!("api:edition:{}:{date}", region.code);
-    cached(&s, &key, &headers, || {
+    let key = super::routes::cache_key(&uri);
+    cached(&s, key, &headers, || {
         content::api_edition_doc(&s, &region, date)
     })
     .await

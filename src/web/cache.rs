@@ -128,6 +128,12 @@ impl DocCache {
         Ok(doc)
     }
 
+    /// The cached document for `key` when it is current; never renders.
+    pub async fn fresh(&self, store: &Store, key: &str) -> Option<Arc<Document>> {
+        let rev = self.current_revision(store).await.ok()?;
+        self.lookup(key, rev)
+    }
+
     fn lookup(&self, key: &str, rev: i64) -> Option<Arc<Document>> {
         let map = self.map.read().ok()?;
         map.get(key)

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use axum::http::{header, Method};
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::cors::{Any, CorsLayer};
@@ -101,7 +102,8 @@ pub fn app(state: AppState) -> Router {
         .route("/r/{slug}/", get(routes::region))
         .route("/r/{slug}/{date}/", get(routes::edition))
         .route("/a/{id}", get(routes::article_slash))
-        .route("/a/{id}/", get(routes::article));
+        .route("/a/{id}/", get(routes::article))
+        .layer(from_fn_with_state(state.clone(), routes::cached_first));
     let feeds = Router::new()
         .route("/r/{slug}/{item}", get(routes::region_item))
         .route("/feeds.opml", get(routes::opml))
@@ -110,6 +112,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/regions/{slug}/editions", get(api::editions))
         .route("/api/v1/editions/{slug}/{date}", get(api::edition))
         .route("/api/v1/pages", post(api::post_page))
+        .layer(from_fn_with_state(state.clone(), routes::cached_first))
         .layer(cors());
     Router::new()
         .merge(pages)

@@ -70,6 +70,27 @@ where
     }
 }
 
+/// The cache key of a request: its path and query, so that [`cached_first`] can answer a
+/// repeated request before routing, resolving the region or parsing anything.
+pub fn cache_key(uri: &Uri) -> &str {
+    uri.path_and_query().map_or("/", |p| p.as_str())
+}
+
+/// Middleware answering GET and HEAD from the document cache when the exact path and query
+/// were rendered before at the current store revision; everything else goes to the handler.
+pub async fn cached_first(
+    State(s): State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD {
+        if let Some(doc) = s.cache.fresh(&s.store, cache_key(req.uri())).await {
+            return doc.respond(req.headers());
+        }
+    }
+    next.run(req).await
+}
+
 /// `/`
 pub async fn index(State(s): State<AppState>, headers: HeaderMap) -> Response {
     serve_doc(&s, "/", &headers, || content::index(&s)).await
@@ -128,8 +149,8 @@ pub async fn region(
                 .into_response()
         }
     };
-    let key = format!("page:{}:{before:?}", region.code);
-    serve_doc(&s, &key, &headers, || {
+    let key = cache_key(&uri);
+    serve_doc(&s, key, &headers, || {
         content::region_page(&s, &region, before)
     })
     .await
@@ -158,8 +179,8 @@ pub async fn region_item(
                 .into_response()
             }
         };
-        let key = format!("feed:{}:{}:{before:?}", region.code, kind.file(format));
-        return serve_doc(&s, &key, &headers, || {
+        let key = cache_key(&uri);
+        return serve_doc(&s, key, &headers, || {
             content::region_feed(&s, &region, kind, format, before.clone())
         })
         .await;
@@ -203,8 +224,8 @@ pub async fn edition(
         )
         .into_response();
     };
-    let key = format!("edition:{}:{date}", region.code);
-    serve_doc(&s, &key, &headers, || {
+    let key = cache_key(&uri);
+    serve_doc(&s, key, &headers, || {
         content::edition_page(&s, &region, date)
     })
     .await
@@ -221,7 +242,7 @@ pub async fn article(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let key = format!("article:{id}");
+    let key = format!("/a/{id}/");
     serve_doc(&s, &key, &headers, || content::article_page(&s, &id)).await
 }
 
