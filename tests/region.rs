@@ -237,3 +237,20 @@ fn a_community_named_like_a_distant_county_adds_no_region() {
                 东昌社区班子成员第一时间上门走访。";
     assert_eq!(one(Some("今日建德"), "", body), ["330182"]);
 }
+
+#[test]
+fn another_towns_city_hall_stays_with_its_own_story() {
+    // Most of this page is about 建德, but the last story's 市政府 is 温岭's.
+    let got = codes(
+        None,
+        &[
+            art("", "建德市新安江街道开展垃圾分类宣传。"),
+            art("", "建德市寿昌镇举办招聘会。"),
+            art("", "建德市乾潭镇推进美丽乡村建设。"),
+            art("", "台州市温岭市开展隐患整治验收，市政府实行挂牌督办。"),
+            art("", "我市召开防汛工作会议。"),
+        ],
+    );
+    assert_eq!(got[3], ["331081"]);
+    assert_eq!(got[4], ["330182"]);
+}

@@ -39,11 +39,13 @@ pub fn assign_page(paper: Option<&str>, articles: &[ArticleText<'_>]) -> Vec<Vec
             Some(Home {
                 region: county.map_or(p, |(h, _)| h.region),
                 certain: true,
+                from_paper: true,
             })
         }
         Some(region) => Some(Home {
             region,
             certain: true,
+            from_paper: true,
         }),
         None => infer_home(g, &evidence, &page),
     };
@@ -125,7 +127,7 @@ fn decide(
                 level: g.region_at(h.region).level,
                 weight: w,
                 strong: true,
-                solid: true,
+                solid: h.from_paper,
                 order: usize::MAX,
             };
             add_score(bucket, &marker);
@@ -177,7 +179,9 @@ fn decide(
     // A local paper writes from home: where its own place is evidenced, it leads (a 平湖 story
     // about migrants from 庆元 is a 平湖 story).
     if let Some(h) = home.filter(|h| h.certain) {
-        if let Some(at) = items.iter().position(|s| s.region == h.region && s.strong) {
+        // Only named (or the paper's own 我市) does home lead: on a page whose home is inferred,
+        // another town's 市政府 must not pull its story home.
+        if let Some(at) = items.iter().position(|s| s.region == h.region && s.solid) {
             let own = items.remove(at);
             items.insert(0, own);
         }
@@ -287,6 +291,7 @@ fn infer_home_votes(
             let home = Home {
                 region,
                 certain: i == 0 && top >= 2 && top * 2 > n,
+                from_paper: false,
             };
             return Some((home, top));
         }

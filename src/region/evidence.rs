@@ -66,11 +66,14 @@ pub(crate) struct Evidence {
     pub(crate) markers: u32,
 }
 
-/// The page's home region and whether the paper's name gave it.
+/// The page's home region and how sure it is.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Home {
     pub(crate) region: usize,
+    /// Named by the paper, or the county most articles are about: 我市 means it.
     pub(crate) certain: bool,
+    /// Named by the paper: its 我市 alone makes an article its own.
+    pub(crate) from_paper: bool,
 }
 
 /// Scans title and body.
