@@ -254,3 +254,23 @@ fn another_towns_city_hall_stays_with_its_own_story() {
     assert_eq!(got[3], ["331081"]);
     assert_eq!(got[4], ["330182"]);
 }
+
+#[test]
+fn the_papers_name_gives_its_place_whatever_the_separator() {
+    for paper in [
+        "嘉兴日报‧平湖版",
+        "嘉兴日报 平湖版",
+        "嘉兴日报平湖版",
+        "平湖版",
+    ] {
+        assert_eq!(
+            one(Some(paper), "", "我市召开会议。"),
+            ["330482"],
+            "{paper}"
+        );
+    }
+    assert_eq!(
+        one(Some("嘉兴日报·要闻版"), "", "我市召开会议。"),
+        ["330400"]
+    );
+}

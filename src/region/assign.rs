@@ -208,7 +208,9 @@ fn decide(
 fn home_from_paper(g: &Gazetteer, paper: &str, page: &HashMap<usize, u32>) -> Option<usize> {
     let m = g.matcher();
     let segments: Vec<&str> = paper
-        .split(['·', '•', '・', '|', '/', ' ', '　'])
+        .split([
+            '·', '•', '・', '‧', '∙', '|', '/', ' ', '　', '—', '-', '－',
+        ])
         .filter(|s| !s.is_empty())
         .collect();
     let (mut buf, mut hits) = (String::new(), Vec::new());
