@@ -274,3 +274,9 @@ fn the_papers_name_gives_its_place_whatever_the_separator() {
         ["330400"]
     );
 }
+
+#[test]
+fn a_townships_name_without_its_suffix_places_a_story() {
+    // 千岛湖 is 淳安县's 千岛湖镇 (and its lake).
+    assert_eq!(one(None, "", "暑期以来，千岛湖迎来旅游旺季。"), ["330127"]);
+}

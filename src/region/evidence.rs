@@ -305,7 +305,8 @@ pub(crate) fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
             Kind::CountyShort if two_char_short && !supported => {
                 (4.0, *title || clause_start, false)
             }
-            Kind::TownshipShort if !supported => (3.0, false, false),
+            // 千岛湖 (of 千岛湖镇), 新安江: specific enough to place a story, not to add one.
+            Kind::TownshipShort if !supported => (3.0, e.cands.len() == 1, false),
             Kind::ProvinceFull | Kind::ProvinceShort => (2.0, false, false),
             k => (base_weight(k), true, true),
         };
