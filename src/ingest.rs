@@ -25,6 +25,9 @@ use crate::store::{IngestOutcome, NewArticle, NewPage, Store};
 mod walk;
 pub use walk::{walk, InputFile};
 
+/// Longest wait for a batch to fill once its first page is ready.
+const FLUSH_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Hex digits of an article id.
 const ID_LEN: usize = 16;
 
@@ -264,26 +267,44 @@ pub async fn ingest_paths(
         }));
     }
     drop(tx);
+    // Store in walk order, in batches: a batch is written when it is full or `FLUSH_AFTER`
+    // after its first page was ready. Few large transactions write far less than many small
+    // ones (each commit rewrites the index pages it touched).
     let mut pending: BTreeMap<usize, Prepared> = BTreeMap::new();
     let mut next_out = 0;
-    while let Some((i, item)) = rx.recv().await {
-        pending.insert(i, item);
-        while let Ok((i, item)) = rx.try_recv() {
-            pending.insert(i, item);
-        }
-        // Store what is ready in walk order, in batches.
-        let mut batch = Vec::new();
-        while let Some(item) = pending.remove(&next_out) {
-            next_out += 1;
-            batch.push(item);
-            if batch.len() == batch_size {
-                write_batch(store, std::mem::take(&mut batch), &mut report, progress).await;
-                written.store(next_out, Ordering::Release);
+    let mut batch = Vec::new();
+    let mut deadline = None;
+    let mut open = true;
+    while open || !batch.is_empty() {
+        let received = match deadline {
+            Some(at) if open => tokio::time::timeout_at(at, rx.recv()).await.ok(),
+            Some(_) => None,
+            None => Some(rx.recv().await),
+        };
+        match received {
+            Some(Some((i, item))) => {
+                pending.insert(i, item);
+                while let Ok((i, item)) = rx.try_recv() {
+                    pending.insert(i, item);
+                }
             }
+            Some(None) => open = false,
+            None => {} // the deadline passed
         }
-        if !batch.is_empty() {
-            write_batch(store, batch, &mut report, progress).await;
+        fill(&mut batch, &mut pending, &mut next_out, batch_size);
+        if !batch.is_empty() && deadline.is_none() {
+            deadline = Some(tokio::time::Instant::now() + FLUSH_AFTER);
+        }
+        let due = deadline.is_some_and(|at| tokio::time::Instant::now() >= at);
+        if batch.len() == batch_size || (!batch.is_empty() && (due || !open)) {
+            write_batch(store, std::mem::take(&mut batch), &mut report, progress).await;
             written.store(next_out, Ordering::Release);
+            deadline = None;
+            // Pages already waiting may fill the next batch at once.
+            fill(&mut batch, &mut pending, &mut next_out, batch_size);
+            if !batch.is_empty() {
+                deadline = Some(tokio::time::Instant::now() + FLUSH_AFTER);
+            }
         }
     }
     for extractor in extractors {
@@ -295,6 +316,22 @@ pub async fn ingest_paths(
         }
     }
     report
+}
+
+/// Moves the pages that are next in walk order from `pending` into `batch`, up to `size`.
+fn fill(
+    batch: &mut Vec<Prepared>,
+    pending: &mut BTreeMap<usize, Prepared>,
+    next_out: &mut usize,
+    size: usize,
+) {
+    while batch.len() < size {
+        let Some(item) = pending.remove(next_out) else {
+            break;
+        };
+        *next_out += 1;
+        batch.push(item);
+    }
 }
 
 async fn write_batch(
