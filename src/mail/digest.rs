@@ -96,17 +96,26 @@ pub fn digest_message_id(day: NaiveDate, subscriber: i64, domain: &str) -> Strin
     format!("<digest-{}-{subscriber}@{domain}>", day.format("%Y%m%d"))
 }
 
-/// The day's digest for `sub` listing `editions` (at least one; the scheduler sends none
-/// when there is nothing new). `now` is Unix seconds (Date header, token expiry).
-pub fn digest_message(
+/// Stands in for the subscriber's unsubscribe URL in a rendered [`DigestBody`] (letters and
+/// underscores only, so template escaping leaves it as it is).
+const UNSUBSCRIBE_PLACEHOLDER: &str = "PAPERBOY_UNSUBSCRIBE_URL_PLACEHOLDER";
+
+/// A digest rendered once for everyone who gets the same editions: subject, text and HTML
+/// with a placeholder where each subscriber's own unsubscribe link goes.
+#[derive(Debug, Clone)]
+pub struct DigestBody {
+    subject: String,
+    text: String,
+    html: String,
+}
+
+/// Renders the digest templates for `editions` (see [`DigestBody`]).
+pub fn render_digest(
     mail: &MailService,
     render: &Renderer,
-    sub: &Subscriber,
     day: NaiveDate,
     editions: &[EditionItem],
-    now: i64,
-) -> Result<Message, MailError> {
-    let unsubscribe_url = mail.unsubscribe_url(sub.id, now);
+) -> Result<DigestBody, MailError> {
     let mut names: Vec<&str> = Vec::new();
     for e in editions {
         if !names.contains(&e.region_name.as_str()) {
@@ -121,12 +130,61 @@ pub fn digest_message(
         region_names: names.join("、"),
         editions,
         article_total: editions.iter().map(|e| e.articles).sum(),
-        unsubscribe_url: &unsubscribe_url,
+        unsubscribe_url: UNSUBSCRIBE_PLACEHOLDER,
         subscribe_url: format!("{}/subscribe", mail.base_url),
     };
-    let subject = one_line(&render.render("mail/digest.subject.txt", &view)?);
-    let text = render.render("mail/digest.text.txt", &view)?;
-    let html = render.render("mail/digest.html", &view)?;
+    Ok(DigestBody {
+        subject: one_line(&render.render("mail/digest.subject.txt", &view)?),
+        text: render.render("mail/digest.text.txt", &view)?,
+        html: render.render("mail/digest.html", &view)?,
+    })
+}
+
+/// What minijinja's HTML auto-escaping makes of a string (so a link substituted later reads
+/// exactly as if it had been rendered in place).
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '/' => out.push_str("&#x2f;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The day's digest for `sub` listing `editions` (at least one; the scheduler sends none
+/// when there is nothing new). `now` is Unix seconds (Date header, token expiry).
+pub fn digest_message(
+    mail: &MailService,
+    render: &Renderer,
+    sub: &Subscriber,
+    day: NaiveDate,
+    editions: &[EditionItem],
+    now: i64,
+) -> Result<Message, MailError> {
+    let body = render_digest(mail, render, day, editions)?;
+    personal_digest(mail, &body, sub, day, now)
+}
+
+/// `body` made into `sub`'s message: their unsubscribe link, headers, Message-ID, DKIM.
+pub fn personal_digest(
+    mail: &MailService,
+    body: &DigestBody,
+    sub: &Subscriber,
+    day: NaiveDate,
+    now: i64,
+) -> Result<Message, MailError> {
+    let unsubscribe_url = mail.unsubscribe_url(sub.id, now);
+    let text = body.text.replace(UNSUBSCRIBE_PLACEHOLDER, &unsubscribe_url);
+    let html = body
+        .html
+        .replace(UNSUBSCRIBE_PLACEHOLDER, &html_escape(&unsubscribe_url));
     let token = unsubscribe_url.rsplit('/').next().unwrap_or_default();
     let mailto = format!(
         "mailto:{}?subject=unsubscribe%20{token}",
@@ -147,7 +205,7 @@ pub fn digest_message(
             HeaderName::new_from_ascii_str("List-Id"),
             format!("<digest.{}>", mail.domain()),
         ));
-    finish(mail, builder, sub, &subject, text, html, now)
+    finish(mail, builder, sub, &body.subject, text, html, now)
 }
 
 /// The double opt-in mail: a link that confirms the subscription to `region_names`.
@@ -217,6 +275,15 @@ pub fn one_line(s: &str) -> String {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substituted_links_are_escaped_like_rendered_ones() {
+        assert_eq!(
+            html_escape("https://x.org/unsubscribe/1.2.a-b_c"),
+            "https:&#x2f;&#x2f;x.org&#x2f;unsubscribe&#x2f;1.2.a-b_c"
+        );
+        assert_eq!(html_escape("a&\"<'>"), "a&amp;&quot;&lt;&#x27;&gt;");
+    }
 
     #[test]
     fn subject_is_one_clean_line() {

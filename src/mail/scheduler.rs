@@ -18,13 +18,14 @@
 //! that sends each digest once. Errors are logged here (a scheduled job), not returned.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone};
 use futures::StreamExt;
 use serde::Serialize;
 
-use super::digest::{self, EditionItem};
+use super::digest::{self, DigestBody, EditionItem};
 use super::{unix_now, MailContext, MailError, Mailer};
 use crate::model::RegionCode;
 use crate::region::Gazetteer;
@@ -103,6 +104,9 @@ struct RunData {
     last: HashMap<i64, LedgerEntry>,
     /// SQLite has one writer: queueing here beats its busy-wait sleeps.
     gate: Option<tokio::sync::Mutex<()>>,
+    /// Digests rendered so far, by the editions they list (subscribers of the same regions
+    /// share one rendering; only the unsubscribe link differs).
+    bodies: std::sync::Mutex<Bodies>,
 }
 
 /// Subscribers claimed per ledger transaction.
@@ -241,6 +245,7 @@ async fn read_editions(
         last: ctx.store.last_sent_digests(day).await?,
         gate: matches!(ctx.store, crate::store::Store::Sqlite(_))
             .then(|| tokio::sync::Mutex::new(())),
+        bodies: Default::default(),
     };
     let since = day - chrono::Duration::days(LOOKBACK_DAYS - 1);
     for code in subscribers.iter().flat_map(|s| &s.regions) {
@@ -342,7 +347,9 @@ async fn one(
         finish(ctx, opts, data, sub, &outcome).await?;
         return Ok(Outcome::Empty);
     }
-    let message = match digest::digest_message(&ctx.mail, &ctx.render, sub, opts.day, &items, now) {
+    let built = body_for(ctx, data, opts.day, &items)
+        .and_then(|body| digest::personal_digest(&ctx.mail, &body, sub, opts.day, now));
+    let message = match built {
         Ok(m) => m,
         Err(e) => {
             let error = e.to_string();
@@ -377,6 +384,31 @@ async fn one(
             }
         }
     }
+}
+
+type Bodies = HashMap<Vec<(String, NaiveDate)>, Arc<DigestBody>>;
+
+fn lock_bodies(data: &RunData) -> std::sync::MutexGuard<'_, Bodies> {
+    match data.bodies.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// The rendered digest for `items`, from the run's cache or rendered now.
+fn body_for(
+    ctx: &MailContext,
+    data: &RunData,
+    day: NaiveDate,
+    items: &[EditionItem],
+) -> Result<Arc<DigestBody>, MailError> {
+    let key: Vec<(String, NaiveDate)> = items.iter().map(|e| (e.region.clone(), e.date)).collect();
+    if let Some(body) = lock_bodies(data).get(&key) {
+        return Ok(body.clone());
+    }
+    let body = Arc::new(digest::render_digest(&ctx.mail, &ctx.render, day, items)?);
+    lock_bodies(data).insert(key, body.clone());
+    Ok(body)
 }
 
 /// Marks `owner`'s claim with `outcome` (not in a dry run, which claims nothing).

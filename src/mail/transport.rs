@@ -23,7 +23,7 @@ use crate::config::{MailConfig, MailTransportKind};
 #[derive(Debug)]
 pub enum Mailer {
     /// Pooled connections (see `smtp`: lettre's client on NODELAY sockets).
-    Smtp(SmtpPool),
+    Smtp(Box<SmtpPool>),
     /// Writes `{uuid}.eml` files into a directory.
     File(AsyncFileTransport<Tokio1Executor>, std::path::PathBuf),
     Sendmail(AsyncSendmailTransport<Tokio1Executor>),
@@ -115,12 +115,12 @@ impl Mailer {
             None => None,
         };
         let size = m.pool_size.max(1) as usize;
-        Ok(Self::Smtp(SmtpPool::new(
+        Ok(Self::Smtp(Box::new(SmtpPool::new(
             target,
             size,
             m.hello_name.clone(),
             credentials,
-        )))
+        ))))
     }
 
     /// Sends one message once, sorting a failure into transient or permanent.
