@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use paperboy::config::{Config, ServerConfig};
 use paperboy::ingest::{ingest_paths, IngestOptions, IngestReport, Silent};
 use paperboy::store::Store;
@@ -108,6 +109,12 @@ pub async fn run(config: Arc<Config>, args: ServeArgs) -> anyhow::Result<Status>
     println!("listening on http://{addr}");
     use std::io::Write;
     let _ = std::io::stdout().flush();
+    // No Nagle delay: a response written in pieces goes out at once (as nginx's tcp_nodelay).
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
