@@ -590,3 +590,15 @@ fn serve_ingests_the_inbox_prints_its_address_and_stops_on_sigterm() {
     eprintln!("seeds gave {n} regions");
     assert!(n >= 1, "the seeds were ingested");
 }
+
+#[tokio::test]
+async fn server_errors_hide_their_cause() {
+    let f = fixture().await;
+    f.state.store.close().await;
+    let (status, headers, body) = f.text("/r/jiande/feed.atom").await;
+    assert_eq!(status, 500);
+    assert_eq!(headers[header::CONTENT_TYPE], "text/plain; charset=utf-8");
+    assert_eq!(body, "internal server error\n");
+    let (status, _, _) = f.text("/healthz").await;
+    assert_eq!(status, 503);
+}
