@@ -6,9 +6,14 @@
 //! prefecture code only when none of its counties is evidenced). Names shared by several places
 //! (城关镇, 鼓楼, short names that are also words) count only when the context — the names
 //! around them, the article's other places, the page's home region — points to one of them;
-//! otherwise they are dropped, never picked at random. The page's home region (named by the
-//! paper, else what most articles are about) takes 我市/市委 markers and is the prior for
-//! articles without evidence. Pure and deterministic; no I/O.
+//! otherwise they are dropped, never picked at random (see `evidence`).
+//!
+//! The page's home region is the place the paper's name names (the edition before the paper:
+//! 嘉兴日报·平湖版 → 平湖), else the county (or prefecture, or province) most articles are
+//! about. It takes 我市/市委 markers, leads the articles that name it on a local paper, and is
+//! the prior for articles without evidence. Headline places weigh triple; further regions of a
+//! roundup need solid evidence and a fair share of the weight, and follow in reading order.
+//! Pure and deterministic; no I/O.
 
 use std::collections::HashMap;
 
