@@ -280,3 +280,25 @@ fn a_townships_name_without_its_suffix_places_a_story() {
     // 千岛湖 is 淳安县's 千岛湖镇 (and its lake).
     assert_eq!(one(None, "", "暑期以来，千岛湖迎来旅游旺季。"), ["330127"]);
 }
+
+#[test]
+fn a_district_papers_page_without_its_name_is_filed_under_the_district() {
+    // No paper name: the page's own townships and 钱塘区 make the district the home, which then
+    // resolves 白杨街道 (also a township of 临渭区) and takes the 我区-only stories.
+    let got = codes(
+        None,
+        &[
+            art(
+                "我区立足民生打造平安建设名片",
+                "近年来，钱塘区坚持以人民为中心。",
+            ),
+            art("", "下沙街道开展消防演练。"),
+            art("", "白杨街道组织志愿者清理河道。"),
+            art("", "区委书记检查指导疫情防控工作，要求全区上下从严从紧。"),
+            art("", "河庄街道举办招聘会，吸引求职者千余人。"),
+        ],
+    );
+    for (i, regions) in got.iter().enumerate() {
+        assert_eq!(regions, &["330114"], "article {i}");
+    }
+}
