@@ -285,8 +285,16 @@ pub(crate) fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
         };
         let region = cand.region as usize;
         let two_char_short = short && e.chars <= 2;
-        let needs_context = e.common || e.cands.len() > 1;
-        if needs_context && support < 2.0 && !(e.cands.len() > 1 && support >= 1.0 && !e.common) {
+        // Everyday words need their prefecture or county around them (support 2); a name shared
+        // by several places needs at least its province (support 1, and `pick` saw no tie).
+        let required = if e.common {
+            2.0
+        } else if e.cands.len() > 1 {
+            1.0
+        } else {
+            0.0
+        };
+        if support < required {
             continue;
         }
         let supported = support >= 2.0;
