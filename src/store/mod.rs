@@ -285,18 +285,14 @@ fn check_page(page: &NewPage) -> Result<(), StoreError> {
 }
 
 /// The date of a corrected page: a page that had no date keeps the day it was first filed under
-/// (re-ingesting it tomorrow must not move it); otherwise the new page's date.
+/// (re-ingesting it tomorrow must not move it); otherwise the new page's date. The date source
+/// is always the new page's (`ingested` stays `ingested`).
 fn replacement_date(page: &NewPage, old_source: &str, old_date: NaiveDate) -> NaiveDate {
     if page.date_source == DateSource::Ingested && old_source == DateSource::Ingested.as_str() {
         old_date
     } else {
         page.date
     }
-}
-
-/// The date source that goes with `replacement_date`.
-fn replacement_source(page: &NewPage, _old_source: &str) -> DateSource {
-    page.date_source
 }
 
 /// JSON text of a list column (byline, regions).

@@ -80,7 +80,7 @@ impl PageColumns {
         self.papers.push(page.paper.clone());
         self.dates.push(date);
         self.date_sources
-            .push(super::replacement_source(page, "").as_str().to_string());
+            .push(page.date_source.as_str().to_string());
         self.hashes.push(page.content_hash.clone());
         self.times.push(micros(page.ingested_at));
     }

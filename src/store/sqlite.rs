@@ -177,7 +177,7 @@ async fn write_run(
             source: &page.source,
             paper: page.paper.as_deref(),
             date,
-            date_source: super::replacement_source(page, "").as_str(),
+            date_source: page.date_source.as_str(),
             content_hash: &page.content_hash,
             created_us: created,
             updated_us: now,
