@@ -114,17 +114,22 @@ fn han_share(text: &str) -> f64 {
 
 /// Refuses text that is mostly control characters (a binary file that happens to decode).
 fn check_text(text: &str) -> Result<(), DecodeError> {
-    let (mut control, mut all) = (0usize, 0usize);
-    for c in text.chars() {
-        all += 1;
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}') {
-            control += 1;
-        }
+    // Control characters are C0 bytes (one byte each) or C1 (U+0080–U+009F, lead byte 0xC2);
+    // counting bytes keeps this a plain scan.
+    let bytes = text.as_bytes();
+    let mut control = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        let c0 = (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c)) || b == 0x7f;
+        let c1 = b == 0xc2 && bytes.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n));
+        control += usize::from(c0 || c1);
     }
-    if control > 0 && control * 20 > all {
-        return Err(DecodeError::NotText(format!(
-            "binary data ({control} control characters in {all})"
-        )));
+    if control > 0 {
+        let all = text.chars().count();
+        if control * 20 > all {
+            return Err(DecodeError::NotText(format!(
+                "binary data ({control} control characters in {all})"
+            )));
+        }
     }
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);

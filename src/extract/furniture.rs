@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::layout::width;
+use super::layout::{has_prose_marks, width};
 use super::rule;
 
 static STAFF: LazyLock<Regex> = LazyLock::new(|| {
@@ -52,12 +52,15 @@ pub fn is_furniture(line: &str) -> bool {
     if w <= 40 && PROMO.is_match(line) && !line.contains('。') {
         return true;
     }
-    w <= 40 && MASTHEAD.is_match(line)
+    w <= 40 && !has_prose_marks(line) && MASTHEAD.is_match(line)
 }
 
 /// Is this line a running column label set over one or several stories (not a title)?
 pub fn is_label(line: &str) -> bool {
     let line = line.trim();
+    if has_prose_marks(line) {
+        return false; // labels carry no sentence punctuation
+    }
     let w = width(line);
     {
         let bracketed = line.starts_with('【')
