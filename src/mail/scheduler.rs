@@ -107,7 +107,23 @@ struct RunData {
     /// Digests rendered so far, by the editions they list (subscribers of the same regions
     /// share one rendering; only the unsubscribe link differs).
     bodies: std::sync::Mutex<Bodies>,
+    /// Sent digests not yet marked in the ledger: marked in batches of [`MARK_BATCH`]
+    /// (and at the end of the run) to spare one write transaction per message.
+    sent: std::sync::Mutex<Vec<SentMark>>,
 }
+
+/// A sent digest waiting for its ledger mark.
+struct SentMark {
+    subscriber: i64,
+    editions: i64,
+    through_day: Option<NaiveDate>,
+    message_id: String,
+    content_at: i64,
+}
+
+/// Sent digests marked per ledger transaction. A crash loses at most these marks (and the
+/// messages in flight): their rows stay `claimed`, and are sent again once the lease ends.
+const MARK_BATCH: usize = 32;
 
 /// Subscribers claimed per ledger transaction.
 const CLAIM_BATCH: usize = 64;
@@ -175,6 +191,7 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
             Err(e) => report.failed.push(failure(e.to_string())),
         }
     }
+    flush_sent(ctx, opts, data, true).await?;
     report.failed.sort_by_key(|f| f.subscriber);
     report.rejected.sort_by_key(|f| f.subscriber);
     Ok(report)
@@ -246,6 +263,7 @@ async fn read_editions(
         gate: matches!(ctx.store, crate::store::Store::Sqlite(_))
             .then(|| tokio::sync::Mutex::new(())),
         bodies: Default::default(),
+        sent: Default::default(),
     };
     let since = day - chrono::Duration::days(LOOKBACK_DAYS - 1);
     for code in subscribers.iter().flat_map(|s| &s.regions) {
@@ -422,6 +440,18 @@ async fn finish(
     if opts.dry_run {
         return Ok(());
     }
+    if let (LedgerStatus::Sent, Some(message_id), Some(content_at)) =
+        (outcome.status, outcome.message_id, outcome.content_at)
+    {
+        lock(&data.sent).push(SentMark {
+            subscriber: sub.id,
+            editions: outcome.editions,
+            through_day: outcome.through_day,
+            message_id: message_id.to_string(),
+            content_at,
+        });
+        return flush_sent(ctx, opts, data, false).await;
+    }
     let _queued = match &data.gate {
         Some(g) => Some(g.lock().await),
         None => None,
@@ -433,6 +463,58 @@ async fn finish(
     if !mine {
         // Only possible when this run outlived its lease and another took the row over.
         tracing::warn!(subscriber = sub.id, day = %opts.day, "digest claim was taken over before it was marked");
+    }
+    Ok(())
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// Marks pending sent digests in one transaction: when a batch is full, or all (`all`).
+async fn flush_sent(
+    ctx: &MailContext,
+    opts: &RunOptions,
+    data: &RunData,
+    all: bool,
+) -> Result<(), MailError> {
+    let batch: Vec<SentMark> = {
+        let mut pending = lock(&data.sent);
+        if pending.is_empty() || (!all && pending.len() < MARK_BATCH) {
+            return Ok(());
+        }
+        std::mem::take(&mut *pending)
+    };
+    let rows: Vec<(i64, LedgerOutcome<'_>)> = batch
+        .iter()
+        .map(|m| {
+            (
+                m.subscriber,
+                LedgerOutcome {
+                    status: LedgerStatus::Sent,
+                    editions: m.editions,
+                    through_day: m.through_day,
+                    message_id: Some(&m.message_id),
+                    content_at: Some(m.content_at),
+                    error: None,
+                },
+            )
+        })
+        .collect();
+    let _queued = match &data.gate {
+        Some(g) => Some(g.lock().await),
+        None => None,
+    };
+    let marked = ctx
+        .store
+        .finish_digests(opts.day, &opts.owner, &rows, unix_now())
+        .await?;
+    if marked < rows.len() {
+        // Only possible when this run outlived its lease and another took rows over.
+        tracing::warn!(day = %opts.day, lost = rows.len() - marked, "digest claims were taken over before they were marked");
     }
     Ok(())
 }

@@ -605,6 +605,45 @@ impl Store {
         Ok(done > 0)
     }
 
+    /// `finish_digest` for several rows of one day in one transaction; returns how many were
+    /// still `owner`'s.
+    pub async fn finish_digests(
+        &self,
+        day: NaiveDate,
+        owner: &str,
+        rows: &[(i64, LedgerOutcome<'_>)],
+        now: i64,
+    ) -> Result<usize, StoreError> {
+        let day = day_text(day);
+        let sql = "UPDATE digest_ledger SET status = $1, editions = $2, through_day = $3, \
+                   message_id = $4, content_at = $5, error = $6, updated_at = $7 \
+                   WHERE subscriber_id = $8 AND day = $9 AND owner = $10 AND status = 'claimed'";
+        let done = on_pool!(self, |pool, lite| {
+            let sql = q(lite, sql);
+            let mut tx = pool.begin().await?;
+            let mut done = 0;
+            for (id, outcome) in rows {
+                done += sqlx::query(&sql)
+                    .bind(outcome.status.as_str())
+                    .bind(outcome.editions)
+                    .bind(outcome.through_day.map(day_text))
+                    .bind(outcome.message_id)
+                    .bind(outcome.content_at)
+                    .bind(outcome.error)
+                    .bind(now)
+                    .bind(id)
+                    .bind(&day)
+                    .bind(owner)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected() as usize;
+            }
+            tx.commit().await?;
+            done
+        });
+        Ok(done)
+    }
+
     /// The newest `sent` digest of a subscriber strictly before `day`: where the next starts.
     pub async fn last_sent_digest(
         &self,
