@@ -13,6 +13,9 @@ cd "$(dirname "$0")/../.."
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
+# Each case runs ROUNDS times, alternating paperboy and nginx, and keeps each server's best
+# round: other work on a shared machine then biases neither side.
+ROUNDS="${ROUNDS:-2}"
 FEED="${FEED:-/r/zhejiang/articles.atom}"
 for tool in wrk nginx curl; do
   command -v "$tool" >/dev/null || { echo "benches/wrk: $tool is not installed" >&2; exit 2; }
@@ -73,7 +76,7 @@ NG_ETAG="$(curl -sfI "$NG/feed.atom" | tr -d '\r' | sed -n 's/^etag: //Ip')"
 [ "$(curl -s -o /dev/null -D - -H 'Accept-Encoding: gzip' "$NG/feed.atom" | tr -d '\r' | sed -n 's/^content-encoding: //Ip')" = gzip ]
 
 SIZE="$(stat -c %s "$WORK/www/feed.atom")"; GZSIZE="$(stat -c %s "$WORK/www/feed.atom.gz")"
-echo "feed $FEED: $SIZE bytes ($GZSIZE gzip); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; $(nproc) cores"
+echo "feed $FEED: $SIZE bytes ($GZSIZE gzip); wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; best of $ROUNDS rounds; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # run NAME URL [HEADER] -> "rps p99"
 run() {
@@ -93,8 +96,13 @@ for case in plain gzip 304; do
     gzip) pb_args=(-H 'Accept-Encoding: gzip'); ng_args=(-H 'Accept-Encoding: gzip') ;;
     304) pb_args=(-H "If-None-Match: $PB_ETAG"); ng_args=(-H "If-None-Match: $NG_ETAG") ;;
   esac
-  read -r pb_rps pb_p99 < <(run "$PB$FEED" "${pb_args[@]}")
-  read -r ng_rps ng_p99 < <(run "$NG/feed.atom" "${ng_args[@]}")
+  pb_rps=0; pb_p99=-; ng_rps=0; ng_p99=-
+  for _ in $(seq 1 "$ROUNDS"); do
+    read -r rps p99 < <(run "$PB$FEED" "${pb_args[@]}")
+    if awk -v a="$rps" -v b="$pb_rps" 'BEGIN { exit !(a > b) }'; then pb_rps=$rps; pb_p99=$p99; fi
+    read -r rps p99 < <(run "$NG/feed.atom" "${ng_args[@]}")
+    if awk -v a="$rps" -v b="$ng_rps" 'BEGIN { exit !(a > b) }'; then ng_rps=$rps; ng_p99=$p99; fi
+  done
   ratio="$(awk -v a="$pb_rps" -v b="$ng_rps" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
   printf '%-7s %14s %10s %14s %10s %8s\n' "$case" "$pb_rps" "$pb_p99" "$ng_rps" "$ng_p99" "$ratio"
 done

@@ -102,8 +102,7 @@ pub fn app(state: AppState) -> Router {
         .route("/r/{slug}/", get(routes::region))
         .route("/r/{slug}/{date}/", get(routes::edition))
         .route("/a/{id}", get(routes::article_slash))
-        .route("/a/{id}/", get(routes::article))
-        .layer(from_fn_with_state(state.clone(), routes::cached_first));
+        .route("/a/{id}/", get(routes::article));
     let feeds = Router::new()
         .route("/r/{slug}/{item}", get(routes::region_item))
         .route("/feeds.opml", get(routes::opml))
@@ -112,12 +111,16 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/regions/{slug}/editions", get(api::editions))
         .route("/api/v1/editions/{slug}/{date}", get(api::edition))
         .route("/api/v1/pages", post(api::post_page))
-        .layer(from_fn_with_state(state.clone(), routes::cached_first))
         .layer(cors());
-    Router::new()
+    let routed = Router::new()
         .merge(pages)
         .merge(feeds)
         .merge(subscribe::routes())
         .fallback(routes::fallback)
-        .with_state(state)
+        .with_state(state.clone());
+    // A repeated GET/HEAD is answered from the cache before any routing or CORS work; the
+    // routed application handles everything else (and cross-origin requests, for their headers).
+    Router::new()
+        .fallback_service(routed)
+        .layer(from_fn_with_state(state, routes::cached_first))
 }

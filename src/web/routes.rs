@@ -77,15 +77,25 @@ pub fn cache_key(uri: &Uri) -> &str {
 }
 
 /// Middleware answering GET and HEAD from the document cache when the exact path and query
-/// were rendered before at the current store revision; everything else goes to the handler.
+/// were rendered before at the current store revision; everything else (and any request with
+/// an `Origin`, which needs CORS headers) goes to the router.
 pub async fn cached_first(
     State(s): State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    if req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD {
+    let method = req.method().clone();
+    let plain_read = (method == axum::http::Method::GET || method == axum::http::Method::HEAD)
+        && !req.headers().contains_key(header::ORIGIN);
+    if plain_read {
         if let Some(doc) = s.cache.fresh(&s.store, cache_key(req.uri())).await {
-            return doc.respond(req.headers());
+            let mut resp = doc.respond(req.headers());
+            if method == axum::http::Method::HEAD {
+                // Before routing, axum's own HEAD handling has not run: drop the body here
+                // (Content-Length stays, as HEAD requires).
+                *resp.body_mut() = axum::body::Body::empty();
+            }
+            return resp;
         }
     }
     next.run(req).await
