@@ -4,11 +4,13 @@
 //!
 //! Inputs: paths (files or directories, walked recursively in sorted order, hidden entries
 //! skipped) or one `Page` from the API. Output: an `IngestReport` with counts and the failures
-//! with their reasons. Extraction runs on blocking threads (one per core) while the writer
+//! with their reasons. A file whose raw bytes (with the options) hash to the stored page's
+//! source hash is not extracted at all (`skipped`, reported unchanged): the inbox rescan of
+//! `serve` costs a read and a hash per file. Extraction runs on blocking threads (one per core) while the writer
 //! stores the pages in walk order, in batches of up to `batch_size` pages, one transaction each. One bad file never stops the others and never
 //! leaves half a page stored. No SQL here, and nothing specific to the command line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -20,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::extract;
 use crate::model::{Article, DateSource, Page};
-use crate::store::{IngestOutcome, NewArticle, NewPage, Store};
+use crate::store::{IngestOutcome, KnownSource, NewArticle, NewPage, Store};
 
 mod walk;
 pub use walk::{walk, InputFile};
@@ -71,9 +73,37 @@ pub fn prepare(page: Page, key: &str, ingested_at: DateTime<Utc>, tz: Tz) -> New
         date,
         date_source,
         content_hash,
+        source_hash: None,
         ingested_at,
         articles,
     }
+}
+
+/// Hash of a file's raw bytes and of everything else that decides what extraction makes of
+/// them: the operator's `--date` and `--paper` and this paperboy's version (a newer extractor
+/// must look at old files again). Equal hash: the stored page is what extraction would give.
+pub fn source_hash(bytes: &[u8], opts: &extract::Options) -> String {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update([0]);
+    h.update(
+        opts.date
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    h.update([0]);
+    // A tag byte tells "no paper" from an empty one.
+    match &opts.paper {
+        Some(p) => {
+            h.update([1]);
+            h.update(p.as_bytes());
+        }
+        None => h.update([0]),
+    }
+    h.update([0]);
+    h.update(bytes);
+    hex::encode(h.finalize())
 }
 
 /// Stable id of an article: the first 16 hex digits of SHA-256 over the page key and its text.
@@ -164,6 +194,9 @@ pub struct IngestReport {
     pub new: usize,
     pub unchanged: usize,
     pub replaced: usize,
+    /// Unchanged files that were not even extracted: their bytes and options hashed to the
+    /// stored page's source hash (counted in `unchanged` too).
+    pub skipped: usize,
     pub failed: Vec<IngestFailure>,
 }
 
@@ -193,21 +226,38 @@ impl Progress for Silent {}
 /// What the extraction thread hands the writer.
 enum Prepared {
     Page(PathBuf, NewPage),
+    /// Bytes unchanged since the stored page: not extracted; its stored article count.
+    Skipped(PathBuf, usize),
     Failed(PathBuf, String),
 }
 
-/// Reads and extracts one file; a panic in extraction is a failure of that file only.
-fn prepare_file(file: &InputFile, opts: &extract::Options, now: DateTime<Utc>, tz: Tz) -> Prepared {
+/// Reads and extracts one file; a panic in extraction is a failure of that file only. A file
+/// whose source hash equals `known` (the stored one) is not extracted.
+fn prepare_file(
+    file: &InputFile,
+    known: Option<&KnownSource>,
+    opts: &extract::Options,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Prepared {
     let bytes = match std::fs::read(&file.path) {
         Ok(b) => b,
         Err(e) => return Prepared::Failed(file.path.clone(), format!("cannot read: {e}")),
     };
+    let hash = source_hash(&bytes, opts);
+    if let Some(known) = known.filter(|k| k.source_hash == hash) {
+        return Prepared::Skipped(file.path.clone(), known.articles);
+    }
     let source = file.path.display().to_string();
     let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         extract::page(&bytes, &source, opts)
     }));
     match extracted {
-        Ok(Ok(page)) => Prepared::Page(file.path.clone(), prepare(page, &file.key, now, tz)),
+        Ok(Ok(page)) => {
+            let mut page = prepare(page, &file.key, now, tz);
+            page.source_hash = Some(hash);
+            Prepared::Page(file.path.clone(), page)
+        }
         Ok(Err(e)) => Prepared::Failed(file.path.clone(), e.to_string()),
         Err(_) => Prepared::Failed(file.path.clone(), "extraction panicked".into()),
     }
@@ -229,6 +279,7 @@ pub async fn ingest_paths(
         progress.file_done(&f.path, &FileResult::Failed(f.reason.clone()));
         report.failed.push(f);
     }
+    let known = Arc::new(known_sources(store, &files).await);
     let batch_size = opts.batch_size.max(1);
     let workers = match opts.workers {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -251,7 +302,7 @@ pub async fn ingest_paths(
     let mut extractors = Vec::with_capacity(workers);
     for _ in 0..workers {
         let (files, next, written, tx) = (files.clone(), next.clone(), written.clone(), tx.clone());
-        let extract_opts = extract_opts.clone();
+        let (known, extract_opts) = (known.clone(), extract_opts.clone());
         extractors.push(tokio::task::spawn_blocking(move || loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(file) = files.get(i) else { break };
@@ -259,7 +310,10 @@ pub async fn ingest_paths(
                 std::thread::sleep(std::time::Duration::from_millis(1));
             }
             if tx
-                .blocking_send((i, prepare_file(file, &extract_opts, now, tz)))
+                .blocking_send((
+                    i,
+                    prepare_file(file, known.get(&file.key), &extract_opts, now, tz),
+                ))
                 .is_err()
             {
                 break; // the writer is gone
@@ -318,6 +372,22 @@ pub async fn ingest_paths(
     report
 }
 
+/// The stored source hashes of the walked keys (one query). Keys walked more than once are left
+/// out: which copy the store holds depends on the run, so each copy is extracted. A store error
+/// only costs the skipping: every file is then extracted and the writer reports the error.
+async fn known_sources(store: &Store, files: &[InputFile]) -> HashMap<String, KnownSource> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for f in files {
+        *counts.entry(f.key.as_str()).or_default() += 1;
+    }
+    let keys: Vec<String> = counts
+        .into_iter()
+        .filter(|(_, n)| *n == 1)
+        .map(|(k, _)| k.to_string())
+        .collect();
+    store.known_sources(&keys).await.unwrap_or_default()
+}
+
 /// Moves the pages that are next in walk order from `pending` into `batch`, up to `size`.
 fn fill(
     batch: &mut Vec<Prepared>,
@@ -347,6 +417,14 @@ async fn write_batch(
             Prepared::Page(path, page) => {
                 paths.push(path);
                 pages.push(page);
+            }
+            Prepared::Skipped(path, articles) => {
+                report.pages += 1;
+                report.articles += articles;
+                report.unchanged += 1;
+                report.skipped += 1;
+                let outcome = IngestOutcome::Unchanged;
+                progress.file_done(&path, &FileResult::Stored { outcome, articles });
             }
             Prepared::Failed(path, reason) => {
                 progress.file_done(&path, &FileResult::Failed(reason.clone()));

@@ -321,3 +321,96 @@ async fn parallel_extraction_stores_in_walk_order() {
         articles_per_page(&only_b).await
     );
 }
+
+/// A rescan skips extracting files whose bytes did not change, re-extracts an edited file, and
+/// does not skip when the options change; pages stored without a source hash get one.
+async fn rescan_skips_unchanged_files(store: Store) {
+    use paperboy::ingest::{ingest_paths, IngestOptions, Silent};
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = seeds();
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for (i, seed) in seeds.iter().enumerate() {
+        std::fs::copy(seed, inbox.join(format!("page-{i}.txt"))).unwrap();
+    }
+    let n = seeds.len();
+    let opts = IngestOptions::default();
+    let scan = || ingest_paths(&store, std::slice::from_ref(&inbox), &opts, &Silent);
+    let first = scan().await;
+    assert!(first.failed.is_empty(), "{:?}", first.failed);
+    assert_eq!((first.new, first.skipped), (n, 0));
+
+    let again = scan().await;
+    assert_eq!((again.pages, again.unchanged, again.skipped), (n, n, n));
+    assert_eq!(
+        again.articles, first.articles,
+        "skipped pages count their articles"
+    );
+
+    // Rows from before source hashes existed: extracted once (unchanged), then skipped.
+    let clear = "UPDATE pages SET source_hash = NULL";
+    match &store {
+        Store::Sqlite(pool) => {
+            sqlx::query(clear).execute(pool).await.unwrap();
+        }
+        Store::Postgres(pool) => {
+            sqlx::query(clear).execute(pool).await.unwrap();
+        }
+    }
+    let backfill = scan().await;
+    assert_eq!((backfill.unchanged, backfill.skipped), (n, 0));
+    assert_eq!(scan().await.skipped, n);
+
+    // A file edited in place is extracted again and replaces its page.
+    let edited = inbox.join("page-0.txt");
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text.push_str("\n\n# 更正启事\n\n本报昨日第一版报道有误，特此更正。\n");
+    std::fs::write(&edited, text).unwrap();
+    let after_edit = scan().await;
+    assert_eq!(
+        (
+            after_edit.replaced,
+            after_edit.unchanged,
+            after_edit.skipped
+        ),
+        (1, n - 1, n - 1)
+    );
+
+    // Another --date is another extraction: nothing is skipped.
+    let dated = IngestOptions {
+        date: chrono::NaiveDate::from_ymd_opt(2021, 3, 4),
+        ..IngestOptions::default()
+    };
+    let redated = ingest_paths(&store, std::slice::from_ref(&inbox), &dated, &Silent).await;
+    assert!(redated.failed.is_empty(), "{:?}", redated.failed);
+    assert_eq!((redated.skipped, redated.new, redated.pages), (0, 0, n));
+    let editions = store
+        .editions(&paperboy::store::EditionQuery::default())
+        .await
+        .unwrap();
+    assert!(editions
+        .iter()
+        .all(|e| e.date == chrono::NaiveDate::from_ymd_opt(2021, 3, 4).unwrap()));
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rescan_skips_unchanged_files_sqlite() {
+    let tmp = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/rescan.db", tmp.path().display());
+    rescan_skips_unchanged_files(Store::connect(&url).await.unwrap()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rescan_skips_unchanged_files_postgres() {
+    let Ok(url) = std::env::var("PAPERBOY_TEST_POSTGRES") else {
+        println!("postgres part skipped: PAPERBOY_TEST_POSTGRES is not set");
+        return;
+    };
+    let schema = format!("pb_rescan_{}", std::process::id());
+    let store = Store::connect_postgres_schema(&url, &schema).await.unwrap();
+    rescan_skips_unchanged_files(store).await;
+    paperboy::store::drop_postgres_schema(&url, &schema)
+        .await
+        .unwrap();
+}

@@ -8,6 +8,8 @@
 //! Interface (implemented by the backends; see the method docs):
 //! - `Store::connect(url)`: open or create, run versioned migrations, refuse a newer schema.
 //! - `ingest(&NewPage) -> IngestOutcome` and `ingest_many(&[NewPage])` (one transaction per batch).
+//! - `known_sources(keys) -> HashMap<key, KnownSource>`: stored source hashes, so a rescan can
+//!   skip files whose bytes did not change.
 //! - `editions(&EditionQuery) -> Vec<EditionSummary>` newest first, with parent roll-ups.
 //! - `edition_articles(region, date) -> Vec<StoredArticle>` (a prefecture/province code aggregates).
 //! - `region_articles(region, limit, before) -> Vec<StoredArticle>` newest first, for article feeds.
@@ -24,6 +26,8 @@
 //! parent codes are stored and a roll-up never counts an article twice. Times are Unix
 //! microseconds in both backends. Files: `sqlite.rs`/`postgres.rs` (connect, write path),
 //! `read.rs` (portable read queries run on either pool), `rows.rs`, `migrate.rs`.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -78,6 +82,10 @@ pub struct NewPage {
     pub date_source: DateSource,
     /// Hash of the page's extracted content: equal hash means unchanged.
     pub content_hash: String,
+    /// Hash of the raw bytes (and ingest options) the page was extracted from, when it came
+    /// from a file: lets a rescan skip extracting unchanged files (`known_sources`). Stored
+    /// even when the content is unchanged, so an older row without it gets it on the next run.
+    pub source_hash: Option<String>,
     pub ingested_at: DateTime<Utc>,
     pub articles: Vec<NewArticle>,
 }
@@ -99,6 +107,15 @@ pub enum IngestOutcome {
     New,
     Unchanged,
     Replaced,
+}
+
+/// What the store knows of a page's source file (see `Store::known_sources`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownSource {
+    /// `NewPage::source_hash` of the last stored version.
+    pub source_hash: String,
+    /// Number of articles stored for the page.
+    pub articles: usize,
 }
 
 /// A stored article with its page's metadata.
@@ -215,6 +232,35 @@ impl Store {
             Store::Sqlite(pool) => sqlite::ingest_many(pool, pages).await,
             Store::Postgres(pool) => postgres::ingest_many(pool, pages).await,
         }
+    }
+
+    /// The stored source hash and article count of each page among `keys` that has a source
+    /// hash (one query whatever the number of keys); keys unknown or stored without a source
+    /// hash are absent.
+    pub async fn known_sources(
+        &self,
+        keys: &[String],
+    ) -> Result<HashMap<String, KnownSource>, StoreError> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = match self {
+            Store::Sqlite(pool) => sqlite::known_sources(pool, keys).await?,
+            Store::Postgres(pool) => postgres::known_sources(pool, keys).await?,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(key, source_hash, articles)| {
+                let articles = usize::try_from(articles).unwrap_or(0);
+                (
+                    key,
+                    KnownSource {
+                        source_hash,
+                        articles,
+                    },
+                )
+            })
+            .collect())
     }
 
     /// Editions newest first. With `q.region` a prefecture or province, its counties' articles

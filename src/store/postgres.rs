@@ -61,6 +61,21 @@ pub(super) async fn ingest_many(
     Ok(outcomes)
 }
 
+/// Stored source hashes and article counts of the pages among `keys` that have one.
+pub(super) async fn known_sources(
+    pool: &PgPool,
+    keys: &[String],
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT p.key, p.source_hash, \
+                (SELECT COUNT(*) FROM articles AS a WHERE a.page_key = p.key) \
+         FROM pages AS p WHERE p.key = ANY($1) AND p.source_hash IS NOT NULL",
+    )
+    .bind(keys)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// Page columns as arrays, in key order.
 #[derive(Default)]
 struct PageColumns {
@@ -70,6 +85,7 @@ struct PageColumns {
     dates: Vec<NaiveDate>,
     date_sources: Vec<String>,
     hashes: Vec<String>,
+    source_hashes: Vec<Option<String>>,
     times: Vec<i64>,
 }
 
@@ -82,6 +98,7 @@ impl PageColumns {
         self.date_sources
             .push(page.date_source.as_str().to_string());
         self.hashes.push(page.content_hash.clone());
+        self.source_hashes.push(page.source_hash.clone());
         self.times.push(micros(page.ingested_at));
     }
 }
@@ -100,10 +117,10 @@ async fn write_run(
     }
     let inserted: Vec<String> = sqlx::query_scalar(
         "INSERT INTO pages (key, source, paper, date, date_source, content_hash, created_us, \
-         updated_us) \
-         SELECT t.key, t.source, t.paper, t.date, t.date_source, t.hash, t.at, t.at \
+         updated_us, source_hash) \
+         SELECT t.key, t.source, t.paper, t.date, t.date_source, t.hash, t.at, t.at, t.src \
          FROM UNNEST($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], \
-                     $7::int8[]) AS t(key, source, paper, date, date_source, hash, at) \
+                     $7::int8[], $8::text[]) AS t(key, source, paper, date, date_source, hash, at, src) \
          ON CONFLICT (key) DO NOTHING RETURNING key",
     )
     .bind(&all.keys)
@@ -113,6 +130,7 @@ async fn write_run(
     .bind(&all.date_sources)
     .bind(&all.hashes)
     .bind(&all.times)
+    .bind(&all.source_hashes)
     .fetch_all(&mut **tx)
     .await?;
     let inserted: HashSet<String> = inserted.into_iter().collect();
@@ -122,20 +140,24 @@ async fn write_run(
         .filter(|k| !inserted.contains(*k))
         .cloned()
         .collect();
-    let mut existing: HashMap<String, (String, String, NaiveDate)> = HashMap::new();
+    type Existing = (String, String, NaiveDate, Option<String>);
+    let mut existing: HashMap<String, Existing> = HashMap::new();
     if !known.is_empty() {
-        let rows: Vec<(String, String, String, NaiveDate)> = sqlx::query_as(
-            "SELECT key, content_hash, date_source, date FROM pages WHERE key = ANY($1) \
-             ORDER BY key FOR UPDATE",
+        let rows: Vec<(String, String, String, NaiveDate, Option<String>)> = sqlx::query_as(
+            "SELECT key, content_hash, date_source, date, source_hash FROM pages \
+             WHERE key = ANY($1) ORDER BY key FOR UPDATE",
         )
         .bind(&known)
         .fetch_all(&mut **tx)
         .await?;
         existing = rows
             .into_iter()
-            .map(|(k, h, s, d)| (k, (h, s, d)))
+            .map(|(k, h, s, d, src)| (k, (h, s, d, src)))
             .collect();
     }
+    // Unchanged pages whose stored source hash differs (or is missing).
+    let mut source_keys: Vec<&str> = Vec::new();
+    let mut source_hashes: Vec<&str> = Vec::new();
 
     let mut outcomes = vec![IngestOutcome::Unchanged; pages.len()];
     let mut to_write: Vec<(&NewPage, NaiveDate)> = Vec::new();
@@ -147,7 +169,7 @@ async fn write_run(
             to_write.push((page, page.date));
             continue;
         }
-        let Some((hash, old_source, old_date)) = existing.get(&page.key) else {
+        let Some((hash, old_source, old_date, stored)) = existing.get(&page.key) else {
             return Err(StoreError::Corrupt(format!(
                 "page {} neither inserted nor found",
                 page.key
@@ -158,7 +180,22 @@ async fn write_run(
             outcomes[i] = IngestOutcome::Replaced;
             replaced.push(page, date);
             to_write.push((page, date));
+        } else if let Some(new) = page.source_hash.as_deref() {
+            if stored.as_deref() != Some(new) {
+                source_keys.push(&page.key);
+                source_hashes.push(new);
+            }
         }
+    }
+    if !source_keys.is_empty() {
+        sqlx::query(
+            "UPDATE pages AS p SET source_hash = t.src \
+             FROM UNNEST($1::text[], $2::text[]) AS t(key, src) WHERE p.key = t.key",
+        )
+        .bind(&source_keys)
+        .bind(&source_hashes)
+        .execute(&mut **tx)
+        .await?;
     }
 
     let mut kept: HashMap<String, i64> = HashMap::new();
@@ -176,9 +213,11 @@ async fn write_run(
             .await?;
         sqlx::query(
             "UPDATE pages AS p SET source = t.source, paper = t.paper, date = t.date, \
-             date_source = t.date_source, content_hash = t.hash, updated_us = t.at \
+             date_source = t.date_source, content_hash = t.hash, updated_us = t.at, \
+             source_hash = t.src \
              FROM UNNEST($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], \
-                         $6::text[], $7::int8[]) AS t(key, source, paper, date, date_source, hash, at) \
+                         $6::text[], $7::int8[], $8::text[]) \
+                  AS t(key, source, paper, date, date_source, hash, at, src) \
              WHERE p.key = t.key",
         )
         .bind(&replaced.keys)
@@ -188,6 +227,7 @@ async fn write_run(
         .bind(&replaced.date_sources)
         .bind(&replaced.hashes)
         .bind(&replaced.times)
+        .bind(&replaced.source_hashes)
         .execute(&mut **tx)
         .await?;
     }

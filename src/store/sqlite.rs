@@ -95,6 +95,22 @@ pub(super) async fn ingest_many(
     Ok(outcomes)
 }
 
+/// Stored source hashes and article counts of the pages among `keys` that have one.
+pub(super) async fn known_sources(
+    pool: &SqlitePool,
+    keys: &[String],
+) -> Result<Vec<(String, String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT p.key, p.source_hash, \
+                (SELECT COUNT(*) FROM articles AS a WHERE a.page_key = p.key) \
+         FROM pages AS p \
+         WHERE p.key IN (SELECT value FROM json_each($1)) AND p.source_hash IS NOT NULL",
+    )
+    .bind(super::json(keys)?)
+    .fetch_all(pool)
+    .await?)
+}
+
 /// A page row as `json_each` unpacks it.
 #[derive(Serialize)]
 struct PageRow<'a> {
@@ -104,6 +120,7 @@ struct PageRow<'a> {
     date: NaiveDate,
     date_source: &'static str,
     content_hash: &'a str,
+    source_hash: Option<&'a str>,
     created_us: i64,
     updated_us: i64,
 }
@@ -140,17 +157,20 @@ async fn write_run(
     pages: &[NewPage],
 ) -> Result<Vec<IngestOutcome>, StoreError> {
     let keys: Vec<&str> = pages.iter().map(|p| p.key.as_str()).collect();
-    let existing: Vec<(String, String, String, NaiveDate, i64)> = sqlx::query_as(
-        "SELECT key, content_hash, date_source, date, created_us FROM pages \
+    type Existing = (String, String, String, NaiveDate, i64, Option<String>);
+    let existing: Vec<Existing> = sqlx::query_as(
+        "SELECT key, content_hash, date_source, date, created_us, source_hash FROM pages \
          WHERE key IN (SELECT value FROM json_each($1))",
     )
     .bind(super::json(&keys)?)
     .fetch_all(&mut **tx)
     .await?;
-    let existing: HashMap<String, (String, String, NaiveDate, i64)> = existing
+    let existing: HashMap<String, (String, String, NaiveDate, i64, Option<String>)> = existing
         .into_iter()
-        .map(|(k, h, s, d, c)| (k, (h, s, d, c)))
+        .map(|(k, h, s, d, c, src)| (k, (h, s, d, c, src)))
         .collect();
+    // Unchanged pages whose stored source hash differs (or is missing): key, new source hash.
+    let mut sources: Vec<(&str, &str)> = Vec::new();
 
     let mut outcomes = Vec::with_capacity(pages.len());
     let mut page_rows = Vec::new();
@@ -161,11 +181,16 @@ async fn write_run(
         let now = micros(page.ingested_at);
         let (outcome, date, created) = match existing.get(&page.key) {
             None => (IngestOutcome::New, page.date, now),
-            Some((hash, _, _, _)) if *hash == page.content_hash => {
+            Some((hash, _, _, _, stored)) if *hash == page.content_hash => {
+                if let Some(new) = page.source_hash.as_deref() {
+                    if stored.as_deref() != Some(new) {
+                        sources.push((&page.key, new));
+                    }
+                }
                 outcomes.push(IngestOutcome::Unchanged);
                 continue;
             }
-            Some((_, old_source, old_date, created)) => {
+            Some((_, old_source, old_date, created, _)) => {
                 replaced_keys.push(page.key.as_str());
                 let date = super::replacement_date(page, old_source, *old_date);
                 (IngestOutcome::Replaced, date, *created)
@@ -179,10 +204,20 @@ async fn write_run(
             date,
             date_source: page.date_source.as_str(),
             content_hash: &page.content_hash,
+            source_hash: page.source_hash.as_deref(),
             created_us: created,
             updated_us: now,
         });
         to_write.push((page, date));
+    }
+    if !sources.is_empty() {
+        sqlx::query(
+            "UPDATE pages SET source_hash = j.value ->> '$[1]' FROM json_each($1) AS j \
+             WHERE pages.key = j.value ->> '$[0]'",
+        )
+        .bind(super::json(&sources)?)
+        .execute(&mut **tx)
+        .await?;
     }
     if to_write.is_empty() {
         return Ok(outcomes);
@@ -237,11 +272,11 @@ async fn write_run(
         }
     }
     sqlx::query(
-        "INSERT INTO pages (key, source, paper, date, date_source, content_hash, created_us, \
-         updated_us) \
+        "INSERT INTO pages (key, source, paper, date, date_source, content_hash, source_hash, \
+         created_us, updated_us) \
          SELECT value ->> 'key', value ->> 'source', value ->> 'paper', value ->> 'date', \
-                value ->> 'date_source', value ->> 'content_hash', value ->> 'created_us', \
-                value ->> 'updated_us' \
+                value ->> 'date_source', value ->> 'content_hash', value ->> 'source_hash', \
+                value ->> 'created_us', value ->> 'updated_us' \
          FROM json_each($1)",
     )
     .bind(super::json(&page_rows)?)
