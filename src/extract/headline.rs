@@ -40,8 +40,10 @@ pub fn overlap(headline: &str, han_body: &str) -> f64 {
     found as f64 / pairs.len() as f64
 }
 
-fn body_bigrams(d: &Draft) -> String {
-    han_text(d.paras.iter().map(String::as_str))
+/// The draft's Han text (computed once: attachment asks for it several times).
+fn body_bigrams(d: &Draft) -> &str {
+    d.han
+        .get_or_init(|| han_text(d.paras.iter().map(String::as_str)))
 }
 
 /// Least overlap for a headline found at the end of the page to be given to an untitled article.
@@ -112,8 +114,8 @@ fn prints_headlines_after(items: &[Item]) -> bool {
     for w in items.windows(3) {
         if let [Item::Article(p), Item::Group(lines), Item::Article(n)] = w {
             let (pb, nb) = (body_bigrams(p), body_bigrams(n));
-            let back: f64 = lines.iter().map(|l| overlap(&l.text, &pb)).sum();
-            let fwd: f64 = lines.iter().map(|l| overlap(&l.text, &nb)).sum();
+            let back: f64 = lines.iter().map(|l| overlap(&l.text, pb)).sum();
+            let fwd: f64 = lines.iter().map(|l| overlap(&l.text, nb)).sum();
             if back > fwd + 0.2 {
                 votes += 1;
             } else if fwd > back + 0.2 {
@@ -128,8 +130,8 @@ fn prints_headlines_after(items: &[Item]) -> bool {
 /// the split that best matches each line's words with an article's body.
 fn split_point(lines: &[HeadLine], prev: &Draft, next: &Draft, after: bool) -> usize {
     let (pb, nb) = (body_bigrams(prev), body_bigrams(next));
-    let back: Vec<f64> = lines.iter().map(|l| overlap(&l.text, &pb)).collect();
-    let fwd: Vec<f64> = lines.iter().map(|l| overlap(&l.text, &nb)).collect();
+    let back: Vec<f64> = lines.iter().map(|l| overlap(&l.text, pb)).collect();
+    let fwd: Vec<f64> = lines.iter().map(|l| overlap(&l.text, nb)).collect();
     let n = lines.len();
     let mut best = (f64::MIN, 0);
     for k in 0..=n {
@@ -156,7 +158,7 @@ fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft], prefer_last: bool
         .iter()
         .enumerate()
         .filter(|(_, d)| d.head.is_empty() && !d.continuation && !d.paras.is_empty())
-        .map(|(i, d)| (i, body_bigrams(d)))
+        .map(|(i, d)| (i, body_bigrams(d).to_string()))
         .collect();
     let Some(last) = drafts.len().checked_sub(1) else {
         return;

@@ -45,6 +45,8 @@ pub struct Draft {
     pub title_level: Option<u8>,
     /// The last paragraph is a subhead: the next paragraph is not its continuation.
     pub after_subhead: bool,
+    /// The body's Han text, computed once when headlines are matched against it.
+    pub han: std::cell::OnceCell<String>,
 }
 
 /// Segmentation output: headline groups and article drafts in page order.
