@@ -2,6 +2,8 @@
 //! into SQLite and, when `PAPERBOY_TEST_POSTGRES` is set, into PostgreSQL. Prints pages/s for
 //!
 //! - `end-to-end`: files on disk → `ingest::ingest_paths` (read, extract, prepare, store);
+//! - `re-ingest`: the same files again (unchanged bytes: hashed, not extracted);
+//! - `extract only`: extraction and preparation from memory, one thread per core, no store;
 //! - `store only`: prepared pages → `Store::ingest_many` in batches of 200 (the writer alone);
 //! - `reference`: the same page bytes as blobs in one plain INSERT transaction (the floor
 //!   set by the database itself).
@@ -129,6 +131,30 @@ async fn end_to_end(store: &Store, dir: &Path) -> (f64, ingest::IngestReport) {
     (t.elapsed().as_secs_f64(), report)
 }
 
+/// Extraction and preparation alone (read from memory, nothing stored), on one thread per core
+/// as `ingest_paths` runs it: the other half of end-to-end.
+fn extract_only(texts: &[String]) -> f64 {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let opts = paperboy::extract::Options::default();
+    let t = Instant::now();
+    std::thread::scope(|s| {
+        for (c, chunk) in texts.chunks(texts.len().div_ceil(threads)).enumerate() {
+            let opts = &opts;
+            s.spawn(move || {
+                for (j, text) in chunk.iter().enumerate() {
+                    let name = file_name(c * chunk.len() + j);
+                    let page = paperboy::extract::page(text.as_bytes(), &name, opts).unwrap();
+                    let mut page =
+                        ingest::prepare(page, &name, Utc::now(), chrono_tz::Asia::Shanghai);
+                    page.source_hash = Some(ingest::source_hash(text.as_bytes(), opts));
+                    std::hint::black_box(page);
+                }
+            });
+        }
+    });
+    t.elapsed().as_secs_f64()
+}
+
 /// Raw blobs in one transaction: the database's own floor for the same bytes.
 async fn reference(store: &Store, texts: &[String]) -> f64 {
     let t = Instant::now();
@@ -199,11 +225,18 @@ where
     );
     let (again, report2) = end_to_end(&store, dir.path()).await;
     println!(
-        "  re-ingest   {}  ({} unchanged)",
+        "  re-ingest   {}  ({} unchanged, {} not extracted)",
         rate(report2.pages, again),
-        report2.unchanged
+        report2.unchanged,
+        report2.skipped
     );
     store.close().await;
+
+    let secs = extract_only(&texts);
+    println!(
+        "  extract only {} (read from memory, nothing stored)",
+        rate(n, secs)
+    );
 
     let pages: Vec<NewPage> = texts
         .iter()

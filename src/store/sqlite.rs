@@ -2,10 +2,12 @@
 //!
 //! Writes take the database's write lock at `BEGIN IMMEDIATE`, so two processes ingesting into
 //! one file queue behind each other (the busy timeout) instead of failing on a lock upgrade.
-//! A batch is written with a handful of statements whatever its size: the rows travel as one
-//! JSON parameter each and SQLite unpacks them with `json_each` (a statement round trip to
-//! sqlx's connection thread costs more than the row itself). Reads are shared with PostgreSQL
-//! (see `read.rs`).
+//! A batch is written with a handful of statements whatever its size: multi-row
+//! `INSERT … VALUES` with bound parameters, `ROWS_PER_INSERT` rows each (a statement round trip
+//! to sqlx's connection thread costs more than a row; unpacking rows from one JSON parameter
+//! with `json_each` cost more still, as every `->>` re-parses the row's JSON, body included).
+//! Key lists are still passed as one JSON array. Reads are shared with PostgreSQL (see
+//! `read.rs`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -13,9 +15,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 use super::rows::{micros, region_number};
 use super::{IngestOutcome, NewPage, StoreError};
@@ -111,8 +112,11 @@ pub(super) async fn known_sources(
     .await?)
 }
 
-/// A page row as `json_each` unpacks it.
-#[derive(Serialize)]
+/// Rows per multi-row `INSERT … VALUES`: 12 columns × 256 rows stays far below SQLite's
+/// 32,766 bound parameters, and every full chunk reuses one cached prepared statement.
+const ROWS_PER_INSERT: usize = 256;
+
+/// A page row to insert.
 struct PageRow<'a> {
     key: &'a str,
     source: &'a str,
@@ -125,8 +129,7 @@ struct PageRow<'a> {
     updated_us: i64,
 }
 
-/// An article row as `json_each` unpacks it (byline and regions stay JSON text).
-#[derive(Serialize)]
+/// An article row to insert (byline and regions stay JSON text).
 struct ArticleRow<'a> {
     id: &'a str,
     page_key: &'a str,
@@ -143,7 +146,6 @@ struct ArticleRow<'a> {
 }
 
 /// One (region, date, article) index row.
-#[derive(Serialize)]
 struct RegionRow<'a> {
     region: i32,
     date: NaiveDate,
@@ -271,40 +273,55 @@ async fn write_run(
             }
         }
     }
-    sqlx::query(
-        "INSERT INTO pages (key, source, paper, date, date_source, content_hash, source_hash, \
-         created_us, updated_us) \
-         SELECT value ->> 'key', value ->> 'source', value ->> 'paper', value ->> 'date', \
-                value ->> 'date_source', value ->> 'content_hash', value ->> 'source_hash', \
-                value ->> 'created_us', value ->> 'updated_us' \
-         FROM json_each($1)",
-    )
-    .bind(super::json(&page_rows)?)
-    .execute(&mut **tx)
-    .await?;
-    if !article_rows.is_empty() {
-        sqlx::query(
-            "INSERT INTO articles (id, page_key, position, date, title, kicker, subtitle, \
-             byline, kind, regions, body, stored_us) \
-             SELECT value ->> 'id', value ->> 'page_key', value ->> 'position', \
-                    value ->> 'date', value ->> 'title', value ->> 'kicker', \
-                    value ->> 'subtitle', value ->> 'byline', value ->> 'kind', \
-                    value ->> 'regions', value ->> 'body', value ->> 'stored_us' \
-             FROM json_each($1)",
-        )
-        .bind(super::json(&article_rows)?)
-        .execute(&mut **tx)
-        .await?;
+    for chunk in page_rows.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO pages (key, source, paper, date, date_source, content_hash, \
+             source_hash, created_us, updated_us) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.key)
+                .push_bind(r.source)
+                .push_bind(r.paper)
+                .push_bind(r.date)
+                .push_bind(r.date_source)
+                .push_bind(r.content_hash)
+                .push_bind(r.source_hash)
+                .push_bind(r.created_us)
+                .push_bind(r.updated_us);
+        });
+        q.build().execute(&mut **tx).await?;
     }
-    if !region_rows.is_empty() {
-        sqlx::query(
-            "INSERT INTO article_regions (region, date, article_id) \
-             SELECT value ->> 'region', value ->> 'date', value ->> 'article_id' \
-             FROM json_each($1) WHERE true ON CONFLICT DO NOTHING",
-        )
-        .bind(super::json(&region_rows)?)
-        .execute(&mut **tx)
-        .await?;
+    for chunk in article_rows.chunks(ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO articles (id, page_key, position, date, title, kicker, subtitle, \
+             byline, kind, regions, body, stored_us) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.id)
+                .push_bind(r.page_key)
+                .push_bind(r.position)
+                .push_bind(r.date)
+                .push_bind(r.title)
+                .push_bind(r.kicker)
+                .push_bind(r.subtitle)
+                .push_bind(r.byline.as_str())
+                .push_bind(r.kind)
+                .push_bind(r.regions.as_str())
+                .push_bind(r.body)
+                .push_bind(r.stored_us);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    for chunk in region_rows.chunks(ROWS_PER_INSERT) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO article_regions (region, date, article_id) ");
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.region)
+                .push_bind(r.date)
+                .push_bind(r.article_id);
+        });
+        q.push(" ON CONFLICT DO NOTHING");
+        q.build().execute(&mut **tx).await?;
     }
     Ok(outcomes)
 }
