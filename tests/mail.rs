@@ -741,3 +741,50 @@ async fn an_unreachable_server_is_retried_boundedly_and_resumed_next_run() {
     assert_eq!(report.sent, 1, "{report:?}");
     assert_eq!(e.server.messages_to("a@example.org").len(), 1);
 }
+
+#[tokio::test]
+async fn a_large_run_claims_and_marks_in_batches_without_stalling() {
+    let e = env().await;
+    ingest(
+        &e.ctx.store,
+        "jd-0628",
+        day("2022-06-28"),
+        JIANDE,
+        &["新安江畔开新局"],
+    )
+    .await;
+    let now = chrono::Utc::now().timestamp();
+    let n = 300;
+    for i in 0..n {
+        let email = format!("bulk{i}@example.org");
+        let jiande = [paperboy::model::RegionCode::parse(JIANDE).unwrap()];
+        e.ctx
+            .store
+            .upsert_subscriber(&email, &jiande, true, now)
+            .await
+            .unwrap();
+    }
+    let report = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        run_day(&e.ctx, &RunOptions::new(day("2022-06-28"))),
+    )
+    .await
+    .expect("the run finished")
+    .unwrap();
+    assert_eq!(report.sent, n, "{report:?}");
+    assert_eq!(e.server.messages().len(), n);
+    let ledger = e
+        .ctx
+        .store
+        .digest_ledger(Some(day("2022-06-28")))
+        .await
+        .unwrap();
+    assert_eq!(
+        ledger
+            .iter()
+            .filter(|l| l.status == LedgerStatus::Sent)
+            .count(),
+        n
+    );
+    assert_eq!(send(&e, "2022-06-28").await.sent, 0);
+}

@@ -134,6 +134,37 @@ enum Claim {
     Error(String),
 }
 
+/// What one future of a run yields.
+enum Step {
+    Claimed(Vec<(Subscriber, Claim)>),
+    Sent(Subscriber, Result<Outcome, MailError>),
+}
+
+async fn step_claim(
+    ctx: &MailContext,
+    opts: &RunOptions,
+    data: &RunData,
+    chunk: Vec<Subscriber>,
+) -> Step {
+    let _queued = match &data.gate {
+        Some(g) => Some(g.lock().await),
+        None => None,
+    };
+    Step::Claimed(claim_chunk(ctx, opts, chunk).await)
+}
+
+async fn step_send(
+    ctx: &MailContext,
+    opts: &RunOptions,
+    mailer: &Mailer,
+    data: &RunData,
+    sub: Subscriber,
+    claim: Claim,
+) -> Step {
+    let (sub, outcome) = paired(ctx, opts, mailer, data, sub, claim).await;
+    Step::Sent(sub, outcome)
+}
+
 /// Sends (or, dry, writes) the digests of `opts.day` to every confirmed subscriber.
 pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, MailError> {
     let subscribers = ctx.store.confirmed_subscribers().await?;
@@ -155,21 +186,37 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
         .collect::<Vec<_>>()
         .into_iter();
     let mut pending: std::collections::VecDeque<(Subscriber, Claim)> = Default::default();
-    let mut in_flight = futures::stream::FuturesUnordered::new();
+    // Claims and sends progress together in one set: awaiting a claim on its own would stop
+    // polling the sends, and one suspended inside its ledger transaction would hold
+    // SQLite's write lock that the claim waits for.
+    let mut in_flight: futures::stream::FuturesUnordered<
+        std::pin::Pin<Box<dyn std::future::Future<Output = Step> + Send + '_>>,
+    > = futures::stream::FuturesUnordered::new();
+    let mut claiming = false;
     loop {
-        // Keep `concurrency` digests in flight; claim the next batch (one transaction) when
-        // the claimed ones run out.
-        while in_flight.len() < concurrency {
-            if let Some((sub, claim)) = pending.pop_front() {
-                in_flight.push(paired(ctx, opts, mailer, data, sub, claim));
-            } else if let Some(chunk) = chunks.next() {
-                pending.extend(claim_chunk(ctx, opts, chunk).await);
-            } else {
+        let sending = in_flight.len() - usize::from(claiming);
+        for _ in sending..concurrency {
+            let Some((sub, claim)) = pending.pop_front() else {
                 break;
+            };
+            in_flight.push(Box::pin(step_send(ctx, opts, mailer, data, sub, claim)));
+        }
+        if !claiming && pending.len() < concurrency {
+            if let Some(chunk) = chunks.next() {
+                in_flight.push(Box::pin(step_claim(ctx, opts, data, chunk)));
+                claiming = true;
             }
         }
-        let Some((sub, outcome)) = in_flight.next().await else {
+        let Some(step) = in_flight.next().await else {
             break;
+        };
+        let (sub, outcome) = match step {
+            Step::Claimed(batch) => {
+                claiming = false;
+                pending.extend(batch);
+                continue;
+            }
+            Step::Sent(sub, outcome) => (sub, outcome),
         };
         let failure = |error: String| Failure {
             subscriber: sub.id,
