@@ -141,20 +141,30 @@ fn ratio(n: usize, d: usize) -> f64 {
     }
 }
 
-#[test]
-fn seeds_score_against_gold_labels() {
+/// The figures of one scored set.
+struct Figures {
+    f1: f64,
+    title: f64,
+    byline: f64,
+    region: f64,
+    printed: f64,
+    dates_ok: usize,
+    pages: usize,
+}
+
+/// Extracts every page of `gold_file` from `dir` and scores it; prints a table and the figures.
+fn score(name: &str, gold_file: &str, dir: &str) -> Figures {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let gold: Gold = serde_json::from_str(
-        &std::fs::read_to_string(root.join("tests/fixtures/gold_seeds.json")).unwrap(),
-    )
-    .unwrap();
+    let gold: Gold =
+        serde_json::from_str(&std::fs::read_to_string(root.join(gold_file)).unwrap()).unwrap();
+    println!("== {name} ({gold_file})");
     let mut t = Tally::default();
     println!(
         "{:<28} {:>4} {:>4} {:>5} {:>5} {:>5} {:>6} {:>5}",
         "page", "gold", "ext", "match", "title", "bylin", "region", "date"
     );
     for gp in &gold.pages {
-        let source = format!("seeds/{}", gp.file);
+        let source = format!("{dir}/{}", gp.file);
         let bytes = std::fs::read(root.join(&source)).unwrap();
         let page = extract::page(&bytes, &source, &Options::default()).unwrap();
         let texts: Vec<String> = page.articles.iter().map(article_text).collect();
@@ -247,6 +257,28 @@ fn seeds_score_against_gold_labels() {
         "dates: printed {}/{}  all pages {}/{}",
         t.printed_dates_ok, t.printed_dates, t.dates_ok, t.pages
     );
+    Figures {
+        f1,
+        title,
+        byline,
+        region,
+        printed,
+        dates_ok: t.dates_ok,
+        pages: t.pages,
+    }
+}
+
+#[test]
+fn seeds_score_against_gold_labels() {
+    let Figures {
+        f1,
+        title,
+        byline,
+        region,
+        printed,
+        dates_ok,
+        pages,
+    } = score("seeds", "tests/fixtures/gold_seeds.json", "seeds");
     assert!(f1 >= 0.95, "article F1 {f1:.3} < 0.95");
     assert!(title >= 0.90, "title accuracy {title:.3} < 0.90");
     assert!(byline >= 0.90, "byline accuracy {byline:.3} < 0.90");
@@ -254,9 +286,19 @@ fn seeds_score_against_gold_labels() {
         (printed - 1.0).abs() < f64::EPSILON,
         "printed dates {printed:.3} < 1"
     );
-    assert_eq!(
-        t.dates_ok, t.pages,
-        "a page without a printed date claimed one"
-    );
+    assert_eq!(dates_ok, pages, "a page without a printed date claimed one");
     assert!(region >= 0.95, "primary region accuracy {region:.3} < 0.95");
+}
+
+#[test]
+fn heldout_pages_score_against_gold_labels() {
+    let f = score(
+        "held-out",
+        "tests/fixtures/gold_heldout.json",
+        "tests/fixtures/heldout",
+    );
+    println!(
+        "held-out: F1 {:.3} title {:.3} byline {:.3} region {:.3} printed dates {:.3} ({}/{} pages dated right)",
+        f.f1, f.title, f.byline, f.region, f.printed, f.dates_ok, f.pages
+    );
 }
