@@ -18,136 +18,17 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::extract;
-use crate::model::{Article, DateSource, Page};
-use crate::store::{IngestOutcome, KnownSource, NewArticle, NewPage, Store};
+use crate::store::{IngestOutcome, KnownSource, NewPage, Store};
 
+mod prepare;
 mod walk;
+pub use prepare::{article_id, content_hash, prepare, source_hash};
 pub use walk::{walk, InputFile};
 
 /// Longest wait for a batch to fill once its first page is ready.
 const FLUSH_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
-
-/// Hex digits of an article id.
-const ID_LEN: usize = 16;
-
-/// Turns an extracted page into what the store keeps. `key` is the page identity (file name or
-/// client-given id). A page without a date is filed under the day of `ingested_at` in `tz` with
-/// `date_source = ingested`. Article ids hash the key and the article's text (kicker, title,
-/// subtitle, body), so re-ingesting the same page gives the same ids even when region
-/// assignment or bylines improve; identical articles on one page get distinct ids by occurrence.
-pub fn prepare(page: Page, key: &str, ingested_at: DateTime<Utc>, tz: Tz) -> NewPage {
-    let content_hash = content_hash(&page);
-    let (date, date_source) = match page.date {
-        Some(d) => (d, page.date_source),
-        None => (
-            ingested_at.with_timezone(&tz).date_naive(),
-            DateSource::Ingested,
-        ),
-    };
-    let mut seen = std::collections::HashSet::new();
-    let articles = page
-        .articles
-        .into_iter()
-        .enumerate()
-        .map(|(i, article)| {
-            let mut occurrence = 0u32;
-            let mut id = article_id(key, &article, occurrence);
-            while !seen.insert(id.clone()) {
-                occurrence += 1;
-                id = article_id(key, &article, occurrence);
-            }
-            NewArticle {
-                id,
-                position: i32::try_from(i).unwrap_or(i32::MAX),
-                article,
-            }
-        })
-        .collect();
-    NewPage {
-        key: key.to_string(),
-        source: page.source,
-        paper: page.paper,
-        date,
-        date_source,
-        content_hash,
-        source_hash: None,
-        ingested_at,
-        articles,
-    }
-}
-
-/// Hash of a file's raw bytes and of everything else that decides what extraction makes of
-/// them: the operator's `--date` and `--paper` and this paperboy's version (a newer extractor
-/// must look at old files again). Equal hash: the stored page is what extraction would give.
-pub fn source_hash(bytes: &[u8], opts: &extract::Options) -> String {
-    let mut h = Sha256::new();
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    h.update([0]);
-    h.update(
-        opts.date
-            .map(|d| d.to_string())
-            .unwrap_or_default()
-            .as_bytes(),
-    );
-    h.update([0]);
-    // A tag byte tells "no paper" from an empty one.
-    match &opts.paper {
-        Some(p) => {
-            h.update([1]);
-            h.update(p.as_bytes());
-        }
-        None => h.update([0]),
-    }
-    h.update([0]);
-    h.update(bytes);
-    hex::encode(h.finalize())
-}
-
-/// Stable id of an article: the first 16 hex digits of SHA-256 over the page key and its text.
-pub fn article_id(key: &str, article: &Article, occurrence: u32) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        key,
-        article.kicker.as_deref().unwrap_or(""),
-        article.title.as_deref().unwrap_or(""),
-        article.subtitle.as_deref().unwrap_or(""),
-        &article.body,
-    ] {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    if occurrence > 0 {
-        h.update(occurrence.to_le_bytes());
-    }
-    let mut id = hex::encode(h.finalize());
-    id.truncate(ID_LEN);
-    id
-}
-
-/// Hash of everything extraction produced except where the bytes came from (source path,
-/// encoding): equal hash means re-ingesting changes nothing. An undated page hashes its
-/// missing date, so re-ingesting it on a later day is still unchanged.
-pub fn content_hash(page: &Page) -> String {
-    #[derive(Serialize)]
-    struct Content<'a> {
-        paper: &'a Option<String>,
-        date: &'a Option<NaiveDate>,
-        date_source: DateSource,
-        articles: &'a [Article],
-    }
-    let content = Content {
-        paper: &page.paper,
-        date: &page.date,
-        date_source: page.date_source,
-        articles: &page.articles,
-    };
-    // Serializing model values cannot fail; an empty hash input would only mean "changed".
-    let bytes = serde_json::to_vec(&content).unwrap_or_default();
-    hex::encode(Sha256::digest(&bytes))
-}
 
 /// How to ingest files.
 #[derive(Debug, Clone)]
@@ -469,69 +350,5 @@ async fn write_batch(
             }
         };
         progress.file_done(&path, &result);
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-mod tests {
-    use super::*;
-
-    fn page(date: Option<NaiveDate>, bodies: &[&str]) -> Page {
-        Page {
-            source: "in/001.txt".into(),
-            encoding: "utf-8".into(),
-            paper: Some("今日建德".into()),
-            date,
-            date_source: if date.is_some() {
-                DateSource::Masthead
-            } else {
-                DateSource::None
-            },
-            articles: bodies
-                .iter()
-                .map(|b| Article {
-                    title: Some("标题".into()),
-                    body: (*b).into(),
-                    ..Article::default()
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn undated_page_is_filed_under_the_shanghai_ingest_day() {
-        // 2022-06-28 17:30 UTC is already 06-29 01:30 in Shanghai.
-        let at = DateTime::parse_from_rfc3339("2022-06-28T17:30:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        let p = prepare(page(None, &["a"]), "001.txt", at, chrono_tz::Asia::Shanghai);
-        assert_eq!(p.date, NaiveDate::from_ymd_opt(2022, 6, 29).unwrap());
-        assert_eq!(p.date_source, DateSource::Ingested);
-        let d = NaiveDate::from_ymd_opt(2022, 6, 1);
-        let p = prepare(page(d, &["a"]), "001.txt", at, chrono_tz::Asia::Shanghai);
-        assert_eq!((p.date, p.date_source), (d.unwrap(), DateSource::Masthead));
-    }
-
-    #[test]
-    fn ids_are_stable_distinct_and_keyed_by_page() {
-        let at = Utc::now();
-        let tz = chrono_tz::Asia::Shanghai;
-        let a = prepare(page(None, &["x", "y", "x"]), "k", at, tz);
-        let b = prepare(
-            page(None, &["x", "y", "x"]),
-            "k",
-            at + chrono::Duration::days(3),
-            tz,
-        );
-        let ids = |p: &NewPage| p.articles.iter().map(|a| a.id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(&a), ids(&b));
-        assert_eq!(a.content_hash, b.content_hash);
-        assert_eq!(a.articles[0].id.len(), 16);
-        assert_ne!(a.articles[0].id, a.articles[2].id);
-        let other = prepare(page(None, &["x"]), "other", at, tz);
-        assert_ne!(other.articles[0].id, a.articles[0].id);
-        let positions: Vec<i32> = a.articles.iter().map(|a| a.position).collect();
-        assert_eq!(positions, [0, 1, 2]);
     }
 }

@@ -46,7 +46,12 @@ pub(super) async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
     };
-    let options = options.busy_timeout(BUSY_TIMEOUT).foreign_keys(true);
+    // A larger page cache (KiB when negative; the default is 2 MB) keeps the article id and
+    // date indexes in memory while a large ingest inserts into them at random places.
+    let options = options
+        .busy_timeout(BUSY_TIMEOUT)
+        .foreign_keys(true)
+        .pragma("cache_size", "-16384");
     // An in-memory database exists per connection: keep exactly one.
     let max = if memory { 1 } else { 8 };
     let pool = SqlitePoolOptions::new()
