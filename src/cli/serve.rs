@@ -115,7 +115,9 @@ pub async fn run(config: Arc<Config>, args: ServeArgs) -> anyhow::Result<Status>
             tracing::debug!(error = %e, "cannot set TCP_NODELAY");
         }
     });
-    axum::serve(listener, app(state))
+    // Connect info gives /subscribe the client address for its per-client rate limit.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("serving")?;

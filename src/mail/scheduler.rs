@@ -107,8 +107,8 @@ struct RunData {
     /// Digests rendered so far, by the editions they list (subscribers of the same regions
     /// share one rendering; only the unsubscribe link differs).
     bodies: std::sync::Mutex<Bodies>,
-    /// Sent digests not yet marked in the ledger: marked in batches of [`MARK_BATCH`]
-    /// (and at the end of the run) to spare one write transaction per message.
+    /// Sent digests not yet marked in the ledger: marked as soon as [`MARK_BATCH`] are
+    /// waiting (and at the end of the run).
     sent: std::sync::Mutex<Vec<SentMark>>,
 }
 
@@ -123,7 +123,9 @@ struct SentMark {
 
 /// Sent digests marked per ledger transaction. A crash loses at most these marks (and the
 /// messages in flight): their rows stay `claimed`, and are sent again once the lease ends.
-const MARK_BATCH: usize = 32;
+/// One, so that a crash can repeat only a message whose acceptance was never recorded: a
+/// digest must not arrive twice, and that is worth more than the write it costs per message.
+const MARK_BATCH: usize = 1;
 
 /// Subscribers claimed per ledger transaction.
 const CLAIM_BATCH: usize = 64;
