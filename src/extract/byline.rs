@@ -35,8 +35,13 @@ static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
         r"^(本报讯|本报[\p{Han}]{1,6}讯|[\p{Han}]{1,6}[报台]讯|(?:新华社|中新社|人民网)[\p{Han}\d]{2,14}电|[\p{Han}]{2,8}网讯)\s*(?:[（(]([^（）()]{1,40})[）)])?[\s:：,，]*",
     )
 });
-static REPORTED: LazyLock<Regex> =
-    LazyLock::new(|| rule(r"(摄影)?报道组?(\s|$)|(\s|^)(文|图)(\s|$)"));
+/// Reporting roles, with the body they report for (`县委报道组`, `摄影报道`): a group named
+/// before `报道组` is a role, not a person.
+static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r"(^|\s)[\p{Han}]{0,6}?(摄影)?报道组?(\s|$)|(摄影)?报道组?(\s|$)|(\s|^)(文|图)(\s|$)")
+});
+/// A picture or text supplied by an organisation (`市总工会 供图`): a credit, rarely a person.
+static SUPPLIED: LazyLock<Regex> = LazyLock::new(|| rule(r"\s*(供图|供稿|提供)$"));
 static END_BRACKET: LazyLock<Regex> =
     LazyLock::new(|| rule(r"\s*[（(]\s*([^（）()]{2,40}?)\s*[）)]\s*$"));
 
@@ -115,8 +120,12 @@ pub fn parse_line(line: &str) -> Option<Byline> {
     let photo = inner.contains('摄') || inner.starts_with("图/") || inner.starts_with("图／");
     let role_led = ROLE_START.is_match(inner);
     let credit = inner.ends_with('摄') || inner.ends_with("摄影");
-    if !(marked || role_led || credit || bracketed) {
+    let supplied = !bracketed && (inner.ends_with("供图") || inner.ends_with("供稿"));
+    if !(marked || role_led || credit || bracketed || supplied) {
         return None; // the common case, a line of running text: decided without allocating
+    }
+    if supplied {
+        return supplied_credit(inner, marked);
     }
     let names = names_after_roles(inner)?;
     let plausible = marked
@@ -131,6 +140,38 @@ pub fn parse_line(line: &str) -> Option<Byline> {
         photo,
         marked,
         bracketed,
+    })
+}
+
+/// Last characters of organisation names (`市总工会`, `县文化馆`, `区融媒体中心`).
+const ORG_SUFFIXES: &[char] = &[
+    '会', '局', '馆', '办', '部', '心', '委', '院', '站', '所', '队', '司', '厂', '校', '处', '团',
+    '社', '府', '行', '园', '区', '镇', '街', '村',
+];
+
+/// `市总工会 供图` / `张三 供稿`: the supplier is kept only when it reads as a person's name;
+/// an organisation is a credit without names. A picture supplied closes a photo item.
+fn supplied_credit(inner: &str, marked: bool) -> Option<Byline> {
+    let who = SUPPLIED.replace(inner, "");
+    let who = who.trim();
+    if who.is_empty() || width(who) > 16 || !who.chars().all(|c| is_han(c) || c == ' ') {
+        return None;
+    }
+    let toks = tokens(who);
+    let names: Vec<String> = toks
+        .iter()
+        .filter(|n| is_name(n) && is_surname_start(n) && width(n) <= 3)
+        .cloned()
+        .collect();
+    let organisation = who.ends_with(ORG_SUFFIXES);
+    if !organisation && names.len() != toks.len() {
+        return None; // `…报名供稿`: a sentence, not a credit
+    }
+    Some(Byline {
+        names,
+        photo: inner.ends_with("供图"),
+        marked,
+        bracketed: false,
     })
 }
 
@@ -359,5 +400,26 @@ mod tests {
             (rest.as_str(), n),
             ("昨天上午，开会。", vec!["张三".to_string()])
         );
+    }
+
+    #[test]
+    fn reporting_groups_are_roles_not_names() {
+        assert_eq!(
+            names("本报记者 李明 市委报道组 王强"),
+            vec!["李明".to_string(), "王强".to_string()]
+        );
+        assert_eq!(
+            names("通讯员 张伟 区委报道组 刘芳 特约记者 赵磊"),
+            vec!["张伟".to_string(), "刘芳".to_string(), "赵磊".to_string()]
+        );
+    }
+
+    #[test]
+    fn an_organisation_supplying_a_picture_is_a_credit_without_names() {
+        let b = parse_line("县文化馆 供图").unwrap();
+        assert!(b.photo && b.names.is_empty());
+        let b = parse_line("陈红 供图").unwrap();
+        assert_eq!(b.names, vec!["陈红".to_string()]);
+        assert!(parse_line("各单位积极报名供稿").is_none());
     }
 }

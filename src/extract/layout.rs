@@ -19,6 +19,9 @@ pub struct Unit {
     pub in_prose_block: bool,
     /// Index of the blank-line separated block the unit came from.
     pub block: usize,
+    /// It opens with an indent in a block where indents mark paragraphs (some lines indented,
+    /// others not): a new paragraph, never the continuation of a sentence cut before it.
+    pub indented: bool,
 }
 
 /// Is `c` a Han character (CJK ideograph, including `〇`)?
@@ -45,13 +48,34 @@ fn is_closer(c: char) -> bool {
     )
 }
 
-/// Does `s` end a sentence (。！？… or ；, possibly followed by closing quotes/brackets)?
+/// Does `s` end a sentence (。！？… or ；, possibly followed by closing quotes/brackets, or by a
+/// bracketed note such as a trailing byline `。（记者 张三）`)?
 pub fn ends_sentence(s: &str) -> bool {
     let trimmed = s.trim_end_matches(is_closer);
-    matches!(
+    if matches!(
         trimmed.chars().last(),
         Some('。' | '！' | '？' | '!' | '?' | '…' | '；' | ';')
-    )
+    ) {
+        return true;
+    }
+    let s = s.trim_end();
+    if !s.ends_with(['）', ')']) {
+        return false;
+    }
+    // A short bracketed note after the sentence's end.
+    match s.rfind(['（', '(']) {
+        Some(open) => {
+            let note = &s[open..];
+            width(note) <= 24 && !note.chars().skip(1).any(|c| matches!(c, '（' | '(')) && {
+                let before = s[..open].trim_end().trim_end_matches(is_closer);
+                matches!(
+                    before.chars().last(),
+                    Some('。' | '！' | '？' | '!' | '?' | '…')
+                )
+            }
+        }
+        None => false,
+    }
 }
 
 /// Does `s` hold sentence punctuation or a comma anywhere (the marks of running text)?
@@ -168,6 +192,13 @@ fn stands_alone(line: &Line) -> bool {
 
 /// Splits page text into units: blank-line separated blocks, with hard-wrapped lines joined.
 pub fn units(text: &str) -> Vec<Unit> {
+    // Does the page mark paragraphs by indents (some text lines indented, others not)?
+    let mut seen = (false, false);
+    for l in text.lines().filter(|l| !l.trim().is_empty()) {
+        let ind = l.starts_with([' ', '\u{3000}', '\t']);
+        seen = (seen.0 || ind, seen.1 || !ind);
+    }
+    let indent_page = seen.0 && seen.1;
     let mut out = Vec::new();
     let mut block: Vec<Line> = Vec::new();
     let mut block_no = 0;
@@ -175,7 +206,7 @@ pub fn units(text: &str) -> Vec<Unit> {
         let line = clean_line(raw);
         if line.text.is_empty() {
             if !block.is_empty() {
-                split_block(&block, block_no, &mut out);
+                split_block(&block, block_no, indent_page, &mut out);
                 block.clear();
                 block_no += 1;
             }
@@ -186,12 +217,14 @@ pub fn units(text: &str) -> Vec<Unit> {
     out
 }
 
-fn split_block(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
+fn split_block(lines: &[Line], block: usize, indent_page: bool, out: &mut Vec<Unit>) {
     let prose = lines
         .iter()
         .any(|l| l.level.is_none() && (has_prose_marks(&l.text) || width(&l.text) > 40));
     let widest = lines.iter().map(|l| width(&l.text)).max().unwrap_or(0);
     let all_indented = lines.iter().all(|l| l.indented);
+    // Indents mark paragraphs here: an indented line opens one, unindented lines continue it.
+    let indent_marks = !all_indented && lines.iter().any(|l| l.indented);
     // Units of this block: the unit, whether it stands alone, its last line's width, its line
     // count, and whether it opened with an indent.
     let mut built: Vec<(Unit, bool, usize, usize, bool)> = Vec::new();
@@ -229,6 +262,7 @@ fn split_block(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
             level: line.level,
             in_prose_block: prose,
             block,
+            indented: line.indented && indent_page,
         };
         built.push((unit, alone, line_width, 1, own_paragraph));
     }
@@ -237,7 +271,11 @@ fn split_block(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
         // A one-line unit without punctuation that running text follows in the same block is
         // judged by itself (a headline over its body); the block's last line is not, since it
         // is most often a sentence cut by the column end.
-        let set_apart = count == 1 && i + 1 < n && !has_sentence_marks(&unit.text);
+        // Where indents mark paragraphs, an unindented line that still starts a unit of its own
+        // (the paragraph before it ended) is not running text either, even last in its block.
+        let set_apart = count == 1
+            && (i + 1 < n || (indent_marks && !own_paragraph))
+            && !has_sentence_marks(&unit.text);
         if own_paragraph || set_apart {
             unit.in_prose_block = false;
         }
@@ -333,5 +371,26 @@ mod tests {
         assert!(ends_sentence("好不好？）"));
         assert!(!ends_sentence("俞伟指出，防"));
         assert!(!ends_sentence("他表示："));
+    }
+
+    #[test]
+    fn a_sentence_with_a_trailing_bracketed_byline_ends_its_paragraph() {
+        assert!(ends_sentence("会议要求抓好落实。（记者 张三 通讯员 李四）"));
+        assert!(!ends_sentence("会议要求（试行）"));
+        let t = texts(
+            "    全县上下掀起学习热潮，各乡镇纷纷组织党员干部开展专题学习，大家表示要\n行动起来。（记者 张三）\n抓好落实 推动发展\n",
+        );
+        assert_eq!(t.last().unwrap(), "抓好落实 推动发展");
+    }
+
+    #[test]
+    fn where_indents_mark_paragraphs_a_closing_unindented_line_is_set_apart() {
+        let u = units(
+            "    镇里举行重点项目集中开工仪式，此次集中开工项目共八个，总投资达十亿元。\n    据悉，这批项目涵盖先进制造业等领域，预计可新增产值。\n镇八个重点项目集中开工\n",
+        );
+        assert_eq!(u.len(), 3);
+        assert!(u[0].indented && u[1].indented && !u[2].indented);
+        assert_eq!(u[2].text, "镇八个重点项目集中开工");
+        assert!(!u[2].in_prose_block);
     }
 }

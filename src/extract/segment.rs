@@ -43,8 +43,9 @@ pub struct Draft {
     pub credit_line: bool,
     /// Markdown level of the headline printed right before it (for in-body subheads).
     pub title_level: Option<u8>,
-    /// The last paragraph is a subhead: the next paragraph is not its continuation.
-    pub after_subhead: bool,
+    /// The last paragraph is complete (a subhead, or the next opens with an indent): the next
+    /// paragraph is not its continuation.
+    pub last_para_done: bool,
     /// The body's Han text, computed once when headlines are matched against it.
     pub han: std::cell::OnceCell<String>,
 }
@@ -189,7 +190,7 @@ impl Walk {
                     let body = han_text(cur.paras.iter().map(String::as_str));
                     if overlap(&h.text, &body) >= SUBHEAD_MIN {
                         cur.paras.push(h.text);
-                        cur.after_subhead = true;
+                        cur.last_para_done = true;
                         return;
                     }
                 }
@@ -285,7 +286,7 @@ impl Walk {
         if !text.is_empty() {
             match d.paras.last_mut() {
                 Some(last)
-                    if !d.after_subhead
+                    if !d.last_para_done
                         && !ends_sentence(last)
                         && !last.ends_with('：')
                         && !is_list_heading(last) =>
@@ -294,7 +295,7 @@ impl Walk {
                 }
                 _ => d.paras.push(text),
             }
-            d.after_subhead = false;
+            d.last_para_done = false;
         }
         if let Some((_, b)) = trailing {
             d.byline.extend(b.names);
@@ -336,7 +337,15 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
             {
                 walk.head(HeadLine { text, level: None })
             }
-            Kind::Body { text, heading } => walk.body(text, heading),
+            Kind::Body { text, heading } => {
+                // An indented paragraph opens afresh: the sentence before it was not cut.
+                if unit.indented {
+                    if let Some(cur) = walk.current() {
+                        cur.last_para_done = true;
+                    }
+                }
+                walk.body(text, heading)
+            }
         }
     }
     if !walk.group.is_empty() {
@@ -503,5 +512,15 @@ mod tests {
         assert!(a[0].photo_credit && a[0].closed);
         assert_eq!(a[0].byline, ["赵云"]);
         assert_eq!(a[1].byline, ["李四"]);
+    }
+
+    #[test]
+    fn an_indented_paragraph_is_never_joined_to_the_unfinished_one_before() {
+        let items = drafts(
+            "    本报讯 县里召开会议，部署春耕工作，要求各乡镇抓紧\n落实。\n    会议强调，要确保粮食生产\n\n    各部门负责人参加会议。\n",
+        );
+        let a = articles(&items);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].paras.len(), 3, "{:?}", a[0].paras);
     }
 }
