@@ -34,6 +34,7 @@ use serde::Serialize;
 
 use crate::model::{Article, DateSource, RegionCode};
 
+pub mod ledger;
 mod migrate;
 mod postgres;
 mod read;

@@ -1,21 +1,17 @@
-//! Subscribers, subscriptions and the digest send ledger, for both backends.
+//! Subscribers and their subscriptions (regions), for both backends.
 //!
 //! Owned by the mail stage; only SQL lives here, the rules (double opt-in, what goes into a
-//! digest) are in `crate::mail`. Times are Unix seconds and days `YYYY-MM-DD` text so both
-//! backends store and compare them the same way.
-//!
-//! The ledger makes each (subscriber, day) digest go out at most once and, barring a crash
-//! between the SMTP server's acceptance and the `sent` mark, exactly once: a run *claims* the
-//! row first (an atomic `INSERT … ON CONFLICT DO NOTHING` or a conditional `UPDATE … RETURNING`,
-//! which PostgreSQL and SQLite both serialise per row), sends, then marks it. A claim carries its
-//! owner and a lease; another run may take over a claim only once the lease has run out, a
-//! `failed` (transient) or `empty` row at once, and never a `sent` or `rejected` one.
+//! digest) are in `crate::mail`. Times are Unix seconds so both backends store and compare
+//! them the same way. The digest send ledger is in `super::ledger` (its types are re-exported
+//! here for older import paths); this module must not touch ledger rows except to delete a
+//! removed subscriber's.
 
-use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::{Store, StoreError};
 use crate::model::RegionCode;
+
+pub use super::ledger::{LedgerEntry, LedgerOutcome, LedgerStatus};
 
 /// A digest subscriber and the regions they chose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,72 +41,6 @@ pub enum Upsert {
     Unchanged,
 }
 
-/// State of one ledger row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LedgerStatus {
-    /// A run is sending it (until `lease_until`).
-    Claimed,
-    /// Accepted by the mail server: never sent again.
-    Sent,
-    /// Transient failure after the retries: the next run tries again.
-    Failed,
-    /// Permanent failure (5xx): recorded against the subscriber, not retried.
-    Rejected,
-    /// Nothing new for this subscriber: no mail (a later run of the same day looks again).
-    Empty,
-}
-
-impl LedgerStatus {
-    /// Name stored in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LedgerStatus::Claimed => "claimed",
-            LedgerStatus::Sent => "sent",
-            LedgerStatus::Failed => "failed",
-            LedgerStatus::Rejected => "rejected",
-            LedgerStatus::Empty => "empty",
-        }
-    }
-    fn parse(s: &str) -> Result<Self, StoreError> {
-        Ok(match s {
-            "claimed" => Self::Claimed,
-            "sent" => Self::Sent,
-            "failed" => Self::Failed,
-            "rejected" => Self::Rejected,
-            "empty" => Self::Empty,
-            other => return Err(StoreError::Corrupt(format!("ledger status {other:?}"))),
-        })
-    }
-}
-
-/// One row of the send ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LedgerEntry {
-    pub subscriber_id: i64,
-    pub day: NaiveDate,
-    pub status: LedgerStatus,
-    pub owner: String,
-    pub lease_until: i64,
-    pub attempts: i64,
-    pub editions: i64,
-    pub through_day: Option<NaiveDate>,
-    pub message_id: Option<String>,
-    pub content_at: Option<i64>,
-    pub error: Option<String>,
-}
-
-/// How a claimed row ends.
-#[derive(Debug, Clone)]
-pub struct LedgerOutcome<'a> {
-    pub status: LedgerStatus,
-    pub editions: i64,
-    pub through_day: Option<NaiveDate>,
-    pub message_id: Option<&'a str>,
-    pub content_at: Option<i64>,
-    pub error: Option<&'a str>,
-}
-
 #[derive(sqlx::FromRow)]
 struct SubscriberRow {
     id: i64,
@@ -121,23 +51,8 @@ struct SubscriberRow {
     last_error: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct LedgerRow {
-    subscriber_id: i64,
-    day: String,
-    status: String,
-    owner: String,
-    lease_until: i64,
-    attempts: i64,
-    editions: i64,
-    through_day: Option<String>,
-    message_id: Option<String>,
-    content_at: Option<i64>,
-    error: Option<String>,
-}
-
 /// SQL is written once with `$n` placeholders; SQLite spells them `?n`.
-fn q(sqlite: bool, sql: &str) -> String {
+pub(super) fn q(sqlite: bool, sql: &str) -> String {
     if sqlite {
         sql.replace('$', "?")
     } else {
@@ -161,14 +76,7 @@ macro_rules! on_pool {
     };
 }
 
-fn day_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse_day(s: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| StoreError::Corrupt(format!("ledger day {s:?}")))
-}
+pub(super) use on_pool;
 
 fn region_list(codes: Vec<String>) -> Result<Vec<RegionCode>, StoreError> {
     codes
@@ -177,28 +85,8 @@ fn region_list(codes: Vec<String>) -> Result<Vec<RegionCode>, StoreError> {
         .collect()
 }
 
-impl LedgerRow {
-    fn into_entry(self) -> Result<LedgerEntry, StoreError> {
-        Ok(LedgerEntry {
-            subscriber_id: self.subscriber_id,
-            day: parse_day(&self.day)?,
-            status: LedgerStatus::parse(&self.status)?,
-            owner: self.owner,
-            lease_until: self.lease_until,
-            attempts: self.attempts,
-            editions: self.editions,
-            through_day: self.through_day.as_deref().map(parse_day).transpose()?,
-            message_id: self.message_id,
-            content_at: self.content_at,
-            error: self.error,
-        })
-    }
-}
-
 const SUBSCRIBER_COLUMNS: &str =
     "id, email, created_at, confirmed_at, confirm_sent_at, last_error FROM subscribers";
-const LEDGER_COLUMNS: &str = "subscriber_id, day, status, owner, lease_until, attempts, editions, \
-     through_day, message_id, content_at, error";
 
 impl Store {
     /// Adds a subscriber, or updates an existing address: an unconfirmed one (or any, when
@@ -438,252 +326,6 @@ impl Store {
             done.rows_affected() > 0
         });
         Ok(removed)
-    }
-
-    /// Tries to claim the (subscriber, day) digest for `owner` until `lease_until`.
-    ///
-    /// Returns the claimed row, or None when it is sent, rejected, or claimed by a live run.
-    /// Atomic on both backends: of several concurrent callers exactly one gets `Some`.
-    pub async fn claim_digest(
-        &self,
-        subscriber: i64,
-        day: NaiveDate,
-        owner: &str,
-        now: i64,
-        lease_until: i64,
-    ) -> Result<Option<LedgerEntry>, StoreError> {
-        let day = day_text(day);
-        let insert = format!(
-            "INSERT INTO digest_ledger (subscriber_id, day, status, owner, lease_until, attempts, updated_at) \
-             VALUES ($1, $2, 'claimed', $3, $4, 1, $5) ON CONFLICT DO NOTHING RETURNING {LEDGER_COLUMNS}"
-        );
-        let take_over = format!(
-            "UPDATE digest_ledger SET status = 'claimed', owner = $1, lease_until = $2, \
-             attempts = attempts + 1, updated_at = $3 \
-             WHERE subscriber_id = $4 AND day = $5 \
-             AND (status IN ('failed', 'empty') OR (status = 'claimed' AND lease_until < $3)) \
-             RETURNING {LEDGER_COLUMNS}"
-        );
-        let row: Option<LedgerRow> = on_pool!(self, |pool, lite| {
-            let fresh: Option<LedgerRow> = sqlx::query_as(&q(lite, &insert))
-                .bind(subscriber)
-                .bind(&day)
-                .bind(owner)
-                .bind(lease_until)
-                .bind(now)
-                .fetch_optional(pool)
-                .await?;
-            match fresh {
-                Some(r) => Some(r),
-                None => {
-                    sqlx::query_as(&q(lite, &take_over))
-                        .bind(owner)
-                        .bind(lease_until)
-                        .bind(now)
-                        .bind(subscriber)
-                        .bind(&day)
-                        .fetch_optional(pool)
-                        .await?
-                }
-            }
-        });
-        row.map(LedgerRow::into_entry).transpose()
-    }
-
-    /// Claims the day's digests of several subscribers in one transaction (see
-    /// `claim_digest`); returns the ids this call claimed, in input order.
-    pub async fn claim_digests(
-        &self,
-        subscribers: &[i64],
-        day: NaiveDate,
-        owner: &str,
-        now: i64,
-        lease_until: i64,
-    ) -> Result<Vec<i64>, StoreError> {
-        let day = day_text(day);
-        let insert = "INSERT INTO digest_ledger (subscriber_id, day, status, owner, lease_until, attempts, updated_at) \
-                      VALUES ($1, $2, 'claimed', $3, $4, 1, $5) ON CONFLICT DO NOTHING RETURNING subscriber_id";
-        let take_over = "UPDATE digest_ledger SET status = 'claimed', owner = $1, lease_until = $2, \
-                         attempts = attempts + 1, updated_at = $3 \
-                         WHERE subscriber_id = $4 AND day = $5 \
-                         AND (status IN ('failed', 'empty') OR (status = 'claimed' AND lease_until < $3)) \
-                         RETURNING subscriber_id";
-        let claimed = on_pool!(self, |pool, lite| {
-            let (insert, take_over) = (q(lite, insert), q(lite, take_over));
-            let mut tx = pool.begin().await?;
-            let mut claimed = Vec::new();
-            for &id in subscribers {
-                let fresh: Option<(i64,)> = sqlx::query_as(&insert)
-                    .bind(id)
-                    .bind(&day)
-                    .bind(owner)
-                    .bind(lease_until)
-                    .bind(now)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let got = match fresh {
-                    Some(r) => Some(r),
-                    None => {
-                        sqlx::query_as::<_, (i64,)>(&take_over)
-                            .bind(owner)
-                            .bind(lease_until)
-                            .bind(now)
-                            .bind(id)
-                            .bind(&day)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                    }
-                };
-                if got.is_some() {
-                    claimed.push(id);
-                }
-            }
-            tx.commit().await?;
-            claimed
-        });
-        Ok(claimed)
-    }
-
-    /// The newest `sent` digest before `day` of every subscriber that has one.
-    pub async fn last_sent_digests(
-        &self,
-        day: NaiveDate,
-    ) -> Result<std::collections::HashMap<i64, LedgerEntry>, StoreError> {
-        let cols = LEDGER_COLUMNS
-            .split(", ")
-            .map(|c| format!("l.{}", c.trim()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {cols} FROM digest_ledger l JOIN (SELECT subscriber_id, MAX(day) AS last \
-             FROM digest_ledger WHERE status = 'sent' AND day < $1 GROUP BY subscriber_id) m \
-             ON l.subscriber_id = m.subscriber_id AND l.day = m.last"
-        );
-        let day = day_text(day);
-        let rows: Vec<LedgerRow> = on_pool!(self, |pool, lite| {
-            sqlx::query_as(&q(lite, &sql))
-                .bind(&day)
-                .fetch_all(pool)
-                .await?
-        });
-        rows.into_iter()
-            .map(|r| r.into_entry().map(|e| (e.subscriber_id, e)))
-            .collect()
-    }
-
-    /// Ends `owner`'s claim with `outcome`; false when the claim was no longer `owner`'s
-    /// (its lease ran out and another run took it over).
-    pub async fn finish_digest(
-        &self,
-        subscriber: i64,
-        day: NaiveDate,
-        owner: &str,
-        outcome: &LedgerOutcome<'_>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let day = day_text(day);
-        let through = outcome.through_day.map(day_text);
-        let sql = "UPDATE digest_ledger SET status = $1, editions = $2, through_day = $3, \
-                   message_id = $4, content_at = $5, error = $6, updated_at = $7 \
-                   WHERE subscriber_id = $8 AND day = $9 AND owner = $10 AND status = 'claimed'";
-        let done = on_pool!(self, |pool, lite| {
-            sqlx::query(&q(lite, sql))
-                .bind(outcome.status.as_str())
-                .bind(outcome.editions)
-                .bind(&through)
-                .bind(outcome.message_id)
-                .bind(outcome.content_at)
-                .bind(outcome.error)
-                .bind(now)
-                .bind(subscriber)
-                .bind(&day)
-                .bind(owner)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(done > 0)
-    }
-
-    /// `finish_digest` for several rows of one day in one transaction; returns how many were
-    /// still `owner`'s.
-    pub async fn finish_digests(
-        &self,
-        day: NaiveDate,
-        owner: &str,
-        rows: &[(i64, LedgerOutcome<'_>)],
-        now: i64,
-    ) -> Result<usize, StoreError> {
-        let day = day_text(day);
-        let sql = "UPDATE digest_ledger SET status = $1, editions = $2, through_day = $3, \
-                   message_id = $4, content_at = $5, error = $6, updated_at = $7 \
-                   WHERE subscriber_id = $8 AND day = $9 AND owner = $10 AND status = 'claimed'";
-        let done = on_pool!(self, |pool, lite| {
-            let sql = q(lite, sql);
-            let mut tx = pool.begin().await?;
-            let mut done = 0;
-            for (id, outcome) in rows {
-                done += sqlx::query(&sql)
-                    .bind(outcome.status.as_str())
-                    .bind(outcome.editions)
-                    .bind(outcome.through_day.map(day_text))
-                    .bind(outcome.message_id)
-                    .bind(outcome.content_at)
-                    .bind(outcome.error)
-                    .bind(now)
-                    .bind(id)
-                    .bind(&day)
-                    .bind(owner)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected() as usize;
-            }
-            tx.commit().await?;
-            done
-        });
-        Ok(done)
-    }
-
-    /// The newest `sent` digest of a subscriber strictly before `day`: where the next starts.
-    pub async fn last_sent_digest(
-        &self,
-        subscriber: i64,
-        day: NaiveDate,
-    ) -> Result<Option<LedgerEntry>, StoreError> {
-        let sql = format!(
-            "SELECT {LEDGER_COLUMNS} FROM digest_ledger WHERE subscriber_id = $1 AND day < $2 \
-             AND status = 'sent' ORDER BY day DESC LIMIT 1"
-        );
-        let day = day_text(day);
-        let row: Option<LedgerRow> = on_pool!(self, |pool, lite| {
-            sqlx::query_as(&q(lite, &sql))
-                .bind(subscriber)
-                .bind(&day)
-                .fetch_optional(pool)
-                .await?
-        });
-        row.map(LedgerRow::into_entry).transpose()
-    }
-
-    /// Ledger rows of one day (None: all days), by subscriber then day.
-    pub async fn digest_ledger(
-        &self,
-        day: Option<NaiveDate>,
-    ) -> Result<Vec<LedgerEntry>, StoreError> {
-        let filter = if day.is_some() { " WHERE day = $1" } else { "" };
-        let sql = format!(
-            "SELECT {LEDGER_COLUMNS} FROM digest_ledger{filter} ORDER BY subscriber_id, day"
-        );
-        let day = day.map(day_text);
-        let rows: Vec<LedgerRow> = on_pool!(self, |pool, lite| {
-            let text = q(lite, &sql);
-            let mut query = sqlx::query_as(&text);
-            if let Some(d) = &day {
-                query = query.bind(d);
-            }
-            query.fetch_all(pool).await?
-        });
-        rows.into_iter().map(LedgerRow::into_entry).collect()
     }
 }
 
