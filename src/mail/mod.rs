@@ -32,6 +32,7 @@ pub mod limit;
 pub mod scheduler;
 pub mod smtp;
 pub mod subscribe;
+pub mod timer;
 pub mod token;
 pub mod transport;
 

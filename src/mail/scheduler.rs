@@ -1,4 +1,4 @@
-//! The day's digest run, and the timer that `paperboy serve` spawns.
+//! The day's digest run: claim, compose, send and mark every subscriber's digest of one day.
 //!
 //! [`run_day`] sends every confirmed subscriber their digest of one day, exactly once: for each
 //! subscriber it first claims the (subscriber, day) row of the send ledger in the database
@@ -13,15 +13,14 @@
 //! edition it listed, or stored after it was composed); a first digest lists the day's and the
 //! previous day's. A dry run writes `.eml` files into the outbox and touches no ledger.
 //!
-//! The timer sends at `[mail] send_at` in the `[ingest] timezone`; started after that time (a
-//! restart, or the server was down), it runs the day at once: the ledger makes that a catch-up
-//! that sends each digest once. Errors are logged here (a scheduled job), not returned.
+//! The timer that calls [`run_day`] daily is in `super::timer` (re-exported here as
+//! [`spawn`], [`next_step`] and [`Next`] for the older paths).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone};
+use chrono::NaiveDate;
 use futures::StreamExt;
 use serde::Serialize;
 
@@ -31,6 +30,8 @@ use crate::model::RegionCode;
 use crate::region::Gazetteer;
 use crate::store::subscribers::{LedgerEntry, LedgerOutcome, LedgerStatus, Subscriber};
 use crate::store::{EditionQuery, EditionSummary};
+
+pub use super::timer::{next_step, spawn, Next};
 
 /// How far back a digest looks for editions (a missed week is caught up, not a missed year).
 pub const LOOKBACK_DAYS: i64 = 7;
@@ -566,118 +567,4 @@ async fn flush_sent(
         tracing::warn!(day = %opts.day, lost = rows.len() - marked, "digest claims were taken over before they were marked");
     }
     Ok(())
-}
-
-/// What the timer does next.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Next {
-    /// Run the digests of this day now.
-    Run(NaiveDate),
-    /// Nothing due before this instant.
-    Sleep(DateTime<chrono::Utc>),
-}
-
-/// Decides the timer's next step at `now`, given the last day this process ran.
-pub fn next_step<Tz: TimeZone>(
-    now: DateTime<Tz>,
-    send_at: NaiveTime,
-    last_run: Option<NaiveDate>,
-) -> Next {
-    let tz = now.timezone();
-    let today = now.date_naive();
-    let due = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_time(send_at))
-            .earliest()
-            // A send time that falls into a DST gap: an hour later exists.
-            .or_else(|| {
-                tz.from_local_datetime(&(d.and_time(send_at) + chrono::Duration::hours(1)))
-                    .earliest()
-            })
-            .map(|t| t.with_timezone(&chrono::Utc))
-    };
-    let now_utc = now.with_timezone(&chrono::Utc);
-    match due(today) {
-        Some(t) if t <= now_utc && last_run != Some(today) => Next::Run(today),
-        Some(t) if t > now_utc => Next::Sleep(t),
-        _ => {
-            let tomorrow = today.succ_opt().unwrap_or(today);
-            Next::Sleep(due(tomorrow).unwrap_or(now_utc + chrono::Duration::hours(24)))
-        }
-    }
-}
-
-/// Starts the daily timer (when mail is enabled): runs the day's digests at `send_at` local
-/// time, at once when started late, and again in 10 minutes (up to 6 times) while transient
-/// failures remain.
-pub fn spawn(ctx: MailContext) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        if !ctx.mail.enabled {
-            return;
-        }
-        let tz = ctx.mail.timezone;
-        let mut last_run: Option<NaiveDate> = None;
-        loop {
-            let now = chrono::Utc::now().with_timezone(&tz);
-            match next_step(now, ctx.mail.send_at, last_run) {
-                Next::Run(day) => {
-                    last_run = Some(day);
-                    for attempt in 0..7 {
-                        match run_day(&ctx, &RunOptions::new(day)).await {
-                            Ok(r) => {
-                                tracing::info!(%day, sent = r.sent, empty = r.empty, skipped = r.skipped,
-                                    failed = r.failed.len(), rejected = r.rejected.len(), "digest run");
-                                for f in &r.rejected {
-                                    tracing::warn!(subscriber = f.subscriber, error = %f.error, "digest rejected");
-                                }
-                                if r.failed.is_empty() {
-                                    break;
-                                }
-                            }
-                            Err(e) => tracing::error!(%day, error = %e, "digest run failed"),
-                        }
-                        if attempt < 6 {
-                            tokio::time::sleep(Duration::from_secs(600)).await;
-                        }
-                    }
-                }
-                Next::Sleep(until) => {
-                    let wait = (until - chrono::Utc::now())
-                        .to_std()
-                        .unwrap_or(Duration::from_secs(1));
-                    // Wake at least hourly so a changed clock is noticed.
-                    tokio::time::sleep(wait.min(Duration::from_secs(3600))).await;
-                }
-            }
-        }
-    })
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-    use chrono_tz::Asia::Shanghai;
-
-    fn at(h: u32, m: u32) -> DateTime<chrono_tz::Tz> {
-        Shanghai
-            .with_ymd_and_hms(2026, 3, 10, h, m, 0)
-            .single()
-            .unwrap()
-    }
-
-    #[test]
-    fn runs_once_after_send_time_and_sleeps_until_it_otherwise() {
-        let seven = NaiveTime::from_hms_opt(7, 0, 0).unwrap();
-        let today = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
-        // Before 07:00 Shanghai (= 23:00 UTC the day before): sleep until then.
-        let expect = chrono::Utc.with_ymd_and_hms(2026, 3, 9, 23, 0, 0).unwrap();
-        assert_eq!(next_step(at(6, 59), seven, None), Next::Sleep(expect));
-        // Started late (server was down at 07:00): catch up now, once.
-        assert_eq!(next_step(at(9, 30), seven, None), Next::Run(today));
-        let tomorrow = chrono::Utc.with_ymd_and_hms(2026, 3, 10, 23, 0, 0).unwrap();
-        assert_eq!(
-            next_step(at(9, 31), seven, Some(today)),
-            Next::Sleep(tomorrow)
-        );
-    }
 }
