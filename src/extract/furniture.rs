@@ -29,7 +29,10 @@ static MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
         | 联办$ | 主办$ | 协办$ | 承办$ | 出版$
         | 总第\s*\d+\s*期 | 第\s*\d+\s*[号期]\s*$ | 国内统一连续出版物号 | CN\s*\d\d-\d{4}
         | ^农历 | ^[\p{Han}]{2,5}版$ | ^第?\s*[\d一二三四五六七八九十]+\s*版$ | ^\d{1,3}$
-        | ^(要闻|综合新闻|综合|本地新闻|时政|民生|专版|副刊)$",
+        | ^(要闻|综合新闻|综合|本地新闻|时政|民生|专版|副刊)$
+        | ^[\p{Han}]{2,4}新闻$                      # section name: 市县新闻, 社会新闻
+        | ^[\p{Han}]{2,8}?(日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报)社?
+          (\s*·?\s*[\p{Han}]{2,4}版)?(\s*第?\s*[\d一二三四五六七八九十]+\s*版)?$  # the paper's name line",
     )
 });
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -79,6 +82,8 @@ static PAPER: LazyLock<Regex> = LazyLock::new(|| {
         r"([\p{Han}]{2,8}?(?:日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报)|^今日[\p{Han}]{2,3}$)社?",
     )
 });
+static PAGE_NO: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"\s*第\s*[\d一二三四五六七八九十]+\s*版$"));
 static LOCAL_SPONSOR: LazyLock<Regex> = LazyLock::new(|| rule(r"中共([\p{Han}]{2,4}?)[市县区]委"));
 static EDITION: LazyLock<Regex> = LazyLock::new(|| rule(r"^([\p{Han}]{2,4})版$"));
 
@@ -102,7 +107,9 @@ pub fn masthead_paper(head_lines: &[&str]) -> Option<String> {
             if let Some(c) = PAPER.captures(line) {
                 // Only a line that is the name (or the sponsors' line) names this paper; a
                 // headline may mention another paper.
-                let stand_alone = width(line) <= width(&c[0]) + 2;
+                // A page number after the name (`慈溪日报 第2版`) is part of the name line.
+                let bare = PAGE_NO.replace(line, "");
+                let stand_alone = width(&bare) <= width(&c[0]) + 2;
                 if stand_alone || sponsor_line {
                     name = Some(c[1].to_string());
                 }
@@ -176,6 +183,23 @@ mod tests {
         assert_eq!(
             masthead_paper(&["本报讯 据温州日报报道，昨天上午，市长出席。"]),
             None
+        );
+    }
+
+    #[test]
+    fn the_paper_name_line_and_section_names_are_furniture() {
+        assert!(is_furniture("平阳日报"));
+        assert!(is_furniture("平阳日报 第3版"));
+        assert!(is_furniture("社会新闻"));
+        assert!(!is_furniture("平阳日报记者走访企业"));
+        assert!(!is_furniture("新闻发布会召开"));
+    }
+
+    #[test]
+    fn a_paper_name_followed_by_its_page_number_names_the_paper() {
+        assert_eq!(
+            masthead_paper(&["要闻", "2023-05-06 星期六", "平阳日报 第2版"]),
+            Some("平阳日报".to_string())
         );
     }
 }
