@@ -4,7 +4,9 @@
 //! article matches a gold article when its kicker+title+subtitle+body holds every `contains`
 //! passage and no passage of another gold article of the page; a title is accepted when it equals
 //! the title, a title_alt, kicker+title or title+subtitle; a 4-digit gold region stands for any
-//! county of that prefecture. Prints the figures and fails below the thresholds of issue 2.
+//! county of that prefecture. Prints the figures and fails below the thresholds of issue 2; the
+//! held-out pages of `tests/fixtures/heldout/` (labels in `gold_heldout.json`) are scored the
+//! same way, by the same code, against the figures they reach.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should stop the test
 
@@ -301,4 +303,28 @@ fn heldout_pages_score_against_gold_labels() {
         "held-out: F1 {:.3} title {:.3} byline {:.3} region {:.3} printed dates {:.3} ({}/{} pages dated right)",
         f.f1, f.title, f.byline, f.region, f.printed, f.dates_ok, f.pages
     );
+    // What the held-out pages reach today (every figure 1.000 on 16 articles): with so few
+    // articles, 0.95 still fails on any single miss of title, byline or region.
+    assert!(f.f1 >= 0.95, "held-out article F1 {:.3} < 0.95", f.f1);
+    assert!(
+        f.title >= 0.95,
+        "held-out title accuracy {:.3} < 0.95",
+        f.title
+    );
+    assert!(
+        f.byline >= 0.95,
+        "held-out byline accuracy {:.3} < 0.95",
+        f.byline
+    );
+    assert!(
+        f.region >= 0.95,
+        "held-out primary region accuracy {:.3} < 0.95",
+        f.region
+    );
+    assert!(
+        (f.printed - 1.0).abs() < f64::EPSILON,
+        "held-out printed dates {:.3} < 1",
+        f.printed
+    );
+    assert_eq!(f.dates_ok, f.pages, "a held-out page got its date wrong");
 }
