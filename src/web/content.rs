@@ -1,10 +1,11 @@
 //! What each route shows, as a [`Document`]: reads the store, builds the render views and
 //! renders them. Shared by the HTTP handlers (through the cache) and by `paperboy export`, so
-//! a static file is byte-for-byte what the server sends.
+//! a static file is byte-for-byte what the server sends. The API's JSON documents are built
+//! in `super::api_docs` and re-exported here.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
 use super::document::Document;
@@ -17,7 +18,9 @@ use crate::render::{
     CountyItem, Directory, EditionLink, EditionPage, ErrorPage, Feed, FeedFormat, FeedKind,
     FeedLink, IndexPage, PrefectureGroup, ProvinceGroup, RegionPage, RegionView,
 };
-use crate::store::{EditionQuery, EditionSummary, RegionActivity};
+use crate::store::{EditionQuery, RegionActivity};
+
+pub use super::api_docs::{api_edition_doc, api_editions, api_regions};
 
 /// `Content-Type` of HTML pages.
 pub const HTML: &str = "text/html; charset=utf-8";
@@ -190,7 +193,7 @@ pub fn asset(state: &AppState, name: &str) -> Result<Document, AppError> {
     Ok(Document::new(body, XSL, None, 86_400))
 }
 
-fn code_of(region: &RegionView) -> Result<RegionCode, AppError> {
+pub(super) fn code_of(region: &RegionView) -> Result<RegionCode, AppError> {
     RegionCode::parse(&region.code).map_err(|e| AppError::Internal(e.to_string()))
 }
 
@@ -450,164 +453,4 @@ pub async fn article_page(state: &AppState, id: &str) -> Result<Document, AppErr
         Some(a.stored_at),
         state.config.feeds.max_age_secs.min(60),
     ))
-}
-
-/// One region in the API.
-#[derive(Debug, Serialize)]
-struct ApiRegion<'a> {
-    #[serde(flatten)]
-    region: &'a RegionView,
-    url: String,
-    feeds: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    latest: Option<NaiveDate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    editions: Option<i64>,
-}
-
-fn api_region<'a>(
-    state: &AppState,
-    r: &'a RegionView,
-    act: Option<&RegionActivity>,
-) -> ApiRegion<'a> {
-    let mut feeds = BTreeMap::new();
-    for kind in [FeedKind::Editions, FeedKind::Articles] {
-        for format in FeedFormat::ALL {
-            let file = kind.file(format);
-            feeds.insert(file.clone(), state.site.url(&format!("{}{file}", r.path())));
-        }
-    }
-    ApiRegion {
-        region: r,
-        url: state.site.url(&r.path()),
-        feeds,
-        latest: act.map(|a| a.latest),
-        editions: act.map(|a| a.editions),
-    }
-}
-
-fn json_doc(
-    state: &AppState,
-    value: &impl Serialize,
-    modified: Option<DateTime<Utc>>,
-) -> Result<Document, AppError> {
-    let body =
-        serde_json::to_string_pretty(value).map_err(|e| AppError::Internal(e.to_string()))?;
-    let body = render::html_safe_json(&body);
-    Ok(Document::new(
-        body,
-        JSON,
-        modified,
-        state.config.feeds.max_age_secs.min(60),
-    ))
-}
-
-/// `GET /api/v1/regions`: regions with editions.
-pub async fn api_regions(state: &AppState) -> Result<Document, AppError> {
-    let acts = state.store.regions().await?;
-    let views: Vec<(RegionView, &RegionActivity)> = acts
-        .iter()
-        .filter_map(|a| view(&a.region).map(|v| (v, a)))
-        .collect();
-    let out: Vec<ApiRegion> = views
-        .iter()
-        .map(|(v, a)| api_region(state, v, Some(a)))
-        .collect();
-    json_doc(state, &out, None)
-}
-
-/// One edition in the API (the shape of `paperboy editions --format json`, plus links).
-#[derive(Debug, Serialize)]
-struct ApiEdition<'a> {
-    region: &'a str,
-    slug: &'a str,
-    date: NaiveDate,
-    articles: i64,
-    updated_at: String,
-    url: String,
-    api_url: String,
-}
-
-fn api_edition<'a>(state: &AppState, r: &'a RegionView, e: &EditionSummary) -> ApiEdition<'a> {
-    ApiEdition {
-        region: &r.code,
-        slug: &r.slug,
-        date: e.date,
-        articles: e.articles,
-        updated_at: render::local(e.updated_at).to_rfc3339(),
-        url: state.site.url(&format!("{}{}/", r.path(), e.date)),
-        api_url: state
-            .site
-            .url(&format!("/api/v1/editions/{}/{}", r.slug, e.date)),
-    }
-}
-
-/// `GET /api/v1/regions/{slug}/editions?since=&before=&limit=`
-pub async fn api_editions(
-    state: &AppState,
-    region: &RegionView,
-    since: Option<NaiveDate>,
-    before: Option<NaiveDate>,
-    limit: Option<usize>,
-) -> Result<Document, AppError> {
-    let eds = state
-        .store
-        .editions(&EditionQuery {
-            region: Some(code_of(region)?),
-            since,
-            before,
-            limit: Some(limit.unwrap_or(100).clamp(1, 1000)),
-        })
-        .await?;
-    let out: Vec<ApiEdition> = eds.iter().map(|e| api_edition(state, region, e)).collect();
-    json_doc(state, &out, eds.iter().map(|e| e.updated_at).max())
-}
-
-/// `GET /api/v1/editions/{slug}/{date}`
-pub async fn api_edition_doc(
-    state: &AppState,
-    region: &RegionView,
-    date: NaiveDate,
-) -> Result<Document, AppError> {
-    #[derive(Serialize)]
-    struct ApiArticle<'a> {
-        #[serde(flatten)]
-        view: &'a ArticleView,
-        url: String,
-        regions: &'a [crate::model::RegionRef],
-    }
-    #[derive(Serialize)]
-    struct Out<'a> {
-        region: ApiRegion<'a>,
-        date: NaiveDate,
-        updated_at: Option<String>,
-        articles: Vec<ApiArticle<'a>>,
-    }
-    let arts = state
-        .store
-        .edition_articles(&code_of(region)?, date)
-        .await?;
-    if arts.is_empty() {
-        return Err(AppError::api_not_found(format!(
-            "no edition of {} ({}) on {date}",
-            region.slug, region.code
-        )));
-    }
-    let views: Vec<ArticleView> = arts.iter().map(ArticleView::new).collect();
-    let updated = arts.iter().map(|a| a.stored_at).max();
-    let out = Out {
-        region: api_region(state, region, None),
-        date,
-        updated_at: updated.map(|t| render::local(t).to_rfc3339()),
-        articles: views
-            .iter()
-            .zip(&arts)
-            .map(|(v, a)| ApiArticle {
-                view: v,
-                url: state.site.url(&v.path),
-                regions: &a.article.regions,
-            })
-            .collect(),
-    };
-    json_doc(state, &out, updated)
 }

@@ -21,6 +21,7 @@ use crate::render::{RenderError, Renderer, Site};
 use crate::store::Store;
 
 mod api;
+mod api_docs;
 mod cache;
 pub mod content;
 mod document;
