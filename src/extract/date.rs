@@ -34,6 +34,10 @@ static FILE_DATE: LazyLock<Regex> = LazyLock::new(|| {
 static MONTH_DAY: LazyLock<Regex> =
     LazyLock::new(|| rule(r"(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"));
 static YEAR: LazyLock<Regex> = LazyLock::new(|| rule(r"((?:19|20)\d{2})\s*年"));
+/// A month named with its year (`2020年12月`): the year is written because it is not the
+/// page's own year.
+static YEAR_MONTH: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月"));
 
 fn han_digit(c: char) -> Option<u32> {
     "〇一二三四五六七八九"
@@ -171,11 +175,30 @@ pub fn infer(text: &str) -> Option<NaiveDate> {
         }
     }
     let latest_full = full.iter().max().copied();
-    let year = latest_full
+    let mut year = latest_full
         .map(|d| d.year())
         .into_iter()
         .chain(years.iter().copied())
         .max()?;
+    // Papers leave the year off days of the current year: when the text names the latest year
+    // with a month (`2020年12月`) and also days of that month or an earlier one without a year
+    // (`12月11日`), those days cannot fall in that year-month, so the page is a year later.
+    let latest_undated_month = month_days.iter().map(|&(m, _)| m).max();
+    if let Some(um) = latest_undated_month {
+        let named_earlier = YEAR_MONTH.captures_iter(text).any(|c| {
+            let y = c[1].parse::<i32>().ok();
+            let m = c[2].parse::<u32>().ok();
+            let after: String = text[c.get(0).map_or(0, |g| g.end())..]
+                .chars()
+                .take(3)
+                .collect();
+            let target = after.starts_with(['前', '底', '末']);
+            y == Some(year) && m.is_some_and(|m| um <= m) && !target
+        });
+        if named_earlier && latest_full.is_none_or(|f| f.year() < year) {
+            year += 1;
+        }
+    }
     let latest_md = month_days
         .iter()
         .filter_map(|&(m, d)| NaiveDate::from_ymd_opt(year, m, d))
@@ -262,5 +285,14 @@ mod tests {
         );
         assert_eq!(infer("10日上午，区长检查工作。"), None);
         assert_eq!(infer("没有日期"), None);
+    }
+
+    #[test]
+    fn a_year_written_out_with_the_month_of_undated_days_is_a_past_year() {
+        let text = "12月11日下午，市领导督查工作。2020年12月，全市政务服务中心完成改造。";
+        assert_eq!(infer(text), Some(ymd(2021, 12, 11)));
+        // A target month in the same year does not move the page year.
+        let text = "3月5日，县里开会。工程将于2023年6月底前完工。";
+        assert_eq!(infer(text), Some(ymd(2023, 3, 5)));
     }
 }
