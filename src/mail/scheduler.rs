@@ -13,7 +13,8 @@
 //! edition it listed, or stored after it was composed); a first digest lists the day's and the
 //! previous day's. A dry run writes `.eml` files into the outbox and touches no ledger.
 //!
-//! The timer that calls [`run_day`] daily is in `super::timer` (re-exported here as
+//! Marking finished digests in the ledger is in the `mark` submodule. The timer that calls
+//! [`run_day`] daily is in `super::timer` (re-exported here as
 //! [`spawn`], [`next_step`] and [`Next`] for the older paths).
 
 use std::collections::HashMap;
@@ -32,6 +33,9 @@ use crate::store::subscribers::{LedgerEntry, LedgerOutcome, LedgerStatus, Subscr
 use crate::store::{EditionQuery, EditionSummary};
 
 pub use super::timer::{next_step, spawn, Next};
+
+mod mark;
+use mark::{finish, flush_sent, SentMark};
 
 /// How far back a digest looks for editions (a missed week is caught up, not a missed year).
 pub const LOOKBACK_DAYS: i64 = 7;
@@ -108,25 +112,10 @@ struct RunData {
     /// Digests rendered so far, by the editions they list (subscribers of the same regions
     /// share one rendering; only the unsubscribe link differs).
     bodies: std::sync::Mutex<Bodies>,
-    /// Sent digests not yet marked in the ledger: marked as soon as [`MARK_BATCH`] are
+    /// Sent digests not yet marked in the ledger: marked as soon as [`mark::MARK_BATCH`] are
     /// waiting (and at the end of the run).
     sent: std::sync::Mutex<Vec<SentMark>>,
 }
-
-/// A sent digest waiting for its ledger mark.
-struct SentMark {
-    subscriber: i64,
-    editions: i64,
-    through_day: Option<NaiveDate>,
-    message_id: String,
-    content_at: i64,
-}
-
-/// Sent digests marked per ledger transaction. A crash loses at most these marks (and the
-/// messages in flight): their rows stay `claimed`, and are sent again once the lease ends.
-/// One, so that a crash can repeat only a message whose acceptance was never recorded: a
-/// digest must not arrive twice, and that is worth more than the write it costs per message.
-const MARK_BATCH: usize = 1;
 
 /// Subscribers claimed per ledger transaction.
 const CLAIM_BATCH: usize = 64;
@@ -477,94 +466,4 @@ fn body_for(
     let body = Arc::new(digest::render_digest(&ctx.mail, &ctx.render, day, items)?);
     lock_bodies(data).insert(key, body.clone());
     Ok(body)
-}
-
-/// Marks `owner`'s claim with `outcome` (not in a dry run, which claims nothing).
-async fn finish(
-    ctx: &MailContext,
-    opts: &RunOptions,
-    data: &RunData,
-    sub: &Subscriber,
-    outcome: &LedgerOutcome<'_>,
-) -> Result<(), MailError> {
-    if opts.dry_run {
-        return Ok(());
-    }
-    if let (LedgerStatus::Sent, Some(message_id), Some(content_at)) =
-        (outcome.status, outcome.message_id, outcome.content_at)
-    {
-        lock(&data.sent).push(SentMark {
-            subscriber: sub.id,
-            editions: outcome.editions,
-            through_day: outcome.through_day,
-            message_id: message_id.to_string(),
-            content_at,
-        });
-        return flush_sent(ctx, opts, data, false).await;
-    }
-    let _queued = match &data.gate {
-        Some(g) => Some(g.lock().await),
-        None => None,
-    };
-    let mine = ctx
-        .store
-        .finish_digest(sub.id, opts.day, &opts.owner, outcome, unix_now())
-        .await?;
-    if !mine {
-        // Only possible when this run outlived its lease and another took the row over.
-        tracing::warn!(subscriber = sub.id, day = %opts.day, "digest claim was taken over before it was marked");
-    }
-    Ok(())
-}
-
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
-
-/// Marks pending sent digests in one transaction: when a batch is full, or all (`all`).
-async fn flush_sent(
-    ctx: &MailContext,
-    opts: &RunOptions,
-    data: &RunData,
-    all: bool,
-) -> Result<(), MailError> {
-    let batch: Vec<SentMark> = {
-        let mut pending = lock(&data.sent);
-        if pending.is_empty() || (!all && pending.len() < MARK_BATCH) {
-            return Ok(());
-        }
-        std::mem::take(&mut *pending)
-    };
-    let rows: Vec<(i64, LedgerOutcome<'_>)> = batch
-        .iter()
-        .map(|m| {
-            (
-                m.subscriber,
-                LedgerOutcome {
-                    status: LedgerStatus::Sent,
-                    editions: m.editions,
-                    through_day: m.through_day,
-                    message_id: Some(&m.message_id),
-                    content_at: Some(m.content_at),
-                    error: None,
-                },
-            )
-        })
-        .collect();
-    let _queued = match &data.gate {
-        Some(g) => Some(g.lock().await),
-        None => None,
-    };
-    let marked = ctx
-        .store
-        .finish_digests(opts.day, &opts.owner, &rows, unix_now())
-        .await?;
-    if marked < rows.len() {
-        // Only possible when this run outlived its lease and another took rows over.
-        tracing::warn!(day = %opts.day, lost = rows.len() - marked, "digest claims were taken over before they were marked");
-    }
-    Ok(())
 }
