@@ -108,27 +108,22 @@ pub(super) fn check_schema_name(schema: &str) -> Result<(), StoreError> {
 /// keep paperboy in its own namespace).
 pub async fn create_postgres_schema(url: &str, schema: &str) -> Result<(), StoreError> {
     check_schema_name(schema)?;
-    let pool = sqlx::postgres::PgPoolOptions::new()
-        .max_connections(1)
-        .connect(url)
-        .await?;
-    sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
-        .execute(&pool)
-        .await?;
-    pool.close().await;
-    Ok(())
+    execute_once(url, &format!("CREATE SCHEMA IF NOT EXISTS {schema}")).await
 }
 
 /// Drops a PostgreSQL schema and everything in it (test and benchmark clean-up).
 pub async fn drop_postgres_schema(url: &str, schema: &str) -> Result<(), StoreError> {
     check_schema_name(schema)?;
+    execute_once(url, &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await
+}
+
+/// Runs one statement on a short-lived single connection.
+async fn execute_once(url: &str, sql: &str) -> Result<(), StoreError> {
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
         .connect(url)
         .await?;
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        .execute(&pool)
-        .await?;
+    sqlx::query(sql).execute(&pool).await?;
     pool.close().await;
     Ok(())
 }

@@ -362,6 +362,23 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Splits a batch into consecutive runs in which no page key repeats. A key twice in one batch:
+/// the later copy must see the earlier one, so each run is written before the next.
+fn runs_of_distinct_keys(pages: &[NewPage]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    while start < pages.len() {
+        let mut keys = std::collections::HashSet::new();
+        let mut end = start;
+        while end < pages.len() && keys.insert(pages[end].key.as_str()) {
+            end += 1;
+        }
+        runs.push(start..end);
+        start = end;
+    }
+    runs
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

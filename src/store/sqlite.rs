@@ -9,7 +9,7 @@
 //! Key lists are still passed as one JSON array. Reads are shared with PostgreSQL (see
 //! `read.rs`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -80,17 +80,8 @@ pub(super) async fn ingest_many(
 ) -> Result<Vec<IngestOutcome>, StoreError> {
     let mut outcomes = Vec::with_capacity(pages.len());
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    // A key twice in one batch: the later copy must see the earlier one, so the batch is
-    // written as consecutive runs without repeated keys.
-    let mut start = 0;
-    while start < pages.len() {
-        let mut keys = HashSet::new();
-        let mut end = start;
-        while end < pages.len() && keys.insert(pages[end].key.as_str()) {
-            end += 1;
-        }
-        outcomes.extend(write_run(&mut tx, &pages[start..end]).await?);
-        start = end;
+    for run in super::runs_of_distinct_keys(pages) {
+        outcomes.extend(write_run(&mut tx, &pages[run]).await?);
     }
     if outcomes.iter().any(|o| *o != IngestOutcome::Unchanged) {
         sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
