@@ -175,7 +175,7 @@ impl Store {
     /// schema up to date. A database migrated by a newer paperboy is refused (`SchemaTooNew`).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let store = if url.starts_with("sqlite:") {
-            Store::Sqlite(sqlite::connect(url).await?)
+            return connect_sqlite_retrying(url).await;
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Store::Postgres(postgres::connect(url, None).await?)
         } else {
@@ -359,6 +359,30 @@ pub fn redact(url: &str) -> String {
             None => url.to_string(),
         },
         None => url.to_string(),
+    }
+}
+
+/// Opens and migrates an SQLite file. Processes starting together on a fresh file race to
+/// switch it to WAL and to migrate it; the loser can get SQLITE_BUSY without the busy handler
+/// being consulted, so a locked database is retried a few times before giving up.
+async fn connect_sqlite_retrying(url: &str) -> Result<Store, StoreError> {
+    let mut attempt = 0;
+    loop {
+        let result = async {
+            let store = Store::Sqlite(sqlite::connect(url).await?);
+            store.migrate().await?;
+            Ok::<_, StoreError>(store)
+        }
+        .await;
+        match result {
+            Err(StoreError::Db(sqlx::Error::Database(e)))
+                if attempt < 20 && e.message().contains("locked") =>
+            {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(25 * attempt)).await;
+            }
+            other => return other,
+        }
     }
 }
 
