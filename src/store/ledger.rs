@@ -128,6 +128,36 @@ impl LedgerRow {
 const LEDGER_COLUMNS: &str = "subscriber_id, day, status, owner, lease_until, attempts, editions, \
      through_day, message_id, content_at, error";
 
+/// Rows written by one statement of a batch: 7 parameters a row stays far below SQLite's
+/// limit of 32,766 parameters and PostgreSQL's 65,535.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// `$first, $first+1, …` (`count` of them): one placeholder per listed value.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The statement that marks `rows` ledger rows: `$1` the time, `$2` the day, `$3` the owner,
+/// then seven parameters a row (id, status, editions, through_day, message_id, content_at,
+/// error). VALUES columns are column1… on both backends (neither needs a column list).
+fn finish_sql(rows: usize) -> String {
+    let values = (0..rows)
+        .map(|i| format!("({})", placeholders(4 + i * 7, 7)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "UPDATE digest_ledger SET status = v.column2, editions = v.column3, \
+         through_day = v.column4, message_id = v.column5, content_at = v.column6, \
+         error = v.column7, updated_at = $1 \
+         FROM (VALUES {values}) AS v \
+         WHERE digest_ledger.subscriber_id = v.column1 AND digest_ledger.day = $2 \
+         AND digest_ledger.owner = $3 AND digest_ledger.status = 'claimed'"
+    )
+}
+
 impl Store {
     /// Tries to claim the (subscriber, day) digest for `owner` until `lease_until`.
     ///
@@ -180,7 +210,10 @@ impl Store {
     }
 
     /// Claims the day's digests of several subscribers in one transaction (see
-    /// `claim_digest`); returns the ids this call claimed, in input order.
+    /// `claim_digest`); returns the ids this call claimed, in input order. Two statements per
+    /// [`ROWS_PER_STATEMENT`] ids, whatever their number: one inserts the rows not yet in the
+    /// ledger, one takes over those whose claim may be taken over. A subscriber removed while
+    /// the run goes on is skipped, not an error.
     pub async fn claim_digests(
         &self,
         subscribers: &[i64],
@@ -190,47 +223,51 @@ impl Store {
         lease_until: i64,
     ) -> Result<Vec<i64>, StoreError> {
         let day = day_text(day);
-        let insert = "INSERT INTO digest_ledger (subscriber_id, day, status, owner, lease_until, attempts, updated_at) \
-                      VALUES ($1, $2, 'claimed', $3, $4, 1, $5) ON CONFLICT DO NOTHING RETURNING subscriber_id";
-        let take_over = "UPDATE digest_ledger SET status = 'claimed', owner = $1, lease_until = $2, \
-                         attempts = attempts + 1, updated_at = $3 \
-                         WHERE subscriber_id = $4 AND day = $5 \
-                         AND (status IN ('failed', 'empty') OR (status = 'claimed' AND lease_until < $3)) \
-                         RETURNING subscriber_id";
-        let claimed = on_pool!(self, |pool, lite| {
-            let (insert, take_over) = (q(lite, insert), q(lite, take_over));
+        let mut claimed = std::collections::HashSet::new();
+        on_pool!(self, |pool, lite| {
             let mut tx = pool.begin().await?;
-            let mut claimed = Vec::new();
-            for &id in subscribers {
-                let fresh: Option<(i64,)> = sqlx::query_as(&insert)
-                    .bind(id)
+            for ids in subscribers.chunks(ROWS_PER_STATEMENT) {
+                let list = placeholders(5, ids.len());
+                let insert = format!(
+                    "INSERT INTO digest_ledger (subscriber_id, day, status, owner, lease_until, attempts, updated_at) \
+                     SELECT s.id, $1, 'claimed', $2, $3, 1, $4 FROM subscribers s \
+                     WHERE s.id IN ({list}) ON CONFLICT DO NOTHING RETURNING subscriber_id"
+                );
+                let sql = q(lite, &insert);
+                let mut query = sqlx::query_as::<_, (i64,)>(&sql)
                     .bind(&day)
                     .bind(owner)
                     .bind(lease_until)
-                    .bind(now)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let got = match fresh {
-                    Some(r) => Some(r),
-                    None => {
-                        sqlx::query_as::<_, (i64,)>(&take_over)
-                            .bind(owner)
-                            .bind(lease_until)
-                            .bind(now)
-                            .bind(id)
-                            .bind(&day)
-                            .fetch_optional(&mut *tx)
-                            .await?
-                    }
-                };
-                if got.is_some() {
-                    claimed.push(id);
+                    .bind(now);
+                for id in ids {
+                    query = query.bind(id);
                 }
+                claimed.extend(query.fetch_all(&mut *tx).await?.into_iter().map(|r| r.0));
+                let take_over = format!(
+                    "UPDATE digest_ledger SET status = 'claimed', owner = $1, lease_until = $2, \
+                     attempts = attempts + 1, updated_at = $3 \
+                     WHERE day = $4 AND subscriber_id IN ({list}) \
+                     AND (status IN ('failed', 'empty') OR (status = 'claimed' AND lease_until < $3)) \
+                     RETURNING subscriber_id"
+                );
+                let sql = q(lite, &take_over);
+                let mut query = sqlx::query_as::<_, (i64,)>(&sql)
+                    .bind(owner)
+                    .bind(lease_until)
+                    .bind(now)
+                    .bind(&day);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                claimed.extend(query.fetch_all(&mut *tx).await?.into_iter().map(|r| r.0));
             }
             tx.commit().await?;
-            claimed
         });
-        Ok(claimed)
+        Ok(subscribers
+            .iter()
+            .copied()
+            .filter(|id| claimed.contains(id))
+            .collect())
     }
 
     /// The newest `sent` digest before `day` of every subscriber that has one.
@@ -294,8 +331,8 @@ impl Store {
         Ok(done > 0)
     }
 
-    /// `finish_digest` for several rows of one day in one transaction; returns how many were
-    /// still `owner`'s.
+    /// `finish_digest` for several rows of one day in one transaction, one statement per
+    /// [`ROWS_PER_STATEMENT`] rows; returns how many were still `owner`'s.
     pub async fn finish_digests(
         &self,
         day: NaiveDate,
@@ -304,30 +341,36 @@ impl Store {
         now: i64,
     ) -> Result<usize, StoreError> {
         let day = day_text(day);
-        let sql = "UPDATE digest_ledger SET status = $1, editions = $2, through_day = $3, \
-                   message_id = $4, content_at = $5, error = $6, updated_at = $7 \
-                   WHERE subscriber_id = $8 AND day = $9 AND owner = $10 AND status = 'claimed'";
         let done = on_pool!(self, |pool, lite| {
-            let sql = q(lite, sql);
-            let mut tx = pool.begin().await?;
+            // One statement is a transaction of its own: a batch that fits one needs no
+            // BEGIN and COMMIT (two round trips fewer per group commit).
+            let mut tx = match rows.len() > ROWS_PER_STATEMENT {
+                true => Some(pool.begin().await?),
+                false => None,
+            };
             let mut done = 0;
-            for (id, outcome) in rows {
-                done += sqlx::query(&sql)
-                    .bind(outcome.status.as_str())
-                    .bind(outcome.editions)
-                    .bind(outcome.through_day.map(day_text))
-                    .bind(outcome.message_id)
-                    .bind(outcome.content_at)
-                    .bind(outcome.error)
-                    .bind(now)
-                    .bind(id)
-                    .bind(&day)
-                    .bind(owner)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected() as usize;
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let sql = q(lite, &finish_sql(chunk.len()));
+                let mut query = sqlx::query(&sql).bind(now).bind(&day).bind(owner);
+                for (id, outcome) in chunk {
+                    query = query
+                        .bind(id)
+                        .bind(outcome.status.as_str())
+                        .bind(outcome.editions)
+                        .bind(outcome.through_day.map(day_text))
+                        .bind(outcome.message_id)
+                        .bind(outcome.content_at)
+                        .bind(outcome.error);
+                }
+                let result = match tx.as_mut() {
+                    Some(tx) => query.execute(&mut **tx).await?,
+                    None => query.execute(pool).await?,
+                };
+                done += result.rows_affected() as usize;
             }
-            tx.commit().await?;
+            if let Some(tx) = tx {
+                tx.commit().await?;
+            }
             done
         });
         Ok(done)
