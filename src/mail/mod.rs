@@ -51,6 +51,9 @@ pub enum MailError {
     Store(#[from] crate::store::StoreError),
     #[error("sending: {0}")]
     Send(#[from] SendError),
+    /// A digest's outcome could not be recorded in the send ledger.
+    #[error("{0}")]
+    Ledger(String),
 }
 
 /// Everything the web and the scheduler need to send mail (transport, signing key, templates).

@@ -35,7 +35,7 @@ use crate::store::{EditionQuery, EditionSummary};
 pub use super::timer::{next_step, spawn, Next};
 
 mod mark;
-use mark::{finish, flush_sent, SentMark};
+use mark::{finish, Marks};
 
 /// How far back a digest looks for editions (a missed week is caught up, not a missed year).
 pub const LOOKBACK_DAYS: i64 = 7;
@@ -112,9 +112,8 @@ struct RunData {
     /// Digests rendered so far, by the editions they list (subscribers of the same regions
     /// share one rendering; only the unsubscribe link differs).
     bodies: std::sync::Mutex<Bodies>,
-    /// Sent digests not yet marked in the ledger: marked as soon as [`mark::MARK_BATCH`] are
-    /// waiting (and at the end of the run).
-    sent: std::sync::Mutex<Vec<SentMark>>,
+    /// Finished digests waiting for their ledger mark (group commit).
+    marks: Marks,
 }
 
 /// Subscribers claimed per ledger transaction.
@@ -167,7 +166,9 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
         subscribers: subscribers.len(),
         ..RunReport::default()
     };
-    let concurrency = ctx.mail.concurrency.max(1) * 2;
+    // Digests in flight: several per SMTP connection, so that while some wait for their
+    // ledger mark (group commit) the connections already carry the next ones.
+    let concurrency = ctx.mail.concurrency.max(1) * 8;
     let data = &data;
     // Claims go in batches (one transaction each), taken as the sends need them. A plain
     // loop over FuturesUnordered: stream combinators with closures over borrowed state trip
@@ -230,7 +231,6 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
             Err(e) => report.failed.push(failure(e.to_string())),
         }
     }
-    flush_sent(ctx, opts, data, true).await?;
     report.failed.sort_by_key(|f| f.subscriber);
     report.rejected.sort_by_key(|f| f.subscriber);
     Ok(report)
@@ -302,7 +302,7 @@ async fn read_editions(
         gate: matches!(ctx.store, crate::store::Store::Sqlite(_))
             .then(|| tokio::sync::Mutex::new(())),
         bodies: Default::default(),
-        sent: Default::default(),
+        marks: Marks::default(),
     };
     let since = day - chrono::Duration::days(LOOKBACK_DAYS - 1);
     for code in subscribers.iter().flat_map(|s| &s.regions) {

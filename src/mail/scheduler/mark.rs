@@ -1,32 +1,69 @@
-//! Marking a run's finished digests in the send ledger.
+//! Marking a run's finished digests in the send ledger, by group commit.
 //!
-//! [`finish`] records how a claimed (subscriber, day) row ended: a sent digest waits in the
-//! run's queue and is marked by [`flush_sent`] (at once, as [`MARK_BATCH`] is one), any other
-//! outcome is marked straight away. On SQLite the run's gate queues these writes behind each
-//! other. A dry run claims nothing and so marks nothing. It must not send mail or decide an
-//! outcome: `super` passes outcomes in.
+//! [`finish`] records how a claimed (subscriber, day) row ended and returns only once that
+//! mark is committed. Marks are not written one transaction each: a finisher queues its mark,
+//! then takes the run's flush lock; whoever holds it commits every mark queued so far in one
+//! transaction, and the others find theirs done when they get the lock. So marks that arrive
+//! while a commit is in progress share the next one, and no mark waits for a timer or for a
+//! batch to fill: a sent digest is marked as soon as the database can take it, which keeps
+//! the crash window (accepted by the mail server, not yet marked `sent`) as short as one
+//! commit, however fast mail goes out.
+//!
+//! A commit that fails is tried again a few times (a database that went away for a moment);
+//! after that every finisher in the batch gets the error. On SQLite the run's gate queues
+//! these writes behind its claims. A dry run claims nothing and so marks nothing. This module
+//! must not send mail or decide an outcome: `super` passes outcomes in.
+
+use std::time::Duration;
 
 use chrono::NaiveDate;
+use tokio::sync::oneshot;
 
 use super::{RunData, RunOptions};
 use crate::mail::{unix_now, MailContext, MailError};
 use crate::store::subscribers::{LedgerOutcome, LedgerStatus, Subscriber};
 
-/// A sent digest waiting for its ledger mark.
-pub(super) struct SentMark {
+/// A finished digest waiting for its ledger mark (owned: it outlives the sender's borrow).
+struct Mark {
     subscriber: i64,
+    status: LedgerStatus,
     editions: i64,
     through_day: Option<NaiveDate>,
-    message_id: String,
-    content_at: i64,
+    message_id: Option<String>,
+    content_at: Option<i64>,
+    error: Option<String>,
 }
-/// Sent digests marked per ledger transaction. A crash loses at most these marks (and the
-/// messages in flight): their rows stay `claimed`, and are sent again once the lease ends.
-/// One, so that a crash can repeat only a message whose acceptance was never recorded: a
-/// digest must not arrive twice, and that is worth more than the write it costs per message.
-pub(super) const MARK_BATCH: usize = 1;
 
-/// Marks `owner`'s claim with `outcome` (not in a dry run, which claims nothing).
+impl Mark {
+    fn outcome(&self) -> LedgerOutcome<'_> {
+        LedgerOutcome {
+            status: self.status,
+            editions: self.editions,
+            through_day: self.through_day,
+            message_id: self.message_id.as_deref(),
+            content_at: self.content_at,
+            error: self.error.as_deref(),
+        }
+    }
+}
+
+/// What a finisher hears back: committed, or why not.
+type Committed = Result<(), String>;
+
+/// The run's queue of marks and the lock of whoever commits them.
+#[derive(Default)]
+pub(super) struct Marks {
+    queue: std::sync::Mutex<Vec<(Mark, oneshot::Sender<Committed>)>>,
+    flush: tokio::sync::Mutex<()>,
+}
+
+/// Tries of one group commit before its finishers get the error.
+const COMMIT_TRIES: u32 = 3;
+/// Pause before the second try; doubled before each later one.
+const COMMIT_BACKOFF: Duration = Duration::from_millis(200);
+
+/// Marks `sub`'s claim with `outcome` and waits until the mark is committed (at once in a dry
+/// run, which claims nothing).
 pub(super) async fn finish(
     ctx: &MailContext,
     opts: &RunOptions,
@@ -37,31 +74,86 @@ pub(super) async fn finish(
     if opts.dry_run {
         return Ok(());
     }
-    if let (LedgerStatus::Sent, Some(message_id), Some(content_at)) =
-        (outcome.status, outcome.message_id, outcome.content_at)
-    {
-        lock(&data.sent).push(SentMark {
-            subscriber: sub.id,
-            editions: outcome.editions,
-            through_day: outcome.through_day,
-            message_id: message_id.to_string(),
-            content_at,
-        });
-        return flush_sent(ctx, opts, data, false).await;
-    }
-    let _queued = match &data.gate {
-        Some(g) => Some(g.lock().await),
-        None => None,
+    let (tx, mut rx) = oneshot::channel();
+    let mark = Mark {
+        subscriber: sub.id,
+        status: outcome.status,
+        editions: outcome.editions,
+        through_day: outcome.through_day,
+        message_id: outcome.message_id.map(str::to_string),
+        content_at: outcome.content_at,
+        error: outcome.error.map(str::to_string),
     };
-    let mine = ctx
-        .store
-        .finish_digest(sub.id, opts.day, &opts.owner, outcome, unix_now())
-        .await?;
-    if !mine {
-        // Only possible when this run outlived its lease and another took the row over.
-        tracing::warn!(subscriber = sub.id, day = %opts.day, "digest claim was taken over before it was marked");
+    lock(&data.marks.queue).push((mark, tx));
+    let _flushing = data.marks.flush.lock().await;
+    // Committed (or failed) by the previous holder of the lock, whose batch took this mark.
+    if let Ok(result) = rx.try_recv() {
+        return result.map_err(ledger_error);
     }
-    Ok(())
+    let batch = std::mem::take(&mut *lock(&data.marks.queue));
+    let result = commit(ctx, opts, data, &batch).await;
+    for (_, tx) in batch {
+        // A finisher that went away (its run was dropped) needs no answer.
+        let _ = tx.send(result.clone());
+    }
+    // This finisher's mark was in the batch (nobody else took it: they answer before they
+    // let go of the lock), so its answer is there now.
+    rx.try_recv()
+        .unwrap_or_else(|_| Err("the ledger mark was lost".into()))
+        .map_err(ledger_error)
+}
+
+fn ledger_error(message: String) -> MailError {
+    MailError::Ledger(message)
+}
+
+/// Commits `batch` in one transaction, tried [`COMMIT_TRIES`] times.
+async fn commit(
+    ctx: &MailContext,
+    opts: &RunOptions,
+    data: &RunData,
+    batch: &[(Mark, oneshot::Sender<Committed>)],
+) -> Committed {
+    let rows: Vec<(i64, LedgerOutcome<'_>)> = batch
+        .iter()
+        .map(|(m, _)| (m.subscriber, m.outcome()))
+        .collect();
+    let mut backoff = COMMIT_BACKOFF;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let written = {
+            let _queued = match &data.gate {
+                Some(g) => Some(g.lock().await),
+                None => None,
+            };
+            ctx.store
+                .finish_digests(opts.day, &opts.owner, &rows, unix_now())
+                .await
+        };
+        match written {
+            Ok(marked) => {
+                if marked < rows.len() {
+                    // Only possible when this run outlived its lease and another took rows over.
+                    tracing::warn!(day = %opts.day, lost = rows.len() - marked,
+                        "digest claims were taken over before they were marked");
+                }
+                return Ok(());
+            }
+            Err(e) if tries < COMMIT_TRIES => {
+                tracing::warn!(tries, error = %e, marks = rows.len(), "marking digests in the send ledger failed; trying again");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, marks = rows.len(), "marking digests in the send ledger failed");
+                return Err(format!(
+                    "marking {} digest(s) in the send ledger: {e}",
+                    rows.len()
+                ));
+            }
+        }
+    }
 }
 
 fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -69,49 +161,4 @@ fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         Ok(g) => g,
         Err(poisoned) => poisoned.into_inner(),
     }
-}
-
-/// Marks pending sent digests in one transaction: when a batch is full, or all (`all`).
-pub(super) async fn flush_sent(
-    ctx: &MailContext,
-    opts: &RunOptions,
-    data: &RunData,
-    all: bool,
-) -> Result<(), MailError> {
-    let batch: Vec<SentMark> = {
-        let mut pending = lock(&data.sent);
-        if pending.is_empty() || (!all && pending.len() < MARK_BATCH) {
-            return Ok(());
-        }
-        std::mem::take(&mut *pending)
-    };
-    let rows: Vec<(i64, LedgerOutcome<'_>)> = batch
-        .iter()
-        .map(|m| {
-            (
-                m.subscriber,
-                LedgerOutcome {
-                    status: LedgerStatus::Sent,
-                    editions: m.editions,
-                    through_day: m.through_day,
-                    message_id: Some(&m.message_id),
-                    content_at: Some(m.content_at),
-                    error: None,
-                },
-            )
-        })
-        .collect();
-    let _queued = match &data.gate {
-        Some(g) => Some(g.lock().await),
-        None => None,
-    };
-    let marked = ctx
-        .store
-        .finish_digests(opts.day, &opts.owner, &rows, unix_now())
-        .await?;
-    if marked < rows.len() {
-        // Only possible when this run outlived its lease and another took rows over.
-        tracing::warn!(day = %opts.day, lost = rows.len() - marked, "digest claims were taken over before they were marked");
-    }
-    Ok(())
 }
