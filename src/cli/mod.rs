@@ -166,7 +166,11 @@ pub fn main() -> ExitCode {
         }
         Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve::run(config, args))),
         Command::Export(args) => runtime().and_then(|rt| rt.block_on(export::run(config, args))),
-        Command::Digest(cmd) => runtime().and_then(|rt| rt.block_on(digest::run(config, cmd))),
+        // One thread: a run is one future whose sends and ledger writes wait on each other;
+        // worker threads would only add a cross-thread wake-up to every SMTP reply.
+        Command::Digest(cmd) => {
+            single_thread_runtime().and_then(|rt| rt.block_on(digest::run(config, cmd)))
+        }
         Command::Subscribers(cmd) => {
             runtime().and_then(|rt| rt.block_on(subscribers::run(config, cmd)))
         }
@@ -201,6 +205,12 @@ fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+fn single_thread_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
 }

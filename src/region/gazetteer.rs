@@ -73,7 +73,9 @@ pub struct Gazetteer {
     by_name: HashMap<String, Vec<usize>>,
     children: Vec<Vec<usize>>,
     townships: Vec<Township>,
-    matcher: Matcher,
+    /// Built on first use: commands that only look names up (editions, digests, the web)
+    /// never pay for the automaton, which is most of the gazetteer's start-up time.
+    matcher: OnceLock<Matcher>,
 }
 
 /// Splits one CSV line of the divisions tables (no commas inside names) and unquotes fields.
@@ -218,7 +220,6 @@ impl Gazetteer {
                 });
             }
         }
-        let matcher = Matcher::build(&regions, &townships);
         Gazetteer {
             regions,
             prefecture_idx,
@@ -228,7 +229,7 @@ impl Gazetteer {
             by_name,
             children,
             townships,
-            matcher,
+            matcher: OnceLock::new(),
         }
     }
 
@@ -321,12 +322,13 @@ impl Gazetteer {
     /// for benchmarks and diagnostics.
     pub fn count_names(&self, text: &str, buf: &mut String) -> usize {
         let mut hits = Vec::new();
-        self.matcher.scan(text, buf, &mut hits);
+        self.matcher().scan(text, buf, &mut hits);
         hits.len()
     }
 
     pub(crate) fn matcher(&self) -> &Matcher {
-        &self.matcher
+        self.matcher
+            .get_or_init(|| Matcher::build(&self.regions, &self.townships))
     }
 
     /// True when region `inner` lies inside (or is) region `outer`.
