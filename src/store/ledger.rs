@@ -211,7 +211,7 @@ impl Store {
 
     /// Claims the day's digests of several subscribers in one transaction (see
     /// `claim_digest`); returns the ids this call claimed, in input order. Two statements per
-    /// [`ROWS_PER_STATEMENT`] ids, whatever their number: one inserts the rows not yet in the
+    /// `ROWS_PER_STATEMENT` ids, whatever their number: one inserts the rows not yet in the
     /// ledger, one takes over those whose claim may be taken over. A subscriber removed while
     /// the run goes on is skipped, not an error.
     pub async fn claim_digests(
@@ -332,7 +332,7 @@ impl Store {
     }
 
     /// `finish_digest` for several rows of one day in one transaction, one statement per
-    /// [`ROWS_PER_STATEMENT`] rows; returns how many were still `owner`'s.
+    /// `ROWS_PER_STATEMENT` rows; returns how many were still `owner`'s.
     pub async fn finish_digests(
         &self,
         day: NaiveDate,
