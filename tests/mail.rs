@@ -637,11 +637,11 @@ async fn dry_run_writes_eml_files_and_records_nothing() {
 
 #[tokio::test]
 async fn dkim_signature_covers_the_list_unsubscribe_headers() {
+    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/mail_support/dkim_test_key.pem");
+    let pem = std::fs::read_to_string(&key).unwrap();
     let e = env_with(|c| {
-        c.mail.dkim_key_file = Some(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/mail_support/dkim_test_key.pem"),
-        );
+        c.mail.dkim_key_file = Some(key);
         c.mail.dkim_selector = Some("pb2026".into());
         c.mail.dkim_domain = Some("example.org".into());
     })
@@ -691,6 +691,32 @@ async fn dkim_signature_covers_the_list_unsubscribe_headers() {
         );
     }
     assert!(tag("b").len() > 300, "an RSA-2048 signature");
+
+    // The signature verifies as a receiver would check it (RFC 6376, public key from the PEM)...
+    let raw = &got[0].data;
+    let text = std::str::from_utf8(raw).unwrap(); // so its indices are raw's
+    dkim::verify(raw, &pem).unwrap_or_else(|err| panic!("{err}\n{text}"));
+    // ...and is not vacuous: one changed byte of the text part breaks it,
+    let at = |from: usize, pat: &str| from + text[from..].find(pat).unwrap();
+    let body = at(at(0, "text/plain"), "\r\n\r\n") + 4;
+    let c = body
+        + text[body..]
+            .find(|c: char| c.is_ascii_alphanumeric())
+            .unwrap();
+    let mut bad = raw.clone();
+    bad[c] = if bad[c] == b'A' { b'B' } else { b'A' };
+    let err = dkim::verify(&bad, &pem).unwrap_err();
+    assert!(err.contains("body hash"), "{err}");
+    // so does a changed List-Unsubscribe,
+    let url = at(at(0, "\r\nList-Unsubscribe:"), "https://") + "https://".len();
+    let mut bad = raw.clone();
+    bad[url] = if bad[url] == b'x' { b'y' } else { b'x' };
+    let err = dkim::verify(&bad, &pem).unwrap_err();
+    assert!(err.contains("does not verify"), "{err}");
+    // while trailing whitespace on a body line is what relaxed canonicalization forgives.
+    let mut spaced = raw.clone();
+    spaced.splice(at(body, "\r\n")..at(body, "\r\n"), *b" \t ");
+    dkim::verify(&spaced, &pem).unwrap();
 }
 
 #[tokio::test]

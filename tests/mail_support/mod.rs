@@ -4,6 +4,8 @@
 //! and a few articles to build digests from.
 #![allow(dead_code)]
 
+pub mod dkim;
+
 use std::collections::HashMap;
 use std::net::{IpAddr, TcpListener};
 use std::sync::{Arc, Mutex};
@@ -152,12 +154,17 @@ impl SmtpServer {
 
 /// A configuration sending through `server` with fast retries' worth of pool.
 pub fn config(db_url: &str, server: &SmtpServer, outbox: &std::path::Path) -> Config {
+    config_for_port(db_url, server.port, outbox)
+}
+
+/// [`config`] for any SMTP server listening on 127.0.0.1:`port` (plain SMTP, pool of 2).
+pub fn config_for_port(db_url: &str, port: u16, outbox: &std::path::Path) -> Config {
     let mut c = Config::for_test(std::path::Path::new("unused.db"));
     c.storage.url = db_url.to_string();
     c.server.base_url = "https://news.example.org".into();
     c.mail.enabled = true;
     c.mail.transport = MailTransportKind::Smtp;
-    c.mail.smtp_url = format!("smtp://127.0.0.1:{}", server.port);
+    c.mail.smtp_url = format!("smtp://127.0.0.1:{port}");
     c.mail.pool_size = 2;
     c.mail.from = "本地新闻 <digest@example.org>".into();
     c.mail.outbox = outbox.to_path_buf();
