@@ -137,6 +137,12 @@ pub enum SubscribersCommand {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Process a mail sent to the unsubscribe address (`List-Unsubscribe` mailto), for the
+    /// mail server to pipe into: exit 0 when done, 1 (bounce) when it holds no valid token.
+    UnsubscribeMail {
+        /// The raw message (default: standard input).
+        file: Option<PathBuf>,
+    },
 }
 
 /// How a command ended when it did not fail outright.

@@ -1,11 +1,17 @@
-//! `paperboy subscribers add EMAIL --region R… [--confirmed]`, `remove EMAIL`, `list`.
+//! `paperboy subscribers add EMAIL --region R… [--confirmed]`, `remove EMAIL`, `list`,
+//! `unsubscribe-mail [FILE]`.
 //! `add` without `--confirmed` stores the address unconfirmed and sends the confirmation mail
 //! (through the configured transport, or the outbox when mail is off). Bad addresses and
 //! unknown regions are usage errors (exit 2) and change nothing.
+//! `unsubscribe-mail` is run by the mail server for the unsubscribe address with one message on
+//! standard input: exit 0 when the subscriber is (or already was) removed, 1 when the message
+//! holds no valid token (the server then bounces it to the sender), 2 on a configuration error.
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
 use paperboy::config::Config;
+use paperboy::mail::inbound::{self, InboundError, MailedUnsubscribe};
 use paperboy::mail::subscribe::{self, region_name, SubscribeError};
 use paperboy::mail::{MailContext, MailService};
 use paperboy::render::Renderer;
@@ -33,14 +39,7 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
             regions,
             confirmed,
         } => {
-            let mail = MailService::from_config(&config).map_err(|e| UsageError(e.to_string()))?;
-            let render = Renderer::new(&config.render.templates).context("loading templates")?;
-            let ctx = MailContext {
-                store: store.clone(),
-                render: Arc::new(render),
-                config: config.clone(),
-                mail: Arc::new(mail),
-            };
+            let ctx = mail_context(&config, &store)?;
             let now = chrono::Utc::now().timestamp();
             match subscribe::add(&ctx, &email, &regions, confirmed, now).await {
                 Ok((sub, outcome)) => {
@@ -80,6 +79,27 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
                 Status::SomeFailed
             }
         },
+        SubscribersCommand::UnsubscribeMail { file } => {
+            let raw = read_message(file.as_deref()).await?;
+            let ctx = mail_context(&config, &store)?;
+            let now = chrono::Utc::now().timestamp();
+            match inbound::unsubscribe_by_mail(&ctx, &raw, now).await {
+                Ok(MailedUnsubscribe::Removed { subscriber }) => {
+                    println!("unsubscribed subscriber {subscriber}");
+                    Status::Success
+                }
+                Ok(MailedUnsubscribe::AlreadyGone { subscriber }) => {
+                    println!("already unsubscribed (subscriber {subscriber})");
+                    Status::Success
+                }
+                Err(e @ InboundError::NoSecret) => return Err(UsageError(e.to_string()).into()),
+                Err(e @ (InboundError::NoToken | InboundError::BadToken(_))) => {
+                    eprintln!("paperboy: nobody unsubscribed: {e}");
+                    Status::SomeFailed
+                }
+                Err(e @ InboundError::Remove { .. }) => return Err(e.into()),
+            }
+        }
         SubscribersCommand::List { format } => {
             let rows: Vec<Row> = store
                 .subscribers()
@@ -129,4 +149,48 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
     };
     store.close().await;
     Ok(status)
+}
+
+/// The mail service and templates over `store`; a mail configuration error is a usage error.
+fn mail_context(config: &Arc<Config>, store: &Store) -> anyhow::Result<MailContext> {
+    let mail = MailService::from_config(config).map_err(|e| UsageError(e.to_string()))?;
+    let render = Renderer::new(&config.render.templates).context("loading templates")?;
+    Ok(MailContext {
+        store: store.clone(),
+        render: Arc::new(render),
+        config: config.clone(),
+        mail: Arc::new(mail),
+    })
+}
+
+/// The first [`inbound::MAX_MESSAGE_BYTES`] of the message in `file` or on standard input.
+/// The rest of standard input is read and dropped: a mail server piping a large message into
+/// a command that stopped reading would see a broken pipe.
+async fn read_message(file: Option<&Path>) -> anyhow::Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let limit = inbound::MAX_MESSAGE_BYTES as u64;
+    let mut raw = Vec::new();
+    match file {
+        Some(path) => {
+            let f = tokio::fs::File::open(path)
+                .await
+                .with_context(|| format!("opening the message {}", path.display()))?;
+            f.take(limit)
+                .read_to_end(&mut raw)
+                .await
+                .with_context(|| format!("reading the message {}", path.display()))?;
+        }
+        None => {
+            let mut stdin = tokio::io::stdin();
+            (&mut stdin)
+                .take(limit)
+                .read_to_end(&mut raw)
+                .await
+                .context("reading the message from standard input")?;
+            tokio::io::copy(&mut stdin, &mut tokio::io::sink())
+                .await
+                .context("reading the message from standard input")?;
+        }
+    }
+    Ok(raw)
 }

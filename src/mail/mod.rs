@@ -6,6 +6,7 @@
 //! - [`digest`]: builds the lettre `Message`s (digest and confirmation) from templates.
 //! - [`subscribe`]: the rules of subscribing (address checks, regions, double opt-in, rate
 //!   limits), confirming and unsubscribing; used by the web routes and the CLI.
+//! - [`inbound`]: unsubscribe requests that arrive by mail (the `mailto:` of `List-Unsubscribe`).
 //! - [`scheduler`]: the day's run (claim in the ledger, build, send, mark) and the timer that
 //!   `serve` spawns.
 //!
@@ -28,6 +29,7 @@ use crate::render::Renderer;
 use crate::store::Store;
 
 pub mod digest;
+pub mod inbound;
 pub mod limit;
 pub mod scheduler;
 pub mod smtp;
