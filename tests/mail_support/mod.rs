@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod dkim;
+pub mod pipelining_env;
+pub mod smtp_sink;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, TcpListener};
