@@ -159,6 +159,10 @@ const CHECK_AFTER: Duration = Duration::from_secs(10);
 /// An idle connection older than this is closed rather than reused.
 const IDLE_LIMIT: Duration = Duration::from_secs(60);
 
+/// How long QUIT (or the NOOP that checks an idle connection) may take before the pool just
+/// drops the connection.
+const CLOSE_WITHIN: Duration = Duration::from_secs(2);
+
 type SmtpError = lettre::transport::smtp::Error;
 
 /// A failed send: an SMTP-level error from lettre (reply codes tell transient from
@@ -197,6 +201,13 @@ impl SmtpPool {
         }
     }
 
+    /// How long connecting, and each command, may take (default 30 s; a message's whole
+    /// exchange gets twice this).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
     fn idle(&self) -> std::sync::MutexGuard<'_, Vec<(Connection, Instant)>> {
         match self.idle.lock() {
             Ok(g) => g,
@@ -229,13 +240,11 @@ impl SmtpPool {
                 Ok(())
             }
             Ok(Err(e)) => {
-                conn.smtp.abort().await;
+                close(conn).await;
                 Err(PoolError::Smtp(e))
             }
-            Err(_) => {
-                conn.smtp.abort().await;
-                Err(io_error("the SMTP server did not answer in time"))
-            }
+            // A server that stopped answering would not answer QUIT either: just hang up.
+            Err(_) => Err(io_error("the SMTP server did not answer in time")),
         }
     }
 
@@ -244,12 +253,15 @@ impl SmtpPool {
             let (mut conn, since) = self.idle().pop()?;
             let age = since.elapsed();
             if age > IDLE_LIMIT || conn.smtp.has_broken() {
-                conn.smtp.abort().await;
+                close(conn).await;
                 continue;
             }
-            if age > CHECK_AFTER && !conn.smtp.test_connected().await {
-                conn.smtp.abort().await;
-                continue;
+            if age > CHECK_AFTER {
+                let alive = tokio::time::timeout(CLOSE_WITHIN, conn.smtp.test_connected()).await;
+                if alive != Ok(true) {
+                    close(conn).await;
+                    continue;
+                }
             }
             return Some(conn);
         }
@@ -306,6 +318,12 @@ impl SmtpPool {
             Err(_) => Err(io_error("connecting to the SMTP server timed out")),
         }
     }
+}
+
+/// Says QUIT and hangs up, waiting at most [`CLOSE_WITHIN`] for the server: lettre reads
+/// without a timeout of its own, and a server that went silent must not hold a pool slot.
+async fn close(mut conn: Connection) {
+    let _ = tokio::time::timeout(CLOSE_WITHIN, conn.smtp.abort()).await;
 }
 
 /// One message over a server that offers PIPELINING (RFC 2920): MAIL, RCPT and DATA go out in
