@@ -107,6 +107,8 @@ struct RunData {
     editions: HashMap<RegionCode, Vec<EditionSummary>>,
     titles: HashMap<(RegionCode, NaiveDate), Vec<String>>,
     last: HashMap<i64, LedgerEntry>,
+    /// Where the run's claims and marks go ([`crate::store::Store::writer`]).
+    ledger: crate::store::Store,
     /// SQLite has one writer: queueing here beats its busy-wait sleeps.
     gate: Option<tokio::sync::Mutex<()>>,
     /// Digests rendered so far, by the editions they list (subscribers of the same regions
@@ -131,17 +133,12 @@ enum Step {
     Sent(Subscriber, Result<Outcome, MailError>),
 }
 
-async fn step_claim(
-    ctx: &MailContext,
-    opts: &RunOptions,
-    data: &RunData,
-    chunk: Vec<Subscriber>,
-) -> Step {
+async fn step_claim(opts: &RunOptions, data: &RunData, chunk: Vec<Subscriber>) -> Step {
     let _queued = match &data.gate {
         Some(g) => Some(g.lock().await),
         None => None,
     };
-    Step::Claimed(claim_chunk(ctx, opts, chunk).await)
+    Step::Claimed(claim_chunk(opts, data, chunk).await)
 }
 
 async fn step_send(
@@ -196,7 +193,7 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
         }
         if !claiming && pending.len() < concurrency {
             if let Some(chunk) = chunks.next() {
-                in_flight.push(Box::pin(step_claim(ctx, opts, data, chunk)));
+                in_flight.push(Box::pin(step_claim(opts, data, chunk)));
                 claiming = true;
             }
         }
@@ -254,8 +251,8 @@ async fn paired(
 
 /// Claims a batch in the ledger (a dry run claims nothing and takes all).
 async fn claim_chunk(
-    ctx: &MailContext,
     opts: &RunOptions,
+    data: &RunData,
     chunk: Vec<Subscriber>,
 ) -> Vec<(Subscriber, Claim)> {
     if opts.dry_run {
@@ -264,8 +261,8 @@ async fn claim_chunk(
     let now = unix_now();
     let lease = i64::try_from(opts.lease.as_secs()).unwrap_or(600);
     let ids: Vec<i64> = chunk.iter().map(|s| s.id).collect();
-    match ctx
-        .store
+    match data
+        .ledger
         .claim_digests(&ids, opts.day, &opts.owner, now, now + lease)
         .await
     {
@@ -299,6 +296,7 @@ async fn read_editions(
         editions: HashMap::new(),
         titles: HashMap::new(),
         last: ctx.store.last_sent_digests(day).await?,
+        ledger: ctx.store.writer().await?,
         gate: matches!(ctx.store, crate::store::Store::Sqlite(_))
             .then(|| tokio::sync::Mutex::new(())),
         bodies: Default::default(),
@@ -401,7 +399,7 @@ async fn one(
         error: None,
     };
     if items.is_empty() {
-        finish(ctx, opts, data, sub, &outcome).await?;
+        finish(opts, data, sub, &outcome).await?;
         return Ok(Outcome::Empty);
     }
     let built = body_for(ctx, data, opts.day, &items)
@@ -412,7 +410,7 @@ async fn one(
             let error = e.to_string();
             outcome.status = LedgerStatus::Failed;
             outcome.error = Some(&error);
-            finish(ctx, opts, data, sub, &outcome).await?;
+            finish(opts, data, sub, &outcome).await?;
             return Ok(Outcome::Failed(error, false));
         }
     };
@@ -421,7 +419,7 @@ async fn one(
         Ok(tries) => {
             outcome.status = LedgerStatus::Sent;
             outcome.message_id = Some(&message_id);
-            finish(ctx, opts, data, sub, &outcome).await?;
+            finish(opts, data, sub, &outcome).await?;
             Ok(Outcome::Sent { retried: tries > 1 })
         }
         Err((e, tries)) => {
@@ -429,14 +427,14 @@ async fn one(
             outcome.error = Some(&error);
             if e.is_transient() {
                 outcome.status = LedgerStatus::Failed;
-                finish(ctx, opts, data, sub, &outcome).await?;
+                finish(opts, data, sub, &outcome).await?;
                 Ok(Outcome::Failed(error, tries > 1))
             } else {
                 outcome.status = LedgerStatus::Rejected;
                 if !opts.dry_run {
                     store.record_delivery_failure(sub.id, &error, now).await?;
                 }
-                finish(ctx, opts, data, sub, &outcome).await?;
+                finish(opts, data, sub, &outcome).await?;
                 Ok(Outcome::Rejected(error))
             }
         }

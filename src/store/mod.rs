@@ -185,6 +185,25 @@ impl Store {
         Ok(store)
     }
 
+    /// A store for one task's stream of small writes (a digest run's ledger claims and marks).
+    /// On SQLite: a pool of one connection of its own on the same file. SQLite takes one writer
+    /// at a time anyway, and a connection that is always the same keeps its page cache, where
+    /// the shared pool's connections each find theirs stale after the others' commits. An
+    /// in-memory database (one connection, private to it) and PostgreSQL share the pool.
+    pub async fn writer(&self) -> Result<Store, StoreError> {
+        match self {
+            Store::Sqlite(pool) if pool.options().get_max_connections() > 1 => {
+                let options = (*pool.connect_options()).clone();
+                let own = sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(options)
+                    .await?;
+                Ok(Store::Sqlite(own))
+            }
+            _ => Ok(self.clone()),
+        }
+    }
+
     /// Opens PostgreSQL inside `schema` (created if missing): every connection of the pool uses
     /// it as its search path. Tests and benchmarks use this for a private namespace per run.
     pub async fn connect_postgres_schema(url: &str, schema: &str) -> Result<Store, StoreError> {

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use tokio::sync::oneshot;
 
 use super::{RunData, RunOptions};
-use crate::mail::{unix_now, MailContext, MailError};
+use crate::mail::{unix_now, MailError};
 use crate::store::subscribers::{LedgerOutcome, LedgerStatus, Subscriber};
 
 /// A finished digest waiting for its ledger mark (owned: it outlives the sender's borrow).
@@ -65,7 +65,6 @@ const COMMIT_BACKOFF: Duration = Duration::from_millis(200);
 /// Marks `sub`'s claim with `outcome` and waits until the mark is committed (at once in a dry
 /// run, which claims nothing).
 pub(super) async fn finish(
-    ctx: &MailContext,
     opts: &RunOptions,
     data: &RunData,
     sub: &Subscriber,
@@ -91,7 +90,7 @@ pub(super) async fn finish(
         return result.map_err(ledger_error);
     }
     let batch = std::mem::take(&mut *lock(&data.marks.queue));
-    let result = commit(ctx, opts, data, &batch).await;
+    let result = commit(opts, data, &batch).await;
     for (_, tx) in batch {
         // A finisher that went away (its run was dropped) needs no answer.
         let _ = tx.send(result.clone());
@@ -109,7 +108,6 @@ fn ledger_error(message: String) -> MailError {
 
 /// Commits `batch` in one transaction, tried [`COMMIT_TRIES`] times.
 async fn commit(
-    ctx: &MailContext,
     opts: &RunOptions,
     data: &RunData,
     batch: &[(Mark, oneshot::Sender<Committed>)],
@@ -127,7 +125,7 @@ async fn commit(
                 Some(g) => Some(g.lock().await),
                 None => None,
             };
-            ctx.store
+            data.ledger
                 .finish_digests(opts.day, &opts.owner, &rows, unix_now())
                 .await
         };
