@@ -245,9 +245,12 @@ fn finish(
     html: String,
     now: i64,
 ) -> Result<Message, MailError> {
-    let to: Mailbox = sub
+    // A stored address is a bare `local@domain` (checked on subscribing): parsing it as an
+    // address skips the display-name grammar of a full mailbox.
+    let to = sub
         .email
-        .parse()
+        .parse::<lettre::Address>()
+        .map(|address| Mailbox::new(None, address))
         .map_err(|e| MailError::Build(format!("recipient {:?}: {e}", sub.email)))?;
     let date = UNIX_EPOCH + Duration::from_secs(u64::try_from(now).unwrap_or(0));
     let mut message = builder
