@@ -1,5 +1,7 @@
 //! The SMTP client pool: lettre's async SMTP connections (tokio) kept open and reused, at most
-//! `pool_size` at once, with TCP_NODELAY on the socket.
+//! `pool_size` at once, with TCP_NODELAY on the socket. Each connection has a worker task that
+//! takes queued messages in turn (`session`); with a server that offers PIPELINING, a worker
+//! sends one message's body together with the next message's envelope.
 //!
 //! Why not `AsyncSmtpTransport`'s own pool: lettre writes a message body and its terminating
 //! `CRLF.CRLF` in two writes and then waits for the reply, and its sockets keep Nagle's
@@ -14,15 +16,19 @@
 //! (STARTTLS; default port 25, 587 with `tls`) and `smtps://host[:port]` (implicit TLS,
 //! default 465).
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
-use lettre::transport::smtp::commands::{Data, Ehlo, Mail, Rcpt};
-use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
-use tokio::sync::Semaphore;
+use lettre::transport::smtp::commands::Ehlo;
+use lettre::transport::smtp::extension::ClientId;
+use tokio::sync::{mpsc, oneshot};
+
+mod session;
+use session::{Job, Queue};
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,18 +132,28 @@ impl SmtpTarget {
     }
 }
 
-/// Up to `size` open SMTP connections, reused across messages.
+/// Up to `size` SMTP connections, each kept open by a worker task that sends the messages
+/// queued to the pool (see `session`).
 pub struct SmtpPool {
+    connector: Arc<Connector>,
+    size: usize,
+    queue: mpsc::UnboundedSender<Job>,
+    jobs: Queue,
+    /// Workers running: started on the first send, started again should they die with the
+    /// runtime that ran them.
+    alive: Arc<AtomicUsize>,
+}
+
+/// How to open a connection: shared by the workers.
+pub(crate) struct Connector {
     target: SmtpTarget,
     hello: ClientId,
     credentials: Option<Credentials>,
     timeout: Duration,
-    permits: Semaphore,
-    idle: Mutex<Vec<(Connection, Instant)>>,
 }
 
 /// An open SMTP session and what its server offered.
-struct Connection {
+pub(crate) struct Connection {
     smtp: AsyncSmtpConnection,
     /// The server advertised PIPELINING (RFC 2920).
     pipelining: bool,
@@ -145,11 +161,12 @@ struct Connection {
 
 impl std::fmt::Debug for SmtpPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = &self.connector.target;
         f.debug_struct("SmtpPool")
-            .field("host", &self.target.host)
-            .field("port", &self.target.port)
-            .field("tls", &self.target.tls)
-            .field("permits", &self.permits.available_permits())
+            .field("host", &t.host)
+            .field("port", &t.port)
+            .field("tls", &t.tls)
+            .field("size", &self.size)
             .finish()
     }
 }
@@ -191,82 +208,57 @@ impl SmtpPool {
             Some(name) => ClientId::Domain(name),
             None => ClientId::default(),
         };
+        let (queue, jobs) = mpsc::unbounded_channel();
         Self {
-            target,
-            hello,
-            credentials,
-            timeout: Duration::from_secs(30),
-            permits: Semaphore::new(size.max(1)),
-            idle: Mutex::new(Vec::new()),
+            connector: Arc::new(Connector {
+                target,
+                hello,
+                credentials,
+                timeout: Duration::from_secs(30),
+            }),
+            size: size.max(1),
+            queue,
+            jobs: Arc::new(tokio::sync::Mutex::new(jobs)),
+            alive: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     /// How long connecting, and each command, may take (default 30 s; a message's whole
-    /// exchange gets twice this).
+    /// exchange gets twice this). Set before the first send.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        if let Some(c) = Arc::get_mut(&mut self.connector) {
+            c.timeout = timeout;
+        }
         self
     }
 
-    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<(Connection, Instant)>> {
-        match self.idle.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        }
-    }
-
-    /// Sends one message over a pooled connection (opened if none is idle). A connection that
-    /// saw an error is closed, not returned to the pool.
+    /// Sends one message over a pooled connection and waits for the server's answer to it.
+    /// A connection that saw an error it cannot recover from is closed, not reused.
     pub async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<(), PoolError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
+        while self.alive.load(Ordering::Acquire) < self.size {
+            self.alive.fetch_add(1, Ordering::AcqRel);
+            tokio::spawn(session::work(
+                self.connector.clone(),
+                self.jobs.clone(),
+                session::Alive(self.alive.clone()),
+            ));
+        }
+        let (done, answer) = oneshot::channel();
+        let job = Job {
+            envelope: envelope.clone(),
+            raw: raw.to_vec(),
+            done,
+        };
+        self.queue
+            .send(job)
             .map_err(|_| io_error("the SMTP pool is closed"))?;
-        let mut conn = match self.take_idle().await {
-            Some(c) => c,
-            None => self.connect().await?,
-        };
-        let sending = async {
-            if conn.pipelining {
-                send_pipelined(&mut conn.smtp, envelope, raw).await
-            } else {
-                conn.smtp.send(envelope, raw).await.map(|_| ())
-            }
-        };
-        match tokio::time::timeout(2 * self.timeout, sending).await {
-            Ok(Ok(())) => {
-                self.idle().push((conn, Instant::now()));
-                Ok(())
-            }
-            Ok(Err(e)) => {
-                close(conn).await;
-                Err(PoolError::Smtp(e))
-            }
-            // A server that stopped answering would not answer QUIT either: just hang up.
-            Err(_) => Err(io_error("the SMTP server did not answer in time")),
-        }
+        answer
+            .await
+            .unwrap_or_else(|_| Err(io_error("the SMTP connection worker stopped")))
     }
+}
 
-    async fn take_idle(&self) -> Option<Connection> {
-        loop {
-            let (mut conn, since) = self.idle().pop()?;
-            let age = since.elapsed();
-            if age > IDLE_LIMIT || conn.smtp.has_broken() {
-                close(conn).await;
-                continue;
-            }
-            if age > CHECK_AFTER {
-                let alive = tokio::time::timeout(CLOSE_WITHIN, conn.smtp.test_connected()).await;
-                if alive != Ok(true) {
-                    close(conn).await;
-                    continue;
-                }
-            }
-            return Some(conn);
-        }
-    }
-
+impl Connector {
     async fn connect(&self) -> Result<Connection, PoolError> {
         let t = &self.target;
         let tls = || TlsParameters::new(t.host.clone());
@@ -321,74 +313,9 @@ impl SmtpPool {
 }
 
 /// Says QUIT and hangs up, waiting at most [`CLOSE_WITHIN`] for the server: lettre reads
-/// without a timeout of its own, and a server that went silent must not hold a pool slot.
+/// without a timeout of its own, and a server that went silent must not hold a worker.
 async fn close(mut conn: Connection) {
     let _ = tokio::time::timeout(CLOSE_WITHIN, conn.smtp.abort()).await;
-}
-
-/// One message over a server that offers PIPELINING (RFC 2920): MAIL, RCPT and DATA go out in
-/// one write and their replies are read in order, then the dot-stuffed body and its
-/// terminator go in one more: two round trips a message instead of lettre's four. The
-/// checks before MAIL are lettre's own (`AsyncSmtpConnection::send`). A negative reply to any
-/// command is returned as lettre's error and the caller drops the connection, so replies
-/// still in flight for the rest of the group are never misread as a later message's.
-async fn send_pipelined(
-    conn: &mut AsyncSmtpConnection,
-    envelope: &Envelope,
-    raw: &[u8],
-) -> Result<(), SmtpError> {
-    let Ok(text) = std::str::from_utf8(raw) else {
-        // Not text: lettre's own path sends it byte for byte.
-        return conn.send(envelope, raw).await.map(|_| ());
-    };
-    let info = conn.server_info();
-    let mut params = Vec::new();
-    let non_ascii = envelope
-        .from()
-        .into_iter()
-        .chain(envelope.to())
-        .any(|a| !AsRef::<str>::as_ref(a).is_ascii());
-    if non_ascii {
-        if !info.supports_feature(Extension::SmtpUtfEight) {
-            return conn.send(envelope, raw).await.map(|_| ());
-        }
-        params.push(MailParameter::SmtpUtfEight);
-    }
-    if !raw.is_ascii() {
-        if !info.supports_feature(Extension::EightBitMime) {
-            return conn.send(envelope, raw).await.map(|_| ());
-        }
-        params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-    }
-    let mut group = Mail::new(envelope.from().cloned(), params).to_string();
-    for to in envelope.to() {
-        group.push_str(&Rcpt::new(to.clone(), vec![]).to_string());
-    }
-    group.push_str(&Data.to_string());
-    conn.command(group).await?;
-    for _ in envelope.to() {
-        conn.read_response().await?;
-    }
-    conn.read_response().await?;
-    conn.command(dot_stuffed(text)).await?;
-    Ok(())
-}
-
-/// The message as DATA carries it: a `.` doubled at the start of every line (RFC 5321
-/// 4.5.2), then `CRLF.CRLF`.
-fn dot_stuffed(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        if line.starts_with('.') {
-            out.push('.');
-        }
-        out.push_str(line);
-    }
-    out.push_str("\r\n.\r\n");
-    out
 }
 
 /// A connection-level (transient) failure.
@@ -400,16 +327,6 @@ fn io_error(msg: &str) -> PoolError {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dot_stuffing_doubles_leading_dots_and_terminates() {
-        assert_eq!(
-            dot_stuffed("a\r\n.b\r\n..c\r\nd.\r\n"),
-            "a\r\n..b\r\n...c\r\nd.\r\n\r\n.\r\n"
-        );
-        assert_eq!(dot_stuffed(".\r\n"), "..\r\n\r\n.\r\n");
-        assert_eq!(dot_stuffed("no newline"), "no newline\r\n.\r\n");
-    }
 
     #[test]
     fn parses_the_three_tls_modes_credentials_and_hello_name() {

@@ -399,11 +399,21 @@ impl Relay {
         self.state.lock().unwrap().reads.clone()
     }
 
-    /// Every transaction the clients started, in the order they started.
+    /// Every transaction the clients started, in the order they started: a MAIL that opens a
+    /// client write, or that follows the previous message's terminator in the same write
+    /// (RFC 2920 lets message content open a group).
     pub fn groups(&self) -> Vec<Group> {
         self.reads()
             .into_iter()
-            .filter(|(_, r)| r.starts_with(b"MAIL FROM:"))
+            .filter_map(|(conn, r)| {
+                if r.starts_with(b"MAIL FROM:") {
+                    return Some((conn, r));
+                }
+                let end = r.windows(5).position(|w| w == b"\r\n.\r\n")? + 5;
+                r[end..]
+                    .starts_with(b"MAIL FROM:")
+                    .then(|| (conn, r[end..].to_vec()))
+            })
             .map(|(conn, r)| {
                 let text = String::from_utf8_lossy(&r);
                 let lines: Vec<&str> = text.split_terminator("\r\n").collect();
