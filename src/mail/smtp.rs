@@ -111,10 +111,14 @@ impl SmtpTarget {
             TlsMode::Opportunistic | TlsMode::Required => 587,
             TlsMode::Implicit => 465,
         });
+        // User and password are percent-encoded in a URL (`p%40ss` is `p@ss`).
+        let decode = |part: &str| {
+            percent_decoded(part).ok_or_else(|| bad("bad %-escape in user or password"))
+        };
         let (user, password) = match userinfo {
             Some(u) => match u.split_once(':') {
-                Some((user, pw)) => (Some(user.to_string()), Some(pw.to_string())),
-                None => (Some(u.to_string()), None),
+                Some((user, pw)) => (Some(decode(user)?), Some(decode(pw)?)),
+                None => (Some(decode(u)?), None),
             },
             None => (None, None),
         };
@@ -130,6 +134,22 @@ impl SmtpTarget {
             password,
         })
     }
+}
+
+/// `%XX` escapes decoded; None for a broken escape or bytes that are not UTF-8.
+fn percent_decoded(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'%' {
+            let hex = [bytes.next()?, bytes.next()?];
+            let hex = std::str::from_utf8(&hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+        } else {
+            out.push(b);
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Up to `size` SMTP connections, each kept open by a worker task that sends the messages
@@ -339,6 +359,7 @@ mod tests {
             .unwrap();
         assert_eq!((t.port, t.tls), (587, TlsMode::Required));
         assert_eq!(t.user.as_deref(), Some("u"));
+        assert_eq!(t.password.as_deref(), Some("p@ss"));
         assert_eq!(t.hello.as_deref(), Some("news.example.org"));
         let t = SmtpTarget::parse("smtps://mail.example.org").unwrap();
         assert_eq!((t.port, t.tls), (465, TlsMode::Implicit));
@@ -353,6 +374,9 @@ mod tests {
             "smtp://h:port",
             "smtp://h?tls=maybe",
             "smtp://h?x=1",
+            "smtp://u:p%4@h",
+            "smtp://u:p%zz@h",
+            "smtp://u:%ff@h",
         ] {
             assert!(SmtpTarget::parse(bad).is_err(), "{bad}");
         }
