@@ -321,6 +321,16 @@ fn forged_expired_and_missing_tokens_are_refused_and_change_nothing() {
     assert!(r.err.contains("PAPERBOY_SECRET"), "{}", r.err);
     assert_eq!(site.emails(), kept);
 
+    // A database that cannot be reached: "try again later" (75), so that the mail server
+    // queues the request instead of bouncing it; nothing changes.
+    let mut command = site.command(&["subscribers", "unsubscribe-mail"]);
+    // (A path under /dev/null: the database file can be neither opened nor created.)
+    command.env("DATABASE_URL", "sqlite:///dev/null/paperboy.db");
+    let r = site.run_command(command, Some(&message));
+    assert_eq!(r.code, 75, "{}{}", r.out, r.err);
+    assert!(r.err.contains("try again later"), "{}", r.err);
+    assert_eq!(site.emails(), kept);
+
     // The genuine token still works after all that.
     let r = site.unsubscribe_mail(&message);
     assert_eq!(r.code, 0, "{}{}", r.out, r.err);

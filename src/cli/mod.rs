@@ -138,7 +138,8 @@ pub enum SubscribersCommand {
         format: Format,
     },
     /// Process a mail sent to the unsubscribe address (`List-Unsubscribe` mailto), for the
-    /// mail server to pipe into: exit 0 when done, 1 (bounce) when it holds no valid token.
+    /// mail server to pipe into: exit 0 when done, 1 (bounce) when it holds no valid token,
+    /// 75 (try again later) when the database cannot be reached.
     UnsubscribeMail {
         /// The raw message (default: standard input).
         file: Option<PathBuf>,
@@ -151,6 +152,10 @@ pub enum Status {
     Success,
     /// Some inputs failed; the rest was done (exit code 1).
     SomeFailed,
+    /// Nothing was done for a reason that may pass (the database is unreachable): exit code 75
+    /// (EX_TEMPFAIL), which tells a mail server piping a message in to queue it and try again
+    /// rather than bounce it.
+    TryLater,
 }
 
 /// Parses arguments, loads configuration and runs the command.
@@ -184,6 +189,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,
         Ok(Status::SomeFailed) => ExitCode::from(1),
+        Ok(Status::TryLater) => ExitCode::from(75),
         Err(e) => {
             eprintln!("paperboy: {e:#}");
             if e.downcast_ref::<UsageError>().is_some() {

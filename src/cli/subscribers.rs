@@ -30,9 +30,15 @@ struct Row {
 }
 
 pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Result<Status> {
-    let store = Store::connect(&config.storage.url)
-        .await
-        .context("opening the store")?;
+    let store = match Store::connect(&config.storage.url).await {
+        Ok(store) => store,
+        // A mail server piping a request in queues it on 75 and tries again: nothing is lost.
+        Err(e) if matches!(args, SubscribersCommand::UnsubscribeMail { .. }) => {
+            eprintln!("paperboy: cannot open the store, try again later: {e}");
+            return Ok(Status::TryLater);
+        }
+        Err(e) => return Err(e).context("opening the store"),
+    };
     let status = match args {
         SubscribersCommand::Add {
             email,
@@ -97,7 +103,10 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
                     eprintln!("paperboy: nobody unsubscribed: {e}");
                     Status::SomeFailed
                 }
-                Err(e @ InboundError::Remove { .. }) => return Err(e.into()),
+                Err(e @ InboundError::Remove { .. }) => {
+                    eprintln!("paperboy: try again later: {e}");
+                    Status::TryLater
+                }
             }
         }
         SubscribersCommand::List { format } => {
