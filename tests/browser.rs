@@ -3,33 +3,13 @@
 //! with a note, only when Chromium is not installed (`.ci/test` installs it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod chromium_support;
 mod web_fixture;
 
 use std::path::Path;
-use std::process::Command;
 
+use chromium_support::{chromium, CHROMIUM};
 use web_fixture::*;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-fn chromium(profile: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .output()
-        .expect("chromium runs")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chromium_renders_the_index_and_an_edition_readably_on_a_phone() {

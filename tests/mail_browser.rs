@@ -7,18 +7,18 @@
 //! with a note, only when Chromium is not installed (`.ci/test` installs it).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod chromium_support;
 mod mail_support;
 
 use std::path::Path;
-use std::process::Command;
 
 use mail_parser::MimeHeaders;
 use paperboy::mail::scheduler::{run_day, RunOptions};
 use paperboy::mail::subscribe;
 
+use chromium_support::CHROMIUM;
 use mail_support::*;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
 const BASE: &str = "https://news.example.org";
 
 /// ~90 characters without a break opportunity other than between CJK characters.
@@ -104,24 +104,12 @@ const PROBE: &str = r#"<script>
 </script>
 "#;
 
+/// Chromium with scrollbars hidden (they would take width from the page); it must succeed.
 fn chromium(profile: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .output()
-        .expect("chromium runs");
+    let args: Vec<&str> = std::iter::once("--hide-scrollbars")
+        .chain(args.iter().copied())
+        .collect();
+    let out = chromium_support::chromium(profile, &args);
     assert!(
         out.status.success(),
         "{}",
