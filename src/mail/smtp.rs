@@ -255,13 +255,25 @@ impl SmtpPool {
     /// Sends one message over a pooled connection and waits for the server's answer to it.
     /// A connection that saw an error it cannot recover from is closed, not reused.
     pub async fn send(&self, envelope: &Envelope, raw: &[u8]) -> Result<(), PoolError> {
-        while self.alive.load(Ordering::Acquire) < self.size {
-            self.alive.fetch_add(1, Ordering::AcqRel);
-            tokio::spawn(session::work(
-                self.connector.clone(),
-                self.jobs.clone(),
-                session::Alive(self.alive.clone()),
-            ));
+        // Exactly `size` workers, however many senders race here (at most `size` connections).
+        let mut running = self.alive.load(Ordering::Acquire);
+        while running < self.size {
+            match self.alive.compare_exchange(
+                running,
+                running + 1,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    tokio::spawn(session::work(
+                        self.connector.clone(),
+                        self.jobs.clone(),
+                        session::Alive(self.alive.clone()),
+                    ));
+                    running += 1;
+                }
+                Err(now) => running = now,
+            }
         }
         let (done, answer) = oneshot::channel();
         let job = Job {
