@@ -17,7 +17,7 @@ use lettre::address::Envelope;
 use paperboy::mail::smtp::{SmtpPool, SmtpTarget};
 use paperboy::store::subscribers::LedgerStatus;
 
-use mail_support::pipelining_env::{add, env, ledger, send};
+use mail_support::pipelining_env::{add, env, ledger, send, Env};
 use mail_support::smtp_sink::{Dump, Relay, Rewrite, SmtpSink};
 use mail_support::*;
 
@@ -267,6 +267,16 @@ async fn the_pipelined_path_delivers_exactly_what_lettres_own_path_does() {
     }
 }
 
+/// A page of 建德 and three confirmed readers of it, r0@ to r2@; their subscriber ids.
+async fn three_readers(e: &Env) -> Vec<i64> {
+    ingest(&e.ctx.store, "jd-0628", day(D), JIANDE, &["新安江畔开新局"]).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(add(e, &format!("r{n}@example.org")).await);
+    }
+    ids
+}
+
 /// smtp-sink answering 421 and hanging up (-Q) at MAIL, RCPT or DATA of a pipelined group, or
 /// hanging up without a word (-q): every digest is a transient failure, retried on a fresh
 /// connection each time, recorded `failed`, nothing delivered, nobody marked as bouncing.
@@ -281,11 +291,7 @@ async fn a_421_or_a_hang_up_inside_the_group_is_a_transient_failure() {
         let Some(e) = env(&options, vec![]).await else {
             return;
         };
-        ingest(&e.ctx.store, "jd-0628", day(D), JIANDE, &["新安江畔开新局"]).await;
-        let mut ids = Vec::new();
-        for n in 0..3 {
-            ids.push(add(&e, &format!("r{n}@example.org")).await);
-        }
+        let ids = three_readers(&e).await;
         let report = send(&e, D).await;
         assert_eq!(
             (report.sent, report.failed.len(), report.rejected.len()),
@@ -321,11 +327,7 @@ async fn a_550_for_the_body_is_a_rejection_and_not_retried() {
     let Some(e) = env(&["-A", "0"], vec![]).await else {
         return;
     };
-    ingest(&e.ctx.store, "jd-0628", day(D), JIANDE, &["新安江畔开新局"]).await;
-    let mut ids = Vec::new();
-    for n in 0..3 {
-        ids.push(add(&e, &format!("r{n}@example.org")).await);
-    }
+    let ids = three_readers(&e).await;
     let report = send(&e, D).await;
     assert_eq!(
         (report.sent, report.failed.len(), report.rejected.len()),
