@@ -5,7 +5,8 @@
 //! unknown regions are usage errors (exit 2) and change nothing.
 //! `unsubscribe-mail` is run by the mail server for the unsubscribe address with one message on
 //! standard input: exit 0 when the subscriber is (or already was) removed, 1 when the message
-//! holds no valid token (the server then bounces it to the sender), 2 on a configuration error.
+//! holds no valid token (the server then bounces it to the sender), 75 when the database cannot
+//! be reached (the server queues the message and tries again), 2 on a configuration error.
 use std::path::Path;
 use std::sync::Arc;
 

@@ -102,15 +102,14 @@ enum Outcome {
 }
 
 /// What a run reads once: editions and headlines of the subscribed regions, and each
-/// subscriber's previous digest; plus the gate that queues SQLite ledger writes.
+/// subscriber's previous digest; plus where its ledger writes go.
 struct RunData {
     editions: HashMap<RegionCode, Vec<EditionSummary>>,
     titles: HashMap<(RegionCode, NaiveDate), Vec<String>>,
     last: HashMap<i64, LedgerEntry>,
-    /// Where the run's claims and marks go ([`crate::store::Store::writer`]).
+    /// Where the run's claims and marks go ([`crate::store::Store::writer`]): on SQLite one
+    /// connection, so they queue behind each other there rather than in SQLite's busy wait.
     ledger: crate::store::Store,
-    /// SQLite has one writer: queueing here beats its busy-wait sleeps.
-    gate: Option<tokio::sync::Mutex<()>>,
     /// Digests rendered so far, by the editions they list (subscribers of the same regions
     /// share one rendering; only the unsubscribe link differs).
     bodies: std::sync::Mutex<Bodies>,
@@ -134,10 +133,6 @@ enum Step {
 }
 
 async fn step_claim(opts: &RunOptions, data: &RunData, chunk: Vec<Subscriber>) -> Step {
-    let _queued = match &data.gate {
-        Some(g) => Some(g.lock().await),
-        None => None,
-    };
     Step::Claimed(claim_chunk(opts, data, chunk).await)
 }
 
@@ -297,8 +292,6 @@ async fn read_editions(
         titles: HashMap::new(),
         last: ctx.store.last_sent_digests(day).await?,
         ledger: ctx.store.writer().await?,
-        gate: matches!(ctx.store, crate::store::Store::Sqlite(_))
-            .then(|| tokio::sync::Mutex::new(())),
         bodies: Default::default(),
         marks: Marks::default(),
     };

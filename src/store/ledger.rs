@@ -297,41 +297,8 @@ impl Store {
             .collect()
     }
 
-    /// Ends `owner`'s claim with `outcome`; false when the claim was no longer `owner`'s
-    /// (its lease ran out and another run took it over).
-    pub async fn finish_digest(
-        &self,
-        subscriber: i64,
-        day: NaiveDate,
-        owner: &str,
-        outcome: &LedgerOutcome<'_>,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let day = day_text(day);
-        let through = outcome.through_day.map(day_text);
-        let sql = "UPDATE digest_ledger SET status = $1, editions = $2, through_day = $3, \
-                   message_id = $4, content_at = $5, error = $6, updated_at = $7 \
-                   WHERE subscriber_id = $8 AND day = $9 AND owner = $10 AND status = 'claimed'";
-        let done = on_pool!(self, |pool, lite| {
-            sqlx::query(&q(lite, sql))
-                .bind(outcome.status.as_str())
-                .bind(outcome.editions)
-                .bind(&through)
-                .bind(outcome.message_id)
-                .bind(outcome.content_at)
-                .bind(outcome.error)
-                .bind(now)
-                .bind(subscriber)
-                .bind(&day)
-                .bind(owner)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        });
-        Ok(done > 0)
-    }
-
-    /// `finish_digest` for several rows of one day in one transaction, one statement per
+    /// Ends `owner`'s claims on several rows of one day with their outcomes, in one
+    /// transaction and one statement per
     /// `ROWS_PER_STATEMENT` rows; returns how many were still `owner`'s.
     pub async fn finish_digests(
         &self,

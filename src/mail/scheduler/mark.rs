@@ -10,8 +10,8 @@
 //! commit, however fast mail goes out.
 //!
 //! A commit that fails is tried again a few times (a database that went away for a moment);
-//! after that every finisher in the batch gets the error. On SQLite the run's gate queues
-//! these writes behind its claims. A dry run claims nothing and so marks nothing. This module
+//! after that every finisher in the batch gets the error. On SQLite the run's one ledger
+//! connection queues these writes behind its claims. A dry run claims nothing and so marks nothing. This module
 //! must not send mail or decide an outcome: `super` passes outcomes in.
 
 use std::time::Duration;
@@ -87,7 +87,7 @@ pub(super) async fn finish(
     let _flushing = data.marks.flush.lock().await;
     // Committed (or failed) by the previous holder of the lock, whose batch took this mark.
     if let Ok(result) = rx.try_recv() {
-        return result.map_err(ledger_error);
+        return result.map_err(MailError::Ledger);
     }
     let batch = std::mem::take(&mut *lock(&data.marks.queue));
     let result = commit(opts, data, &batch).await;
@@ -99,11 +99,7 @@ pub(super) async fn finish(
     // let go of the lock), so its answer is there now.
     rx.try_recv()
         .unwrap_or_else(|_| Err("the ledger mark was lost".into()))
-        .map_err(ledger_error)
-}
-
-fn ledger_error(message: String) -> MailError {
-    MailError::Ledger(message)
+        .map_err(MailError::Ledger)
 }
 
 /// Commits `batch` in one transaction, tried [`COMMIT_TRIES`] times.
@@ -120,15 +116,10 @@ async fn commit(
     let mut tries = 0;
     loop {
         tries += 1;
-        let written = {
-            let _queued = match &data.gate {
-                Some(g) => Some(g.lock().await),
-                None => None,
-            };
-            data.ledger
-                .finish_digests(opts.day, &opts.owner, &rows, unix_now())
-                .await
-        };
+        let written = data
+            .ledger
+            .finish_digests(opts.day, &opts.owner, &rows, unix_now())
+            .await;
         match written {
             Ok(marked) => {
                 if marked < rows.len() {

@@ -172,14 +172,8 @@ async fn one_by_one(connector: &Connector, conn: &mut Connection, job: Job) -> b
 /// Whether the job can go out pipelined over `conn` (see the module doc).
 fn pipelinable(conn: &Connection, job: &Job) -> bool {
     let info = conn.smtp.server_info();
-    let ascii_addresses = job
-        .envelope
-        .from()
-        .into_iter()
-        .chain(job.envelope.to())
-        .all(|a| AsRef::<str>::as_ref(a).is_ascii());
     std::str::from_utf8(&job.raw).is_ok()
-        && (ascii_addresses || info.supports_feature(Extension::SmtpUtfEight))
+        && (ascii_addresses(&job.envelope) || info.supports_feature(Extension::SmtpUtfEight))
         && (job.raw.is_ascii() || info.supports_feature(Extension::EightBitMime))
 }
 
@@ -193,7 +187,7 @@ async fn pipelined(
 ) -> bool {
     let t = connector.timeout;
     // The first group on its own: MAIL's reply comes back from `command`, the rest are read.
-    let started = match tokio::time::timeout(t, conn.smtp.command(group(conn, &first))).await {
+    let started = match tokio::time::timeout(t, conn.smtp.command(group(&first))).await {
         Err(_) => Err(Failed::timeout()),
         Ok(mail) => replies(conn, t, &first, mail.map(|_| ()).map_err(Failed::from)).await,
     };
@@ -212,7 +206,7 @@ async fn pipelined(
         let apart = next.take_if(|job| !pipelinable(conn, job));
         let mut out = dot_stuffed(&current.raw);
         if let Some(job) = &next {
-            out.push_str(&group(conn, job));
+            out.push_str(&group(job));
         }
         let body = tokio::time::timeout(2 * t, conn.smtp.command(out)).await;
         let (result, reusable) = match body {
@@ -299,21 +293,20 @@ async fn replies(
     Err(f)
 }
 
-/// MAIL, RCPT and DATA of `job` as one string, with lettre's own command syntax.
-fn group(conn: &Connection, job: &Job) -> String {
-    let mut params = Vec::new();
-    let non_ascii = job
-        .envelope
+/// Whether every address of the envelope is ASCII (otherwise MAIL needs SMTPUTF8).
+fn ascii_addresses(envelope: &Envelope) -> bool {
+    envelope
         .from()
         .into_iter()
-        .chain(job.envelope.to())
-        .any(|a| !AsRef::<str>::as_ref(a).is_ascii());
-    if non_ascii
-        && conn
-            .smtp
-            .server_info()
-            .supports_feature(Extension::SmtpUtfEight)
-    {
+        .chain(envelope.to())
+        .all(|a| AsRef::<str>::as_ref(a).is_ascii())
+}
+
+/// MAIL, RCPT and DATA of `job` as one string, with lettre's own command syntax.
+fn group(job: &Job) -> String {
+    // `pipelinable` has checked that the server takes the parameters this needs.
+    let mut params = Vec::new();
+    if !ascii_addresses(&job.envelope) {
         params.push(MailParameter::SmtpUtfEight);
     }
     if !job.raw.is_ascii() {
