@@ -16,6 +16,7 @@ mod digest;
 mod editions;
 mod export;
 mod extract;
+mod fit;
 mod ingest;
 mod serve;
 mod subscribers;
@@ -35,6 +36,11 @@ pub struct Cli {
 enum Command {
     /// Print what pages become; stores nothing.
     Extract(ExtractArgs),
+    /// Fit the page model on labelled pages and write its weights (for developers).
+    ///
+    /// Example: `paperboy fit --loo` (reads data/training/ and, when present,
+    /// ../shared/corpus/dev/pages; writes src/extract/weights.txt).
+    Fit(FitArgs),
     /// Extract pages (files or directories, recursively) and store their articles.
     Ingest(IngestArgs),
     /// List editions, newest first.
@@ -57,6 +63,32 @@ pub enum Format {
     Json,
     #[default]
     Text,
+}
+
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Press corpus folder (plan.json, pool, one folder of dumps per converter); repeatable.
+    /// Default: ../shared/corpus/dev/pages when it exists.
+    #[arg(long)]
+    pub corpus: Vec<PathBuf>,
+    /// Folder of committed label files (`*.tags`).
+    #[arg(long, default_value = "data/training")]
+    pub labels: PathBuf,
+    /// Where the fitted weights are written.
+    #[arg(long, default_value = "src/extract/weights.txt")]
+    pub out: PathBuf,
+    /// Passes over the labelled pages.
+    #[arg(long, default_value_t = 12)]
+    pub epochs: usize,
+    /// Also fit once per outlet without its pages and report the held-out figures.
+    #[arg(long)]
+    pub loo: bool,
+    /// Also write every page's labelled lines into this folder, for checking by eye.
+    #[arg(long)]
+    pub show_labels: Option<PathBuf>,
+    /// Instead of fitting: write proposed label files for these pages into --labels.
+    #[arg(long, num_args = 1..)]
+    pub label: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -171,6 +203,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Extract(args) => extract::run(args),
+        Command::Fit(args) => fit::run(args),
         Command::Ingest(args) => runtime().and_then(|rt| rt.block_on(ingest::run(config, args))),
         Command::Editions(args) => {
             runtime().and_then(|rt| rt.block_on(editions::run(config, args)))

@@ -148,13 +148,13 @@ const UNWRAPPED: usize = 45;
 
 /// A line with its markdown residue removed.
 #[derive(Debug, Clone)]
-struct Line {
-    text: String,
-    level: Option<u8>,
-    indented: bool,
+pub(super) struct Line {
+    pub(super) text: String,
+    pub(super) level: Option<u8>,
+    pub(super) indented: bool,
 }
 
-fn clean_line(raw: &str) -> Line {
+pub(super) fn clean_line(raw: &str) -> Line {
     let indented = raw.starts_with([' ', '\u{3000}', '\t']);
     let mut s = raw.trim();
     let mut level = None;

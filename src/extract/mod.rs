@@ -7,13 +7,19 @@
 //! regions assigned by [`crate::region::assign_page`] on the repaired text. Rules are written
 //! for the genre (any Chinese local paper), never for one page.
 
+mod assemble;
 mod byline;
 mod date;
 mod decode;
+mod features;
+pub mod fit;
 mod furniture;
 mod headline;
+pub mod label;
 mod layout;
+pub mod lines;
 mod segment;
+pub mod tagger;
 
 use chrono::NaiveDate;
 
@@ -49,6 +55,80 @@ pub enum ExtractError {
 
 /// Extracts one page. `source` is its path or identity (a date in it counts as metadata).
 pub fn page(bytes: &[u8], source: &str, opts: &Options) -> Result<Page, ExtractError> {
+    page_with(bytes, source, opts, tagger::fitted())
+}
+
+/// The features and tags of a page's lines under the given weights (for fitting and `--explain`).
+pub fn tag_text(text: &str, weights: &tagger::Weights) -> (Vec<lines::PageLine>, Vec<tagger::Tag>) {
+    let lines = lines::lines(text);
+    let feats = features::page(&lines);
+    let tags = weights.decode(&feats);
+    (lines, tags)
+}
+
+/// The features of a page's lines, for fitting.
+pub fn line_features(lines: &[lines::PageLine]) -> Vec<Vec<features::Feature>> {
+    features::page(lines)
+}
+
+/// Decodes page bytes to text (as [`page`] does), for tools that label pages.
+pub fn text(bytes: &[u8], source: &str) -> Result<String, ExtractError> {
+    decode_text(bytes, source).map(|t| t.trim_start_matches('\u{feff}').to_string())
+}
+
+fn decode_text(bytes: &[u8], source: &str) -> Result<String, ExtractError> {
+    decode::decode(bytes)
+        .map(|d| d.text.to_string())
+        .map_err(|e| match e {
+            DecodeError::Empty => ExtractError::Empty {
+                file: source.to_string(),
+            },
+            DecodeError::NotText(reason) => ExtractError::NotText {
+                file: source.to_string(),
+                reason,
+            },
+        })
+}
+
+/// Extracts one page with the given page-model weights (fitting scores candidate weights).
+pub fn page_with(
+    bytes: &[u8],
+    source: &str,
+    opts: &Options,
+    weights: &tagger::Weights,
+) -> Result<Page, ExtractError> {
+    build(bytes, source, opts, Segmenter::Model(weights))
+}
+
+/// Extracts one page with the hand-written segmentation rules that preceded the page model;
+/// `paperboy fit --label` uses it to propose labels for a new page.
+pub fn page_by_rules(bytes: &[u8], source: &str, opts: &Options) -> Result<Page, ExtractError> {
+    build(bytes, source, opts, Segmenter::Rules)
+}
+
+/// Extracts one page with its lines' tags given (labelled pages: what assembly makes of
+/// perfect tags).
+pub fn page_tagged(
+    bytes: &[u8],
+    source: &str,
+    opts: &Options,
+    tags: &[tagger::Tag],
+) -> Result<Page, ExtractError> {
+    build(bytes, source, opts, Segmenter::Tags(tags))
+}
+
+enum Segmenter<'a> {
+    Model(&'a tagger::Weights),
+    Tags(&'a [tagger::Tag]),
+    Rules,
+}
+
+fn build(
+    bytes: &[u8],
+    source: &str,
+    opts: &Options,
+    seg: Segmenter<'_>,
+) -> Result<Page, ExtractError> {
     let decoded = decode::decode(bytes).map_err(|e| match e {
         DecodeError::Empty => ExtractError::Empty {
             file: source.to_string(),
@@ -62,8 +142,14 @@ pub fn page(bytes: &[u8], source: &str, opts: &Options) -> Result<Page, ExtractE
     let head = header_lines(text);
     let paper = furniture::masthead_paper(&head).or_else(|| opts.paper.clone());
 
-    let units = layout::units(text);
-    let drafts = headline::attach(segment::segment(&units));
+    let drafts = match seg {
+        Segmenter::Model(w) => {
+            let (lines, tags) = tag_text(text, w);
+            assemble::drafts(&lines, &tags)
+        }
+        Segmenter::Tags(tags) => assemble::drafts(&lines::lines(text), tags),
+        Segmenter::Rules => headline::attach(segment::segment(&layout::units(text))),
+    };
     let mut articles: Vec<Article> = drafts.into_iter().filter_map(finish).collect();
 
     let texts: Vec<(String, String)> = articles

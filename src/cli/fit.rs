@@ -1,0 +1,350 @@
+//! `paperboy fit`: fits the page model's weights on labelled pages and writes them where the
+//! build compiles them in (`src/extract/weights.txt`). Two sources of labelled pages:
+//! - label files committed in the repository (`data/training/*.tags`: one tag and the line's
+//!   text per page line, naming the page they label), always read;
+//! - press corpora (`--corpus DIR`: a folder made by the press tool, with `plan.json`, its pool
+//!   and one folder of dumps per converter), read when given or, by default, when
+//!   `../shared/corpus/dev/pages` exists. Their lines are labelled by aligning each dump with
+//!   the articles' known text (`extract::label`). The command says which corpora it read.
+//!
+//! `--loo` also fits once per outlet without that outlet's pages and scores the held-out pages,
+//! so that what the model does on pages it has never seen is reported beside the fitted score.
+//! `--label PAGE...` writes proposed label files for new pages (from the current extractor) to
+//! be checked by hand and committed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+
+use paperboy::extract::fit::{self, Example};
+use paperboy::extract::label::{self, Known};
+use paperboy::extract::tagger::{Tag, Weights};
+use paperboy::extract::{self, lines, Options};
+
+use super::{FitArgs, Status};
+
+/// A labelled page and where it came from.
+struct Labelled {
+    example: Example,
+    /// The outlet (paper) the page is held out with.
+    outlet: String,
+    /// Its file, for scoring held-out pages.
+    path: PathBuf,
+    /// Converter folder, or "labels".
+    group: String,
+}
+
+pub fn run(args: FitArgs) -> anyhow::Result<Status> {
+    if !args.label.is_empty() {
+        return write_labels(&args.label, &args.labels);
+    }
+    let mut pages = read_label_files(&args.labels)?;
+    eprintln!(
+        "paperboy fit: {} labelled pages from {}",
+        pages.len(),
+        args.labels.display()
+    );
+    let corpora = if args.corpus.is_empty() {
+        let dev = PathBuf::from("../shared/corpus/dev/pages");
+        if dev.join("plan.json").exists() {
+            vec![dev]
+        } else {
+            Vec::new()
+        }
+    } else {
+        args.corpus.clone()
+    };
+    for dir in &corpora {
+        let before = pages.len();
+        pages.extend(read_corpus(dir)?);
+        eprintln!(
+            "paperboy fit: {} pages from the press corpus {}",
+            pages.len() - before,
+            dir.display()
+        );
+    }
+    let examples: Vec<Example> = pages.iter().map(|p| p.example.clone()).collect();
+    let weights = fit::fit(&examples, args.epochs);
+    if let Some(dir) = &args.show_labels {
+        show_labels(&pages, &weights, dir)?;
+    }
+    println!(
+        "fitted on {} pages: line tag accuracy {:.3}",
+        examples.len(),
+        fit::accuracy(&weights, &examples)
+    );
+    std::fs::write(&args.out, weights.to_text())
+        .with_context(|| format!("{}: cannot write weights", args.out.display()))?;
+    println!("weights written to {}", args.out.display());
+    if args.loo {
+        leave_one_outlet_out(&pages, args.epochs);
+    }
+    Ok(Status::Success)
+}
+
+/// Fits without each outlet's pages in turn and reports line accuracy on the held-out pages.
+fn leave_one_outlet_out(pages: &[Labelled], epochs: usize) {
+    let outlets: Vec<&str> = {
+        let mut o: Vec<&str> = pages
+            .iter()
+            .filter(|p| p.group != "labels")
+            .map(|p| p.outlet.as_str())
+            .collect();
+        o.sort_unstable();
+        o.dedup();
+        o
+    };
+    let mut per_group: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for outlet in outlets {
+        let train: Vec<Example> = pages
+            .iter()
+            .filter(|p| p.outlet != outlet)
+            .map(|p| p.example.clone())
+            .collect();
+        let w = fit::fit(&train, epochs);
+        for p in pages.iter().filter(|p| p.outlet == outlet) {
+            let got = w.decode(&p.example.features);
+            let ok = got.iter().zip(&p.example.tags).filter(|(a, b)| a == b).count();
+            let e = per_group.entry(p.group.clone()).or_default();
+            e.0 += ok;
+            e.1 += got.len();
+            held_out_pages(&w, p);
+        }
+    }
+    println!("leave-one-outlet-out line tag accuracy:");
+    for (g, (ok, all)) in per_group {
+        println!("  {g:<20} {:.3}", ok as f64 / all.max(1) as f64);
+    }
+}
+
+/// Writes the held-out page's extraction under the fold's weights for scoring.
+fn held_out_pages(w: &Weights, p: &Labelled) {
+    let out = Path::new("target/loo").join(&p.group);
+    let Ok(bytes) = std::fs::read(&p.path) else {
+        return;
+    };
+    let source = p.path.display().to_string();
+    if let Ok(page) = extract::page_with(&bytes, &source, &Options::default(), w) {
+        let _ = std::fs::create_dir_all(&out);
+        let name = p.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if let Ok(json) = serde_json::to_string(&page) {
+            let _ = std::fs::write(out.join(format!("{name}.json")), json);
+        }
+    }
+}
+
+fn read_label_files(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(out);
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "tags"))
+        .collect();
+    files.sort();
+    for file in files {
+        let text = std::fs::read_to_string(&file)
+            .with_context(|| format!("{}: cannot read", file.display()))?;
+        let mut page = None;
+        let mut weight = 1;
+        let mut tags = Vec::new();
+        let mut texts = Vec::new();
+        for (no, line) in text.lines().enumerate() {
+            if let Some(p) = line.strip_prefix("# page: ") {
+                page = Some(PathBuf::from(p.trim()));
+            } else if let Some(w) = line.strip_prefix("# weight: ") {
+                weight = w.trim().parse().with_context(|| format!("{}:{}: weight", file.display(), no + 1))?;
+            } else if !line.starts_with('#') && !line.is_empty() {
+                let (code, rest) = line.split_once('\t').unwrap_or((line, ""));
+                let tag = code
+                    .chars()
+                    .next()
+                    .and_then(Tag::from_code)
+                    .with_context(|| format!("{}:{}: unknown tag {code:?}", file.display(), no + 1))?;
+                tags.push(tag);
+                texts.push(rest.to_string());
+            }
+        }
+        let Some(page) = page else {
+            bail!("{}: no `# page:` line naming the labelled page", file.display());
+        };
+        let bytes = std::fs::read(&page).with_context(|| format!("{}: cannot read", page.display()))?;
+        let source = page.display().to_string();
+        let lines = lines::lines(&extract::text(&bytes, &source)?);
+        let shown: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        if shown != texts {
+            bail!(
+                "{}: its lines no longer match {} (the line splitter changed): relabel with `paperboy fit --label`",
+                file.display(),
+                page.display()
+            );
+        }
+        out.push(Labelled {
+            example: Example {
+                features: extract::line_features(&lines),
+                tags,
+                weight,
+            },
+            outlet: format!("labels:{}", page.display()),
+            path: page,
+            group: "labels".into(),
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+struct Plan {
+    pool: String,
+    pages: Vec<PlanPage>,
+}
+
+#[derive(Deserialize)]
+struct PlanPage {
+    name: String,
+    paper: String,
+    articles: Vec<String>,
+    #[serde(default)]
+    furniture: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Pool {
+    articles: Vec<PoolArticle>,
+}
+
+#[derive(Deserialize)]
+struct PoolArticle {
+    id: String,
+    kicker: Option<String>,
+    title: Option<String>,
+    subtitle: Option<String>,
+    dateline: Option<String>,
+    byline_printed: Option<String>,
+    #[serde(default)]
+    paragraphs: Vec<String>,
+    editor_note: Option<String>,
+}
+
+fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
+    let plan: Plan = serde_json::from_slice(
+        &std::fs::read(dir.join("plan.json")).with_context(|| format!("{}: no plan.json", dir.display()))?,
+    )
+    .with_context(|| format!("{}/plan.json: not a press plan", dir.display()))?;
+    let pool_path = dir.join(&plan.pool);
+    let pool: Pool = serde_json::from_slice(
+        &std::fs::read(&pool_path).with_context(|| format!("{}: cannot read", pool_path.display()))?,
+    )
+    .with_context(|| format!("{}: not a press pool", pool_path.display()))?;
+    let known: BTreeMap<&str, Known> = pool
+        .articles
+        .iter()
+        .map(|a| {
+            let head = [&a.kicker, &a.title, &a.subtitle].into_iter().flatten().cloned().collect();
+            let mut body: Vec<String> = a.dateline.iter().cloned().collect();
+            body.extend(a.editor_note.iter().cloned());
+            body.extend(a.paragraphs.iter().cloned());
+            (
+                a.id.as_str(),
+                Known {
+                    head,
+                    byline: a.byline_printed.iter().cloned().collect(),
+                    body,
+                },
+            )
+        })
+        .collect();
+    let mut converters: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("gold.json").exists())
+        .collect();
+    converters.sort();
+    let mut out = Vec::new();
+    for conv in converters {
+        let group = conv.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        for page in &plan.pages {
+            let path = conv.join(format!("{}.txt", page.name));
+            let Ok(bytes) = std::fs::read(&path) else { continue };
+            let text = extract::text(&bytes, &path.display().to_string())?;
+            let lines = lines::lines(&text);
+            let arts: Vec<Known> = page
+                .articles
+                .iter()
+                .filter_map(|id| known.get(id.as_str()).cloned())
+                .collect();
+            let tags = label::align(&lines, &arts, &page.furniture);
+            out.push(Labelled {
+                example: Example {
+                    features: extract::line_features(&lines),
+                    tags,
+                    weight: 1,
+                },
+                outlet: page.paper.clone(),
+                path,
+                group: group.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Writes proposed label files for pages, from what the hand-written rules extract from them.
+fn write_labels(pages: &[PathBuf], dir: &Path) -> anyhow::Result<Status> {
+    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create", dir.display()))?;
+    for path in pages {
+        let source = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("{source}: cannot read"))?;
+        let page = extract::page_by_rules(&bytes, &source, &Options::default())?;
+        let known: Vec<Known> = page
+            .articles
+            .iter()
+            .map(|a| Known {
+                head: [&a.kicker, &a.title, &a.subtitle].into_iter().flatten().cloned().collect(),
+                byline: a.byline.clone(),
+                body: vec![a.body.clone()],
+            })
+            .collect();
+        let lines = lines::lines(&extract::text(&bytes, &source)?);
+        let tags = label::align(&lines, &known, &[]);
+        let mut out = format!("# page: {source}\n# tags: O outside, H/h headline (opens/continues), T/t text, B/b byline\n");
+        for (l, t) in lines.iter().zip(&tags) {
+            out.push(t.code());
+            out.push('\t');
+            out.push_str(&l.text);
+            out.push('\n');
+        }
+        let name = path.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let file = dir.join(format!("{name}.tags"));
+        std::fs::write(&file, out).with_context(|| format!("{}: cannot write", file.display()))?;
+        println!("{}: {} lines labelled", file.display(), lines.len());
+    }
+    Ok(Status::Success)
+}
+
+/// Writes each page's lines with their labels, for checking the alignment by eye.
+fn show_labels(pages: &[Labelled], w: &Weights, dir: &Path) -> anyhow::Result<()> {
+    for p in pages {
+        let bytes = std::fs::read(&p.path)?;
+        let lines = lines::lines(&extract::text(&bytes, &p.path.display().to_string())?);
+        let mut out = String::new();
+        let got = w.decode(&p.example.features);
+        for ((l, t), g) in lines.iter().zip(&p.example.tags).zip(got) {
+            out.push(t.code());
+            out.push(if g == *t { ' ' } else { g.code() });
+            out.push('\t');
+            out.push_str(&l.text);
+            out.push('\n');
+        }
+        let name = p.path.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let folder = dir.join(&p.group);
+        std::fs::create_dir_all(&folder)?;
+        std::fs::write(folder.join(format!("{name}.tags")), out)?;
+        // What assembly makes of the labels themselves: the ceiling for the tagger.
+        let page = extract::page_tagged(&bytes, &p.path.display().to_string(), &Options::default(), &p.example.tags)?;
+        std::fs::write(folder.join(format!("{name}.oracle.json")), serde_json::to_string(&page)?)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! The page model: a linear-chain tagger over the page's lines. Every line gets one of seven
+//! tags, a role and whether it opens an article; the best tag sequence for the whole page is
+//! found by Viterbi decoding, so a decision about one line weighs everything around it instead
+//! of being committed to left to right. Weights are fitted by `paperboy fit` (see `fit`) and
+//! compiled in from `weights.txt`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use super::features::Feature;
+
+/// A line's role and whether it opens an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tag {
+    /// Page furniture, masthead, page and column labels: in no article.
+    Outside,
+    /// A headline line (kicker, title or subtitle) opening an article.
+    HeadOpen,
+    /// A headline line of the article already open.
+    Head,
+    /// A line of running text (dateline and editor's note included) opening an article.
+    TextOpen,
+    /// A line of running text of the article already open.
+    Text,
+    /// A byline or credit line opening an article.
+    BylineOpen,
+    /// A byline or credit line of the article already open.
+    Byline,
+}
+
+/// Number of tags.
+pub const TAGS: usize = 7;
+
+impl Tag {
+    /// Every tag, in index order.
+    pub const ALL: [Tag; TAGS] = [
+        Tag::Outside,
+        Tag::HeadOpen,
+        Tag::Head,
+        Tag::TextOpen,
+        Tag::Text,
+        Tag::BylineOpen,
+        Tag::Byline,
+    ];
+
+    /// Index of the tag in weight rows.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Does the line open an article?
+    pub fn opens(self) -> bool {
+        matches!(self, Tag::HeadOpen | Tag::TextOpen | Tag::BylineOpen)
+    }
+
+    /// One-letter code used in label files.
+    pub fn code(self) -> char {
+        ['O', 'H', 'h', 'T', 't', 'B', 'b'][self.index()]
+    }
+
+    /// The tag of a one-letter code.
+    pub fn from_code(c: char) -> Option<Tag> {
+        Tag::ALL.into_iter().find(|t| t.code() == c)
+    }
+}
+
+/// Fitted weights: per feature a row of tag scores, and tag-to-tag transition scores (row
+/// `TAGS` is the page start).
+#[derive(Debug, Clone, Default)]
+pub struct Weights {
+    pub emit: HashMap<Feature, [f32; TAGS]>,
+    pub trans: [[f32; TAGS]; TAGS + 1],
+}
+
+impl Weights {
+    /// Score of each tag for a line with these features.
+    pub fn scores(&self, features: &[Feature]) -> [f32; TAGS] {
+        let mut s = [0.0; TAGS];
+        for f in features {
+            if let Some(row) = self.emit.get(f) {
+                for (a, b) in s.iter_mut().zip(row) {
+                    *a += b;
+                }
+            }
+        }
+        s
+    }
+
+    /// The best-scoring tag sequence for a page (Viterbi).
+    pub fn decode(&self, page: &[Vec<Feature>]) -> Vec<Tag> {
+        let n = page.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let mut back: Vec<[u8; TAGS]> = Vec::with_capacity(n);
+        let first = self.scores(&page[0]);
+        let mut best: [f32; TAGS] = std::array::from_fn(|t| first[t] + self.trans[TAGS][t]);
+        back.push([0; TAGS]);
+        for feats in &page[1..] {
+            let e = self.scores(feats);
+            let mut next = [f32::NEG_INFINITY; TAGS];
+            let mut from = [0u8; TAGS];
+            for t in 0..TAGS {
+                for (p, &bp) in best.iter().enumerate() {
+                    let v = bp + self.trans[p][t] + e[t];
+                    if v > next[t] {
+                        next[t] = v;
+                        from[t] = p as u8;
+                    }
+                }
+            }
+            best = next;
+            back.push(from);
+        }
+        let mut t = (0..TAGS)
+            .max_by(|&a, &b| best[a].total_cmp(&best[b]).then(b.cmp(&a)))
+            .unwrap_or(0);
+        let mut tags = vec![Tag::Outside; n];
+        for i in (0..n).rev() {
+            tags[i] = Tag::ALL[t];
+            t = usize::from(back[i][t]);
+        }
+        tags
+    }
+
+    /// Writes the weights as text: `trans` rows, then one line per feature (hex hash and
+    /// scores), sorted so that a refit that changes nothing changes no byte.
+    pub fn to_text(&self) -> String {
+        let mut out = String::from("# paperboy page model weights: written by `paperboy fit`\n");
+        for row in &self.trans {
+            out.push_str("trans");
+            for v in row {
+                out.push_str(&format!(" {v:.3}"));
+            }
+            out.push('\n');
+        }
+        let mut keys: Vec<&Feature> = self.emit.keys().collect();
+        keys.sort_unstable();
+        for k in keys {
+            let row = &self.emit[k];
+            if row.iter().all(|v| v.abs() < 0.0005) {
+                continue;
+            }
+            out.push_str(&format!("{k:016x}"));
+            for v in row {
+                out.push_str(&format!(" {v:.3}"));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Reads weights written by [`Weights::to_text`].
+    pub fn from_text(text: &str) -> Result<Weights, String> {
+        let mut w = Weights::default();
+        let mut trans_row = 0;
+        for (no, line) in text.lines().enumerate() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let mut parts = line.split_ascii_whitespace();
+            let head = parts.next().unwrap_or_default();
+            let vals: Vec<f32> = parts
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("line {}: {e}", no + 1))?;
+            let row: [f32; TAGS] = vals
+                .try_into()
+                .map_err(|_| format!("line {}: expected {TAGS} scores", no + 1))?;
+            if head == "trans" {
+                if trans_row > TAGS {
+                    return Err(format!("line {}: too many transition rows", no + 1));
+                }
+                w.trans[trans_row] = row;
+                trans_row += 1;
+            } else {
+                let k = u64::from_str_radix(head, 16)
+                    .map_err(|e| format!("line {}: feature {head}: {e}", no + 1))?;
+                w.emit.insert(k, row);
+            }
+        }
+        Ok(w)
+    }
+}
+
+/// The compiled-in weights.
+pub fn fitted() -> &'static Weights {
+    static W: LazyLock<Weights> = LazyLock::new(|| {
+        // The file is written by `paperboy fit` and checked by the unit test below: a broken
+        // file is a build defect, and an empty model still decodes (every line Outside).
+        Weights::from_text(include_str!("weights.txt")).unwrap_or_default()
+    });
+    &W
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiled_in_weights_parse() {
+        let w = Weights::from_text(include_str!("weights.txt")).unwrap();
+        assert!(!w.emit.is_empty(), "the page model has no fitted weights");
+    }
+
+    #[test]
+    fn weights_round_trip_through_text() {
+        let mut w = Weights::default();
+        w.emit.insert(42, [1.0, -2.0, 0.5, 0.0, 0.0, 0.0, 3.25]);
+        w.trans[TAGS][1] = 1.5;
+        let back = Weights::from_text(&w.to_text()).unwrap();
+        assert_eq!(back.emit[&42], w.emit[&42]);
+        assert_eq!(back.trans, w.trans);
+    }
+
+    #[test]
+    fn decoding_follows_transitions_when_emissions_tie() {
+        let mut w = Weights::default();
+        w.trans[TAGS][Tag::HeadOpen.index()] = 1.0;
+        w.trans[Tag::HeadOpen.index()][Tag::Text.index()] = 1.0;
+        w.trans[Tag::Text.index()][Tag::Text.index()] = 1.0;
+        let tags = w.decode(&[vec![], vec![], vec![]]);
+        assert_eq!(tags, [Tag::HeadOpen, Tag::Text, Tag::Text]);
+    }
+}
