@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod edition;
+pub mod eval;
 pub mod extract;
 pub mod ingest;
 pub mod mail;

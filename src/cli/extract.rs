@@ -3,6 +3,7 @@
 //! stderr naming it; the other files are still printed, and the exit status says some failed.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::Context;
 
@@ -16,21 +17,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<Status> {
         date: args.date,
         paper: args.paper.clone(),
     };
-    let mut pages: Vec<Page> = Vec::new();
-    let mut failed = false;
-    for path in &args.files {
-        let source = path.display().to_string();
-        let result = std::fs::read(path)
-            .with_context(|| format!("{source}: cannot read"))
-            .and_then(|bytes| extract::page(&bytes, &source, &opts).map_err(anyhow::Error::from));
-        match result {
-            Ok(page) => pages.push(page),
-            Err(e) => {
-                failed = true;
-                eprintln!("paperboy: {e:#}");
-            }
-        }
-    }
+    let (pages, failed) = extract_files(&args.files, &opts);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
@@ -50,6 +37,27 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<Status> {
     } else {
         Status::Success
     })
+}
+
+/// Extracts each file in turn. A file that cannot be read or extracted gets a one-line error on
+/// stderr naming it and is left out; the flag says whether any was.
+pub(super) fn extract_files(files: &[PathBuf], opts: &Options) -> (Vec<Page>, bool) {
+    let mut pages: Vec<Page> = Vec::new();
+    let mut failed = false;
+    for path in files {
+        let source = path.display().to_string();
+        let result = std::fs::read(path)
+            .with_context(|| format!("{source}: cannot read"))
+            .and_then(|bytes| extract::page(&bytes, &source, opts).map_err(anyhow::Error::from));
+        match result {
+            Ok(page) => pages.push(page),
+            Err(e) => {
+                failed = true;
+                eprintln!("paperboy: {e:#}");
+            }
+        }
+    }
+    (pages, failed)
 }
 
 /// One block per article, for a person reading a terminal.

@@ -34,6 +34,8 @@ struct Labelled {
     path: PathBuf,
     /// Converter folder, or "labels".
     group: String,
+    /// The converter's gold labels (press corpora only).
+    gold: Option<std::sync::Arc<paperboy::eval::GoldFile>>,
 }
 
 pub fn run(args: FitArgs) -> anyhow::Result<Status> {
@@ -78,6 +80,9 @@ pub fn run(args: FitArgs) -> anyhow::Result<Status> {
     std::fs::write(&args.out, weights.to_text())
         .with_context(|| format!("{}: cannot write weights", args.out.display()))?;
     println!("weights written to {}", args.out.display());
+    let fitted: BTreeMap<String, Vec<paperboy::model::Page>> = extract_groups(&pages, |_| &weights);
+    println!("extraction scored on the pages it was fitted on:");
+    print_scores(&pages, &fitted);
     if args.loo {
         leave_one_outlet_out(&pages, args.epochs);
     }
@@ -97,6 +102,7 @@ fn leave_one_outlet_out(pages: &[Labelled], epochs: usize) {
         o
     };
     let mut per_group: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut extracted: BTreeMap<String, Vec<paperboy::model::Page>> = BTreeMap::new();
     for outlet in outlets {
         let train: Vec<Example> = pages
             .iter()
@@ -110,28 +116,62 @@ fn leave_one_outlet_out(pages: &[Labelled], epochs: usize) {
             let e = per_group.entry(p.group.clone()).or_default();
             e.0 += ok;
             e.1 += got.len();
-            held_out_pages(&w, p);
+        }
+        let held: Vec<&Labelled> = pages.iter().filter(|p| p.outlet == outlet).collect();
+        for (g, got) in extract_groups_of(&held, &w) {
+            extracted.entry(g).or_default().extend(got);
         }
     }
     println!("leave-one-outlet-out line tag accuracy:");
     for (g, (ok, all)) in per_group {
         println!("  {g:<20} {:.3}", ok as f64 / all.max(1) as f64);
     }
+    println!("leave-one-outlet-out extraction (each outlet's pages scored by a model fitted without them):");
+    print_scores(pages, &extracted);
 }
 
-/// Writes the held-out page's extraction under the fold's weights for scoring.
-fn held_out_pages(w: &Weights, p: &Labelled) {
-    let out = Path::new("target/loo").join(&p.group);
-    let Ok(bytes) = std::fs::read(&p.path) else {
-        return;
-    };
-    let source = p.path.display().to_string();
-    if let Ok(page) = extract::page_with(&bytes, &source, &Options::default(), w) {
-        let _ = std::fs::create_dir_all(&out);
-        let name = p.path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        if let Ok(json) = serde_json::to_string(&page) {
-            let _ = std::fs::write(out.join(format!("{name}.json")), json);
+/// Extracts every corpus page with the weights `pick` gives it, grouped by converter.
+fn extract_groups<'w>(
+    pages: &[Labelled],
+    pick: impl Fn(&Labelled) -> &'w Weights,
+) -> BTreeMap<String, Vec<paperboy::model::Page>> {
+    let refs: Vec<&Labelled> = pages.iter().collect();
+    let mut out: BTreeMap<String, Vec<paperboy::model::Page>> = BTreeMap::new();
+    for (i, p) in refs.iter().enumerate() {
+        for (g, got) in extract_groups_of(&refs[i..=i], pick(p)) {
+            out.entry(g).or_default().extend(got);
         }
+    }
+    out
+}
+
+/// Extracts the given corpus pages with one set of weights, grouped by converter.
+fn extract_groups_of(pages: &[&Labelled], w: &Weights) -> BTreeMap<String, Vec<paperboy::model::Page>> {
+    let mut out: BTreeMap<String, Vec<paperboy::model::Page>> = BTreeMap::new();
+    for p in pages.iter().filter(|p| p.gold.is_some()) {
+        let source = p.path.display().to_string();
+        if let Ok(page) = std::fs::read(&p.path)
+            .map_err(anyhow::Error::from)
+            .and_then(|b| Ok(extract::page_with(&b, &source, &Options::default(), w)?))
+        {
+            out.entry(p.group.clone()).or_default().push(page);
+        }
+    }
+    out
+}
+
+/// Scores extracted pages against their converter's gold, one line per converter.
+fn print_scores(pages: &[Labelled], extracted: &BTreeMap<String, Vec<paperboy::model::Page>>) {
+    println!("  {:<20} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}", "converter", "P", "R", "F1", "title", "byline", "region");
+    for (group, got) in extracted {
+        let Some(gold) = pages.iter().find(|p| &p.group == group).and_then(|p| p.gold.as_ref()) else {
+            continue;
+        };
+        let s = paperboy::eval::score(gold, got).summary;
+        println!(
+            "  {group:<20} {:>5.3} {:>5.3} {:>5.3} {:>6.3} {:>6.3} {:>6.3}",
+            s.precision, s.recall, s.f1, s.title_acc, s.byline_acc, s.region_acc
+        );
     }
 }
 
@@ -191,6 +231,7 @@ fn read_label_files(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
             outlet: format!("labels:{}", page.display()),
             path: page,
             group: "labels".into(),
+            gold: None,
         });
     }
     Ok(out)
@@ -265,6 +306,10 @@ fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
     let mut out = Vec::new();
     for conv in converters {
         let group = conv.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let gold_path = conv.join("gold.json");
+        let gold: paperboy::eval::GoldFile = serde_json::from_slice(&std::fs::read(&gold_path)?)
+            .with_context(|| format!("{}: not a gold file", gold_path.display()))?;
+        let gold = std::sync::Arc::new(gold);
         for page in &plan.pages {
             let path = conv.join(format!("{}.txt", page.name));
             let Ok(bytes) = std::fs::read(&path) else { continue };
@@ -285,6 +330,7 @@ fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
                 outlet: page.paper.clone(),
                 path,
                 group: group.clone(),
+                gold: Some(gold.clone()),
             });
         }
     }

@@ -14,6 +14,7 @@ use paperboy::config::Config;
 
 mod digest;
 mod editions;
+mod eval;
 mod export;
 mod extract;
 mod fit;
@@ -41,6 +42,9 @@ enum Command {
     /// Example: `paperboy fit --loo` (reads data/training/ and, when present,
     /// ../shared/corpus/dev/pages; writes src/extract/weights.txt).
     Fit(FitArgs),
+    /// Score extraction of pages against gold labels (the press `score.py` format); stores nothing.
+    #[command(after_help = EVAL_EXAMPLE)]
+    Eval(EvalArgs),
     /// Extract pages (files or directories, recursively) and store their articles.
     Ingest(IngestArgs),
     /// List editions, newest first.
@@ -103,6 +107,29 @@ pub struct ExtractArgs {
     pub format: Format,
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+}
+
+const EVAL_EXAMPLE: &str = "\
+Example:
+  paperboy eval corpus/pages/pdftotext/gold.json corpus/pages/pdftotext/*.txt --verbose
+
+Pages are matched to gold pages by file name. Prints one line per gold page (with --verbose,
+each miss, merge and wrong title, byline, region or date before it) and a final SUMMARY line
+of figures, as score.py does.";
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Gold labels: {"pages": [{"file", "date", "articles": [{"title", "title_alts", "byline",
+    /// "regions", "primary_any", "contains"}]}]}; other fields are ignored.
+    pub gold: PathBuf,
+    /// Page files to extract and score.
+    #[arg(required = true)]
+    pub pages: Vec<PathBuf>,
+    /// List each miss, merge and wrong field.
+    #[arg(long)]
+    pub verbose: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +231,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Extract(args) => extract::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Ingest(args) => runtime().and_then(|rt| rt.block_on(ingest::run(config, args))),
         Command::Editions(args) => {
             runtime().and_then(|rt| rt.block_on(editions::run(config, args)))

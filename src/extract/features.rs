@@ -122,6 +122,35 @@ impl Occurrences {
         Occurrences { per_line, at }
     }
 
+    /// Share (bucketed) of the distinct pairs of lines `a..b` found in lines `lo..hi`.
+    fn window_share(&self, a: usize, b: usize, lo: usize, hi: usize) -> u32 {
+        if lo >= hi || a >= b {
+            return 9;
+        }
+        let mut ps: Vec<u64> = self.per_line[a..b].iter().flatten().copied().collect();
+        ps.sort_unstable();
+        ps.dedup();
+        if ps.is_empty() {
+            return 9;
+        }
+        let found = ps
+            .iter()
+            .filter(|p| {
+                self.at.get(p).is_some_and(|v| {
+                    let k = v.partition_point(|&x| (x as usize) < lo);
+                    v.get(k).is_some_and(|&x| (x as usize) < hi)
+                })
+            })
+            .count();
+        match found * 20 / ps.len() {
+            0 => 0,
+            1 => 1,
+            2..=3 => 2,
+            4..=6 => 3,
+            _ => 4,
+        }
+    }
+
     /// Share (in tenths, bucketed) of line `i`'s pairs found in lines `lo..hi` (other than `i`).
     fn share(&self, i: usize, lo: usize, hi: usize) -> u32 {
         let ps = &self.per_line[i];
@@ -149,6 +178,9 @@ impl Occurrences {
         }
     }
 }
+
+/// Lines on each side compared for a change of topic.
+const TOPIC: usize = 4;
 
 /// How far ahead and back a line's words are looked for.
 const WINDOW: usize = 12;
@@ -235,6 +267,11 @@ pub fn page(lines: &[PageLine]) -> Vec<Vec<Feature>> {
         add("behind", behind);
         add("near", near);
         add("head&ahead", u32::from(s.headline) * 10 + ahead);
+        // Topic shift: do the next lines share words with the lines before this one?
+        let shift = occ.window_share(i, (i + TOPIC).min(n), i.saturating_sub(TOPIC), i);
+        add("shift", shift);
+        add("shift&bb", shift * 2 + u32::from(l.blank_before));
+        add("shift&p.ends", shift * 2 + u32::from(i > 0 && shapes[i - 1].ends));
         add("head&behind", u32::from(s.headline) * 10 + behind);
         out.push(f);
     }
