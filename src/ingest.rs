@@ -177,6 +177,7 @@ pub async fn ingest_paths(
     let extract_opts = extract::Options {
         date: opts.date,
         paper: opts.paper.clone(),
+        ..Default::default()
     };
     let tz = opts.timezone;
     let now = Utc::now();

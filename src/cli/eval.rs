@@ -17,7 +17,13 @@ use super::{EvalArgs, Format, Status, UsageError};
 
 pub fn run(args: EvalArgs) -> anyhow::Result<Status> {
     let gold = read_gold(&args.gold)?;
-    let (pages, failed) = super::extract::extract_files(&args.pages, &Options::default());
+    let (pages, failed) = super::extract::extract_files(
+        &args.pages,
+        &Options {
+            segmenter: args.segmenter,
+            ..Options::default()
+        },
+    );
     let report = eval::score(&gold, &pages);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

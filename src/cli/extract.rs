@@ -16,6 +16,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<Status> {
     let opts = Options {
         date: args.date,
         paper: args.paper.clone(),
+        segmenter: args.segmenter,
     };
     let (pages, failed) = extract_files(&args.files, &opts);
     let stdout = std::io::stdout();

@@ -42,7 +42,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<Status> {
     if !args.label.is_empty() {
         return write_labels(&args.label, &args.labels);
     }
-    let mut pages = read_label_files(&args.labels)?;
+    let mut pages = read_label_files(&args.labels, args.label_weight)?;
     eprintln!(
         "paperboy fit: {} labelled pages from {}",
         pages.len(),
@@ -112,7 +112,11 @@ fn leave_one_outlet_out(pages: &[Labelled], epochs: usize) {
         let w = fit::fit(&train, epochs);
         for p in pages.iter().filter(|p| p.outlet == outlet) {
             let got = w.decode(&p.example.features);
-            let ok = got.iter().zip(&p.example.tags).filter(|(a, b)| a == b).count();
+            let ok = got
+                .iter()
+                .zip(&p.example.tags)
+                .filter(|(a, b)| a == b)
+                .count();
             let e = per_group.entry(p.group.clone()).or_default();
             e.0 += ok;
             e.1 += got.len();
@@ -146,7 +150,10 @@ fn extract_groups<'w>(
 }
 
 /// Extracts the given corpus pages with one set of weights, grouped by converter.
-fn extract_groups_of(pages: &[&Labelled], w: &Weights) -> BTreeMap<String, Vec<paperboy::model::Page>> {
+fn extract_groups_of(
+    pages: &[&Labelled],
+    w: &Weights,
+) -> BTreeMap<String, Vec<paperboy::model::Page>> {
     let mut out: BTreeMap<String, Vec<paperboy::model::Page>> = BTreeMap::new();
     for p in pages.iter().filter(|p| p.gold.is_some()) {
         let source = p.path.display().to_string();
@@ -162,9 +169,16 @@ fn extract_groups_of(pages: &[&Labelled], w: &Weights) -> BTreeMap<String, Vec<p
 
 /// Scores extracted pages against their converter's gold, one line per converter.
 fn print_scores(pages: &[Labelled], extracted: &BTreeMap<String, Vec<paperboy::model::Page>>) {
-    println!("  {:<20} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}", "converter", "P", "R", "F1", "title", "byline", "region");
+    println!(
+        "  {:<20} {:>5} {:>5} {:>5} {:>6} {:>6} {:>6}",
+        "converter", "P", "R", "F1", "title", "byline", "region"
+    );
     for (group, got) in extracted {
-        let Some(gold) = pages.iter().find(|p| &p.group == group).and_then(|p| p.gold.as_ref()) else {
+        let Some(gold) = pages
+            .iter()
+            .find(|p| &p.group == group)
+            .and_then(|p| p.gold.as_ref())
+        else {
             continue;
         };
         let s = paperboy::eval::score(gold, got).summary;
@@ -175,7 +189,7 @@ fn print_scores(pages: &[Labelled], extracted: &BTreeMap<String, Vec<paperboy::m
     }
 }
 
-fn read_label_files(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
+fn read_label_files(dir: &Path, default_weight: u32) -> anyhow::Result<Vec<Labelled>> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(out);
@@ -189,29 +203,38 @@ fn read_label_files(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
         let text = std::fs::read_to_string(&file)
             .with_context(|| format!("{}: cannot read", file.display()))?;
         let mut page = None;
-        let mut weight = 1;
+        let mut weight = default_weight;
         let mut tags = Vec::new();
         let mut texts = Vec::new();
         for (no, line) in text.lines().enumerate() {
             if let Some(p) = line.strip_prefix("# page: ") {
                 page = Some(PathBuf::from(p.trim()));
             } else if let Some(w) = line.strip_prefix("# weight: ") {
-                weight = w.trim().parse().with_context(|| format!("{}:{}: weight", file.display(), no + 1))?;
+                weight = w
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("{}:{}: weight", file.display(), no + 1))?;
             } else if !line.starts_with('#') && !line.is_empty() {
                 let (code, rest) = line.split_once('\t').unwrap_or((line, ""));
                 let tag = code
                     .chars()
                     .next()
                     .and_then(Tag::from_code)
-                    .with_context(|| format!("{}:{}: unknown tag {code:?}", file.display(), no + 1))?;
+                    .with_context(|| {
+                        format!("{}:{}: unknown tag {code:?}", file.display(), no + 1)
+                    })?;
                 tags.push(tag);
                 texts.push(rest.to_string());
             }
         }
         let Some(page) = page else {
-            bail!("{}: no `# page:` line naming the labelled page", file.display());
+            bail!(
+                "{}: no `# page:` line naming the labelled page",
+                file.display()
+            );
         };
-        let bytes = std::fs::read(&page).with_context(|| format!("{}: cannot read", page.display()))?;
+        let bytes =
+            std::fs::read(&page).with_context(|| format!("{}: cannot read", page.display()))?;
         let source = page.display().to_string();
         let lines = lines::lines(&extract::text(&bytes, &source)?);
         let shown: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
@@ -272,19 +295,25 @@ struct PoolArticle {
 
 fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
     let plan: Plan = serde_json::from_slice(
-        &std::fs::read(dir.join("plan.json")).with_context(|| format!("{}: no plan.json", dir.display()))?,
+        &std::fs::read(dir.join("plan.json"))
+            .with_context(|| format!("{}: no plan.json", dir.display()))?,
     )
     .with_context(|| format!("{}/plan.json: not a press plan", dir.display()))?;
     let pool_path = dir.join(&plan.pool);
     let pool: Pool = serde_json::from_slice(
-        &std::fs::read(&pool_path).with_context(|| format!("{}: cannot read", pool_path.display()))?,
+        &std::fs::read(&pool_path)
+            .with_context(|| format!("{}: cannot read", pool_path.display()))?,
     )
     .with_context(|| format!("{}: not a press pool", pool_path.display()))?;
     let known: BTreeMap<&str, Known> = pool
         .articles
         .iter()
         .map(|a| {
-            let head = [&a.kicker, &a.title, &a.subtitle].into_iter().flatten().cloned().collect();
+            let head = [&a.kicker, &a.title, &a.subtitle]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
             let mut body: Vec<String> = a.dateline.iter().cloned().collect();
             body.extend(a.editor_note.iter().cloned());
             body.extend(a.paragraphs.iter().cloned());
@@ -305,14 +334,19 @@ fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
     converters.sort();
     let mut out = Vec::new();
     for conv in converters {
-        let group = conv.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let group = conv
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let gold_path = conv.join("gold.json");
         let gold: paperboy::eval::GoldFile = serde_json::from_slice(&std::fs::read(&gold_path)?)
             .with_context(|| format!("{}: not a gold file", gold_path.display()))?;
         let gold = std::sync::Arc::new(gold);
         for page in &plan.pages {
             let path = conv.join(format!("{}.txt", page.name));
-            let Ok(bytes) = std::fs::read(&path) else { continue };
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
             let text = extract::text(&bytes, &path.display().to_string())?;
             let lines = lines::lines(&text);
             let arts: Vec<Known> = page
@@ -348,7 +382,11 @@ fn write_labels(pages: &[PathBuf], dir: &Path) -> anyhow::Result<Status> {
             .articles
             .iter()
             .map(|a| Known {
-                head: [&a.kicker, &a.title, &a.subtitle].into_iter().flatten().cloned().collect(),
+                head: [&a.kicker, &a.title, &a.subtitle]
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+                    .collect(),
                 byline: a.byline.clone(),
                 body: vec![a.body.clone()],
             })
@@ -362,7 +400,10 @@ fn write_labels(pages: &[PathBuf], dir: &Path) -> anyhow::Result<Status> {
             out.push_str(&l.text);
             out.push('\n');
         }
-        let name = path.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = path
+            .file_stem()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let file = dir.join(format!("{name}.tags"));
         std::fs::write(&file, out).with_context(|| format!("{}: cannot write", file.display()))?;
         println!("{}: {} lines labelled", file.display(), lines.len());
@@ -384,13 +425,25 @@ fn show_labels(pages: &[Labelled], w: &Weights, dir: &Path) -> anyhow::Result<()
             out.push_str(&l.text);
             out.push('\n');
         }
-        let name = p.path.file_stem().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = p
+            .path
+            .file_stem()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let folder = dir.join(&p.group);
         std::fs::create_dir_all(&folder)?;
         std::fs::write(folder.join(format!("{name}.tags")), out)?;
         // What assembly makes of the labels themselves: the ceiling for the tagger.
-        let page = extract::page_tagged(&bytes, &p.path.display().to_string(), &Options::default(), &p.example.tags)?;
-        std::fs::write(folder.join(format!("{name}.oracle.json")), serde_json::to_string(&page)?)?;
+        let page = extract::page_tagged(
+            &bytes,
+            &p.path.display().to_string(),
+            &Options::default(),
+            &p.example.tags,
+        )?;
+        std::fs::write(
+            folder.join(format!("{name}.oracle.json")),
+            serde_json::to_string(&page)?,
+        )?;
     }
     Ok(())
 }

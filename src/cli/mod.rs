@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use paperboy::config::Config;
+use paperboy::extract::Segmenter;
 
 mod digest;
 mod editions;
@@ -81,6 +82,10 @@ pub struct FitArgs {
     /// Where the fitted weights are written.
     #[arg(long, default_value = "src/extract/weights.txt")]
     pub out: PathBuf,
+    /// How many times each committed label file counts against one corpus page (a label file
+    /// may set its own with `# weight: N`).
+    #[arg(long, default_value_t = 4)]
+    pub label_weight: u32,
     /// Passes over the labelled pages.
     #[arg(long, default_value_t = 12)]
     pub epochs: usize,
@@ -97,6 +102,10 @@ pub struct FitArgs {
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
+    /// How pages are cut into articles: `rules` (default) or the fitted page `model`
+    /// (e.g. `--segmenter model`).
+    #[arg(long, value_enum, default_value_t = Segmenter::Rules)]
+    pub segmenter: Segmenter,
     /// Publication date of the pages (overrides what the page or file name says).
     #[arg(long)]
     pub date: Option<NaiveDate>,
@@ -128,6 +137,9 @@ pub struct EvalArgs {
     /// List each miss, merge and wrong field.
     #[arg(long)]
     pub verbose: bool,
+    /// How pages are cut into articles: `rules` (default) or the fitted page `model`.
+    #[arg(long, value_enum, default_value_t = Segmenter::Rules)]
+    pub segmenter: Segmenter,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

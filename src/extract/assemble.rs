@@ -52,9 +52,9 @@ pub fn drafts(lines: &[PageLine], tags: &[Tag]) -> Vec<Draft> {
         let Some(seg) = segs.last_mut() else { break };
         match tag {
             Tag::HeadOpen | Tag::Head => head_line(seg, l),
-            Tag::BylineOpen | Tag::Byline => match byline::parse_line(&l.text)
+            Tag::BylineOpen | Tag::Byline => match byline::parse_line(&l.shown)
                 .map(|b| (b.names, b.photo, b.bracketed))
-                .or_else(|| byline::names_only(&l.text).map(|n| (n, false, false)))
+                .or_else(|| byline::names_only(&l.shown).map(|n| (n, false, false)))
             {
                 Some((names, photo, bracketed)) => {
                     seg.draft.byline.extend(names);
@@ -75,7 +75,7 @@ pub fn drafts(lines: &[PageLine], tags: &[Tag]) -> Vec<Draft> {
 fn head_line(seg: &mut Segment, l: &PageLine) {
     if seg.head_done && !seg.draft.head.is_empty() {
         // A later headline-shaped line inside the body: a subhead, its own paragraph.
-        seg.draft.paras.push(l.text.clone());
+        seg.draft.paras.push(l.shown.clone());
         seg.draft.last_para_done = true;
         return;
     }
@@ -93,7 +93,9 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
     if !d.head.is_empty() {
         seg.head_done = true;
     }
-    let mut text = l.text.clone();
+    // The text as printed: spaces still separate the names of a byline run on (`（记者 张三
+    // 李四）`); column gaps are closed when the article is finished.
+    let mut text = l.shown.clone();
     if JUMP_FROM.is_match(&text) {
         d.continuation = !seg.has_text && d.head.is_empty();
         text = JUMP_FROM.replace(&text, "").into_owned();
@@ -173,7 +175,15 @@ fn repair(segs: Vec<Segment>) -> Vec<Draft> {
         let headless = |s: &Segment| s.draft.head.is_empty() && !s.draft.continuation;
         let best = (0..out.len())
             .filter(|&k| headless(&out[k]))
-            .map(|k| (k, overlap(&text, &han_text(out[k].draft.paras.iter().map(String::as_str)))))
+            .map(|k| {
+                (
+                    k,
+                    overlap(
+                        &text,
+                        &han_text(out[k].draft.paras.iter().map(String::as_str)),
+                    ),
+                )
+            })
             .fold(None::<(usize, f64)>, |acc, (k, v)| match acc {
                 Some((_, b)) if b >= v => acc,
                 _ => Some((k, v)),
@@ -204,12 +214,23 @@ fn continued(out: &[Segment], seg: &Segment) -> Option<usize> {
         .collect();
     let first = *open.first()?;
     let body = d.paras.join("");
-    let share = |k: usize| overlap(&body, &han_text(out[k].draft.paras.iter().map(String::as_str)));
-    let best = open
-        .iter()
-        .copied()
-        .map(|k| (k, share(k)))
-        .fold((first, share(first)), |acc, (k, v)| if v > acc.1 + 0.1 { (k, v) } else { acc });
+    let share = |k: usize| {
+        overlap(
+            &body,
+            &han_text(out[k].draft.paras.iter().map(String::as_str)),
+        )
+    };
+    let best =
+        open.iter()
+            .copied()
+            .map(|k| (k, share(k)))
+            .fold((first, share(first)), |acc, (k, v)| {
+                if v > acc.1 + 0.1 {
+                    (k, v)
+                } else {
+                    acc
+                }
+            });
     Some(best.0)
 }
 

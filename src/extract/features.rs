@@ -217,6 +217,14 @@ pub fn page(lines: &[PageLine]) -> Vec<Vec<Feature>> {
         add("ends&r", u32::from(s.ends) * 10 + s.ratio);
         add("lvl&head", s.level * 2 + u32::from(s.headline));
         add("mast", u32::from(date::masthead_line(t).is_some()));
+        let lead = opens_like_a_lead(t);
+        add("lead", u32::from(lead));
+        if i > 0 {
+            add(
+                "p.ends&lead",
+                u32::from(shapes[i - 1].ends) * 2 + u32::from(lead),
+            );
+        }
         add("trail", u32::from(byline::split_trailing(t).is_some()));
         add("last", last_char_class(t));
         add("first", first_char_class(t));
@@ -237,9 +245,18 @@ pub fn page(lines: &[PageLine]) -> Vec<Vec<Feature>> {
                 add("p.lvl", p.level);
                 add("p.ends&r", u32::from(p.ends) * 10 + s.ratio);
                 add("p.r&r", p.ratio * 10 + s.ratio);
-                add("p.ends&mid", u32::from(p.ends) * 2 + u32::from(s.starts_mid));
-                add("p.ends&bb", u32::from(p.ends) * 2 + u32::from(l.blank_before));
-                add("p.head&head", u32::from(p.headline) * 2 + u32::from(s.headline));
+                add(
+                    "p.ends&mid",
+                    u32::from(p.ends) * 2 + u32::from(s.starts_mid),
+                );
+                add(
+                    "p.ends&bb",
+                    u32::from(p.ends) * 2 + u32::from(l.blank_before),
+                );
+                add(
+                    "p.head&head",
+                    u32::from(p.headline) * 2 + u32::from(s.headline),
+                );
             }
             None => add("p.none", 1),
         }
@@ -253,7 +270,10 @@ pub fn page(lines: &[PageLine]) -> Vec<Vec<Feature>> {
                 add("n.dateline", u32::from(x.dateline));
                 add("n.lvl", x.level);
                 add("n.mid", u32::from(x.starts_mid));
-                add("n.head&head", u32::from(x.headline) * 2 + u32::from(s.headline));
+                add(
+                    "n.head&head",
+                    u32::from(x.headline) * 2 + u32::from(s.headline),
+                );
             }
             None => add("n.none", 1),
         }
@@ -271,11 +291,44 @@ pub fn page(lines: &[PageLine]) -> Vec<Vec<Feature>> {
         let shift = occ.window_share(i, (i + TOPIC).min(n), i.saturating_sub(TOPIC), i);
         add("shift", shift);
         add("shift&bb", shift * 2 + u32::from(l.blank_before));
-        add("shift&p.ends", shift * 2 + u32::from(i > 0 && shapes[i - 1].ends));
+        add(
+            "shift&p.ends",
+            shift * 2 + u32::from(i > 0 && shapes[i - 1].ends),
+        );
         add("head&behind", u32::from(s.headline) * 10 + behind);
         out.push(f);
     }
     out
+}
+
+/// Does the line open the way news leads open: a date (`2月2日，`, `23日`), or a time word
+/// (`近日`, `日前`, `昨天`, `今年以来`)?
+fn opens_like_a_lead(t: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "近日",
+        "日前",
+        "昨日",
+        "昨天",
+        "今天",
+        "今日",
+        "今年",
+        "去年",
+        "前不久",
+        "近年来",
+        "目前",
+        "当天",
+        "日，",
+        "本报讯",
+    ];
+    if WORDS.iter().any(|w| t.starts_with(w)) {
+        return true;
+    }
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 4 {
+        return false;
+    }
+    let rest: String = t.chars().skip(digits).take(6).collect();
+    rest.starts_with('月') || rest.starts_with('日') || rest.starts_with('年')
 }
 
 /// Lexical cues: a cue anywhere in the line sets its feature.

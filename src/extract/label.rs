@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use super::byline;
-use super::layout::is_han;
+use super::layout::{has_prose_marks, is_han};
 use super::lines::PageLine;
 use super::tagger::Tag;
 
@@ -55,7 +55,11 @@ struct Folded {
 /// Lines equal to one of `furniture` (masthead parts, page labels, prompts printed on the page)
 /// are `Outside` whatever else holds them.
 pub fn align(lines: &[PageLine], known: &[Known], furniture: &[String]) -> Vec<Tag> {
-    let furniture: Vec<String> = furniture.iter().map(|f| fold(f)).filter(|f| !f.is_empty()).collect();
+    let furniture: Vec<String> = furniture
+        .iter()
+        .map(|f| fold(f))
+        .filter(|f| !f.is_empty())
+        .collect();
     let folded: Vec<Folded> = known
         .iter()
         .map(|k| {
@@ -81,8 +85,8 @@ pub fn align(lines: &[PageLine], known: &[Known], furniture: &[String]) -> Vec<T
         } else if f.is_empty() {
             prev.map(|a| (a, Role::Text))
         } else {
-            credit(&l.text, &folded, prev)
-                .or_else(|| exact(&f, &folded, prev))
+            credit(&l.shown, &folded, prev)
+                .or_else(|| exact(&l.text, &f, &folded, prev))
                 .or_else(|| fuzzy(&f, &folded))
         };
         let tag = match found {
@@ -119,9 +123,12 @@ fn credit(text: &str, arts: &[Folded], prev: Option<usize>) -> Option<(usize, Ro
     Some((*pick, Role::Byline))
 }
 
-fn exact(f: &str, arts: &[Folded], prev: Option<usize>) -> Option<(usize, Role)> {
+fn exact(text: &str, f: &str, arts: &[Folded], prev: Option<usize>) -> Option<(usize, Role)> {
+    let prose = has_prose_marks(text);
     let role_in = |a: &Folded| {
-        if a.head.contains(f) {
+        if prose && a.body.contains(f) {
+            Some(Role::Text) // a sentence that repeats a headline's words is still text
+        } else if a.head.contains(f) {
             Some(Role::Head)
         } else if f.chars().count() >= 2 && a.byline.contains(f) {
             Some(Role::Byline)

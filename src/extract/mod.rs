@@ -42,6 +42,30 @@ pub struct Options {
     pub date: Option<NaiveDate>,
     /// Paper name given by the operator.
     pub paper: Option<String>,
+    /// How the page is cut into articles.
+    pub segmenter: Segmenter,
+}
+
+/// How a page is cut into articles.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Segmenter {
+    /// The hand-written segmentation rules (units, headline groups, bylines), the default
+    /// while the fitted model scores below them on the seed pages.
+    #[default]
+    Rules,
+    /// The fitted page model (`tagger`, `assemble`).
+    Model,
 }
 
 /// Why a page could not be extracted.
@@ -55,7 +79,10 @@ pub enum ExtractError {
 
 /// Extracts one page. `source` is its path or identity (a date in it counts as metadata).
 pub fn page(bytes: &[u8], source: &str, opts: &Options) -> Result<Page, ExtractError> {
-    page_with(bytes, source, opts, tagger::fitted())
+    match opts.segmenter {
+        Segmenter::Rules => build(bytes, source, opts, Cut::Rules),
+        Segmenter::Model => build(bytes, source, opts, Cut::Model(tagger::fitted())),
+    }
 }
 
 /// The features and tags of a page's lines under the given weights (for fitting and `--explain`).
@@ -97,13 +124,13 @@ pub fn page_with(
     opts: &Options,
     weights: &tagger::Weights,
 ) -> Result<Page, ExtractError> {
-    build(bytes, source, opts, Segmenter::Model(weights))
+    build(bytes, source, opts, Cut::Model(weights))
 }
 
 /// Extracts one page with the hand-written segmentation rules that preceded the page model;
 /// `paperboy fit --label` uses it to propose labels for a new page.
 pub fn page_by_rules(bytes: &[u8], source: &str, opts: &Options) -> Result<Page, ExtractError> {
-    build(bytes, source, opts, Segmenter::Rules)
+    build(bytes, source, opts, Cut::Rules)
 }
 
 /// Extracts one page with its lines' tags given (labelled pages: what assembly makes of
@@ -114,21 +141,16 @@ pub fn page_tagged(
     opts: &Options,
     tags: &[tagger::Tag],
 ) -> Result<Page, ExtractError> {
-    build(bytes, source, opts, Segmenter::Tags(tags))
+    build(bytes, source, opts, Cut::Tags(tags))
 }
 
-enum Segmenter<'a> {
+enum Cut<'a> {
     Model(&'a tagger::Weights),
     Tags(&'a [tagger::Tag]),
     Rules,
 }
 
-fn build(
-    bytes: &[u8],
-    source: &str,
-    opts: &Options,
-    seg: Segmenter<'_>,
-) -> Result<Page, ExtractError> {
+fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Page, ExtractError> {
     let decoded = decode::decode(bytes).map_err(|e| match e {
         DecodeError::Empty => ExtractError::Empty {
             file: source.to_string(),
@@ -143,12 +165,12 @@ fn build(
     let paper = furniture::masthead_paper(&head).or_else(|| opts.paper.clone());
 
     let drafts = match seg {
-        Segmenter::Model(w) => {
+        Cut::Model(w) => {
             let (lines, tags) = tag_text(text, w);
             assemble::drafts(&lines, &tags)
         }
-        Segmenter::Tags(tags) => assemble::drafts(&lines::lines(text), tags),
-        Segmenter::Rules => headline::attach(segment::segment(&layout::units(text))),
+        Cut::Tags(tags) => assemble::drafts(&lines::lines(text), tags),
+        Cut::Rules => headline::attach(segment::segment(&layout::units(text))),
     };
     let mut articles: Vec<Article> = drafts.into_iter().filter_map(finish).collect();
 
@@ -319,7 +341,7 @@ mod tests {
         let text = "# 题\n\n本报讯 6月1日，开会。\n".as_bytes();
         let given = Options {
             date: NaiveDate::from_ymd_opt(2023, 1, 2),
-            paper: None,
+            ..Options::default()
         };
         let p = page(text, "a.txt", &given).unwrap();
         assert_eq!((p.date, p.date_source), (given.date, DateSource::Metadata));

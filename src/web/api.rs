@@ -176,6 +176,7 @@ pub async fn post_page(
     let opts = crate::extract::Options {
         date: input.date,
         paper: input.paper.clone(),
+        ..Default::default()
     };
     let source = key.clone();
     let text = input.text;
