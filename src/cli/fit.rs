@@ -34,6 +34,8 @@ struct Labelled {
     path: PathBuf,
     /// Converter folder, or "labels".
     group: String,
+    /// (earlier article, fragment) pairs for the reading-order repair (press corpora only).
+    pairs: Vec<Vec<([f32; paperboy::extract::JOIN_FEATURES], bool)>>,
     /// The converter's gold labels (press corpora only).
     gold: Option<std::sync::Arc<paperboy::eval::GoldFile>>,
 }
@@ -68,7 +70,7 @@ pub fn run(args: FitArgs) -> anyhow::Result<Status> {
         );
     }
     let examples: Vec<Example> = pages.iter().map(|p| p.example.clone()).collect();
-    let weights = fit::fit(&examples, args.epochs);
+    let weights = fit_all(&pages, args.epochs);
     if let Some(dir) = &args.show_labels {
         show_labels(&pages, &weights, dir)?;
     }
@@ -104,12 +106,8 @@ fn leave_one_outlet_out(pages: &[Labelled], epochs: usize) {
     let mut per_group: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut extracted: BTreeMap<String, Vec<paperboy::model::Page>> = BTreeMap::new();
     for outlet in outlets {
-        let train: Vec<Example> = pages
-            .iter()
-            .filter(|p| p.outlet != outlet)
-            .map(|p| p.example.clone())
-            .collect();
-        let w = fit::fit(&train, epochs);
+        let train: Vec<&Labelled> = pages.iter().filter(|p| p.outlet != outlet).collect();
+        let w = fit_refs(&train, epochs);
         for p in pages.iter().filter(|p| p.outlet == outlet) {
             let got = w.decode(&p.example.features);
             let ok = got
@@ -132,6 +130,20 @@ fn leave_one_outlet_out(pages: &[Labelled], epochs: usize) {
     }
     println!("leave-one-outlet-out extraction (each outlet's pages scored by a model fitted without them):");
     print_scores(pages, &extracted);
+}
+
+/// Fits the line tagger and the reading-order repair on the pages.
+fn fit_all(pages: &[Labelled], epochs: usize) -> Weights {
+    let refs: Vec<&Labelled> = pages.iter().collect();
+    fit_refs(&refs, epochs)
+}
+
+fn fit_refs(pages: &[&Labelled], epochs: usize) -> Weights {
+    let examples: Vec<Example> = pages.iter().map(|p| p.example.clone()).collect();
+    let mut w = fit::fit(&examples, epochs);
+    let pairs: Vec<_> = pages.iter().flat_map(|p| p.pairs.iter().cloned()).collect();
+    w.join = extract::fit_join(&pairs);
+    w
 }
 
 /// Extracts every corpus page with the weights `pick` gives it, grouped by converter.
@@ -254,6 +266,7 @@ fn read_label_files(dir: &Path, default_weight: u32) -> anyhow::Result<Vec<Label
             outlet: format!("labels:{}", page.display()),
             path: page,
             group: "labels".into(),
+            pairs: Vec::new(),
             gold: None,
         });
     }
@@ -354,7 +367,8 @@ fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
                 .iter()
                 .filter_map(|id| known.get(id.as_str()).cloned())
                 .collect();
-            let tags = label::align(&lines, &arts, &page.furniture);
+            let (tags, ids) = label::align_ids(&lines, &arts, &page.furniture);
+            let pairs = extract::join_pairs(&lines, &tags, &ids);
             out.push(Labelled {
                 example: Example {
                     features: extract::line_features(&lines),
@@ -364,6 +378,7 @@ fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
                 outlet: page.paper.clone(),
                 path,
                 group: group.clone(),
+                pairs,
                 gold: Some(gold.clone()),
             });
         }

@@ -14,6 +14,7 @@ use regex::Regex;
 
 use super::byline;
 use super::headline::{han_text, overlap};
+use super::join;
 use super::layout::{ends_sentence, join_pieces, width};
 use super::lines::{text_width, PageLine};
 use super::rule;
@@ -35,14 +36,22 @@ struct Segment {
     has_text: bool,
     /// Its last text line ends a sentence.
     ends_done: bool,
+    /// Page line numbers of its text lines (for fitting the join model).
+    text_lines: Vec<usize>,
 }
 
-/// Builds drafts from the page's tagged lines.
-pub fn drafts(lines: &[PageLine], tags: &[Tag]) -> Vec<Draft> {
+/// Builds drafts from the page's tagged lines; `join` are the fitted weights of the
+/// reading-order repair (`join`).
+pub fn drafts(lines: &[PageLine], tags: &[Tag], join: &[f32]) -> Vec<Draft> {
+    repair(segments(lines, tags), join)
+}
+
+/// Cuts the tagged lines into segments, one per opening tag.
+fn segments(lines: &[PageLine], tags: &[Tag]) -> Vec<Segment> {
     let col = text_width(lines);
     let mut segs: Vec<Segment> = Vec::new();
     let mut last_width = 0;
-    for (l, &tag) in lines.iter().zip(tags) {
+    for (no, (l, &tag)) in lines.iter().zip(tags).enumerate() {
         if tag == Tag::Outside {
             continue;
         }
@@ -64,12 +73,105 @@ pub fn drafts(lines: &[PageLine], tags: &[Tag]) -> Vec<Draft> {
                 }
                 None => text_line(seg, l, col, last_width),
             },
-            Tag::TextOpen | Tag::Text => text_line(seg, l, col, last_width),
+            Tag::TextOpen | Tag::Text => {
+                text_line(seg, l, col, last_width);
+                seg.text_lines.push(no);
+            }
             Tag::Outside => {}
         }
         last_width = width(&l.text);
     }
-    repair(segs)
+    segs
+}
+
+/// Labelled (earlier article, fragment) pairs of a page, one group per fragment, whose lines' articles are known: the
+/// examples the join model is fitted on. Joins follow the labels as the page is read.
+pub fn join_pairs(
+    lines: &[PageLine],
+    tags: &[Tag],
+    ids: &[Option<usize>],
+) -> Vec<Vec<([f32; join::N], bool)>> {
+    let id_of = |s: &Segment| {
+        let mut v: Vec<usize> = s.text_lines.iter().filter_map(|&i| ids[i]).collect();
+        v.sort_unstable();
+        // The most frequent article among its lines.
+        v.chunk_by(|a, b| a == b)
+            .max_by_key(|c| c.len())
+            .map(|c| c[0])
+    };
+    let mut out: Vec<(Segment, Option<usize>)> = Vec::new();
+    let mut pairs = Vec::new();
+    for seg in segments(lines, tags).into_iter().filter(|s| s.has_text) {
+        let id = id_of(&seg);
+        if is_fragment(&seg) {
+            let segs: Vec<&Segment> = out.iter().map(|(s, _)| s).collect();
+            let mut target = None;
+            let mut group = Vec::new();
+            for (k, c) in candidates(&segs) {
+                let same = id.is_some() && out[k].1 == id;
+                group.push((join::pair(&c, &seg.draft.paras), same));
+                if same {
+                    target = Some(k);
+                }
+            }
+            if !group.is_empty() {
+                pairs.push(group);
+            }
+            if let Some(k) = target {
+                absorb(&mut out[k].0, seg);
+                continue;
+            }
+        }
+        out.push((seg, id));
+    }
+    pairs
+}
+
+fn is_fragment(seg: &Segment) -> bool {
+    let d = &seg.draft;
+    d.head.is_empty() && !d.dateline && !d.continuation && seg.has_text
+}
+
+/// The articles a fragment may continue, with what the join model is told about each.
+fn candidates<'a>(out: &[&'a Segment]) -> Vec<(usize, join::Candidate<'a>)> {
+    let open: Vec<usize> = (0..out.len())
+        .filter(|&k| out[k].has_text && !out[k].ends_done)
+        .collect();
+    (0..out.len())
+        .filter(|&k| out[k].has_text && !out[k].draft.continuation)
+        .map(|k| {
+            let s = out[k];
+            (
+                k,
+                join::Candidate {
+                    paras: &s.draft.paras,
+                    open: !s.ends_done,
+                    has_head: !s.draft.head.is_empty(),
+                    oldest_open: open.first() == Some(&k),
+                    latest: k + 1 == out.len(),
+                    open_count: open.len(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Appends a fragment to the article it continues.
+fn absorb(target: &mut Segment, seg: Segment) {
+    let mut paras = seg.draft.paras.into_iter();
+    if let (Some(last), Some(first)) = (target.draft.paras.last_mut(), paras.next()) {
+        if target.ends_done {
+            target.draft.paras.push(first);
+        } else {
+            join_pieces(last, &first);
+        }
+    }
+    target.draft.paras.extend(paras);
+    target.draft.byline.extend(seg.draft.byline);
+    target.draft.photo_credit |= seg.draft.photo_credit;
+    target.draft.reporter |= seg.draft.reporter;
+    target.ends_done = seg.ends_done;
+    target.text_lines.extend(seg.text_lines);
 }
 
 fn head_line(seg: &mut Segment, l: &PageLine) {
@@ -142,7 +244,7 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
 /// be given to it when both neighbours could take it.
 const ATTACH_MIN: f64 = 0.2;
 
-fn repair(segs: Vec<Segment>) -> Vec<Draft> {
+fn repair(segs: Vec<Segment>, join: &[f32]) -> Vec<Draft> {
     // Fragments first: a headless fragment continues the article it was cut from. Headlines
     // printed away from their bodies wait until the articles are whole.
     let mut out: Vec<Segment> = Vec::new();
@@ -152,19 +254,8 @@ fn repair(segs: Vec<Segment>) -> Vec<Draft> {
             orphans.push((out.len(), seg));
             continue;
         }
-        match continued(&out, &seg) {
-            Some(k) => {
-                let target = &mut out[k];
-                let mut paras = seg.draft.paras.into_iter();
-                if let (Some(last), Some(first)) = (target.draft.paras.last_mut(), paras.next()) {
-                    join_pieces(last, &first);
-                }
-                target.draft.paras.extend(paras);
-                target.draft.byline.extend(seg.draft.byline);
-                target.draft.photo_credit |= seg.draft.photo_credit;
-                target.draft.reporter |= seg.draft.reporter;
-                target.ends_done = seg.ends_done;
-            }
+        match continued(&out, &seg, join) {
+            Some(k) => absorb(&mut out[k], seg),
             None => out.push(seg),
         }
     }
@@ -200,38 +291,19 @@ fn repair(segs: Vec<Segment>) -> Vec<Draft> {
     out.into_iter().map(|s| s.draft).collect()
 }
 
-/// Which earlier article a headless fragment continues, if any. Columns are read top to
-/// bottom, so the articles a column leaves mid-sentence continue in the next column in the same
-/// order: the oldest article left open is the first candidate, and another open article takes
-/// the fragment only when it shares clearly more of its words.
-fn continued(out: &[Segment], seg: &Segment) -> Option<usize> {
-    let d = &seg.draft;
-    if !d.head.is_empty() || d.dateline || d.continuation || !seg.has_text {
+/// Which earlier article a headless fragment continues, if any: the candidate the join model
+/// scores highest, when it scores it as more likely the same article than not.
+fn continued(out: &[Segment], seg: &Segment, w: &[f32]) -> Option<usize> {
+    if !is_fragment(seg) {
         return None;
     }
-    let open: Vec<usize> = (0..out.len())
-        .filter(|&k| out[k].has_text && !out[k].ends_done)
-        .collect();
-    let first = *open.first()?;
-    let body = d.paras.join("");
-    let share = |k: usize| {
-        overlap(
-            &body,
-            &han_text(out[k].draft.paras.iter().map(String::as_str)),
-        )
-    };
-    let best =
-        open.iter()
-            .copied()
-            .map(|k| (k, share(k)))
-            .fold((first, share(first)), |acc, (k, v)| {
-                if v > acc.1 + 0.1 {
-                    (k, v)
-                } else {
-                    acc
-                }
-            });
-    Some(best.0)
+    let refs: Vec<&Segment> = out.iter().collect();
+    candidates(&refs)
+        .into_iter()
+        .map(|(k, c)| (k, join::score(w, &join::pair(&c, &seg.draft.paras))))
+        .filter(|&(_, v)| v > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(k, _)| k)
 }
 
 #[cfg(test)]
@@ -244,7 +316,7 @@ mod tests {
     fn build(page: &str, tags: &[Tag]) -> Vec<Draft> {
         let l = lines(page);
         assert_eq!(l.len(), tags.len(), "one tag per line");
-        drafts(&l, tags)
+        drafts(&l, tags, &super::super::tagger::fitted().join)
     }
 
     #[test]

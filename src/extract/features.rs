@@ -303,7 +303,7 @@ pub fn page(lines: &[PageLine]) -> Vec<Vec<Feature>> {
 
 /// Does the line open the way news leads open: a date (`2月2日，`, `23日`), or a time word
 /// (`近日`, `日前`, `昨天`, `今年以来`)?
-fn opens_like_a_lead(t: &str) -> bool {
+pub fn opens_like_a_lead(t: &str) -> bool {
     const WORDS: &[&str] = &[
         "近日",
         "日前",

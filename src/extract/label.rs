@@ -55,6 +55,15 @@ struct Folded {
 /// Lines equal to one of `furniture` (masthead parts, page labels, prompts printed on the page)
 /// are `Outside` whatever else holds them.
 pub fn align(lines: &[PageLine], known: &[Known], furniture: &[String]) -> Vec<Tag> {
+    align_ids(lines, known, furniture).0
+}
+
+/// Tags every line and tells the article (index into `known`) each line belongs to.
+pub fn align_ids(
+    lines: &[PageLine],
+    known: &[Known],
+    furniture: &[String],
+) -> (Vec<Tag>, Vec<Option<usize>>) {
     let furniture: Vec<String> = furniture
         .iter()
         .map(|f| fold(f))
@@ -78,6 +87,7 @@ pub fn align(lines: &[PageLine], known: &[Known], furniture: &[String]) -> Vec<T
         .collect();
     let mut prev: Option<usize> = None;
     let mut out = Vec::with_capacity(lines.len());
+    let mut ids = Vec::with_capacity(lines.len());
     for l in lines {
         let f = fold(&l.text);
         let found = if !f.is_empty() && furniture.iter().any(|x| x.contains(&f)) {
@@ -89,6 +99,7 @@ pub fn align(lines: &[PageLine], known: &[Known], furniture: &[String]) -> Vec<T
                 .or_else(|| exact(&l.text, &f, &folded, prev))
                 .or_else(|| fuzzy(&f, &folded))
         };
+        ids.push(found.map(|(a, _)| a));
         let tag = match found {
             None => Tag::Outside,
             Some((a, role)) => {
@@ -106,7 +117,7 @@ pub fn align(lines: &[PageLine], known: &[Known], furniture: &[String]) -> Vec<T
         };
         out.push(tag);
     }
-    out
+    (out, ids)
 }
 
 /// A byline line (by its form) whose names are all in one article's byline.

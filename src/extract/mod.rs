@@ -15,6 +15,7 @@ mod features;
 pub mod fit;
 mod furniture;
 mod headline;
+mod join;
 pub mod label;
 mod layout;
 pub mod lines;
@@ -27,6 +28,7 @@ use crate::model::{Article, ArticleKind, DateSource, Page};
 use crate::region::{self, ArticleText};
 
 pub use decode::DecodeError;
+pub use join::N as JOIN_FEATURES;
 
 /// Compiles one of extraction's fixed patterns. They are literals exercised by the unit tests,
 /// so one that does not compile is a programming error caught there.
@@ -91,6 +93,21 @@ pub fn tag_text(text: &str, weights: &tagger::Weights) -> (Vec<lines::PageLine>,
     let feats = features::page(&lines);
     let tags = weights.decode(&feats);
     (lines, tags)
+}
+
+/// Labelled pairs for fitting the reading-order repair, from a page whose lines' tags and
+/// articles are known.
+pub fn join_pairs(
+    lines: &[lines::PageLine],
+    tags: &[tagger::Tag],
+    ids: &[Option<usize>],
+) -> Vec<Vec<([f32; join::N], bool)>> {
+    assemble::join_pairs(lines, tags, ids)
+}
+
+/// Fits the reading-order repair's weights on labelled pairs (one group per fragment).
+pub fn fit_join(pairs: &[Vec<([f32; join::N], bool)>]) -> Vec<f32> {
+    join::fit(pairs)
 }
 
 /// The features of a page's lines, for fitting.
@@ -167,9 +184,9 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
     let drafts = match seg {
         Cut::Model(w) => {
             let (lines, tags) = tag_text(text, w);
-            assemble::drafts(&lines, &tags)
+            assemble::drafts(&lines, &tags, &w.join)
         }
-        Cut::Tags(tags) => assemble::drafts(&lines::lines(text), tags),
+        Cut::Tags(tags) => assemble::drafts(&lines::lines(text), tags, &tagger::fitted().join),
         Cut::Rules => headline::attach(segment::segment(&layout::units(text))),
     };
     let mut articles: Vec<Article> = drafts.into_iter().filter_map(finish).collect();

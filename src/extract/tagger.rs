@@ -70,6 +70,8 @@ impl Tag {
 pub struct Weights {
     pub emit: HashMap<Feature, [f32; TAGS]>,
     pub trans: [[f32; TAGS]; TAGS + 1],
+    /// The reading-order repair's weights (bias first; see `join`).
+    pub join: Vec<f32>,
 }
 
 impl Weights {
@@ -134,6 +136,13 @@ impl Weights {
             }
             out.push('\n');
         }
+        if !self.join.is_empty() {
+            out.push_str("join");
+            for v in &self.join {
+                out.push_str(&format!(" {v:.4}"));
+            }
+            out.push('\n');
+        }
         let mut keys: Vec<&Feature> = self.emit.keys().collect();
         keys.sort_unstable();
         for k in keys {
@@ -164,6 +173,10 @@ impl Weights {
                 .map(str::parse)
                 .collect::<Result<_, _>>()
                 .map_err(|e| format!("line {}: {e}", no + 1))?;
+            if head == "join" {
+                w.join = vals;
+                continue;
+            }
             let row: [f32; TAGS] = vals
                 .try_into()
                 .map_err(|_| format!("line {}: expected {TAGS} scores", no + 1))?;
