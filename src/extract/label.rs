@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use super::byline;
-use super::layout::{has_prose_marks, is_han};
+use super::layout::is_han;
 use super::lines::PageLine;
 use super::tagger::Tag;
 
@@ -86,20 +86,29 @@ pub fn align_ids(
         })
         .collect();
     let mut prev: Option<usize> = None;
+    let mut prev_head = false;
     let mut out = Vec::with_capacity(lines.len());
     let mut ids = Vec::with_capacity(lines.len());
-    for l in lines {
-        let f = fold(&l.text);
+    let folds: Vec<String> = lines.iter().map(|l| fold(&l.text)).collect();
+    for (i, l) in lines.iter().enumerate() {
+        let f = folds[i].clone();
+        let next = folds.get(i + 1).map(String::as_str).unwrap_or("");
+        let ctx = Context {
+            prev,
+            prev_head,
+            next,
+        };
         let found = if !f.is_empty() && furniture.iter().any(|x| x.contains(&f)) {
             None
         } else if f.is_empty() {
             prev.map(|a| (a, Role::Text))
         } else {
             credit(&l.shown, &folded, prev)
-                .or_else(|| exact(&l.text, &f, &folded, prev))
+                .or_else(|| exact(&l.text, &f, &folded, &ctx))
                 .or_else(|| fuzzy(&f, &folded))
         };
         ids.push(found.map(|(a, _)| a));
+        prev_head = matches!(found, Some((_, Role::Head)));
         let tag = match found {
             None => Tag::Outside,
             Some((a, role)) => {
@@ -134,12 +143,28 @@ fn credit(text: &str, arts: &[Folded], prev: Option<usize>) -> Option<(usize, Ro
     Some((*pick, Role::Byline))
 }
 
-fn exact(text: &str, f: &str, arts: &[Folded], prev: Option<usize>) -> Option<(usize, Role)> {
-    let prose = has_prose_marks(text);
+/// What the neighbouring lines say.
+struct Context<'a> {
+    prev: Option<usize>,
+    prev_head: bool,
+    next: &'a str,
+}
+
+fn exact(text: &str, f: &str, arts: &[Folded], ctx: &Context<'_>) -> Option<(usize, Role)> {
+    let prev = ctx.prev;
+    let sentence = text.contains(['。', '，', '；', '！', '？', ',']);
     let role_in = |a: &Folded| {
-        if prose && a.body.contains(f) {
-            Some(Role::Text) // a sentence that repeats a headline's words is still text
-        } else if a.head.contains(f) {
+        let in_head = a.head.contains(f);
+        if in_head && a.body.contains(f) {
+            // A lead that repeats its headline's words: the line belongs to the headline when
+            // the headline goes on around it, to the text when it reads as a sentence.
+            let head_goes_on = ctx.prev_head || (!ctx.next.is_empty() && a.head.contains(ctx.next));
+            if head_goes_on || !sentence {
+                Some(Role::Head)
+            } else {
+                Some(Role::Text)
+            }
+        } else if in_head {
             Some(Role::Head)
         } else if f.chars().count() >= 2 && a.byline.contains(f) {
             Some(Role::Byline)
