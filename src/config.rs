@@ -44,6 +44,9 @@ pub struct ServerConfig {
     pub bind: String,
     /// Absolute base for links in feeds and mail, without a trailing slash.
     pub base_url: String,
+    /// Most bytes of rendered documents kept in memory (all encodings counted); the least
+    /// recently used are evicted beyond it, and a larger document is served without being kept.
+    pub cache_bytes: u64,
 }
 
 impl Default for ServerConfig {
@@ -51,6 +54,7 @@ impl Default for ServerConfig {
         Self {
             bind: "127.0.0.1:8080".into(),
             base_url: "http://127.0.0.1:8080".into(),
+            cache_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -315,11 +319,14 @@ mod tests {
     fn empty_file_gives_defaults() {
         let c = Config::from_toml("", Path::new("c.toml")).unwrap();
         let shipped = Config::from_toml(include_str!("../config.toml"), Path::new("config.toml"));
+        let shipped = shipped.unwrap();
         assert_eq!(
-            shipped.unwrap().mail.send_at,
+            shipped.mail.send_at,
             NaiveTime::from_hms_opt(7, 0, 0).unwrap()
         );
+        assert_eq!(shipped.server.cache_bytes, c.server.cache_bytes);
         assert_eq!(c.server.bind, "127.0.0.1:8080");
+        assert_eq!(c.server.cache_bytes, 64 * 1024 * 1024);
         assert_eq!(c.storage.url, "sqlite://data/paperboy.db");
         assert_eq!(c.ingest.timezone, chrono_tz::Asia::Shanghai);
         assert_eq!(c.mail.send_at, NaiveTime::from_hms_opt(7, 0, 0).unwrap());

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::content;
 use super::error::AppError;
-use super::routes::region_or;
+use super::routes::{cache_key, region_or};
 use super::AppState;
 use crate::store::IngestOutcome;
 
@@ -66,9 +66,17 @@ pub async fn editions(
         Ok(r) => r,
         Err(resp) => return *resp,
     };
-    let key = super::routes::cache_key(&uri);
-    cached(&s, key, &headers, || {
-        content::api_editions(&s, &region, q.since, q.before, q.limit)
+    let limit = content::api_editions_limit(q.limit);
+    let key = cache_key(
+        format!("/api/v1/regions/{}/editions", region.slug),
+        &[
+            ("before", q.before.map(|d| d.to_string())),
+            ("limit", q.limit.map(|_| limit.to_string())),
+            ("since", q.since.map(|d| d.to_string())),
+        ],
+    );
+    cached(&s, &key, &headers, || {
+        content::api_editions(&s, &region, q.since, q.before, Some(limit))
     })
     .await
 }
@@ -84,8 +92,8 @@ pub async fn edition(
         Ok(r) => r,
         Err(resp) => return *resp,
     };
-    let key = super::routes::cache_key(&uri);
-    cached(&s, key, &headers, || {
+    let key = cache_key(format!("/api/v1/editions/{}/{date}", region.slug), &[]);
+    cached(&s, &key, &headers, || {
         content::api_edition_doc(&s, &region, date)
     })
     .await

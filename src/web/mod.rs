@@ -68,12 +68,14 @@ impl AppState {
             base_url: config.base_url().to_string(),
             title: crate::render::cleaned(&config.render.site_title),
         });
+        let budget = usize::try_from(config.server.cache_bytes).unwrap_or(usize::MAX);
+        let cache = Arc::new(DocCache::new(budget));
         Ok(Self {
             store,
             render,
             config,
             mail,
-            cache: Arc::new(DocCache::new()),
+            cache,
             site,
         })
     }
