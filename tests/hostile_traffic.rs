@@ -1,11 +1,16 @@
-//! Requests meant to exhaust the server: endless distinct query strings on a cached feed.
+//! Requests meant to exhaust the server: endless distinct query strings on a cached feed, and
+//! request bodies over the API's limit.
 //! See: issue 13 ("Hostile traffic").
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod web_fixture;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
+use futures::StreamExt;
 use tower::ServiceExt;
 use web_fixture::*;
 
@@ -98,4 +103,95 @@ async fn a_document_larger_than_the_budget_is_served_but_not_kept() {
     assert!(body.len() > 1024);
     assert_eq!(f.state.cache.len(), 0);
     assert!(f.state.cache.bytes() <= 1024);
+}
+
+/// A request body of `total` bytes in 64 KiB chunks (then, with `stall`, one that never comes)
+/// that counts how many bytes the server pulled from it.
+fn counted_body(total: usize, stall: bool) -> (Body, Arc<AtomicUsize>) {
+    const CHUNK: usize = 64 * 1024;
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let counter = pulled.clone();
+    let chunks = futures::stream::iter((0..total.div_ceil(CHUNK)).map(move |i| {
+        let n = CHUNK.min(total - i * CHUNK);
+        counter.fetch_add(n, Ordering::SeqCst);
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b' '; n]))
+    }));
+    let body = if stall {
+        Body::from_stream(chunks.chain(futures::stream::pending()))
+    } else {
+        Body::from_stream(chunks)
+    };
+    (body, pulled)
+}
+
+fn post_pages(body: Body, content_length: Option<usize>) -> Request<Body> {
+    let mut b = Request::post("/api/v1/pages")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, "Bearer s3cret");
+    if let Some(n) = content_length {
+        b = b.header(header::CONTENT_LENGTH, n);
+    }
+    b.body(body).unwrap()
+}
+
+async fn json_answer(r: axum::http::Response<Body>) -> (StatusCode, serde_json::Value) {
+    let status = r.status();
+    assert_eq!(
+        r.headers()[header::CONTENT_TYPE],
+        "application/json; charset=utf-8"
+    );
+    let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test]
+async fn an_api_body_over_the_limit_is_refused_with_413_naming_the_limit_unread() {
+    let f = fixture_with(|c| c.secrets.api_token = Some("s3cret".into())).await;
+    let limit = paperboy::web::API_BODY_LIMIT;
+    assert_eq!(limit, 2 * 1024 * 1024);
+    let total = 4 * limit;
+
+    // No Content-Length (chunked): reading stops once the limit is passed.
+    let (body, pulled) = counted_body(total, false);
+    let r = f.call(post_pages(body, None)).await;
+    let (status, v) = json_answer(r).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    assert_eq!(v["status"], 413);
+    assert_eq!(v["limit_bytes"], limit);
+    let message = v["error"].as_str().unwrap();
+    assert!(message.contains("2097152 bytes"), "{message}");
+    let pulled = pulled.load(Ordering::SeqCst);
+    assert!(
+        pulled <= limit + 128 * 1024,
+        "read {pulled} of {total} bytes"
+    );
+
+    // A declared Content-Length over the limit is refused before any of the body is read
+    // (this body never ends: reading it would hang the request).
+    let (body, pulled) = counted_body(64 * 1024, true);
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        f.call(post_pages(body, Some(total))),
+    )
+    .await
+    .expect("the server waited for a body it should have refused");
+    let (status, v) = json_answer(r).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    assert_eq!(pulled.load(Ordering::SeqCst), 0);
+
+    // Nothing was stored, and a body within the limit is still read and judged on its content.
+    assert_eq!(
+        f.state
+            .store
+            .editions(&Default::default())
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let r = f.call(post_pages(Body::from("{\"nope\": 1}"), None)).await;
+    let (status, _) = json_answer(r).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
 }

@@ -10,6 +10,7 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::body::ApiJson;
 use super::content;
 use super::error::AppError;
 use super::routes::{cache_key, region_or};
@@ -158,14 +159,15 @@ fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     }
 }
 
-/// `POST /api/v1/pages`: extracts and stores one page.
+/// `POST /api/v1/pages`: extracts and stores one page (a body of at most
+/// [`super::API_BODY_LIMIT`] bytes).
 pub async fn post_page(
     State(s): State<AppState>,
     headers: HeaderMap,
-    body: Result<Json<PageIn>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<PageIn>, AppError>,
 ) -> Result<Response, AppError> {
     authorize(&s, &headers)?;
-    let Json(input) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let ApiJson(input) = body?;
     if input.text.trim().is_empty() {
         return Err(AppError::BadRequest("text is empty".into()));
     }

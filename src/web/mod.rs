@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, Method};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
@@ -22,6 +23,7 @@ use crate::store::Store;
 
 mod api;
 mod api_docs;
+mod body;
 mod cache;
 pub mod content;
 mod document;
@@ -31,6 +33,7 @@ mod regions;
 mod routes;
 mod subscribe;
 
+pub use body::API_BODY_LIMIT;
 pub use cache::DocCache;
 pub use content::Cursor;
 pub use document::{negotiate, Document, Encoding};
@@ -113,7 +116,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/regions", get(api::regions))
         .route("/api/v1/regions/{slug}/editions", get(api::editions))
         .route("/api/v1/editions/{slug}/{date}", get(api::edition))
-        .route("/api/v1/pages", post(api::post_page))
+        .route(
+            "/api/v1/pages",
+            post(api::post_page).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
+        )
         .layer(cors());
     let routed = Router::new()
         .merge(pages)
