@@ -2,7 +2,7 @@
 //!
 //! Input is untrusted (an address and region names typed into a form); every check happens
 //! before anything is written, so a refused request changes nothing:
-//! - the address is one plain `local@domain` (no CR/LF or other control characters, no
+//! - the address is one plain `local@domain` (no CR/LF, other control or bidi characters, no
 //!   display name, no second recipient), at most 254 bytes;
 //! - every region resolves through the gazetteer (slug, adcode or name) to a county,
 //!   prefecture or province;
@@ -79,7 +79,9 @@ pub fn check_address(input: &str) -> Result<String, SubscribeError> {
     if s.is_empty() {
         return Err(SubscribeError::BadAddress("empty"));
     }
-    if s.chars().any(|c| c.is_control()) {
+    if s.chars()
+        .any(|c| c.is_control() || crate::render::is_removed(c))
+    {
         return Err(SubscribeError::BadAddress(
             "line breaks and control characters are not allowed",
         ));
@@ -266,6 +268,7 @@ mod tests {
         for bad in [
             "a@example.org\r\nBcc: victim@example.org",
             "a@example.org\nx",
+            "a\u{202e}gro.elpmaxe@b.org",
             "a@example.org, b@example.org",
             "a@example.org;b@example.org",
             "a@example.org b@example.org",
