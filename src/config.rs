@@ -65,13 +65,24 @@ impl Default for ServerConfig {
 pub struct StorageConfig {
     /// `sqlite://path` or `postgres://…`; `DATABASE_URL` overrides.
     pub url: String,
+    /// Seconds PostgreSQL may take to accept a connection, at start and whenever a request
+    /// needs one (a refused connection fails after about a second whatever this says).
+    pub connect_timeout_secs: u64,
 }
 
 impl Default for StorageConfig {
     fn default() -> Self {
         Self {
             url: "sqlite://data/paperboy.db".into(),
+            connect_timeout_secs: 5,
         }
+    }
+}
+
+impl StorageConfig {
+    /// `connect_timeout_secs` as a duration.
+    pub fn connect_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.connect_timeout_secs)
     }
 }
 
@@ -267,6 +278,11 @@ impl Config {
                 "[storage] url must start with sqlite: or postgres://, got {url:?}"
             )));
         }
+        if self.storage.connect_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "[storage] connect_timeout_secs must be at least 1".into(),
+            ));
+        }
         if !(self.server.base_url.starts_with("http://")
             || self.server.base_url.starts_with("https://"))
         {
@@ -325,9 +341,17 @@ mod tests {
             NaiveTime::from_hms_opt(7, 0, 0).unwrap()
         );
         assert_eq!(shipped.server.cache_bytes, c.server.cache_bytes);
+        assert_eq!(
+            shipped.storage.connect_timeout_secs,
+            c.storage.connect_timeout_secs
+        );
         assert_eq!(c.server.bind, "127.0.0.1:8080");
         assert_eq!(c.server.cache_bytes, 64 * 1024 * 1024);
         assert_eq!(c.storage.url, "sqlite://data/paperboy.db");
+        assert_eq!(
+            c.storage.connect_timeout(),
+            std::time::Duration::from_secs(5)
+        );
         assert_eq!(c.ingest.timezone, chrono_tz::Asia::Shanghai);
         assert_eq!(c.mail.send_at, NaiveTime::from_hms_opt(7, 0, 0).unwrap());
         c.validate().unwrap();

@@ -64,9 +64,12 @@ async fn shutdown_signal() {
 }
 
 pub async fn run(config: Arc<Config>, args: ServeArgs) -> anyhow::Result<Status> {
-    let store = Store::connect(&config.storage.url)
-        .await
-        .with_context(|| format!("opening the database {}", config.storage.url))?;
+    let store = super::open_store(&config).await.with_context(|| {
+        format!(
+            "opening the database {}",
+            paperboy::store::redact(&config.storage.url)
+        )
+    })?;
     match ingest_inbox(&store, &config).await {
         Some(r) => log_report("inbox ingested", &r),
         None => {
