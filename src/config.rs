@@ -47,6 +47,11 @@ pub struct ServerConfig {
     /// Most bytes of rendered documents kept in memory (all encodings counted); the least
     /// recently used are evicted beyond it, and a larger document is served without being kept.
     pub cache_bytes: u64,
+    /// Seconds a client has to send a request's line and headers, from connecting or from the
+    /// previous answer; slower (or idle) connections are closed.
+    pub header_timeout_secs: u64,
+    /// Most connections served at once; more wait in the kernel's queue for a free slot.
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -55,6 +60,8 @@ impl Default for ServerConfig {
             bind: "127.0.0.1:8080".into(),
             base_url: "http://127.0.0.1:8080".into(),
             cache_bytes: 64 * 1024 * 1024,
+            header_timeout_secs: 10,
+            max_connections: 512,
         }
     }
 }
@@ -278,6 +285,11 @@ impl Config {
                 "[storage] url must start with sqlite: or postgres://, got {url:?}"
             )));
         }
+        if self.server.header_timeout_secs == 0 || self.server.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "[server] header_timeout_secs and max_connections must be at least 1".into(),
+            ));
+        }
         if self.storage.connect_timeout_secs == 0 {
             return Err(ConfigError::Invalid(
                 "[storage] connect_timeout_secs must be at least 1".into(),
@@ -341,6 +353,8 @@ mod tests {
             NaiveTime::from_hms_opt(7, 0, 0).unwrap()
         );
         assert_eq!(shipped.server.cache_bytes, c.server.cache_bytes);
+        assert_eq!(shipped.server.header_timeout_secs, 10);
+        assert_eq!(shipped.server.max_connections, 512);
         assert_eq!(
             shipped.storage.connect_timeout_secs,
             c.storage.connect_timeout_secs

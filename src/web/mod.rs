@@ -5,6 +5,7 @@
 //! Routes: `/`, `/r/{slug}/`, `/r/{slug}/{date}/`, `/a/{id}/`, `/r/{slug}/feed.{atom,rss,json}`,
 //! `/r/{slug}/articles.{atom,rss,json}` (both with `?before=` archive pages), `/feeds.opml`,
 //! `/feed.xsl`, `/healthz`, `/api/v1/…`, and the subscription routes of the mail stage.
+//! `serve` runs the router on a socket with a header timeout and a connection cap.
 //! No SQL here; nothing below depends on this module.
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ mod error;
 pub mod export;
 mod regions;
 mod routes;
+mod server;
 mod subscribe;
 
 pub use body::API_BODY_LIMIT;
@@ -39,6 +41,7 @@ pub use content::Cursor;
 pub use document::{negotiate, Document, Encoding};
 pub use error::AppError;
 pub use regions::{lookup, view as region_view, Lookup};
+pub use server::{serve, ServeLimits, SHUTDOWN_GRACE};
 
 /// Shared state of every handler.
 #[derive(Clone)]
