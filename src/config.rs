@@ -44,6 +44,14 @@ pub struct ServerConfig {
     pub bind: String,
     /// Absolute base for links in feeds and mail, without a trailing slash.
     pub base_url: String,
+    /// Most bytes of rendered documents kept in memory (all encodings counted); the least
+    /// recently used are evicted beyond it, and a larger document is served without being kept.
+    pub cache_bytes: u64,
+    /// Seconds a client has to send a request's line and headers, from connecting or from the
+    /// previous answer; slower (or idle) connections are closed.
+    pub header_timeout_secs: u64,
+    /// Most connections served at once; more wait in the kernel's queue for a free slot.
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -51,6 +59,9 @@ impl Default for ServerConfig {
         Self {
             bind: "127.0.0.1:8080".into(),
             base_url: "http://127.0.0.1:8080".into(),
+            cache_bytes: 64 * 1024 * 1024,
+            header_timeout_secs: 10,
+            max_connections: 512,
         }
     }
 }
@@ -61,13 +72,24 @@ impl Default for ServerConfig {
 pub struct StorageConfig {
     /// `sqlite://path` or `postgres://…`; `DATABASE_URL` overrides.
     pub url: String,
+    /// Seconds PostgreSQL may take to accept a connection, at start and whenever a request
+    /// needs one (a refused connection fails after about a second whatever this says).
+    pub connect_timeout_secs: u64,
 }
 
 impl Default for StorageConfig {
     fn default() -> Self {
         Self {
             url: "sqlite://data/paperboy.db".into(),
+            connect_timeout_secs: 5,
         }
+    }
+}
+
+impl StorageConfig {
+    /// `connect_timeout_secs` as a duration.
+    pub fn connect_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.connect_timeout_secs)
     }
 }
 
@@ -263,6 +285,16 @@ impl Config {
                 "[storage] url must start with sqlite: or postgres://, got {url:?}"
             )));
         }
+        if self.server.header_timeout_secs == 0 || self.server.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "[server] header_timeout_secs and max_connections must be at least 1".into(),
+            ));
+        }
+        if self.storage.connect_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "[storage] connect_timeout_secs must be at least 1".into(),
+            ));
+        }
         if !(self.server.base_url.starts_with("http://")
             || self.server.base_url.starts_with("https://"))
         {
@@ -315,12 +347,25 @@ mod tests {
     fn empty_file_gives_defaults() {
         let c = Config::from_toml("", Path::new("c.toml")).unwrap();
         let shipped = Config::from_toml(include_str!("../config.toml"), Path::new("config.toml"));
+        let shipped = shipped.unwrap();
         assert_eq!(
-            shipped.unwrap().mail.send_at,
+            shipped.mail.send_at,
             NaiveTime::from_hms_opt(7, 0, 0).unwrap()
         );
+        assert_eq!(shipped.server.cache_bytes, c.server.cache_bytes);
+        assert_eq!(shipped.server.header_timeout_secs, 10);
+        assert_eq!(shipped.server.max_connections, 512);
+        assert_eq!(
+            shipped.storage.connect_timeout_secs,
+            c.storage.connect_timeout_secs
+        );
         assert_eq!(c.server.bind, "127.0.0.1:8080");
+        assert_eq!(c.server.cache_bytes, 64 * 1024 * 1024);
         assert_eq!(c.storage.url, "sqlite://data/paperboy.db");
+        assert_eq!(
+            c.storage.connect_timeout(),
+            std::time::Duration::from_secs(5)
+        );
         assert_eq!(c.ingest.timezone, chrono_tz::Asia::Shanghai);
         assert_eq!(c.mail.send_at, NaiveTime::from_hms_opt(7, 0, 0).unwrap());
         c.validate().unwrap();

@@ -297,3 +297,67 @@ async fn opml_lists_every_region_feed_grouped_by_province_and_prefecture() {
     assert!(at("<outline text=\"杭州市\"") < at("/r/jiande/feed.atom"));
     assert!(at("<outline text=\"嘉兴市\"") < at("/r/pinghu/feed.atom"));
 }
+
+/// U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates).
+fn has_bidi_controls(s: &str) -> bool {
+    s.chars()
+        .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+}
+
+// See: issue 13 ("U+202E and the other bidirectional overrides pass into pages and feeds").
+#[tokio::test]
+async fn bidirectional_overrides_are_removed_from_feeds_pages_and_the_api() {
+    use paperboy::model::{Article, ArticleKind, DateSource, Page};
+    let f = fixture().await;
+    let page = Page {
+        source: "jiande-0629.txt".into(),
+        encoding: "utf-8".into(),
+        paper: Some("今日\u{202e}建德".into()),
+        date: Some(day("2022-06-29")),
+        date_source: DateSource::Masthead,
+        articles: vec![Article {
+            title: Some("\u{202e}txt.exe 新闻\u{202c}".into()),
+            kicker: None,
+            subtitle: Some("副\u{202a}标题\u{202c}".into()),
+            byline: vec!["\u{2067}王五\u{2069}".into()],
+            kind: ArticleKind::News,
+            regions: vec![region("330182")],
+            body: "正文\u{202d}abc\u{202c} \u{2066}x\u{2069} \u{2068}y\u{2069} \u{202b}z".into(),
+        }],
+    };
+    let t = chrono::TimeZone::with_ymd_and_hms(&Utc, 2022, 6, 29, 1, 0, 0).unwrap();
+    let new = paperboy::ingest::prepare(page, "jiande-0629.txt", t, chrono_tz::Asia::Shanghai);
+    let id = new.articles[0].id.clone();
+    f.state.store.ingest(&new).await.unwrap();
+    f.state.cache.refresh(&f.state.store).await.unwrap();
+
+    let mut uris: Vec<String> = Vec::new();
+    for stem in ["feed", "articles"] {
+        for ext in FORMATS {
+            uris.push(format!("/r/jiande/{stem}.{ext}"));
+        }
+    }
+    for uri in &uris {
+        let (feed, body) = parsed(&f, uri).await;
+        assert!(body.contains("txt.exe 新闻"), "{uri} lacks the article");
+        assert!(!has_bidi_controls(&body), "{uri} carries bidi controls");
+        assert!(!feed.entries.is_empty(), "{uri}");
+    }
+    let (feed, _) = parsed(&f, "/r/jiande/articles.atom").await;
+    let e = feed.entries.iter().find(|e| e.id.ends_with(&id)).unwrap();
+    assert_eq!(e.title.as_ref().unwrap().content, "txt.exe 新闻");
+    for uri in [
+        "/r/jiande/".to_string(),
+        "/r/jiande/2022-06-29/".into(),
+        format!("/a/{id}/"),
+        "/api/v1/editions/jiande/2022-06-29".into(),
+    ] {
+        let (status, _, body) = f.text(&uri).await;
+        assert_eq!(status, 200, "{uri}");
+        assert!(!has_bidi_controls(&body), "{uri} carries bidi controls");
+    }
+    let (_, _, page) = f.text(&format!("/a/{id}/")).await;
+    assert!(page.contains("txt.exe 新闻"), "{page}");
+    assert!(page.contains("王五"), "{page}");
+    assert!(page.contains("正文abc x y z"), "{page}");
+}

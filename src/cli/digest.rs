@@ -8,7 +8,6 @@ use paperboy::config::Config;
 use paperboy::mail::scheduler::{run_day, RunOptions};
 use paperboy::mail::{MailContext, MailService};
 use paperboy::render::Renderer;
-use paperboy::store::Store;
 
 use super::{DigestCommand, Status, UsageError};
 
@@ -22,7 +21,7 @@ pub async fn run(config: Arc<Config>, args: DigestCommand) -> anyhow::Result<Sta
     }
     let mail = MailService::from_config(&config).map_err(|e| UsageError(e.to_string()))?;
     let render = Renderer::new(&config.render.templates).context("loading templates")?;
-    let store = Store::connect(&config.storage.url)
+    let store = super::open_store(&config)
         .await
         .context("opening the store")?;
     let day = date.unwrap_or_else(|| {

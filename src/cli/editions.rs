@@ -6,7 +6,7 @@ use anyhow::Context;
 use paperboy::config::Config;
 use paperboy::model::RegionCode;
 use paperboy::region::Gazetteer;
-use paperboy::store::{EditionQuery, Store};
+use paperboy::store::EditionQuery;
 use serde::Serialize;
 
 use super::{EditionsArgs, Format, Status, UsageError};
@@ -23,7 +23,7 @@ struct Row {
 
 pub async fn run(config: Arc<Config>, args: EditionsArgs) -> anyhow::Result<Status> {
     let region = args.region.as_deref().map(resolve).transpose()?;
-    let store = Store::connect(&config.storage.url)
+    let store = super::open_store(&config)
         .await
         .context("opening the store")?;
     let editions = store

@@ -5,13 +5,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use paperboy::config::Config;
-use paperboy::store::Store;
 use paperboy::web::{export, AppState};
 
 use super::{ExportArgs, Status};
 
 pub async fn run(config: Arc<Config>, args: ExportArgs) -> anyhow::Result<Status> {
-    let store = Store::connect(&config.storage.url)
+    let store = super::open_store(&config)
         .await
         .with_context(|| format!("opening the database {}", config.storage.url))?;
     let state = AppState::new(store.clone(), config).context("building the renderer")?;

@@ -11,12 +11,11 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use paperboy::config::Config;
 use paperboy::ingest::{self, FileResult, IngestOptions, IngestReport, Progress};
-use paperboy::store::Store;
 
 use super::{IngestArgs, Status};
 
 pub async fn run(config: Arc<Config>, args: IngestArgs) -> anyhow::Result<Status> {
-    let store = Store::connect(&config.storage.url)
+    let store = super::open_store(&config)
         .await
         .context("opening the store")?;
     let opts = IngestOptions {

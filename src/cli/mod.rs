@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use paperboy::config::Config;
 use paperboy::extract::Segmenter;
+use paperboy::store::{Store, StoreError};
 
 mod digest;
 mod editions;
@@ -286,6 +287,11 @@ fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
     config.apply_env(|k| std::env::var(k).ok());
     config.validate()?;
     Ok(config)
+}
+
+/// Opens the configured store, waiting at most `[storage] connect_timeout_secs` for PostgreSQL.
+async fn open_store(config: &Config) -> Result<Store, StoreError> {
+    Store::connect_with_timeout(&config.storage.url, config.storage.connect_timeout()).await
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

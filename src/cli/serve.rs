@@ -1,16 +1,16 @@
 //! `paperboy serve`: opens (or creates) the database, ingests the inbox (unchanged pages are
 //! skipped by content hash), serves feeds, pages and the API, rescans the inbox every
-//! `[ingest] watch_interval_secs`, and shuts down gracefully on Ctrl-C or SIGTERM.
+//! `[ingest] watch_interval_secs`, and shuts down gracefully on Ctrl-C or SIGTERM. Slow
+//! clients are bounded by `[server] header_timeout_secs` and `max_connections`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::serve::ListenerExt;
 use paperboy::config::{Config, ServerConfig};
 use paperboy::ingest::{ingest_paths, IngestOptions, IngestReport, Silent};
 use paperboy::store::Store;
-use paperboy::web::{app, AppState};
+use paperboy::web::{app, AppState, ServeLimits};
 
 use super::{ServeArgs, Status};
 
@@ -64,9 +64,12 @@ async fn shutdown_signal() {
 }
 
 pub async fn run(config: Arc<Config>, args: ServeArgs) -> anyhow::Result<Status> {
-    let store = Store::connect(&config.storage.url)
-        .await
-        .with_context(|| format!("opening the database {}", config.storage.url))?;
+    let store = super::open_store(&config).await.with_context(|| {
+        format!(
+            "opening the database {}",
+            paperboy::store::redact(&config.storage.url)
+        )
+    })?;
     match ingest_inbox(&store, &config).await {
         Some(r) => log_report("inbox ingested", &r),
         None => {
@@ -109,18 +112,10 @@ pub async fn run(config: Arc<Config>, args: ServeArgs) -> anyhow::Result<Status>
     println!("listening on http://{addr}");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    // No Nagle delay: a response written in pieces goes out at once (as nginx's tcp_nodelay).
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
-    // Connect info gives /subscribe the client address for its per-client rate limit.
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    // Header timeout and connection cap against slow clients; peer addresses for the
+    // subscription rate limit; no Nagle delay (see `web::serve`).
+    let limits = ServeLimits::from(&config.server);
+    paperboy::web::serve(listener, app(state), limits, shutdown_signal()).await;
     store.close().await;
     Ok(Status::Success)
 }

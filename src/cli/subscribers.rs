@@ -31,7 +31,7 @@ struct Row {
 }
 
 pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Result<Status> {
-    let store = match Store::connect(&config.storage.url).await {
+    let store = match super::open_store(&config).await {
         Ok(store) => store,
         // A mail server piping a request in queues it on 75 and tries again: nothing is lost.
         Err(e) if matches!(args, SubscribersCommand::UnsubscribeMail { .. }) => {

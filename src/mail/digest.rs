@@ -284,8 +284,10 @@ fn base64_part(kind: ContentType, text: String) -> SinglePart {
 }
 
 /// A subject is one line: template line breaks (and other control characters) become spaces,
-/// runs of spaces collapse, and the ends are trimmed. lettre then RFC 2047-encodes it.
+/// bidirectional controls are dropped, runs of spaces collapse, and the ends are trimmed.
+/// lettre then RFC 2047-encodes it.
 pub fn one_line(s: &str) -> String {
+    let s = crate::render::clean(s);
     s.split(|c: char| c.is_control() || c.is_whitespace())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
@@ -312,6 +314,7 @@ mod tests {
             one_line("  建德市 \r\n 2022年6月28日\t要闻\n"),
             "建德市 2022年6月28日 要闻"
         );
+        assert_eq!(one_line("\u{202e}建德市\u{2066} 要闻"), "建德市 要闻");
     }
 
     #[test]

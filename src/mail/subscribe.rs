@@ -2,15 +2,16 @@
 //!
 //! Input is untrusted (an address and region names typed into a form); every check happens
 //! before anything is written, so a refused request changes nothing:
-//! - the address is one plain `local@domain` (no CR/LF or other control characters, no
-//!   display name, no second recipient), at most 254 bytes;
+//! - the address is one plain `local@domain` (no CR/LF, other control or bidi characters, no
+//!   display name, no second recipient, no IP literal as the domain), at most 254 bytes;
 //! - every region resolves through the gazetteer (slug, adcode or name) to a county,
 //!   prefecture or province;
 //! - repeated requests are limited per client IP (in process) and per address (one
 //!   confirmation mail per [`CONFIRM_INTERVAL_SECS`], in the database, across processes).
 //!
 //! A new or unconfirmed subscriber gets a confirmation mail and no digest until its link is
-//! used (double opt-in). This module holds no SQL and no HTTP.
+//! used (double opt-in); a new subscriber whose confirmation cannot be sent is removed again.
+//! This module holds no SQL and no HTTP.
 
 use std::net::IpAddr;
 use std::time::Instant;
@@ -79,7 +80,9 @@ pub fn check_address(input: &str) -> Result<String, SubscribeError> {
     if s.is_empty() {
         return Err(SubscribeError::BadAddress("empty"));
     }
-    if s.chars().any(|c| c.is_control()) {
+    if s.chars()
+        .any(|c| c.is_control() || crate::render::is_removed(c))
+    {
         return Err(SubscribeError::BadAddress(
             "line breaks and control characters are not allowed",
         ));
@@ -98,7 +101,14 @@ pub fn check_address(input: &str) -> Result<String, SubscribeError> {
     let addr: Address = s
         .parse()
         .map_err(|_| SubscribeError::BadAddress("not of the form name@domain"))?;
-    if !addr.domain().contains('.') && !addr.domain().starts_with('[') {
+    // A domain literal (`a@[127.0.0.1]`) is refused: mail servers mostly refuse such
+    // recipients, and accepting them would let a form aim mail at any host, internal ones too.
+    if addr.domain().starts_with('[') {
+        return Err(SubscribeError::BadAddress(
+            "an IP address cannot be the domain; use a domain name such as example.org",
+        ));
+    }
+    if !addr.domain().contains('.') {
         return Err(SubscribeError::BadAddress("the domain has no dot"));
     }
     Ok(s.to_lowercase())
@@ -178,12 +188,32 @@ pub async fn subscribe<S: AsRef<str>>(
         }
     }
     let codes: Vec<RegionCode> = chosen.iter().map(|r| r.code.clone()).collect();
-    let (sub, _) = ctx
+    let (sub, outcome) = ctx
         .store
         .upsert_subscriber(&email, &codes, false, now)
         .await?;
-    send_confirmation(ctx, &sub, now).await?;
+    confirm_or_forget(ctx, &sub, outcome, now).await?;
     Ok(Subscribed::ConfirmationSent(sub))
+}
+
+/// Sends the confirmation of `sub`, just stored with `outcome`. When it cannot be sent, a
+/// subscriber this request created is removed again, so that the failed request leaves
+/// nothing behind (and the reader may simply try again).
+async fn confirm_or_forget(
+    ctx: &MailContext,
+    sub: &Subscriber,
+    outcome: Upsert,
+    now: i64,
+) -> Result<(), SubscribeError> {
+    let Err(e) = send_confirmation(ctx, sub, now).await else {
+        return Ok(());
+    };
+    if outcome == Upsert::Created {
+        if let Err(undo) = ctx.store.remove_subscriber(sub.id).await {
+            tracing::error!(error = %undo, id = sub.id, "cannot remove a subscriber whose confirmation failed");
+        }
+    }
+    Err(e)
 }
 
 /// Sends the confirmation mail of `sub` now and records when.
@@ -223,7 +253,7 @@ pub async fn add<S: AsRef<str>>(
         .upsert_subscriber(&email, &codes, confirmed, now)
         .await?;
     if sub.confirmed_at.is_none() {
-        send_confirmation(ctx, &sub, now).await?;
+        confirm_or_forget(ctx, &sub, outcome, now).await?;
     }
     Ok((sub, outcome))
 }
@@ -266,6 +296,7 @@ mod tests {
         for bad in [
             "a@example.org\r\nBcc: victim@example.org",
             "a@example.org\nx",
+            "a\u{202e}gro.elpmaxe@b.org",
             "a@example.org, b@example.org",
             "a@example.org;b@example.org",
             "a@example.org b@example.org",
@@ -273,6 +304,8 @@ mod tests {
             "Reader <a@example.org>",
             "not-an-address",
             "a@localhost",
+            "a@[127.0.0.1]",
+            "a@[IPv6:::1]",
             "",
         ] {
             assert!(

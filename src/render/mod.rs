@@ -33,7 +33,7 @@ pub use pages::{
     ArticlePage, CountyItem, Directory, EditionLink, EditionPage, ErrorPage, FeedLink, IndexPage,
     PrefectureGroup, ProvinceGroup, RegionPage,
 };
-pub use text::{clean, cleaned, escape_html, excerpt, paragraphs};
+pub use text::{clean, cleaned, escape_html, excerpt, is_removed, paragraphs};
 
 /// What went wrong rendering.
 #[derive(Debug, thiserror::Error)]

@@ -1,5 +1,7 @@
 //! Text hygiene for everything paperboy writes: one `clean` function that drops the characters
-//! XML 1.0 forbids (OCR leaves control characters in page text), and HTML escaping.
+//! XML 1.0 forbids (OCR leaves control characters in page text) and the bidirectional
+//! embedding, override and isolate controls (which can make text display reversed, as in
+//! `\u{202e}txt.exe`), and HTML escaping.
 //!
 //! Every string that goes into a feed, a page or the OPML passes through [`clean`] exactly once,
 //! when the render views are built; escaping happens later, exactly once, in the writer that
@@ -8,24 +10,42 @@
 
 use std::borrow::Cow;
 
-/// True for characters XML 1.0 allows that are also not C1 controls or noncharacters: tab,
-/// newline, carriage return, and everything from U+0020 except U+007F–U+009F, U+FFFE, U+FFFF.
+/// True for characters XML 1.0 allows that are also not C1 controls, noncharacters or
+/// bidirectional formatting controls: tab, newline, carriage return, and everything from
+/// U+0020 except U+007F–U+009F, U+202A–U+202E, U+2066–U+2069, U+FFFE and U+FFFF.
 fn allowed(c: char) -> bool {
     match c {
         '\t' | '\n' | '\r' => true,
         '\u{0}'..='\u{1f}' => false,
         // C1 controls are legal XML 1.0 but "discouraged", and never meaningful in OCR text.
         '\u{7f}'..='\u{9f}' => false,
+        // Embeddings, overrides (LRE RLE PDF LRO RLO) and isolates (LRI RLI FSI PDI): Chinese
+        // newspaper text never needs them, and an unbalanced one reorders what follows it,
+        // even outside the text it came in (a title in a list, a feed reader's window).
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => false,
         '\u{fffe}' | '\u{ffff}' => false,
         _ => true,
     }
 }
 
-/// Removes the characters XML 1.0 forbids (and C1 controls). Borrows when nothing changes.
+/// True for a character [`clean`] removes: one XML 1.0 forbids, a C1 control, a noncharacter
+/// or a bidirectional embedding, override or isolate control.
+///
+/// ```
+/// assert!(paperboy::render::is_removed('\u{202e}'));
+/// assert!(!paperboy::render::is_removed('建'));
+/// ```
+pub fn is_removed(c: char) -> bool {
+    !allowed(c)
+}
+
+/// Removes the characters XML 1.0 forbids, C1 controls and bidirectional formatting controls
+/// (see [`is_removed`]). Borrows when nothing changes.
 ///
 /// ```
 /// assert_eq!(paperboy::render::clean("a\u{1}b\u{b}c"), "abc");
 /// assert_eq!(paperboy::render::clean("建德\n新闻"), "建德\n新闻");
+/// assert_eq!(paperboy::render::clean("\u{202e}txt.exe\u{2066}"), "txt.exe");
 /// ```
 pub fn clean(s: &str) -> Cow<'_, str> {
     if s.chars().all(allowed) {
@@ -92,6 +112,14 @@ mod tests {
         assert!(matches!(clean("干净的文字"), Cow::Borrowed(_)));
         // Characters beyond the BMP are legal XML.
         assert_eq!(clean("𠀀"), "𠀀");
+    }
+
+    #[test]
+    fn removes_bidirectional_embeddings_overrides_and_isolates() {
+        let s = "\u{202a}a\u{202b}b\u{202c}c\u{202d}d\u{202e}e\u{2066}f\u{2067}g\u{2068}h\u{2069}";
+        assert_eq!(clean(s), "abcdefgh");
+        // Marks that only hint direction (LRM, RLM) reorder nothing beyond themselves: kept.
+        assert_eq!(clean("a\u{200e}b\u{200f}c"), "a\u{200e}b\u{200f}c");
     }
 
     #[test]

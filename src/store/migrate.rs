@@ -121,6 +121,7 @@ pub async fn drop_postgres_schema(url: &str, schema: &str) -> Result<(), StoreEr
 async fn execute_once(url: &str, sql: &str) -> Result<(), StoreError> {
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(1)
+        .acquire_timeout(super::DEFAULT_CONNECT_TIMEOUT)
         .connect(url)
         .await?;
     sqlx::query(sql).execute(&pool).await?;

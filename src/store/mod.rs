@@ -6,7 +6,8 @@
 //! rows happens in one transaction: readers never see half a page.
 //!
 //! Interface (implemented by the backends; see the method docs):
-//! - `Store::connect(url)`: open or create, run versioned migrations, refuse a newer schema.
+//! - `Store::connect(url)`: open or create, run versioned migrations, refuse a newer schema;
+//!   `connect_with_timeout` bounds how long PostgreSQL may take to accept a connection.
 //! - `ingest(&NewPage) -> IngestOutcome` and `ingest_many(&[NewPage])` (one transaction per batch).
 //! - `known_sources(keys) -> HashMap<key, KnownSource>`: stored source hashes, so a rescan can
 //!   skip files whose bytes did not change.
@@ -28,6 +29,7 @@
 //! `read.rs` (portable read queries run on either pool), `rows.rs`, `migrate.rs`.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -44,6 +46,9 @@ pub mod subscribers;
 
 pub use migrate::{create_postgres_schema, drop_postgres_schema};
 
+/// How long [`Store::connect`] waits for PostgreSQL to accept a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -53,6 +58,13 @@ pub enum StoreError {
     Conflict(String),
     #[error("database schema version {found} is newer than this paperboy understands (up to {supported}); upgrade paperboy")]
     SchemaTooNew { found: i64, supported: i64 },
+    /// PostgreSQL refused, did not answer in time, or turned the connection down.
+    #[error("cannot connect to PostgreSQL at {host}:{port}: {reason}")]
+    Unreachable {
+        host: String,
+        port: u16,
+        reason: String,
+    },
     /// The URL (password hidden) or setting that could not be used.
     #[error("bad storage url {0:?}: expected sqlite://PATH or postgres://…")]
     BadUrl(String),
@@ -173,11 +185,20 @@ impl Store {
     /// Opens the database named by `url` (`sqlite://PATH`, created with its directory on first
     /// use, or `postgres://…`; a `?options=-c search_path=…` selects a schema) and brings its
     /// schema up to date. A database migrated by a newer paperboy is refused (`SchemaTooNew`).
+    /// PostgreSQL gets [`DEFAULT_CONNECT_TIMEOUT`] (see [`Store::connect_with_timeout`]).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::connect_with_timeout(url, DEFAULT_CONNECT_TIMEOUT).await
+    }
+
+    /// [`Store::connect`] with PostgreSQL's connection timeout: a server that does not accept
+    /// a connection within `timeout` (at start, or later when a request needs a new one)
+    /// fails with [`StoreError::Unreachable`] naming its host and port; a refused connection
+    /// fails after about a second. SQLite opens a local file and ignores it.
+    pub async fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Store, StoreError> {
         let store = if url.starts_with("sqlite:") {
             return connect_sqlite_retrying(url).await;
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Store::Postgres(postgres::connect(url, None).await?)
+            Store::Postgres(postgres::connect(url, None, timeout).await?)
         } else {
             return Err(StoreError::BadUrl(redact(url)));
         };
@@ -208,7 +229,8 @@ impl Store {
     /// it as its search path. Tests and benchmarks use this for a private namespace per run.
     pub async fn connect_postgres_schema(url: &str, schema: &str) -> Result<Store, StoreError> {
         create_postgres_schema(url, schema).await?;
-        let store = Store::Postgres(postgres::connect(url, Some(schema)).await?);
+        let store =
+            Store::Postgres(postgres::connect(url, Some(schema), DEFAULT_CONNECT_TIMEOUT).await?);
         store.migrate().await?;
         Ok(store)
     }

@@ -9,16 +9,28 @@
 //! PostgreSQL unpacks them with `UNNEST` (each statement is a network round trip).
 
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{ConnectOptions, Connection, PgPool, Postgres, Transaction};
 
 use super::rows::{micros, region_number};
 use super::{IngestOutcome, NewPage, StoreError};
 
+/// How long a refused connection is tried again (a server restarting) before it is reported.
+const REFUSED_FOR: Duration = Duration::from_secs(1);
+/// Pause between two tries of a refused connection.
+const REFUSED_PAUSE: Duration = Duration::from_millis(200);
+
 /// Connects to `postgres://…`; with `schema`, every connection uses it as its search path.
-pub(super) async fn connect(url: &str, schema: Option<&str>) -> Result<PgPool, StoreError> {
+/// The server must accept a first connection within `timeout` (a refused one fails after
+/// about a second), and later requests wait at most `timeout` for a connection of the pool.
+pub(super) async fn connect(
+    url: &str,
+    schema: Option<&str>,
+    timeout: Duration,
+) -> Result<PgPool, StoreError> {
     let mut options: PgConnectOptions = url
         .parse()
         .map_err(|_| StoreError::BadUrl(super::redact(url)))?;
@@ -26,11 +38,55 @@ pub(super) async fn connect(url: &str, schema: Option<&str>) -> Result<PgPool, S
         super::migrate::check_schema_name(schema)?;
         options = options.options([("search_path", schema)]);
     }
+    reach(&options, timeout).await?;
     let pool = PgPoolOptions::new()
         .max_connections(10)
+        .acquire_timeout(timeout)
         .connect_with(options)
         .await?;
     Ok(pool)
+}
+
+/// Opens and closes one connection, so that an absent server is reported at once with where
+/// it was looked for. sqlx's pool would instead retry a refused or silent server until its
+/// acquire timeout and then say only that it timed out.
+async fn reach(options: &PgConnectOptions, timeout: Duration) -> Result<(), StoreError> {
+    let started = Instant::now();
+    let failed = |reason: String| {
+        let host = options.get_host();
+        StoreError::Unreachable {
+            host: if host.contains(':') {
+                format!("[{host}]")
+            } else {
+                host.to_string()
+            },
+            port: options.get_port(),
+            reason,
+        }
+    };
+    loop {
+        let left = timeout.saturating_sub(started.elapsed());
+        match tokio::time::timeout(left, options.connect()).await {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+                return Ok(());
+            }
+            Ok(Err(sqlx::Error::Io(e)))
+                if e.kind() == std::io::ErrorKind::ConnectionRefused
+                    && started.elapsed() + REFUSED_PAUSE < REFUSED_FOR.min(timeout) =>
+            {
+                tokio::time::sleep(REFUSED_PAUSE).await;
+            }
+            Ok(Err(sqlx::Error::Io(e))) => return Err(failed(e.to_string().to_lowercase())),
+            Ok(Err(e)) => return Err(failed(e.to_string())),
+            Err(_) => {
+                return Err(failed(format!(
+                    "no answer within {} s",
+                    timeout.as_secs_f64()
+                )))
+            }
+        }
+    }
 }
 
 /// Stores a batch of pages in one transaction; outcomes in input order.

@@ -10,9 +10,10 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::body::ApiJson;
 use super::content;
 use super::error::AppError;
-use super::routes::region_or;
+use super::routes::{cache_key, region_or};
 use super::AppState;
 use crate::store::IngestOutcome;
 
@@ -66,9 +67,17 @@ pub async fn editions(
         Ok(r) => r,
         Err(resp) => return *resp,
     };
-    let key = super::routes::cache_key(&uri);
-    cached(&s, key, &headers, || {
-        content::api_editions(&s, &region, q.since, q.before, q.limit)
+    let limit = content::api_editions_limit(q.limit);
+    let key = cache_key(
+        format!("/api/v1/regions/{}/editions", region.slug),
+        &[
+            ("before", q.before.map(|d| d.to_string())),
+            ("limit", q.limit.map(|_| limit.to_string())),
+            ("since", q.since.map(|d| d.to_string())),
+        ],
+    );
+    cached(&s, &key, &headers, || {
+        content::api_editions(&s, &region, q.since, q.before, Some(limit))
     })
     .await
 }
@@ -84,8 +93,8 @@ pub async fn edition(
         Ok(r) => r,
         Err(resp) => return *resp,
     };
-    let key = super::routes::cache_key(&uri);
-    cached(&s, key, &headers, || {
+    let key = cache_key(format!("/api/v1/editions/{}/{date}", region.slug), &[]);
+    cached(&s, &key, &headers, || {
         content::api_edition_doc(&s, &region, date)
     })
     .await
@@ -150,14 +159,15 @@ fn authorize(s: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     }
 }
 
-/// `POST /api/v1/pages`: extracts and stores one page.
+/// `POST /api/v1/pages`: extracts and stores one page (a body of at most
+/// [`super::API_BODY_LIMIT`] bytes).
 pub async fn post_page(
     State(s): State<AppState>,
     headers: HeaderMap,
-    body: Result<Json<PageIn>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<PageIn>, AppError>,
 ) -> Result<Response, AppError> {
     authorize(&s, &headers)?;
-    let Json(input) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let ApiJson(input) = body?;
     if input.text.trim().is_empty() {
         return Err(AppError::BadRequest("text is empty".into()));
     }

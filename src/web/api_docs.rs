@@ -108,6 +108,12 @@ fn api_edition<'a>(state: &AppState, r: &'a RegionView, e: &EditionSummary) -> A
     }
 }
 
+/// The number of editions `GET /api/v1/regions/{slug}/editions` lists for `?limit=`: 100 by
+/// default, at least 1 and at most 1,000.
+pub fn api_editions_limit(limit: Option<usize>) -> usize {
+    limit.unwrap_or(100).clamp(1, 1000)
+}
+
 /// `GET /api/v1/regions/{slug}/editions?since=&before=&limit=`
 pub async fn api_editions(
     state: &AppState,
@@ -122,7 +128,7 @@ pub async fn api_editions(
             region: Some(code_of(region)?),
             since,
             before,
-            limit: Some(limit.unwrap_or(100).clamp(1, 1000)),
+            limit: Some(api_editions_limit(limit)),
         })
         .await?;
     let out: Vec<ApiEdition> = eds.iter().map(|e| api_edition(state, region, e)).collect();

@@ -20,7 +20,7 @@ use crate::render::{
 };
 use crate::store::{EditionQuery, RegionActivity};
 
-pub use super::api_docs::{api_edition_doc, api_editions, api_regions};
+pub use super::api_docs::{api_edition_doc, api_editions, api_editions_limit, api_regions};
 
 /// `Content-Type` of HTML pages.
 pub const HTML: &str = "text/html; charset=utf-8";

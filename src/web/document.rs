@@ -129,6 +129,12 @@ impl Document {
         &self.identity.body
     }
 
+    /// Bytes held by the bodies of every representation: what keeping this document costs.
+    pub fn weight(&self) -> usize {
+        let rep = |r: &Option<Representation>| r.as_ref().map_or(0, |r| r.body.len());
+        self.identity.body.len() + rep(&self.gzip) + rep(&self.br)
+    }
+
     /// The gzip bytes, when the body was large enough to compress.
     pub fn gzip_body(&self) -> Option<&Bytes> {
         self.gzip.as_ref().map(|r| &r.body)

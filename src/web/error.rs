@@ -20,6 +20,9 @@ pub enum AppError {
     },
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A request body over `limit` bytes (refused without reading the rest).
+    #[error("request body too large: the limit is {limit} bytes")]
+    PayloadTooLarge { limit: usize },
     /// Missing or wrong bearer token.
     #[error("missing or wrong bearer token")]
     Unauthorized,
@@ -49,6 +52,7 @@ impl AppError {
         match self {
             AppError::NotFound { .. } | AppError::ApiDisabled => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             AppError::Store(_) | AppError::Render(_) | AppError::Internal(_) => {
@@ -59,7 +63,14 @@ impl AppError {
 }
 
 fn json_body(status: StatusCode, message: &str) -> Response {
-    let body = serde_json::json!({ "error": message, "status": status.as_u16() }).to_string();
+    json_response(
+        status,
+        serde_json::json!({ "error": message, "status": status.as_u16() }),
+    )
+}
+
+fn json_response(status: StatusCode, value: serde_json::Value) -> Response {
+    let body = value.to_string();
     (
         status,
         [(
@@ -107,6 +118,14 @@ impl IntoResponse for AppError {
                 );
                 r
             }
+            AppError::PayloadTooLarge { limit } => json_response(
+                status,
+                serde_json::json!({
+                    "error": self.to_string(),
+                    "status": status.as_u16(),
+                    "limit_bytes": limit,
+                }),
+            ),
             other => json_body(status, &other.to_string()),
         }
     }

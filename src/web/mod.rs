@@ -5,10 +5,12 @@
 //! Routes: `/`, `/r/{slug}/`, `/r/{slug}/{date}/`, `/a/{id}/`, `/r/{slug}/feed.{atom,rss,json}`,
 //! `/r/{slug}/articles.{atom,rss,json}` (both with `?before=` archive pages), `/feeds.opml`,
 //! `/feed.xsl`, `/healthz`, `/api/v1/…`, and the subscription routes of the mail stage.
+//! `serve` runs the router on a socket with a header timeout and a connection cap.
 //! No SQL here; nothing below depends on this module.
 
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, Method};
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
@@ -22,6 +24,7 @@ use crate::store::Store;
 
 mod api;
 mod api_docs;
+mod body;
 mod cache;
 pub mod content;
 mod document;
@@ -29,13 +32,16 @@ mod error;
 pub mod export;
 mod regions;
 mod routes;
+mod server;
 mod subscribe;
 
+pub use body::API_BODY_LIMIT;
 pub use cache::DocCache;
 pub use content::Cursor;
 pub use document::{negotiate, Document, Encoding};
 pub use error::AppError;
 pub use regions::{lookup, view as region_view, Lookup};
+pub use server::{serve, ServeLimits, SHUTDOWN_GRACE};
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -68,12 +74,14 @@ impl AppState {
             base_url: config.base_url().to_string(),
             title: crate::render::cleaned(&config.render.site_title),
         });
+        let budget = usize::try_from(config.server.cache_bytes).unwrap_or(usize::MAX);
+        let cache = Arc::new(DocCache::new(budget));
         Ok(Self {
             store,
             render,
             config,
             mail,
-            cache: Arc::new(DocCache::new()),
+            cache,
             site,
         })
     }
@@ -111,7 +119,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/regions", get(api::regions))
         .route("/api/v1/regions/{slug}/editions", get(api::editions))
         .route("/api/v1/editions/{slug}/{date}", get(api::edition))
-        .route("/api/v1/pages", post(api::post_page))
+        .route(
+            "/api/v1/pages",
+            post(api::post_page).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
+        )
         .layer(cors());
     let routed = Router::new()
         .merge(pages)

@@ -70,15 +70,30 @@ where
     }
 }
 
-/// The cache key of a request: its path and query, so that [`cached_first`] can answer a
-/// repeated request before routing, resolving the region or parsing anything.
-pub fn cache_key(uri: &Uri) -> &str {
-    uri.path_and_query().map_or("/", |p| p.as_str())
+/// The cache key of a document: its canonical path and, in a fixed order, only the query
+/// parameters the route reads, as parsed values. So `?x=1`, `?utm_source=…`, a percent-escaped
+/// slug or a value written with escapes share the entry of the canonical URL, and a stream of
+/// made-up query strings cannot multiply entries. For a request already in canonical form the
+/// key equals its path and query, which lets [`cached_first`] answer it before routing.
+pub fn cache_key(path: String, params: &[(&str, Option<String>)]) -> String {
+    let mut key = path;
+    let mut sep = '?';
+    for (name, value) in params {
+        if let Some(value) = value {
+            key.push(sep);
+            key.push_str(name);
+            key.push('=');
+            key.push_str(value);
+            sep = '&';
+        }
+    }
+    key
 }
 
 /// Middleware answering GET and HEAD from the document cache when the exact path and query
-/// were rendered before at the current store revision; everything else (and any request with
-/// an `Origin`, which needs CORS headers) goes to the router.
+/// is the key of a document rendered at the current store revision; everything else (other
+/// spellings of the same document too, which the handlers key canonically, and any request
+/// with an `Origin`, which needs CORS headers) goes to the router.
 pub async fn cached_first(
     State(s): State<AppState>,
     req: axum::extract::Request,
@@ -88,7 +103,8 @@ pub async fn cached_first(
     let plain_read = (method == axum::http::Method::GET || method == axum::http::Method::HEAD)
         && !req.headers().contains_key(header::ORIGIN);
     if plain_read {
-        if let Some(doc) = s.cache.fresh(&s.store, cache_key(req.uri())).await {
+        let key = req.uri().path_and_query().map_or("/", |p| p.as_str());
+        if let Some(doc) = s.cache.fresh(&s.store, key).await {
             let mut resp = doc.respond(req.headers());
             if method == axum::http::Method::HEAD {
                 // Before routing, axum's own HEAD handling has not run: drop the body here
@@ -159,8 +175,8 @@ pub async fn region(
                 .into_response()
         }
     };
-    let key = cache_key(&uri);
-    serve_doc(&s, key, &headers, || {
+    let key = cache_key(region.path(), &[("before", before.map(|d| d.to_string()))]);
+    serve_doc(&s, &key, &headers, || {
         content::region_page(&s, &region, before)
     })
     .await
@@ -189,8 +205,11 @@ pub async fn region_item(
                 .into_response()
             }
         };
-        let key = cache_key(&uri);
-        return serve_doc(&s, key, &headers, || {
+        let key = cache_key(
+            format!("{}{item}", region.path()),
+            &[("before", before.as_ref().map(Cursor::to_query))],
+        );
+        return serve_doc(&s, &key, &headers, || {
             content::region_feed(&s, &region, kind, format, before.clone())
         })
         .await;
@@ -234,8 +253,8 @@ pub async fn edition(
         )
         .into_response();
     };
-    let key = cache_key(&uri);
-    serve_doc(&s, key, &headers, || {
+    let key = cache_key(format!("{}{date}/", region.path()), &[]);
+    serve_doc(&s, &key, &headers, || {
         content::edition_page(&s, &region, date)
     })
     .await

@@ -169,8 +169,12 @@ async fn submit(
         Err(e) => {
             let (status, message) = refusal(&e);
             let site = site(&s);
-            let regions_text = regions.join(" ");
-            let shown_email: String = email_text.chars().filter(|c| !c.is_control()).collect();
+            // What the reader typed is shown again, without control or bidi characters.
+            let regions_text = crate::render::cleaned(&regions.join(" "));
+            let shown_email: String = email_text
+                .chars()
+                .filter(|&c| !c.is_control() && !crate::render::is_removed(c))
+                .collect();
             let view = FormView {
                 site: &site,
                 email: &shown_email,
