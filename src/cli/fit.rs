@@ -32,8 +32,11 @@ struct Labelled {
     outlet: String,
     /// Its file, for scoring held-out pages.
     path: PathBuf,
-    /// Converter folder, or "labels".
+    /// Converter folder (prefixed by the corpus folder for corpora after the first), or
+    /// "labels".
     group: String,
+    /// Ids of the pool articles printed on the page.
+    articles: Vec<String>,
     /// (earlier article, fragment) pairs for the reading-order repair (press corpora only).
     pairs: Vec<Vec<([f32; paperboy::extract::JOIN_FEATURES], bool)>>,
     /// The converter's gold labels (press corpora only).
@@ -60,9 +63,19 @@ pub fn run(args: FitArgs) -> anyhow::Result<Status> {
     } else {
         args.corpus.clone()
     };
-    for dir in &corpora {
+    for (i, dir) in corpora.iter().enumerate() {
         let before = pages.len();
-        pages.extend(read_corpus(dir)?);
+        let prefix = if i == 0 {
+            String::new()
+        } else {
+            format!(
+                "{}/",
+                dir.file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default()
+            )
+        };
+        pages.extend(read_corpus(dir, &prefix)?);
         eprintln!(
             "paperboy fit: {} pages from the press corpus {}",
             pages.len() - before,
@@ -96,7 +109,7 @@ fn leave_one_outlet_out(pages: &[Labelled], epochs: usize) {
     let outlets: Vec<&str> = {
         let mut o: Vec<&str> = pages
             .iter()
-            .filter(|p| p.group != "labels")
+            .filter(|p| p.group != "labels" && !p.group.contains('/'))
             .map(|p| p.outlet.as_str())
             .collect();
         o.sort_unstable();
@@ -106,10 +119,29 @@ fn leave_one_outlet_out(pages: &[Labelled], epochs: usize) {
     let mut per_group: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut extracted: BTreeMap<String, Vec<paperboy::model::Page>> = BTreeMap::new();
     for outlet in outlets {
-        let train: Vec<&Labelled> = pages.iter().filter(|p| p.outlet != outlet).collect();
+        // Held out: the outlet's pages of the first corpus. Trained on: pages that print none of
+        // their articles (other corpora press the same articles on other pages).
+        let held: Vec<&Labelled> = pages
+            .iter()
+            .filter(|p| p.outlet == outlet && !p.group.contains('/') && p.group != "labels")
+            .collect();
+        let held_articles: std::collections::HashSet<&str> = held
+            .iter()
+            .flat_map(|p| p.articles.iter().map(String::as_str))
+            .collect();
+        let train: Vec<&Labelled> = pages
+            .iter()
+            .filter(|p| {
+                p.outlet != outlet
+                    && !p
+                        .articles
+                        .iter()
+                        .any(|a| held_articles.contains(a.as_str()))
+            })
+            .collect();
         let w = fit_refs(&train, epochs);
-        for p in pages.iter().filter(|p| p.outlet == outlet) {
-            let got = w.decode(&p.example.features);
+        for p in &held {
+            let got = w.decode(&p.example.features, &p.example.rules);
             let ok = got
                 .iter()
                 .zip(&p.example.tags)
@@ -119,7 +151,6 @@ fn leave_one_outlet_out(pages: &[Labelled], epochs: usize) {
             e.0 += ok;
             e.1 += got.len();
         }
-        let held: Vec<&Labelled> = pages.iter().filter(|p| p.outlet == outlet).collect();
         for (g, got) in extract_groups_of(&held, &w) {
             extracted.entry(g).or_default().extend(got);
         }
@@ -260,12 +291,14 @@ fn read_label_files(dir: &Path, default_weight: u32) -> anyhow::Result<Vec<Label
         out.push(Labelled {
             example: Example {
                 features: extract::line_features(&lines),
+                rules: extract::line_rules(&lines),
                 tags,
                 weight,
             },
             outlet: format!("labels:{}", page.display()),
             path: page,
             group: "labels".into(),
+            articles: Vec::new(),
             pairs: Vec::new(),
             gold: None,
         });
@@ -306,7 +339,7 @@ struct PoolArticle {
     editor_note: Option<String>,
 }
 
-fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
+fn read_corpus(dir: &Path, prefix: &str) -> anyhow::Result<Vec<Labelled>> {
     let plan: Plan = serde_json::from_slice(
         &std::fs::read(dir.join("plan.json"))
             .with_context(|| format!("{}: no plan.json", dir.display()))?,
@@ -347,10 +380,12 @@ fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
     converters.sort();
     let mut out = Vec::new();
     for conv in converters {
-        let group = conv
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
+        let group = format!(
+            "{prefix}{}",
+            conv.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default()
+        );
         let gold_path = conv.join("gold.json");
         let gold: paperboy::eval::GoldFile = serde_json::from_slice(&std::fs::read(&gold_path)?)
             .with_context(|| format!("{}: not a gold file", gold_path.display()))?;
@@ -372,12 +407,14 @@ fn read_corpus(dir: &Path) -> anyhow::Result<Vec<Labelled>> {
             out.push(Labelled {
                 example: Example {
                     features: extract::line_features(&lines),
+                    rules: extract::line_rules(&lines),
                     tags,
                     weight: 1,
                 },
                 outlet: page.paper.clone(),
                 path,
                 group: group.clone(),
+                articles: page.articles.clone(),
                 pairs,
                 gold: Some(gold.clone()),
             });
@@ -432,7 +469,7 @@ fn show_labels(pages: &[Labelled], w: &Weights, dir: &Path) -> anyhow::Result<()
         let bytes = std::fs::read(&p.path)?;
         let lines = lines::lines(&extract::text(&bytes, &p.path.display().to_string())?);
         let mut out = String::new();
-        let got = w.decode(&p.example.features);
+        let got = w.decode(&p.example.features, &p.example.rules);
         for ((l, t), g) in lines.iter().zip(&p.example.tags).zip(got) {
             out.push(t.code());
             out.push(if g == *t { ' ' } else { g.code() });

@@ -26,6 +26,11 @@ static JUMP_FROM: LazyLock<Regex> =
 static JUMP_TO: LazyLock<Regex> =
     LazyLock::new(|| rule(r"\s*[（(]\s*下转第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*"));
 
+/// Does the line open with a jump marker (`（上接第1版）`)?
+pub fn jumps_from(t: &str) -> bool {
+    JUMP_FROM.is_match(t)
+}
+
 /// One article's lines, before repair.
 #[derive(Debug, Default)]
 struct Segment {
@@ -344,12 +349,13 @@ mod tests {
     #[test]
     fn a_stray_headline_goes_to_the_headless_article_it_describes() {
         let d = build(
-            "新校开学\n大桥今天正式通车，市民前来参观。\n大桥通车\n",
-            &[HeadOpen, TextOpen, HeadOpen],
+            "大桥通车\n大桥今天正式通车，市民前来参观。\n新校今天开学了，学生很高兴。\n新校开学\n",
+            &[HeadOpen, Text, TextOpen, HeadOpen],
         );
         assert_eq!(d.len(), 2);
-        let with_text: Vec<&Draft> = d.iter().filter(|x| !x.paras.is_empty()).collect();
-        assert_eq!(with_text.len(), 1);
+        assert_eq!(d[0].head[0].text, "大桥通车");
+        assert_eq!(d[1].head[0].text, "新校开学");
+        assert_eq!(d[1].paras, ["新校今天开学了，学生很高兴。"]);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use super::layout::{ends_sentence, has_prose_marks, is_han, width};
 use super::lines::PageLine;
+use super::tagger::Rule;
 use super::{byline, date, furniture};
 
 /// A hashed feature name (FNV-1a of the name and a small value).
@@ -234,6 +235,13 @@ pub fn page(lines: &[PageLine]) -> Vec<Vec<Feature>> {
             }
         }
         add("pos", position(i, n));
+        // The characters a line opens and closes with (本报, 记者, 近日, 摄, 。…), as words.
+        let mut cs = t.chars();
+        let c0 = cs.next().map_or(0, u32::from);
+        let c1 = cs.next().map_or(0, u32::from);
+        add("c0", c0);
+        add("c01", c0.wrapping_mul(0x10_0003) ^ c1);
+        add("cz", t.chars().last().map_or(0, u32::from));
         match i.checked_sub(1).map(|p| &shapes[p]) {
             Some(p) => {
                 add("p.r", p.ratio);
@@ -329,6 +337,28 @@ pub fn opens_like_a_lead(t: &str) -> bool {
     }
     let rest: String = t.chars().skip(digits).take(6).collect();
     rest.starts_with('月') || rest.starts_with('日') || rest.starts_with('年')
+}
+
+/// The grammar's rule for each line (see [`Rule`]).
+pub fn rules(lines: &[PageLine]) -> Vec<Rule> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut closed = false;
+    for l in lines {
+        let t = l.shown.as_str();
+        let opens = byline::split_dateline(t).is_some() || super::assemble::jumps_from(t);
+        out.push(if opens && closed {
+            Rule::MustOpen
+        } else if opens {
+            Rule::Opens
+        } else if closed {
+            Rule::AfterClose
+        } else {
+            Rule::Free
+        });
+        closed = byline::parse_line(t).is_some_and(|b| b.bracketed)
+            || byline::split_trailing(t).is_some_and(|(_, b)| b.bracketed);
+    }
+    out
 }
 
 /// Lexical cues: a cue anywhere in the line sets its feature.

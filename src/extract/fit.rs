@@ -7,12 +7,14 @@
 use std::collections::HashMap;
 
 use super::features::Feature;
-use super::tagger::{Tag, Weights, TAGS};
+use super::tagger::{Rule, Tag, Weights, TAGS};
 
 /// One labelled page: the features of its lines and their tags.
 #[derive(Debug, Clone)]
 pub struct Example {
     pub features: Vec<Vec<Feature>>,
+    /// The grammar's rule for each line.
+    pub rules: Vec<Rule>,
     pub tags: Vec<Tag>,
     /// How many times the page counts (a page written for the project may count more).
     pub weight: u32,
@@ -88,7 +90,7 @@ pub fn fit(examples: &[Example], epochs: usize) -> Weights {
     for epoch in 0..epochs {
         for k in shuffled(schedule.len(), 0x9e37_79b9 + epoch as u64) {
             let ex = &examples[schedule[k]];
-            let got = acc.w.decode(&ex.features);
+            let got = acc.w.decode(&ex.features, &ex.rules);
             let mut prev_gold = TAGS;
             let mut prev_got = TAGS;
             for (i, (&g, &p)) in ex.tags.iter().zip(&got).enumerate() {
@@ -114,7 +116,7 @@ pub fn fit(examples: &[Example], epochs: usize) -> Weights {
 pub fn accuracy(w: &Weights, examples: &[Example]) -> f64 {
     let (mut ok, mut all) = (0usize, 0usize);
     for e in examples {
-        let got = w.decode(&e.features);
+        let got = w.decode(&e.features, &e.rules);
         ok += got.iter().zip(&e.tags).filter(|(a, b)| a == b).count();
         all += e.tags.len();
     }
@@ -138,6 +140,7 @@ mod tests {
             let l = lines(&page(h, b));
             Example {
                 features: features::page(&l),
+                rules: Vec::new(),
                 tags: tags.clone(),
                 weight: 1,
             }

@@ -202,7 +202,8 @@ mod tests {
         assert_eq!(l.len(), 3);
         assert_eq!(l[0].level, Some(1));
         assert!(l[0].blank_before && l[0].blank_after);
-        assert_eq!(l[1].text, "本报讯 我市召开会议，");
+        assert_eq!(l[1].text, "本报讯我市召开会议，", "gaps between CJK closed");
+        assert_eq!(l[1].shown, "本报讯 我市召开会议，", "as printed");
         assert!(!l[1].bold, "only part of the line was bold");
         assert!(l[1].blank_before && !l[1].blank_after);
         assert!(l[2].blank_after);

@@ -91,7 +91,7 @@ pub fn page(bytes: &[u8], source: &str, opts: &Options) -> Result<Page, ExtractE
 pub fn tag_text(text: &str, weights: &tagger::Weights) -> (Vec<lines::PageLine>, Vec<tagger::Tag>) {
     let lines = lines::lines(text);
     let feats = features::page(&lines);
-    let tags = weights.decode(&feats);
+    let tags = weights.decode(&feats, &features::rules(&lines));
     (lines, tags)
 }
 
@@ -113,6 +113,11 @@ pub fn fit_join(pairs: &[Vec<([f32; join::N], bool)>]) -> Vec<f32> {
 /// The features of a page's lines, for fitting.
 pub fn line_features(lines: &[lines::PageLine]) -> Vec<Vec<features::Feature>> {
     features::page(lines)
+}
+
+/// The grammar's rule for each of a page's lines, for fitting.
+pub fn line_rules(lines: &[lines::PageLine]) -> Vec<tagger::Rule> {
+    features::rules(lines)
 }
 
 /// Decodes page bytes to text (as [`page`] does), for tools that label pages.

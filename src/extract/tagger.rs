@@ -64,6 +64,39 @@ impl Tag {
     }
 }
 
+/// What the grammar of articles says about one line, whatever the weights: a dateline
+/// (`本报讯`) or jump line (`（上接第1版）`) opens an article's text unless a headline or byline
+/// of that article comes right before it; after a bracketed byline (`（记者 张三）`) closed an
+/// article, text does not go on in it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Rule {
+    #[default]
+    Free,
+    Opens,
+    AfterClose,
+    /// A dateline or jump right after a bracketed byline: a new article, always.
+    MustOpen,
+}
+
+impl Rule {
+    /// May a line under this rule take `tag` after `prev` (`None` at the page start)?
+    pub fn allows(self, prev: Option<Tag>, tag: Tag) -> bool {
+        match self {
+            Rule::Free => true,
+            Rule::Opens => {
+                tag == Tag::TextOpen
+                    || (tag == Tag::Text
+                        && matches!(
+                            prev,
+                            Some(Tag::HeadOpen | Tag::Head | Tag::BylineOpen | Tag::Byline)
+                        ))
+            }
+            Rule::AfterClose => tag != Tag::Text,
+            Rule::MustOpen => tag == Tag::TextOpen,
+        }
+    }
+}
+
 /// Fitted weights: per feature a row of tag scores, and tag-to-tag transition scores (row
 /// `TAGS` is the page start).
 #[derive(Debug, Clone, Default)]
@@ -88,22 +121,34 @@ impl Weights {
         s
     }
 
-    /// The best-scoring tag sequence for a page (Viterbi).
-    pub fn decode(&self, page: &[Vec<Feature>]) -> Vec<Tag> {
+    /// The best-scoring tag sequence for a page (Viterbi) that keeps to the lines' rules
+    /// (`rules` may be empty: no rules).
+    pub fn decode(&self, page: &[Vec<Feature>], rules: &[Rule]) -> Vec<Tag> {
         let n = page.len();
         if n == 0 {
             return Vec::new();
         }
+        let rule = |i: usize| rules.get(i).copied().unwrap_or_default();
         let mut back: Vec<[u8; TAGS]> = Vec::with_capacity(n);
         let first = self.scores(&page[0]);
-        let mut best: [f32; TAGS] = std::array::from_fn(|t| first[t] + self.trans[TAGS][t]);
+        let mut best: [f32; TAGS] = std::array::from_fn(|t| {
+            if rule(0).allows(None, Tag::ALL[t]) {
+                first[t] + self.trans[TAGS][t]
+            } else {
+                f32::NEG_INFINITY
+            }
+        });
         back.push([0; TAGS]);
-        for feats in &page[1..] {
+        for (i, feats) in page.iter().enumerate().skip(1) {
             let e = self.scores(feats);
+            let r = rule(i);
             let mut next = [f32::NEG_INFINITY; TAGS];
             let mut from = [0u8; TAGS];
             for t in 0..TAGS {
                 for (p, &bp) in best.iter().enumerate() {
+                    if r != Rule::Free && !r.allows(Some(Tag::ALL[p]), Tag::ALL[t]) {
+                        continue;
+                    }
                     let v = bp + self.trans[p][t] + e[t];
                     if v > next[t] {
                         next[t] = v;
@@ -228,12 +273,24 @@ mod tests {
     }
 
     #[test]
+    fn a_dateline_opens_an_article_unless_its_headline_comes_right_before() {
+        let mut w = Weights::default();
+        w.trans[Tag::Text.index()][Tag::Text.index()] = 5.0;
+        w.trans[TAGS][Tag::TextOpen.index()] = 1.0;
+        let rules = [Rule::Free, Rule::Opens];
+        let tags = w.decode(&[vec![], vec![]], &rules);
+        assert_eq!(tags[1], Tag::TextOpen, "text cannot run on into a dateline");
+        assert!(Rule::Opens.allows(Some(Tag::HeadOpen), Tag::Text));
+        assert!(!Rule::AfterClose.allows(Some(Tag::Byline), Tag::Text));
+    }
+
+    #[test]
     fn decoding_follows_transitions_when_emissions_tie() {
         let mut w = Weights::default();
         w.trans[TAGS][Tag::HeadOpen.index()] = 1.0;
         w.trans[Tag::HeadOpen.index()][Tag::Text.index()] = 1.0;
         w.trans[Tag::Text.index()][Tag::Text.index()] = 1.0;
-        let tags = w.decode(&[vec![], vec![], vec![]]);
+        let tags = w.decode(&[vec![], vec![], vec![]], &[]);
         assert_eq!(tags, [Tag::HeadOpen, Tag::Text, Tag::Text]);
     }
 }
