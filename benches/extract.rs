@@ -3,6 +3,9 @@
 //! masthead dates and reporter names, beside a raw scan of the same bytes (UTF-8 validation and
 //! a newline count) as the floor of what any pass over the text costs.
 //!
+//! Also large single pages (places named 80,000 times; 200,000 short lines) and the fitted
+//! page model over the same corpus.
+//!
 //! Run: `cargo bench --bench extract -- --warm-up-time 1 --measurement-time 5`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should stop the test
@@ -110,6 +113,55 @@ fn bench(c: &mut Criterion) {
             },
             BatchSize::PerIteration,
         )
+    });
+    group.finish();
+
+    // Large single pages: one page naming the same places 80,000 times, and one of 200,000
+    // short lines. Their MB/s must stay near the corpus's (no stage may be superlinear).
+    let repeated = format!(
+        "今日建德\n\n# 标题\n\n本报讯 {}。\n",
+        "我市新安江街道，".repeat(80_000)
+    );
+    let lines: String = (0..200_000)
+        .map(|i| format!("{}镇\n", ["寿昌", "乾潭", "梅城", "大同", "杨村桥"][i % 5]))
+        .collect();
+    for (name, page) in [
+        ("large_repeated_places", repeated),
+        ("large_short_lines", lines),
+    ] {
+        let mut group = c.benchmark_group("extract_large");
+        group.throughput(Throughput::Bytes(page.len() as u64));
+        group.sample_size(10);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                extract::page(page.as_bytes(), "large.txt", &opts)
+                    .unwrap()
+                    .articles
+                    .len()
+            })
+        });
+        group.finish();
+    }
+    let model = Options {
+        segmenter: extract::Segmenter::Model,
+        ..Options::default()
+    };
+    let mut group = c.benchmark_group("extract_model");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    group.bench_function("whole_extraction_page_model", |b| {
+        b.iter(|| {
+            pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    extract::page(p, &format!("page-{i}.txt"), &model)
+                        .unwrap()
+                        .articles
+                        .len()
+                })
+                .sum::<usize>()
+        })
     });
     group.finish();
 }

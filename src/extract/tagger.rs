@@ -105,12 +105,17 @@ pub struct Weights {
     pub trans: [[f32; TAGS]; TAGS + 1],
     /// The reading-order repair's weights (bias first; see `join`).
     pub join: Vec<f32>,
+    /// Added to every line's score for opening an article with text. A missed start merges
+    /// two stories for good, while a false one leaves a fragment that the reading-order repair
+    /// can put back, so the fit sets this where extraction scores best.
+    pub open_bias: f32,
 }
 
 impl Weights {
     /// Score of each tag for a line with these features.
     pub fn scores(&self, features: &[Feature]) -> [f32; TAGS] {
         let mut s = [0.0; TAGS];
+        s[Tag::TextOpen.index()] = self.open_bias;
         for f in features {
             if let Some(row) = self.emit.get(f) {
                 for (a, b) in s.iter_mut().zip(row) {
@@ -181,6 +186,9 @@ impl Weights {
             }
             out.push('\n');
         }
+        if self.open_bias != 0.0 {
+            out.push_str(&format!("open_bias {:.3}\n", self.open_bias));
+        }
         if !self.join.is_empty() {
             out.push_str("join");
             for v in &self.join {
@@ -218,6 +226,10 @@ impl Weights {
                 .map(str::parse)
                 .collect::<Result<_, _>>()
                 .map_err(|e| format!("line {}: {e}", no + 1))?;
+            if head == "open_bias" {
+                w.open_bias = vals.first().copied().unwrap_or(0.0);
+                continue;
+            }
             if head == "join" {
                 w.join = vals;
                 continue;

@@ -105,6 +105,7 @@ fn decide(
         article: Vec::new(),
         page,
         home,
+        sets: Default::default(),
     };
     let found = mentions(ev, &mut ctx);
     let (mut counties, mut prefectures, mut provinces) = (Vec::new(), Vec::new(), Vec::new());

@@ -7,7 +7,7 @@
 //! places, the page's home); a tie drops it, never a random pick. Short names are checked for
 //! being parts of words, roads or people's names. Pure; no I/O.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::gazetteer::Gazetteer;
 use super::matcher::{Cand, Hit, Kind};
@@ -158,6 +158,43 @@ pub(crate) struct Context<'a> {
     pub(crate) article: Vec<usize>,
     pub(crate) page: &'a HashMap<usize, u32>,
     pub(crate) home: Option<Home>,
+    /// What `article` and `page` say, as sets, so that scoring one name costs the same however
+    /// many places a page names (the article's anchors, their prefectures and provinces; the
+    /// page's anchors and their prefectures).
+    pub(crate) sets: Sets,
+}
+
+/// Lookup sets built once per article (and per page) from the anchors.
+#[derive(Debug, Default)]
+pub(crate) struct Sets {
+    anchors: HashSet<usize>,
+    prefectures: HashSet<usize>,
+    provinces: HashSet<usize>,
+    page_prefectures: HashSet<usize>,
+    page_built: bool,
+}
+
+impl Context<'_> {
+    /// Rebuilds the lookup sets after `article` changed.
+    fn index(&mut self) {
+        let g = self.g;
+        let s = &mut self.sets;
+        s.anchors.clear();
+        s.prefectures.clear();
+        s.provinces.clear();
+        for &a in &self.article {
+            s.anchors.insert(a);
+            s.prefectures.extend(g.prefecture_of(a));
+            s.provinces.insert(g.province_of(a));
+        }
+        if !s.page_built {
+            for &r in self.page.keys() {
+                s.page_prefectures.insert(r);
+                s.page_prefectures.extend(g.prefecture_of(r));
+            }
+            s.page_built = true;
+        }
+    }
 }
 
 impl Context<'_> {
@@ -169,21 +206,18 @@ impl Context<'_> {
         if adjacent_parent.is_some_and(|p| p != region && g.within(region, p)) {
             s += 4.0;
         }
-        let mut best_article: f32 = 0.0;
-        for &a in &self.article {
-            let v = if a == region {
-                3.0
-            } else if Some(a) == pref || (pref.is_some() && g.prefecture_of(a) == pref) {
-                2.5
-            } else if a == prov {
-                1.0
-            } else if g.province_of(a) == prov {
-                0.5
-            } else {
-                0.0
-            };
-            best_article = best_article.max(v);
-        }
+        let sets = &self.sets;
+        let best_article = if sets.anchors.contains(&region) {
+            3.0
+        } else if pref.is_some_and(|p| sets.anchors.contains(&p) || sets.prefectures.contains(&p)) {
+            2.5
+        } else if sets.anchors.contains(&prov) {
+            1.0
+        } else if sets.provinces.contains(&prov) {
+            0.5
+        } else {
+            0.0
+        };
         s += best_article;
         if let Some(h) = self.home {
             // The narrower the home, the more it says: a county paper's own county +3, its
@@ -199,12 +233,7 @@ impl Context<'_> {
                 _ => 0.0,
             };
         }
-        let page_pref = pref.map_or(0, |p| {
-            self.page
-                .iter()
-                .filter(|(&r, _)| r == p || g.prefecture_of(r) == Some(p))
-                .count()
-        });
+        let page_pref = usize::from(pref.is_some_and(|p| self.sets.page_prefectures.contains(&p)));
         if page_pref > 0 {
             s += 0.5;
         }
@@ -258,6 +287,7 @@ pub(crate) fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
             }
         }
     }
+    ctx.index();
     let mut out: Vec<Mention> = Vec::new();
     // The region of the previous hit and where it ended, for 温州市苍南县 adjacency.
     let mut prev: Option<(usize, usize, bool)> = None;
