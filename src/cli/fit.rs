@@ -321,7 +321,8 @@ fn read_label_files(dir: &Path, default_weight: u32) -> anyhow::Result<Vec<Label
         let bytes =
             std::fs::read(&page).with_context(|| format!("{}: cannot read", page.display()))?;
         let source = page.display().to_string();
-        let lines = lines::lines(&extract::text(&bytes, &source)?);
+        let page_text = extract::text(&bytes, &source)?;
+        let lines = lines::lines(&page_text);
         let shown: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         if shown != texts {
             bail!(
@@ -332,7 +333,7 @@ fn read_label_files(dir: &Path, default_weight: u32) -> anyhow::Result<Vec<Label
         }
         out.push(Labelled {
             example: Example {
-                features: extract::line_features(&lines),
+                features: extract::line_features(&page_text, &lines),
                 rules: extract::line_rules(&lines),
                 tags,
                 weight,
@@ -448,7 +449,7 @@ fn read_corpus(dir: &Path, prefix: &str) -> anyhow::Result<Vec<Labelled>> {
             let pairs = extract::join_pairs(&lines, &tags, &ids);
             out.push(Labelled {
                 example: Example {
-                    features: extract::line_features(&lines),
+                    features: extract::line_features(&text, &lines),
                     rules: extract::line_rules(&lines),
                     tags,
                     weight: 1,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::layout::{ends_sentence, has_prose_marks, is_han, width};
 use super::lines::PageLine;
-use super::tagger::Rule;
+use super::tagger::{Rule, Tag};
 use super::{byline, date, furniture};
 
 /// A hashed feature name (FNV-1a of the name and a small value).
@@ -187,7 +187,7 @@ const TOPIC: usize = 4;
 const WINDOW: usize = 12;
 
 /// The features of every line of a page.
-pub fn page(lines: &[PageLine]) -> Vec<Vec<Feature>> {
+pub fn page(lines: &[PageLine], hints: &[Tag]) -> Vec<Vec<Feature>> {
     let col = super::lines::text_width(lines);
     let shapes: Vec<Shape> = lines.iter().map(|l| shape(l, col)).collect();
     let occ = Occurrences::new(lines);
@@ -235,6 +235,12 @@ pub fn page(lines: &[PageLine]) -> Vec<Vec<Feature>> {
             }
         }
         add("pos", position(i, n));
+        // What the segmentation rules say about this line and the one before.
+        let hint = |k: usize| hints.get(k).map_or(9, |t| t.index() as u32);
+        add("rule", hint(i));
+        if i > 0 {
+            add("rule&p.rule", hint(i - 1) * 10 + hint(i));
+        }
         // The characters a line opens and closes with (本报, 记者, 近日, 摄, 。…), as words.
         let mut cs = t.chars();
         let c0 = cs.next().map_or(0, u32::from);
@@ -438,7 +444,7 @@ mod tests {
     #[test]
     fn a_headline_whose_words_recur_below_is_seen_to_recur() {
         let l = lines("新区建设加快推进\n本报讯 今年以来，新区建设加快推进，一批项目落地。\n");
-        let f = page(&l);
+        let f = page(&l, &[]);
         assert!(f[0].contains(&feature("ahead", 4)));
         assert!(f[0].contains(&feature("head", 1)));
         assert!(f[1].contains(&feature("dateline", 1)));

@@ -139,7 +139,7 @@ mod tests {
         let ex = |h: &str, b: &str| {
             let l = lines(&page(h, b));
             Example {
-                features: features::page(&l),
+                features: features::page(&l, &[]),
                 rules: Vec::new(),
                 tags: tags.clone(),
                 weight: 1,

@@ -90,7 +90,7 @@ pub fn page(bytes: &[u8], source: &str, opts: &Options) -> Result<Page, ExtractE
 /// The features and tags of a page's lines under the given weights (for fitting and `--explain`).
 pub fn tag_text(text: &str, weights: &tagger::Weights) -> (Vec<lines::PageLine>, Vec<tagger::Tag>) {
     let lines = lines::lines(text);
-    let feats = features::page(&lines);
+    let feats = features::page(&lines, &rule_hints(text, &lines));
     let tags = weights.decode(&feats, &features::rules(&lines));
     (lines, tags)
 }
@@ -110,9 +110,29 @@ pub fn fit_join(pairs: &[Vec<([f32; join::N], bool)>]) -> Vec<f32> {
     join::fit(pairs)
 }
 
-/// The features of a page's lines, for fitting.
-pub fn line_features(lines: &[lines::PageLine]) -> Vec<Vec<features::Feature>> {
-    features::page(lines)
+/// The features of a page's lines (`text` is the page they were read from), for fitting.
+pub fn line_features(text: &str, lines: &[lines::PageLine]) -> Vec<Vec<features::Feature>> {
+    features::page(lines, &rule_hints(text, lines))
+}
+
+/// What the hand-written segmentation rules make of each line, as tags: the page model reads
+/// them as features and learns where to trust them (stacking), so it starts from what the rules
+/// get right instead of relearning it.
+fn rule_hints(text: &str, lines: &[lines::PageLine]) -> Vec<tagger::Tag> {
+    let drafts = headline::attach(segment::segment(&layout::units(text)));
+    let known: Vec<label::Known> = drafts
+        .into_iter()
+        .filter_map(finish)
+        .map(|a| label::Known {
+            head: [a.kicker, a.title, a.subtitle]
+                .into_iter()
+                .flatten()
+                .collect(),
+            byline: a.byline,
+            body: vec![a.body],
+        })
+        .collect();
+    label::align(lines, &known, &[])
 }
 
 /// The grammar's rule for each of a page's lines, for fitting.
