@@ -135,6 +135,9 @@ fn prepare_file(
     }));
     match extracted {
         Ok(Ok(page)) => {
+            for w in &page.warnings {
+                tracing::warn!("{source}: {w}");
+            }
             let mut page = prepare(page, &file.key, now, tz);
             page.source_hash = Some(hash);
             Prepared::Page(file.path.clone(), page)

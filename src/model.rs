@@ -218,6 +218,10 @@ pub struct Page {
     pub date: Option<NaiveDate>,
     pub date_source: DateSource,
     pub articles: Vec<Article>,
+    /// What extraction repaired and the operator should know (damaged bytes replaced, mixed
+    /// encodings); empty for a clean page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// A region's URL slug (`jiande`, `gulou-fuzhou`).
@@ -259,6 +263,7 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2022, 6, 28),
             date_source: DateSource::Masthead,
             articles: vec![Article::default()],
+            warnings: Vec::new(),
         };
         let v = serde_json::to_value(&page).unwrap();
         assert_eq!(v["date"], "2022-06-28");

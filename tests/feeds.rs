@@ -312,6 +312,7 @@ async fn bidirectional_overrides_are_removed_from_feeds_pages_and_the_api() {
     let page = Page {
         source: "jiande-0629.txt".into(),
         encoding: "utf-8".into(),
+        warnings: Vec::new(),
         paper: Some("今日\u{202e}建德".into()),
         date: Some(day("2022-06-29")),
         date_source: DateSource::Masthead,

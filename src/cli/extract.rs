@@ -51,7 +51,12 @@ pub(super) fn extract_files(files: &[PathBuf], opts: &Options) -> (Vec<Page>, bo
             .with_context(|| format!("{source}: cannot read"))
             .and_then(|bytes| extract::page(&bytes, &source, opts).map_err(anyhow::Error::from));
         match result {
-            Ok(page) => pages.push(page),
+            Ok(page) => {
+                for w in &page.warnings {
+                    eprintln!("paperboy: {source}: warning: {w}");
+                }
+                pages.push(page)
+            }
             Err(e) => {
                 failed = true;
                 eprintln!("paperboy: {e:#}");

@@ -88,7 +88,7 @@ pub struct FitArgs {
     #[arg(long, default_value_t = 4)]
     pub label_weight: u32,
     /// Passes over the labelled pages.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 20)]
     pub epochs: usize,
     /// Also fit once per outlet without its pages and report the held-out figures.
     #[arg(long)]

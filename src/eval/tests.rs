@@ -58,6 +58,7 @@ fn page(source: &str, date: Option<&str>, date_source: DateSource, articles: Vec
         date: date.map(|d| d.parse::<NaiveDate>().unwrap()),
         date_source,
         articles,
+        warnings: Vec::new(),
     }
 }
 

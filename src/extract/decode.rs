@@ -22,6 +22,8 @@ pub struct Decoded {
     pub text: String,
     /// `utf-8`, `gb18030` or `utf-16`.
     pub encoding: &'static str,
+    /// What was repaired on the way (damaged bytes, mixed encodings).
+    pub warnings: Vec<String>,
 }
 
 /// Decodes page bytes, detecting the encoding, and normalises line ends (CRLF, CR → LF).
@@ -29,6 +31,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DecodeError::Empty);
     }
+    let mut warnings = Vec::new();
     let (text, encoding) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         (utf8(rest)?, "utf-8")
     } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
@@ -40,15 +43,26 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         if memchr::memchr(0, bytes).is_some() {
             return Err(DecodeError::NotText("binary data (NUL bytes)".into()));
         }
-        // UTF-8 with a few damaged bytes (a truncated character, a stray byte) is repaired.
+        // UTF-8 with some damaged bytes (a truncated character, stray bytes from a converter or
+        // a copy and paste) is decoded, the damaged sequences dropped (a reader gains nothing
+        // from U+FFFD in an article) and counted in a warning that says where the first was;
+        // only text that is mostly not UTF-8 goes on to the other encodings.
         let lossy = String::from_utf8_lossy(bytes);
         let damaged = lossy.chars().filter(|&c| c == '\u{FFFD}').count();
-        if damaged * 200 <= bytes.len() && han_share(&lossy) > 0.3 {
+        let chars = lossy.chars().filter(|c| !c.is_whitespace()).count().max(1);
+        if damaged * 20 <= chars && han_share(&lossy) > 0.3 {
+            let first = std::str::from_utf8(bytes)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
+            warnings.push(format!(
+                "{damaged} invalid UTF-8 byte sequence(s) dropped (the first at byte {first})"
+            ));
             let text = lossy.replace('\u{FFFD}', "");
             check_text(&text)?;
             return Ok(Decoded {
                 text: normalise_line_ends(&text),
                 encoding: "utf-8",
+                warnings,
             });
         }
         let mut detector = chardetng::EncodingDetector::new();
@@ -57,23 +71,59 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         // Chinese pages that are not UTF-8 are GB18030/GBK (GB18030 decodes GBK and GB2312 too).
         // Another guess means the bytes are not a Chinese page; GB18030 is still tried because
         // chardetng can misjudge short texts, and accepted only when it decodes cleanly.
+        let mixed = |warnings: &mut Vec<String>| {
+            mixed_lines(bytes).map(|(text, lines)| {
+                warnings.push(format!(
+                    "mixed encodings: {lines} line(s) are UTF-8 in a GB18030 page, decoded as UTF-8"
+                ));
+                text
+            })
+        };
         match decode_strict(GB18030, bytes) {
             Ok(s) if guess == encoding_rs::GBK || guess == GB18030 || han_share(&s) > 0.3 => {
-                (s, "gb18030")
+                (mixed(&mut warnings).unwrap_or(s), "gb18030")
             }
-            _ => {
-                return Err(DecodeError::NotText(format!(
-                    "neither UTF-8 nor GB18030 (looks like {})",
-                    guess.name()
-                )))
-            }
+            _ => match mixed(&mut warnings) {
+                Some(text) if han_share(&text) > 0.3 => (text, "gb18030"),
+                _ => {
+                    return Err(DecodeError::NotText(format!(
+                        "neither UTF-8 nor GB18030 (looks like {})",
+                        guess.name()
+                    )))
+                }
+            },
         }
     };
     check_text(&text)?;
     Ok(Decoded {
         text: normalise_line_ends(&text),
         encoding,
+        warnings,
     })
+}
+
+/// A GB18030 page with some lines in UTF-8 (pasted from elsewhere): decoded line by line, each
+/// line in the encoding it is valid in, preferring UTF-8 for lines that hold non-ASCII UTF-8.
+/// `None` when no line is UTF-8 beyond ASCII, or a line is valid in neither.
+fn mixed_lines(bytes: &[u8]) -> Option<(String, usize)> {
+    let mut out = String::with_capacity(bytes.len() * 3 / 2);
+    let mut utf8_lines = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        match std::str::from_utf8(line) {
+            Ok(s) if !s.is_ascii() => {
+                utf8_lines += 1;
+                out.push_str(s);
+            }
+            _ => {
+                let (s, bad) = GB18030.decode_without_bom_handling(line);
+                if bad {
+                    return None;
+                }
+                out.push_str(&s);
+            }
+        }
+    }
+    (utf8_lines > 0).then_some((out, utf8_lines))
 }
 
 fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
@@ -188,6 +238,45 @@ mod tests {
         assert_eq!(d.encoding, "utf-8");
         assert!(d.text.starts_with("本报讯 昨天上午"));
         assert!(!d.text.contains('\u{FFFD}'));
+        assert_eq!(
+            d.warnings,
+            ["3 invalid UTF-8 byte sequence(s) dropped (the first at byte 28)"],
+            "a byte inserted inside a character breaks it into three sequences"
+        );
+    }
+
+    #[test]
+    fn utf8_with_damage_every_hundred_bytes_is_decoded_not_refused() {
+        // More than one bad byte per 200 was refused whole as another encoding.
+        let mut bytes = Vec::new();
+        for _ in 0..20 {
+            bytes.extend_from_slice(
+                "本报讯 我市召开会议，部署今年的重点工作，要求各地狠抓落实。".as_bytes(),
+            );
+            bytes.push(0xC3); // a truncated two-byte sequence
+        }
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "utf-8");
+        assert_eq!(d.text.matches("本报讯").count(), 20);
+        assert!(d.warnings[0].starts_with("20 invalid UTF-8 byte sequence(s) dropped"));
+    }
+
+    #[test]
+    fn a_gb18030_page_with_utf8_lines_decodes_each_line_and_says_so() {
+        let (gb, _, _) = GB18030.encode("建德市新安江街道召开会议，部署今年的重点工作。\n");
+        let mut bytes = gb.repeat(6);
+        bytes.extend_from_slice("寿昌镇举行招聘会，吸引了多家企业。\n".as_bytes());
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.encoding, "gb18030");
+        assert!(d.text.contains("建德市新安江街道"));
+        assert!(
+            d.text.contains("寿昌镇举行招聘会"),
+            "the UTF-8 line is not garbled"
+        );
+        assert_eq!(
+            d.warnings,
+            ["mixed encodings: 1 line(s) are UTF-8 in a GB18030 page, decoded as UTF-8"]
+        );
     }
 
     #[test]

@@ -241,6 +241,7 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
     Ok(Page {
         source: source.to_string(),
         encoding: decoded.encoding.to_string(),
+        warnings: decoded.warnings.clone(),
         paper,
         date,
         date_source,

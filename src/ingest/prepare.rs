@@ -139,6 +139,7 @@ mod tests {
         Page {
             source: "in/001.txt".into(),
             encoding: "utf-8".into(),
+            warnings: Vec::new(),
             paper: Some("今日建德".into()),
             date,
             date_source: if date.is_some() {

@@ -56,6 +56,7 @@ pub fn pages() -> Vec<NewPage> {
     let page = |source: &str, paper: &str, date: &str, articles: Vec<Article>| Page {
         source: source.to_string(),
         encoding: "utf-8".into(),
+        warnings: Vec::new(),
         paper: Some(paper.to_string()),
         date: Some(day(date)),
         date_source: DateSource::Masthead,
