@@ -1,11 +1,13 @@
 //! Preparing an extracted page for the store: stable article ids, the content hash (equal:
-//! re-ingest changes nothing), the source hash (equal: the file need not even be extracted) and
-//! the ingest day of undated pages. Pure functions: no I/O, no SQL.
+//! re-ingest changes nothing), the source hash (equal: the file need not even be extracted), the
+//! text hash (equal: the same page under another name) and the ingest day of undated pages.
+//! Pure functions: no I/O, no SQL.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::extract;
 use crate::model::{Article, DateSource, Page};
@@ -55,6 +57,7 @@ pub fn prepare(page: Page, key: &str, ingested_at: DateTime<Utc>, tz: Tz) -> New
         date_source,
         content_hash,
         source_hash: None,
+        text_hash: None,
         ingested_at,
         articles,
     }
@@ -84,6 +87,28 @@ pub fn source_hash(bytes: &[u8], opts: &extract::Options) -> String {
     }
     h.update([0]);
     h.update(bytes);
+    hex::encode(h.finalize())
+}
+
+/// Hash of a page's text as a reader sees it: NFKC-normalised (full-width letters and digits,
+/// compatibility ideographs folded) with every whitespace and zero-width character removed, so
+/// the same page with other line ends, wrapping, blank lines or a byte-order mark hashes the
+/// same. The store treats a new page name with a stored text hash as a copy.
+///
+/// ```
+/// use paperboy::ingest::text_hash;
+/// assert_eq!(text_hash("新安江\r\n\r\n\r\n畔 ２０２２"), text_hash("\u{feff}新安江畔\n2022\n"));
+/// assert_ne!(text_hash("新安江畔"), text_hash("新安江"));
+/// ```
+pub fn text_hash(text: &str) -> String {
+    let mut h = Sha256::new();
+    let mut buf = [0u8; 4];
+    for c in text.nfkc() {
+        if c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}') {
+            continue;
+        }
+        h.update(c.encode_utf8(&mut buf).as_bytes());
+    }
     hex::encode(h.finalize())
 }
 
@@ -169,6 +194,19 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2022, 6, 1);
         let p = prepare(page(d, &["a"]), "001.txt", at, chrono_tz::Asia::Shanghai);
         assert_eq!((p.date, p.date_source), (d.unwrap(), DateSource::Masthead));
+    }
+
+    #[test]
+    fn text_hash_ignores_line_ends_blank_lines_and_width_but_not_text() {
+        let page = "今日建德\n2021年1月8日\n\n# 坚决打赢根治欠薪冬季攻坚战\n\n本报讯 记者 王莉莎\n";
+        let crlf = page.replace('\n', "\r\n\r\n") + "\r\n\r\n";
+        assert_eq!(text_hash(page), text_hash(&crlf));
+        assert_eq!(
+            text_hash(page),
+            text_hash(&page.replace("2021", "２０２１"))
+        );
+        assert_ne!(text_hash(page), text_hash(&page.replace("8日", "9日")));
+        assert_eq!(text_hash(page).len(), 64);
     }
 
     #[test]
