@@ -26,8 +26,10 @@ use crate::model::DateSource;
 use crate::store::{CopyOf, IngestOutcome, KnownSource, NewPage, PageStored, Store};
 
 mod prepare;
+mod text;
 mod walk;
 pub use prepare::{article_id, content_hash, prepare, source_hash, text_hash};
+pub use text::{ingest_text, TextError, TextStored};
 pub use walk::{walk, InputFile};
 
 /// Longest wait for a batch to fill once its first page is ready.
