@@ -6,7 +6,8 @@
 //! skipped) or one `Page` from the API. Output: an `IngestReport` with counts, the failures
 //! with their reasons, the copies (a page already stored under another name: nothing stored)
 //! and the new pages whose date is not printed (undated, kept out of editions until dated) or
-//! was worked out from the text (inferred). A file whose raw bytes (with the options) hash to the stored page's
+//! was worked out from the text (inferred). A file with no article-like text (see
+//! [`check_article_like`]) fails and is not stored. A file whose raw bytes (with the options) hash to the stored page's
 //! source hash is not extracted at all (`skipped`, reported unchanged): the inbox rescan of
 //! `serve` costs a read and a hash per file. Extraction runs on blocking threads (one per core) while the writer
 //! stores the pages in walk order, in batches of up to `batch_size` pages, one transaction each. One bad file never stops the others and never
@@ -28,7 +29,10 @@ use crate::store::{CopyOf, IngestOutcome, KnownSource, NewPage, PageStored, Stor
 mod prepare;
 mod text;
 mod walk;
-pub use prepare::{article_id, content_hash, prepare, source_hash, text_hash};
+pub use prepare::{
+    article_id, check_article_like, content_hash, prepare, source_hash, text_hash, NotArticles,
+    MIN_ARTICLE_HAN,
+};
 pub use text::{ingest_text, TextError, TextStored};
 pub use walk::{walk, InputFile};
 
@@ -169,6 +173,9 @@ fn prepare_file(
     }));
     match extracted {
         Ok(Ok((page, text))) => {
+            if let Err(e) = check_article_like(&page) {
+                return Prepared::Failed(file.path.clone(), e.to_string());
+            }
             let mut page = prepare(page, &file.key, now, tz);
             page.source_hash = Some(hash);
             page.text_hash = Some(text_hash(&text));

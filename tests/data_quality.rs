@@ -491,4 +491,17 @@ async fn api_answers_an_undated_page_without_a_date_and_its_date_field_dates_it(
         .unwrap()
         .is_empty());
     assert_eq!(feed_titles(&w, "/r/qiantang/articles.json").await.len(), n);
+
+    // Text with no article-like content is refused and stores nothing.
+    let revision = store.revision().await.unwrap();
+    let (status, refused) = post_page(&w, serde_json::json!({"text": "hello world"})).await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("no article-like text"),
+        "{refused}"
+    );
+    assert_eq!(store.revision().await.unwrap(), revision);
 }

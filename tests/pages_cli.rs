@@ -1,5 +1,5 @@
 //! `paperboy ingest`, `editions` and `pages set-date` on what is not a plain new page: a copy of
-//! a seed page under another name, a page that prints no date.
+//! a seed page under another name, a page that prints no date, a text file that is no page.
 //! The real binary, into SQLite and, when `PAPERBOY_TEST_POSTGRES` is set, PostgreSQL.
 //! See: issue 11, "Data quality".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -229,4 +229,41 @@ fn ingest_date_flag_dates_a_page_that_prints_none() {
     );
     let (_, json, _) = paperboy(dir, &db, &["editions", "--undated", "--format", "json"]);
     assert_eq!(json.trim(), "[]");
+}
+
+#[test]
+fn text_without_articles_is_skipped_with_its_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let inbox = dir.join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(inbox.join("notes.md"), "hello world\n").unwrap();
+    std::fs::copy(seed(JIANDE_PAGE), inbox.join(JIANDE_PAGE)).unwrap();
+    let db = format!("sqlite://{}/pb.db", dir.display());
+    let (code, out, err) = paperboy(dir, &db, &["ingest", "inbox"]);
+    assert_eq!(code, 1, "exit status of a failed file: {out}{err}");
+    assert_eq!(summary(&out), [1, 5, 1, 0, 0, 1], "{out}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("notes.md"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.starts_with("failed: inbox/notes.md: no article-like text"),
+        "{line}"
+    );
+    assert!(line.contains("20 or more Chinese characters"), "{line}");
+    // Nothing of it is stored: the one page is the seed's.
+    assert_eq!(
+        editions(dir, &db, "jiande"),
+        [("330182".into(), "2021-01-08".into(), 5)]
+    );
+    let (_, text, _) = paperboy(dir, &db, &["editions"]);
+    assert!(!text.contains("undated"), "{text}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pages = rt.block_on(async {
+        let store = Store::connect(&db).await.unwrap();
+        let n = store.page_articles("notes.md").await.unwrap().len();
+        (n, store.page_articles(JIANDE_PAGE).await.unwrap().len())
+    });
+    assert_eq!(pages, (0, 5));
 }

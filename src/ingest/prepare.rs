@@ -1,7 +1,7 @@
 //! Preparing an extracted page for the store: stable article ids, the content hash (equal:
 //! re-ingest changes nothing), the source hash (equal: the file need not even be extracted), the
-//! text hash (equal: the same page under another name) and the ingest day of undated pages.
-//! Pure functions: no I/O, no SQL.
+//! text hash (equal: the same page under another name), the ingest day of undated pages, and
+//! the test that a page holds article-like text at all. Pure functions: no I/O, no SQL.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -112,6 +112,59 @@ pub fn text_hash(text: &str) -> String {
     hex::encode(h.finalize())
 }
 
+/// Han characters an article's body must hold for its page to count as a newspaper page.
+pub const MIN_ARTICLE_HAN: usize = 20;
+
+/// Why a text is not stored as a newspaper page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no article-like text: no article has {MIN_ARTICLE_HAN} or more Chinese characters of body \
+     text (most has {most}); not a newspaper page, not stored"
+)]
+pub struct NotArticles {
+    /// The most Han characters any article's body holds.
+    pub most: usize,
+}
+
+/// Checks that `page` holds article-like text: at least one article whose body has
+/// [`MIN_ARTICLE_HAN`] Han characters (a short brief or a photo caption has more than that;
+/// notes, lists of links and English text have none). The kind of text decides, not the name.
+///
+/// ```
+/// use paperboy::ingest::check_article_like;
+/// use paperboy::model::{Article, DateSource, Page};
+/// let page = |body: &str| Page {
+///     source: "notes.md".into(), encoding: "utf-8".into(), paper: None, date: None,
+///     date_source: DateSource::None,
+///     articles: vec![Article { body: body.into(), ..Article::default() }],
+/// };
+/// assert_eq!(check_article_like(&page("hello world")).unwrap_err().most, 0);
+/// assert!(check_article_like(&page("本报讯 新安江街道的城市书房昨天正式开放，市民纷纷前来阅读。")).is_ok());
+/// ```
+pub fn check_article_like(page: &Page) -> Result<(), NotArticles> {
+    let most = page
+        .articles
+        .iter()
+        .map(|a| a.body.chars().filter(|&c| is_han(c)).count())
+        .max()
+        .unwrap_or(0);
+    if most >= MIN_ARTICLE_HAN {
+        Ok(())
+    } else {
+        Err(NotArticles { most })
+    }
+}
+
+/// A CJK unified or compatibility ideograph.
+fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{20000}'..='\u{2ebef}'
+        | '\u{30000}'..='\u{3134f}')
+}
+
 /// Stable id of an article: the first 16 hex digits of SHA-256 over the page key and its text.
 pub fn article_id(key: &str, article: &Article, occurrence: u32) -> String {
     let mut h = Sha256::new();
@@ -207,6 +260,24 @@ mod tests {
         );
         assert_ne!(text_hash(page), text_hash(&page.replace("8日", "9日")));
         assert_eq!(text_hash(page).len(), 64);
+    }
+
+    #[test]
+    fn a_page_needs_one_article_with_enough_han_body() {
+        let mut p = page(None, &["hello world", "短讯。"]);
+        assert_eq!(check_article_like(&p), Err(NotArticles { most: 2 }));
+        p.articles.clear();
+        assert_eq!(check_article_like(&p), Err(NotArticles { most: 0 }));
+        let p = page(
+            None,
+            &["新安江街道第一届夏季运动会昨天在建德市体育中心开幕。"],
+        );
+        assert_eq!(check_article_like(&p), Ok(()));
+        let msg = NotArticles { most: 2 }.to_string();
+        assert!(
+            msg.starts_with("no article-like text") && msg.contains("20"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -1,11 +1,11 @@
-//! Ingesting one page given as text (the API): extraction on a blocking thread, the text hash,
-//! then the store; the answer is what the store holds afterwards (for a
+//! Ingesting one page given as text (the API): extraction on a blocking thread, the article-like
+//! test, the text hash, then the store; the answer is what the store holds afterwards (for a
 //! copy, the stored page it repeats).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{prepare, text_hash};
+use super::{check_article_like, prepare, text_hash, NotArticles};
 use crate::extract::{self, ExtractError};
 use crate::store::{CopyOf, IngestOutcome, PageStored, Store, StoreError, StoredArticle};
 
@@ -14,6 +14,8 @@ use crate::store::{CopyOf, IngestOutcome, PageStored, Store, StoreError, StoredA
 pub enum TextError {
     #[error(transparent)]
     Extract(#[from] ExtractError),
+    #[error(transparent)]
+    NotArticles(#[from] NotArticles),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("extraction task failed: {0}")]
@@ -31,8 +33,8 @@ pub struct TextStored {
     pub articles: Vec<StoredArticle>,
 }
 
-/// Extracts `text` as page `key` with the operator's `opts` and stores it (see
-/// [`Store::ingest_batch`]).
+/// Extracts `text` as page `key` with the operator's `opts`, refuses text with no article-like
+/// content, and stores it (see [`Store::ingest_batch`]).
 pub async fn ingest_text(
     store: &Store,
     key: &str,
@@ -48,6 +50,7 @@ pub async fn ingest_text(
     })
     .await
     .map_err(|e| TextError::Task(e.to_string()))??;
+    check_article_like(&page)?;
     let mut new = prepare(page, key, now, tz);
     new.text_hash = Some(hash);
     let PageStored { outcome, copy_of } = store
