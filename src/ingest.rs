@@ -1,10 +1,13 @@
 //! Ingest: the service between extraction and the store. Turns extracted pages into `NewPage`s
-//! (stable article ids, content hash, the ingest day for undated pages) and feeds files and
-//! directories through extraction into the store in batches.
+//! (stable article ids, content and text hashes, the ingest day for undated pages) and feeds
+//! files and directories through extraction into the store in batches.
 //!
 //! Inputs: paths (files or directories, walked recursively in sorted order, hidden entries
-//! skipped) or one `Page` from the API. Output: an `IngestReport` with counts and the failures
-//! with their reasons. A file whose raw bytes (with the options) hash to the stored page's
+//! skipped) or one `Page` from the API. Output: an `IngestReport` with counts, the failures
+//! with their reasons, the copies (a page already stored under another name: nothing stored)
+//! and the new pages whose date is not printed (undated, kept out of editions until dated) or
+//! was worked out from the text (inferred). A file with no article-like text (see
+//! [`check_article_like`]) fails and is not stored. A file whose raw bytes (with the options) hash to the stored page's
 //! source hash is not extracted at all (`skipped`, reported unchanged): the inbox rescan of
 //! `serve` costs a read and a hash per file. Extraction runs on blocking threads (one per core) while the writer
 //! stores the pages in walk order, in batches of up to `batch_size` pages, one transaction each. One bad file never stops the others and never
@@ -20,11 +23,17 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::extract;
-use crate::store::{IngestOutcome, KnownSource, NewPage, Store};
+use crate::model::DateSource;
+use crate::store::{CopyOf, IngestOutcome, KnownSource, NewPage, PageStored, Store};
 
 mod prepare;
+mod text;
 mod walk;
-pub use prepare::{article_id, content_hash, prepare, source_hash};
+pub use prepare::{
+    article_id, check_article_like, content_hash, prepare, source_hash, text_hash, NotArticles,
+    MIN_ARTICLE_HAN,
+};
+pub use text::{ingest_text, TextError, TextStored};
 pub use walk::{walk, InputFile};
 
 /// Longest wait for a batch to fill once its first page is ready.
@@ -65,12 +74,32 @@ pub struct IngestFailure {
     pub reason: String,
 }
 
+/// A file that held a page already stored under another name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IngestCopy {
+    pub path: PathBuf,
+    /// Key of the stored page with the same text.
+    pub copy_of: String,
+    /// Where that page's text came from.
+    pub copy_of_source: String,
+}
+
+/// A newly stored page whose date was not printed on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DateNote {
+    pub path: PathBuf,
+    /// Its page key (what `paperboy pages set-date` takes).
+    pub key: String,
+    /// Undated: the ingest day (shown, not used as its date). Inferred: the date worked out.
+    pub date: NaiveDate,
+}
+
 /// What an ingest run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct IngestReport {
-    /// Pages stored or found unchanged.
+    /// Pages stored or found unchanged (copies included).
     pub pages: usize,
-    /// Articles on those pages.
+    /// Articles on those pages (a copy's are not counted: they are not stored again).
     pub articles: usize,
     pub new: usize,
     pub unchanged: usize,
@@ -79,6 +108,12 @@ pub struct IngestReport {
     /// stored page's source hash (counted in `unchanged` too).
     pub skipped: usize,
     pub failed: Vec<IngestFailure>,
+    /// Files holding a page stored under another name (counted in `unchanged`).
+    pub copies: Vec<IngestCopy>,
+    /// New pages without a date: filed apart from the editions, feeds and digests.
+    pub undated: Vec<DateNote>,
+    /// New pages dated from their text (`date_source = inferred`).
+    pub inferred: Vec<DateNote>,
 }
 
 /// What happened to one file, as reported to `Progress`.
@@ -87,6 +122,8 @@ pub enum FileResult {
     Stored {
         outcome: IngestOutcome,
         articles: usize,
+        /// The stored page this file's page is a copy of (nothing was stored).
+        copy_of: Option<CopyOf>,
     },
     Failed(String),
 }
@@ -131,15 +168,20 @@ fn prepare_file(
     }
     let source = file.path.display().to_string();
     let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        extract::page(&bytes, &source, opts)
+        let page = extract::page(&bytes, &source, opts)?;
+        Ok::<_, extract::ExtractError>((page, extract::text(&bytes, &source)?))
     }));
     match extracted {
-        Ok(Ok(page)) => {
+        Ok(Ok((page, text))) => {
             for w in &page.warnings {
                 tracing::warn!("{source}: {w}");
             }
+            if let Err(e) = check_article_like(&page) {
+                return Prepared::Failed(file.path.clone(), e.to_string());
+            }
             let mut page = prepare(page, &file.key, now, tz);
             page.source_hash = Some(hash);
+            page.text_hash = Some(text_hash(&text));
             Prepared::Page(file.path.clone(), page)
         }
         Ok(Err(e)) => Prepared::Failed(file.path.clone(), e.to_string()),
@@ -309,7 +351,12 @@ async fn write_batch(
                 report.unchanged += 1;
                 report.skipped += 1;
                 let outcome = IngestOutcome::Unchanged;
-                progress.file_done(&path, &FileResult::Stored { outcome, articles });
+                let result = FileResult::Stored {
+                    outcome,
+                    articles,
+                    copy_of: None,
+                };
+                progress.file_done(&path, &result);
             }
             Prepared::Failed(path, reason) => {
                 progress.file_done(&path, &FileResult::Failed(reason.clone()));
@@ -320,29 +367,41 @@ async fn write_batch(
     if pages.is_empty() {
         return;
     }
-    let outcomes: Vec<Result<IngestOutcome, String>> = match store.ingest_many(&pages).await {
-        Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+    let outcomes: Vec<Result<PageStored, String>> = match store.ingest_batch(&pages).await {
+        Ok(stored) => stored.into_iter().map(Ok).collect(),
         Err(_) => {
             let mut one_by_one = Vec::with_capacity(pages.len());
             for page in &pages {
-                one_by_one.push(store.ingest(page).await.map_err(|e| e.to_string()));
+                let stored = store.ingest_batch(std::slice::from_ref(page)).await;
+                one_by_one.push(match stored {
+                    Ok(mut s) if s.len() == 1 => Ok(s.remove(0)),
+                    Ok(_) => Err(format!("no outcome for page {}", page.key)),
+                    Err(e) => Err(e.to_string()),
+                });
             }
             one_by_one
         }
     };
-    for ((path, page), outcome) in paths.into_iter().zip(&pages).zip(outcomes) {
-        let result = match outcome {
-            Ok(outcome) => {
+    for ((path, page), stored) in paths.into_iter().zip(&pages).zip(outcomes) {
+        let result = match stored {
+            Ok(PageStored { outcome, copy_of }) => {
                 report.pages += 1;
-                report.articles += page.articles.len();
+                let articles = if copy_of.is_some() {
+                    0
+                } else {
+                    page.articles.len()
+                };
+                report.articles += articles;
                 match outcome {
                     IngestOutcome::New => report.new += 1,
                     IngestOutcome::Unchanged => report.unchanged += 1,
                     IngestOutcome::Replaced => report.replaced += 1,
                 }
+                note(report, &path, page, outcome, copy_of.as_ref());
                 FileResult::Stored {
                     outcome,
-                    articles: page.articles.len(),
+                    articles,
+                    copy_of,
                 }
             }
             Err(reason) => {
@@ -354,5 +413,36 @@ async fn write_batch(
             }
         };
         progress.file_done(&path, &result);
+    }
+}
+
+/// Records a copy, and a new page's missing or inferred date, in the report.
+fn note(
+    report: &mut IngestReport,
+    path: &Path,
+    page: &NewPage,
+    outcome: IngestOutcome,
+    copy_of: Option<&CopyOf>,
+) {
+    if let Some(c) = copy_of {
+        report.copies.push(IngestCopy {
+            path: path.to_path_buf(),
+            copy_of: c.key.clone(),
+            copy_of_source: c.source.clone(),
+        });
+        return;
+    }
+    if outcome != IngestOutcome::New {
+        return;
+    }
+    let note = DateNote {
+        path: path.to_path_buf(),
+        key: page.key.clone(),
+        date: page.date,
+    };
+    match page.date_source {
+        DateSource::Ingested | DateSource::None => report.undated.push(note),
+        DateSource::Inferred => report.inferred.push(note),
+        DateSource::Metadata | DateSource::Masthead => {}
     }
 }

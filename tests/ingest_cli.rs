@@ -147,14 +147,18 @@ async fn articles_per_page(store: &Store) -> BTreeMap<String, i64> {
     rows.into_iter().collect()
 }
 
-/// A directory of `n` pages: the seeds copied under distinct names.
+/// A directory of `n` distinct pages: the seeds under distinct names, each with a closing
+/// notice of its own (a copy of a page under another name is recognised as the same page and
+/// stored once, so plain copies would not be `n` pages).
 fn many_pages(dir: &Path, n: usize) {
     std::fs::create_dir_all(dir).unwrap();
     let seeds = seeds();
     for i in 0..n {
         let s = &seeds[i % seeds.len()];
         let name = format!("{i:04}_{}", s.file_name().unwrap().to_string_lossy());
-        std::fs::copy(s, dir.join(name)).unwrap();
+        let mut text = std::fs::read_to_string(s).unwrap();
+        text.push_str(&format!("\n\n本版第{i}号启事：欢迎读者来信来电。\n"));
+        std::fs::write(dir.join(name), text).unwrap();
     }
 }
 

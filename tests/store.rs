@@ -509,11 +509,11 @@ async fn undated_page_keeps_its_first_day(db: Db) {
         "2022-06-28T20:00:00Z",
     );
     assert_eq!(store.ingest(&undated).await.unwrap(), IngestOutcome::New);
-    let stored = store
-        .edition_articles(&code("330182"), day("2022-06-29"))
-        .await
-        .unwrap();
+    // Filed apart from the editions (issue 11), under its ingest day.
+    assert_eq!(count_articles(store, "330182", "2022-06-29").await, 0);
+    let stored = store.undated_articles(&code("330182"), 10).await.unwrap();
     assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].date, day("2022-06-29"));
     assert_eq!(stored[0].date_source, DateSource::Ingested);
     // Corrected a week later: replaced, but still filed under the first day.
     let corrected = page(
@@ -526,12 +526,11 @@ async fn undated_page_keeps_its_first_day(db: Db) {
         store.ingest(&corrected).await.unwrap(),
         IngestOutcome::Replaced
     );
-    let stored = store
-        .edition_articles(&code("330182"), day("2022-06-29"))
-        .await
-        .unwrap();
+    let stored = store.undated_articles(&code("330182"), 10).await.unwrap();
     assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].date, day("2022-06-29"));
     assert_eq!(stored[0].article.title.as_deref(), Some("无日期（更正）"));
+    assert_eq!(count_articles(store, "330182", "2022-06-29").await, 0);
     assert_eq!(count_articles(store, "330182", "2022-07-05").await, 0);
 }
 

@@ -1,7 +1,9 @@
 //! `paperboy ingest [--date D] [--paper P] PATH...`: extract pages and store their articles.
 //!
-//! Shows a progress bar on a terminal and plain log lines otherwise, prints a summary at the end,
-//! and exits 1 when any file failed (the others are stored).
+//! Shows a progress bar on a terminal and plain log lines otherwise, prints a summary at the end
+//! with a line for each copy of a stored page (nothing stored), each new undated page (kept out
+//! of the editions until dated) and each page dated from its text, and exits 1 when any file
+//! failed (the others are stored).
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,6 +36,9 @@ pub async fn run(config: Arc<Config>, args: IngestArgs) -> anyhow::Result<Status
     };
     store.close().await;
     println!("{}", summary(&report));
+    for line in notes(&report) {
+        println!("{line}");
+    }
     for f in &report.failed {
         eprintln!("failed: {}: {}", f.path.display(), f.reason);
     }
@@ -55,6 +60,37 @@ fn summary(r: &IngestReport) -> String {
         r.replaced,
         r.failed.len()
     )
+}
+
+/// One line per copy, undated page and page dated from its text.
+fn notes(r: &IngestReport) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &r.copies {
+        out.push(format!(
+            "unchanged: {}: same text as {} (page {}), already stored; nothing stored",
+            c.path.display(),
+            c.copy_of_source,
+            c.copy_of
+        ));
+    }
+    for u in &r.undated {
+        out.push(format!(
+            "undated: {}: the page prints no date; kept out of the daily editions, feeds and \
+             digests (ingested {}); date it with: paperboy pages set-date {} YYYY-MM-DD",
+            u.path.display(),
+            u.date,
+            u.key
+        ));
+    }
+    for d in &r.inferred {
+        out.push(format!(
+            "dated from its text: {}: {} (the page prints no date; worked out from dates in its \
+             articles)",
+            d.path.display(),
+            d.date
+        ));
+    }
+    out
 }
 
 /// Progress bar for a terminal; failures are printed above it as they happen.

@@ -21,6 +21,7 @@ mod export;
 mod extract;
 mod fit;
 mod ingest;
+mod pages;
 mod serve;
 mod subscribers;
 
@@ -49,8 +50,11 @@ enum Command {
     Eval(EvalArgs),
     /// Extract pages (files or directories, recursively) and store their articles.
     Ingest(IngestArgs),
-    /// List editions, newest first.
+    /// List editions, newest first, and the undated pages kept apart from them.
     Editions(EditionsArgs),
+    /// Stored pages: date an undated page.
+    #[command(subcommand)]
+    Pages(PagesCommand),
     /// Ingest the inbox and serve feeds, pages and the API.
     Serve(ServeArgs),
     /// Write every feed and page as static files.
@@ -147,6 +151,8 @@ pub struct EvalArgs {
 
 #[derive(Debug, Args)]
 pub struct IngestArgs {
+    /// Publication date of every page given (e.g. `--date 2021-01-08`; `date_source = metadata`);
+    /// without it a page is dated by its masthead, its file name or its text, or kept undated.
     #[arg(long)]
     pub date: Option<NaiveDate>,
     #[arg(long)]
@@ -162,8 +168,26 @@ pub struct EditionsArgs {
     pub region: Option<String>,
     #[arg(long)]
     pub since: Option<NaiveDate>,
+    /// List only the undated pages (no date printed or given), with their ingest day; in JSON
+    /// an array of objects with `region`, `slug`, `name`, `page`, `source`, `ingested`, `articles`.
+    #[arg(long)]
+    pub undated: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PagesCommand {
+    /// File a stored page under a publication date (e.g. `paperboy pages set-date
+    /// 002_51ed94c92ab269c1.txt 2021-12-10`): an undated page joins that day's editions, feeds
+    /// and digests.
+    SetDate {
+        /// The page key printed by `ingest` and `editions` (its file name) or the path it was
+        /// ingested from.
+        page: String,
+        /// Publication date, YYYY-MM-DD.
+        date: NaiveDate,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +273,7 @@ pub fn main() -> ExitCode {
         Command::Editions(args) => {
             runtime().and_then(|rt| rt.block_on(editions::run(config, args)))
         }
+        Command::Pages(cmd) => runtime().and_then(|rt| rt.block_on(pages::run(config, cmd))),
         Command::Serve(args) => runtime().and_then(|rt| rt.block_on(serve::run(config, args))),
         Command::Export(args) => runtime().and_then(|rt| rt.block_on(export::run(config, args))),
         // One thread: a run is one future whose sends and ledger writes wait on each other;

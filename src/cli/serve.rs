@@ -39,6 +39,12 @@ fn log_report(what: &str, r: &IngestReport) {
     for f in &r.failed {
         tracing::warn!(path = %f.path.display(), reason = %f.reason, "page not ingested");
     }
+    for c in &r.copies {
+        tracing::info!(path = %c.path.display(), copy_of = %c.copy_of_source, "same text as a stored page; nothing stored");
+    }
+    for u in &r.undated {
+        tracing::warn!(path = %u.path.display(), page = %u.key, ingested = %u.date, "page prints no date: kept out of the editions until `paperboy pages set-date`");
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,11 +1,13 @@
 //! Preparing an extracted page for the store: stable article ids, the content hash (equal:
-//! re-ingest changes nothing), the source hash (equal: the file need not even be extracted) and
-//! the ingest day of undated pages. Pure functions: no I/O, no SQL.
+//! re-ingest changes nothing), the source hash (equal: the file need not even be extracted), the
+//! text hash (equal: the same page under another name), the ingest day of undated pages, and
+//! the test that a page holds article-like text at all. Pure functions: no I/O, no SQL.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::extract;
 use crate::model::{Article, DateSource, Page};
@@ -55,6 +57,7 @@ pub fn prepare(page: Page, key: &str, ingested_at: DateTime<Utc>, tz: Tz) -> New
         date_source,
         content_hash,
         source_hash: None,
+        text_hash: None,
         ingested_at,
         articles,
     }
@@ -85,6 +88,81 @@ pub fn source_hash(bytes: &[u8], opts: &extract::Options) -> String {
     h.update([0]);
     h.update(bytes);
     hex::encode(h.finalize())
+}
+
+/// Hash of a page's text as a reader sees it: NFKC-normalised (full-width letters and digits,
+/// compatibility ideographs folded) with every whitespace and zero-width character removed, so
+/// the same page with other line ends, wrapping, blank lines or a byte-order mark hashes the
+/// same. The store treats a new page name with a stored text hash as a copy.
+///
+/// ```
+/// use paperboy::ingest::text_hash;
+/// assert_eq!(text_hash("新安江\r\n\r\n\r\n畔 ２０２２"), text_hash("\u{feff}新安江畔\n2022\n"));
+/// assert_ne!(text_hash("新安江畔"), text_hash("新安江"));
+/// ```
+pub fn text_hash(text: &str) -> String {
+    let mut h = Sha256::new();
+    let mut buf = [0u8; 4];
+    for c in text.nfkc() {
+        if c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}') {
+            continue;
+        }
+        h.update(c.encode_utf8(&mut buf).as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Han characters an article's body must hold for its page to count as a newspaper page.
+pub const MIN_ARTICLE_HAN: usize = 20;
+
+/// Why a text is not stored as a newspaper page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no article-like text: no article has {MIN_ARTICLE_HAN} or more Chinese characters of body \
+     text (most has {most}); not a newspaper page, not stored"
+)]
+pub struct NotArticles {
+    /// The most Han characters any article's body holds.
+    pub most: usize,
+}
+
+/// Checks that `page` holds article-like text: at least one article whose body has
+/// [`MIN_ARTICLE_HAN`] Han characters (a short brief or a photo caption has more than that;
+/// notes, lists of links and English text have none). The kind of text decides, not the name.
+///
+/// ```
+/// use paperboy::ingest::check_article_like;
+/// use paperboy::model::{Article, DateSource, Page};
+/// let page = |body: &str| Page {
+///     source: "notes.md".into(), encoding: "utf-8".into(), paper: None, date: None,
+///     date_source: DateSource::None,
+///     articles: vec![Article { body: body.into(), ..Article::default() }],
+/// };
+/// assert_eq!(check_article_like(&page("hello world")).unwrap_err().most, 0);
+/// assert!(check_article_like(&page("本报讯 新安江街道的城市书房昨天正式开放，市民纷纷前来阅读。")).is_ok());
+/// ```
+pub fn check_article_like(page: &Page) -> Result<(), NotArticles> {
+    let most = page
+        .articles
+        .iter()
+        .map(|a| a.body.chars().filter(|&c| is_han(c)).count())
+        .max()
+        .unwrap_or(0);
+    if most >= MIN_ARTICLE_HAN {
+        Ok(())
+    } else {
+        Err(NotArticles { most })
+    }
+}
+
+/// A CJK unified or compatibility ideograph.
+fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{20000}'..='\u{2ebef}'
+        | '\u{30000}'..='\u{3134f}')
 }
 
 /// Stable id of an article: the first 16 hex digits of SHA-256 over the page key and its text.
@@ -170,6 +248,37 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2022, 6, 1);
         let p = prepare(page(d, &["a"]), "001.txt", at, chrono_tz::Asia::Shanghai);
         assert_eq!((p.date, p.date_source), (d.unwrap(), DateSource::Masthead));
+    }
+
+    #[test]
+    fn text_hash_ignores_line_ends_blank_lines_and_width_but_not_text() {
+        let page = "今日建德\n2021年1月8日\n\n# 坚决打赢根治欠薪冬季攻坚战\n\n本报讯 记者 王莉莎\n";
+        let crlf = page.replace('\n', "\r\n\r\n") + "\r\n\r\n";
+        assert_eq!(text_hash(page), text_hash(&crlf));
+        assert_eq!(
+            text_hash(page),
+            text_hash(&page.replace("2021", "２０２１"))
+        );
+        assert_ne!(text_hash(page), text_hash(&page.replace("8日", "9日")));
+        assert_eq!(text_hash(page).len(), 64);
+    }
+
+    #[test]
+    fn a_page_needs_one_article_with_enough_han_body() {
+        let mut p = page(None, &["hello world", "短讯。"]);
+        assert_eq!(check_article_like(&p), Err(NotArticles { most: 2 }));
+        p.articles.clear();
+        assert_eq!(check_article_like(&p), Err(NotArticles { most: 0 }));
+        let p = page(
+            None,
+            &["新安江街道第一届夏季运动会昨天在建德市体育中心开幕。"],
+        );
+        assert_eq!(check_article_like(&p), Ok(()));
+        let msg = NotArticles { most: 2 }.to_string();
+        assert!(
+            msg.starts_with("no article-like text") && msg.contains("20"),
+            "{msg}"
+        );
     }
 
     #[test]

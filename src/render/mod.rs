@@ -31,7 +31,7 @@ pub use opml::opml;
 pub use pages::{date_label, subscribe_path};
 pub use pages::{
     ArticlePage, CountyItem, Directory, EditionLink, EditionPage, ErrorPage, FeedLink, IndexPage,
-    PrefectureGroup, ProvinceGroup, RegionPage,
+    PrefectureGroup, ProvinceGroup, RegionPage, UndatedLink,
 };
 pub use text::{clean, cleaned, escape_html, excerpt, is_removed, paragraphs};
 

@@ -77,6 +77,8 @@ pub struct Directory {
 pub struct IndexPage<'a> {
     pub site: &'a Site,
     pub directory: &'a Directory,
+    /// Regions whose pages list articles of undated pages (in no edition).
+    pub undated: Vec<RegionView>,
 }
 
 /// One edition in a region's list.
@@ -87,12 +89,37 @@ pub struct EditionLink {
     pub path: String,
 }
 
+/// An article of an undated page in a region's "undated" list.
+#[derive(Debug, Clone, Serialize)]
+pub struct UndatedLink {
+    pub title: String,
+    /// `/a/{id}/`
+    pub path: String,
+    pub paper: Option<String>,
+    /// The day its page was ingested (it has no publication date).
+    pub ingested: NaiveDate,
+}
+
+impl UndatedLink {
+    /// The list entry of an (already cleaned) article view.
+    pub fn new(a: &ArticleView) -> Self {
+        Self {
+            title: a.title.clone(),
+            path: a.path.clone(),
+            paper: a.paper.clone(),
+            ingested: a.date,
+        }
+    }
+}
+
 /// Context of `region.html`.
 #[derive(Debug, Serialize)]
 pub struct RegionPage<'a> {
     pub site: &'a Site,
     pub region: &'a RegionView,
     pub editions: Vec<EditionLink>,
+    /// Articles of undated pages: in no edition or feed, listed apart with their ingest day.
+    pub undated: Vec<UndatedLink>,
     /// `?before=` link to older editions.
     pub older: Option<String>,
     /// Sub-regions with editions (a prefecture's counties).
@@ -122,7 +149,10 @@ pub struct EditionPage<'a> {
 pub struct ArticlePage<'a> {
     pub site: &'a Site,
     pub article: &'a ArticleView,
+    /// `2022年6月28日`, or for an undated page `未注明日期（2024年5月1日收录）`.
     pub date_label: String,
+    /// The page prints no date: the article is in no edition (regions link to region pages).
+    pub undated: bool,
     /// The regions the article is filed under (primary first).
     pub regions: Vec<RegionView>,
     pub feeds: Vec<FeedLink>,

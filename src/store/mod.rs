@@ -8,7 +8,8 @@
 //! Interface (implemented by the backends; see the method docs):
 //! - `Store::connect(url)`: open or create, run versioned migrations, refuse a newer schema;
 //!   `connect_with_timeout` bounds how long PostgreSQL may take to accept a connection.
-//! - `ingest(&NewPage) -> IngestOutcome` and `ingest_many(&[NewPage])` (one transaction per batch).
+//! - `ingest(&NewPage) -> IngestOutcome` and `ingest_many(&[NewPage])` (one transaction per batch);
+//!   `ingest_batch` also names the stored page a new page is a copy of (same text hash).
 //! - `known_sources(keys) -> HashMap<key, KnownSource>`: stored source hashes, so a rescan can
 //!   skip files whose bytes did not change.
 //! - `editions(&EditionQuery) -> Vec<EditionSummary>` newest first, with parent roll-ups.
@@ -17,16 +18,22 @@
 //! - `article(id) -> Option<StoredArticle>`.
 //! - `regions() -> Vec<RegionActivity>`: county-level regions that have articles.
 //! - `revision() -> i64`: grows on every change; caches compare it to know they are stale.
+//! - `undated_articles`, `undated_pages`, `set_page_date`, `page_articles` (see `pages.rs`): pages
+//!   without a date, kept apart from the editions until the operator dates them.
 //!
-//! Layout (`migrations/*/0001_pages_articles.sql`): `pages` (one row per page identity, with the
-//! content hash that makes re-ingest a no-op), `articles` (the article with its regions as JSON,
-//! so `StoredArticle.article.regions` comes back whole, names included), `article_regions`
-//! (one row per article and county-level code, the edition index) and `meta` (the revision).
+//! Layout (`migrations/*/0001_pages_articles.sql`, `0004_page_identity_undated.sql`): `pages` (one
+//! row per page identity, with the content hash that makes re-ingest a no-op and the text hash
+//! that recognises the same page under another name), `articles` (the article with its regions
+//! as JSON, so `StoredArticle.article.regions` comes back whole, names included),
+//! `article_regions` (one row per dated article and county-level code, the edition index),
+//! `undated_regions` (the same for articles of undated pages, which no edition, feed or digest
+//! reads) and `meta` (the revision).
 //! Region codes are stored as integers: a prefecture's edition is the range `xxxx00..=xxxx99`
 //! and a province's `xx0000..=xx9999` over the county rows, deduplicated per article, so no
 //! parent codes are stored and a roll-up never counts an article twice. Times are Unix
 //! microseconds in both backends. Files: `sqlite.rs`/`postgres.rs` (connect, write path),
-//! `read.rs` (portable read queries run on either pool), `rows.rs`, `migrate.rs`.
+//! `read.rs` (portable read queries run on either pool), `pages.rs` (undated pages, dating a
+//! page), `copies.rs` (which new pages are copies), `rows.rs`, `migrate.rs`.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -36,15 +43,21 @@ use serde::Serialize;
 
 use crate::model::{Article, DateSource, RegionCode};
 
+mod batch;
+mod copies;
 pub mod ledger;
 mod migrate;
+mod pages;
 mod postgres;
 mod read;
 mod rows;
 mod sqlite;
 pub mod subscribers;
 
+use batch::{check_page, is_dated, replacement_date, runs_of_distinct_keys};
+pub use copies::CopyOf;
 pub use migrate::{create_postgres_schema, drop_postgres_schema};
+pub use pages::{PageDated, UndatedPage};
 
 /// How long [`Store::connect`] waits for PostgreSQL to accept a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -99,6 +112,9 @@ pub struct NewPage {
     /// from a file: lets a rescan skip extracting unchanged files (`known_sources`). Stored
     /// even when the content is unchanged, so an older row without it gets it on the next run.
     pub source_hash: Option<String>,
+    /// Hash of the page's normalised text (`ingest::text_hash`), when its text is known: a page
+    /// under a new key with the text hash of a stored page is a copy and stores nothing.
+    pub text_hash: Option<String>,
     pub ingested_at: DateTime<Utc>,
     pub articles: Vec<NewArticle>,
 }
@@ -120,6 +136,15 @@ pub enum IngestOutcome {
     New,
     Unchanged,
     Replaced,
+}
+
+/// What storing one page did, and for a copy, which stored page it copies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageStored {
+    /// `Unchanged` for a copy.
+    pub outcome: IngestOutcome,
+    /// Set when the page was not stored because a page with the same text is (under another key).
+    pub copy_of: Option<CopyOf>,
 }
 
 /// What the store knows of a page's source file (see `Store::known_sources`).
@@ -259,11 +284,21 @@ impl Store {
             .ok_or_else(|| StoreError::Corrupt(format!("no outcome for page {}", page.key)))
     }
 
-    /// Stores pages in one transaction (all or nothing), outcomes in input order: a known key
-    /// with the same content hash is `Unchanged` (nothing written); with another hash its
-    /// articles are replaced (`Replaced`); an unknown key is `New`. Bumps `revision` when
-    /// anything changed. Safe to run from several processes at once.
+    /// Stores pages in one transaction (all or nothing), outcomes in input order (see
+    /// [`Store::ingest_batch`]).
     pub async fn ingest_many(&self, pages: &[NewPage]) -> Result<Vec<IngestOutcome>, StoreError> {
+        let stored = self.ingest_batch(pages).await?;
+        Ok(stored.into_iter().map(|s| s.outcome).collect())
+    }
+
+    /// Stores pages in one transaction (all or nothing), results in input order: a known key
+    /// with the same content hash is `Unchanged` (nothing written); with another hash its
+    /// articles are replaced (`Replaced`); an unknown key is `New`, unless its text hash is that
+    /// of a stored page or of an earlier page of the batch under another key: then it is a copy,
+    /// `Unchanged` with `copy_of` naming that page, and nothing is written. A page with no
+    /// date (`Ingested`) is filed apart from the editions (see [`Store::undated_articles`]).
+    /// Bumps `revision` when anything changed. Safe to run from several processes at once.
+    pub async fn ingest_batch(&self, pages: &[NewPage]) -> Result<Vec<PageStored>, StoreError> {
         for page in pages {
             check_page(page)?;
         }
@@ -277,8 +312,9 @@ impl Store {
     }
 
     /// The stored source hash and article count of each page among `keys` that has a source
-    /// hash (one query whatever the number of keys); keys unknown or stored without a source
-    /// hash are absent.
+    /// hash and a text hash (one query whatever the number of keys); keys unknown or stored
+    /// without them are absent (so a page stored before text hashes existed is extracted once
+    /// more and gets one).
     pub async fn known_sources(
         &self,
         keys: &[String],
@@ -358,31 +394,6 @@ impl Store {
     }
 }
 
-/// Rejects a page that could not be stored whole (so the batch fails before writing).
-fn check_page(page: &NewPage) -> Result<(), StoreError> {
-    let mut seen = std::collections::HashSet::new();
-    for a in &page.articles {
-        if !seen.insert(a.id.as_str()) {
-            return Err(StoreError::Conflict(format!(
-                "page {}: article id {} appears twice",
-                page.key, a.id
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// The date of a corrected page: a page that had no date keeps the day it was first filed under
-/// (re-ingesting it tomorrow must not move it); otherwise the new page's date. The date source
-/// is always the new page's (`ingested` stays `ingested`).
-fn replacement_date(page: &NewPage, old_source: &str, old_date: NaiveDate) -> NaiveDate {
-    if page.date_source == DateSource::Ingested && old_source == DateSource::Ingested.as_str() {
-        old_date
-    } else {
-        page.date
-    }
-}
-
 /// JSON text of a list column (byline, regions).
 fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
@@ -425,23 +436,6 @@ async fn connect_sqlite_retrying(url: &str) -> Result<Store, StoreError> {
             other => return other,
         }
     }
-}
-
-/// Splits a batch into consecutive runs in which no page key repeats. A key twice in one batch:
-/// the later copy must see the earlier one, so each run is written before the next.
-fn runs_of_distinct_keys(pages: &[NewPage]) -> Vec<std::ops::Range<usize>> {
-    let mut runs = Vec::new();
-    let mut start = 0;
-    while start < pages.len() {
-        let mut keys = std::collections::HashSet::new();
-        let mut end = start;
-        while end < pages.len() && keys.insert(pages[end].key.as_str()) {
-            end += 1;
-        }
-        runs.push(start..end);
-        start = end;
-    }
-    runs
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ macro_rules! on_pool {
     };
 }
 
+pub(super) use on_pool;
+
 fn limit(n: Option<usize>) -> i64 {
     n.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX))
 }

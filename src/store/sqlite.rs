@@ -19,7 +19,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 use super::rows::{micros, region_number};
-use super::{IngestOutcome, NewPage, StoreError};
+use super::{copies, IngestOutcome, NewPage, PageStored, StoreError};
+use crate::model::DateSource;
 
 /// How long a writer waits for another process's write lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -73,17 +74,20 @@ fn create_parent(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-/// Stores a batch of pages in one transaction; outcomes in input order.
+/// Stores a batch of pages in one transaction; results in input order.
 pub(super) async fn ingest_many(
     pool: &SqlitePool,
     pages: &[NewPage],
-) -> Result<Vec<IngestOutcome>, StoreError> {
+) -> Result<Vec<PageStored>, StoreError> {
     let mut outcomes = Vec::with_capacity(pages.len());
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     for run in super::runs_of_distinct_keys(pages) {
         outcomes.extend(write_run(&mut tx, &pages[run]).await?);
     }
-    if outcomes.iter().any(|o| *o != IngestOutcome::Unchanged) {
+    if outcomes
+        .iter()
+        .any(|o| o.outcome != IngestOutcome::Unchanged)
+    {
         sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
             .execute(&mut *tx)
             .await?;
@@ -101,7 +105,8 @@ pub(super) async fn known_sources(
         "SELECT p.key, p.source_hash, \
                 (SELECT COUNT(*) FROM articles AS a WHERE a.page_key = p.key) \
          FROM pages AS p \
-         WHERE p.key IN (SELECT value FROM json_each($1)) AND p.source_hash IS NOT NULL",
+         WHERE p.key IN (SELECT value FROM json_each($1)) \
+           AND p.source_hash IS NOT NULL AND p.text_hash IS NOT NULL",
     )
     .bind(super::json(keys)?)
     .fetch_all(pool)
@@ -121,6 +126,7 @@ struct PageRow<'a> {
     date_source: &'static str,
     content_hash: &'a str,
     source_hash: Option<&'a str>,
+    text_hash: Option<&'a str>,
     created_us: i64,
     updated_us: i64,
 }
@@ -141,79 +147,137 @@ struct ArticleRow<'a> {
     stored_us: i64,
 }
 
-/// One (region, date, article) index row.
+/// One (region, date, article) index row; undated ones go to `undated_regions` without the date.
 struct RegionRow<'a> {
     region: i32,
     date: NaiveDate,
     article_id: &'a str,
+    dated: bool,
 }
 
-/// Writes pages with distinct keys: reads their stored state in one query, removes replaced
-/// pages (their articles and index rows go with them), inserts new and replacement rows.
+/// Writes pages with distinct keys: reads their stored state in one query, finds copies,
+/// removes replaced pages (their articles and index rows go with them), inserts new and
+/// replacement rows.
 async fn write_run(
     tx: &mut Transaction<'static, Sqlite>,
     pages: &[NewPage],
-) -> Result<Vec<IngestOutcome>, StoreError> {
+) -> Result<Vec<PageStored>, StoreError> {
     let keys: Vec<&str> = pages.iter().map(|p| p.key.as_str()).collect();
-    type Existing = (String, String, String, NaiveDate, i64, Option<String>);
+    type Existing = (
+        String,
+        String,
+        String,
+        NaiveDate,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
     let existing: Vec<Existing> = sqlx::query_as(
-        "SELECT key, content_hash, date_source, date, created_us, source_hash FROM pages \
-         WHERE key IN (SELECT value FROM json_each($1))",
+        "SELECT key, content_hash, date_source, date, created_us, source_hash, text_hash \
+         FROM pages WHERE key IN (SELECT value FROM json_each($1))",
     )
     .bind(super::json(&keys)?)
     .fetch_all(&mut **tx)
     .await?;
-    let existing: HashMap<String, (String, String, NaiveDate, i64, Option<String>)> = existing
+    let existing: HashMap<String, Stored> = existing
         .into_iter()
-        .map(|(k, h, s, d, c, src)| (k, (h, s, d, c, src)))
+        .map(|(k, hash, date_source, date, created, source, text)| {
+            let s = Stored {
+                hash,
+                date_source,
+                date,
+                created,
+                source,
+                text,
+            };
+            (k, s)
+        })
         .collect();
-    // Unchanged pages whose stored source hash differs (or is missing): key, new source hash.
-    let mut sources: Vec<(&str, &str)> = Vec::new();
+    let hashes: Vec<&str> = pages
+        .iter()
+        .filter_map(|p| p.text_hash.as_deref())
+        .collect();
+    let owners: Vec<copies::Owner> = if hashes.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(
+            "SELECT text_hash, key, source FROM pages \
+             WHERE text_hash IN (SELECT value FROM json_each($1)) ORDER BY created_us, key",
+        )
+        .bind(super::json(&hashes)?)
+        .fetch_all(&mut **tx)
+        .await?
+    };
+    let known = existing.keys().map(String::as_str).collect();
+    let copy_of = copies::find(pages, &known, &owners);
+    // Unchanged pages whose stored source or text hash differs (or is missing): key, hashes.
+    let mut backfill: Vec<(&str, Option<&str>, Option<&str>)> = Vec::new();
 
     let mut outcomes = Vec::with_capacity(pages.len());
     let mut page_rows = Vec::new();
     let mut replaced_keys = Vec::new();
-    // (page, date it is filed under)
-    let mut to_write: Vec<(&NewPage, NaiveDate)> = Vec::new();
-    for page in pages {
+    // (page, date and date source it is filed under)
+    let mut to_write: Vec<(&NewPage, NaiveDate, DateSource)> = Vec::new();
+    for (page, copy_of) in pages.iter().zip(copy_of) {
         let now = micros(page.ingested_at);
-        let (outcome, date, created) = match existing.get(&page.key) {
-            None => (IngestOutcome::New, page.date, now),
-            Some((hash, _, _, _, stored)) if *hash == page.content_hash => {
-                if let Some(new) = page.source_hash.as_deref() {
-                    if stored.as_deref() != Some(new) {
-                        sources.push((&page.key, new));
-                    }
+        if copy_of.is_some() {
+            outcomes.push(PageStored {
+                outcome: IngestOutcome::Unchanged,
+                copy_of,
+            });
+            continue;
+        }
+        let (outcome, (date, source), created) = match existing.get(&page.key) {
+            None => (IngestOutcome::New, (page.date, page.date_source), now),
+            Some(s) if s.hash == page.content_hash => {
+                let src = page
+                    .source_hash
+                    .as_deref()
+                    .filter(|h| s.source.as_deref() != Some(*h));
+                let text = page
+                    .text_hash
+                    .as_deref()
+                    .filter(|h| s.text.as_deref() != Some(*h));
+                if src.is_some() || text.is_some() {
+                    backfill.push((&page.key, src, text));
                 }
-                outcomes.push(IngestOutcome::Unchanged);
+                outcomes.push(PageStored {
+                    outcome: IngestOutcome::Unchanged,
+                    copy_of: None,
+                });
                 continue;
             }
-            Some((_, old_source, old_date, created, _)) => {
+            Some(s) => {
                 replaced_keys.push(page.key.as_str());
-                let date = super::replacement_date(page, old_source, *old_date);
-                (IngestOutcome::Replaced, date, *created)
+                let filed = super::replacement_date(page, &s.date_source, s.date);
+                (IngestOutcome::Replaced, filed, s.created)
             }
         };
-        outcomes.push(outcome);
+        outcomes.push(PageStored {
+            outcome,
+            copy_of: None,
+        });
         page_rows.push(PageRow {
             key: &page.key,
             source: &page.source,
             paper: page.paper.as_deref(),
             date,
-            date_source: page.date_source.as_str(),
+            date_source: source.as_str(),
             content_hash: &page.content_hash,
             source_hash: page.source_hash.as_deref(),
+            text_hash: page.text_hash.as_deref(),
             created_us: created,
             updated_us: now,
         });
-        to_write.push((page, date));
+        to_write.push((page, date, source));
     }
-    if !sources.is_empty() {
+    if !backfill.is_empty() {
         sqlx::query(
-            "UPDATE pages SET source_hash = j.value ->> '$[1]' FROM json_each($1) AS j \
-             WHERE pages.key = j.value ->> '$[0]'",
+            "UPDATE pages SET source_hash = coalesce(j.value ->> '$[1]', pages.source_hash), \
+                              text_hash = coalesce(j.value ->> '$[2]', pages.text_hash) \
+             FROM json_each($1) AS j WHERE pages.key = j.value ->> '$[0]'",
         )
-        .bind(super::json(&sources)?)
+        .bind(super::json(&backfill)?)
         .execute(&mut **tx)
         .await?;
     }
@@ -242,7 +306,7 @@ async fn write_run(
 
     let mut article_rows = Vec::new();
     let mut region_rows = Vec::new();
-    for (page, date) in &to_write {
+    for (page, date, source) in &to_write {
         let now = micros(page.ingested_at);
         for a in &page.articles {
             let art = &a.article;
@@ -265,6 +329,7 @@ async fn write_run(
                     region: region_number(&r.code)?,
                     date: *date,
                     article_id: &a.id,
+                    dated: super::is_dated(*source),
                 });
             }
         }
@@ -272,7 +337,7 @@ async fn write_run(
     for chunk in page_rows.chunks(ROWS_PER_INSERT) {
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO pages (key, source, paper, date, date_source, content_hash, \
-             source_hash, created_us, updated_us) ",
+             source_hash, text_hash, created_us, updated_us) ",
         );
         q.push_values(chunk, |mut b, r| {
             b.push_bind(r.key)
@@ -282,6 +347,7 @@ async fn write_run(
                 .push_bind(r.date_source)
                 .push_bind(r.content_hash)
                 .push_bind(r.source_hash)
+                .push_bind(r.text_hash)
                 .push_bind(r.created_us)
                 .push_bind(r.updated_us);
         });
@@ -308,7 +374,9 @@ async fn write_run(
         });
         q.build().execute(&mut **tx).await?;
     }
-    for chunk in region_rows.chunks(ROWS_PER_INSERT) {
+    let (dated, undated): (Vec<RegionRow>, Vec<RegionRow>) =
+        region_rows.into_iter().partition(|r| r.dated);
+    for chunk in dated.chunks(ROWS_PER_INSERT) {
         let mut q =
             QueryBuilder::<Sqlite>::new("INSERT INTO article_regions (region, date, article_id) ");
         q.push_values(chunk, |mut b, r| {
@@ -319,5 +387,24 @@ async fn write_run(
         q.push(" ON CONFLICT DO NOTHING");
         q.build().execute(&mut **tx).await?;
     }
+    for chunk in undated.chunks(ROWS_PER_INSERT) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO undated_regions (region, article_id) ");
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(r.region).push_bind(r.article_id);
+        });
+        q.push(" ON CONFLICT DO NOTHING");
+        q.build().execute(&mut **tx).await?;
+    }
     Ok(outcomes)
+}
+
+/// What the store holds for a page key the run writes.
+struct Stored {
+    hash: String,
+    date_source: String,
+    date: NaiveDate,
+    created: i64,
+    source: Option<String>,
+    text: Option<String>,
 }

@@ -15,6 +15,8 @@ use super::content;
 use super::error::AppError;
 use super::routes::{cache_key, region_or};
 use super::AppState;
+use crate::ingest::TextError;
+use crate::model::DateSource;
 use crate::store::IngestOutcome;
 
 async fn cached<F, Fut>(s: &AppState, key: &str, headers: &HeaderMap, render: F) -> Response
@@ -124,7 +126,15 @@ struct StoredOut {
 struct PageOut {
     page_id: String,
     outcome: IngestOutcome,
-    date: NaiveDate,
+    /// Null for an undated page (kept out of editions until dated).
+    date: Option<NaiveDate>,
+    date_source: DateSource,
+    /// The day an undated page was ingested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ingested: Option<NaiveDate>,
+    /// For a copy of a stored page: that page's id (nothing new was stored; `articles` are its).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    copy_of: Option<String>,
     articles: Vec<StoredOut>,
 }
 
@@ -188,21 +198,36 @@ pub async fn post_page(
         paper: input.paper.clone(),
         ..Default::default()
     };
-    let source = key.clone();
-    let text = input.text;
-    let page =
-        tokio::task::spawn_blocking(move || crate::extract::page(text.as_bytes(), &source, &opts))
-            .await
-            .map_err(|e| AppError::Internal(format!("extraction task: {e}")))?
-            .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let new = crate::ingest::prepare(page, &key, Utc::now(), s.config.ingest.timezone);
-    let outcome = s.store.ingest(&new).await?;
+    let stored = crate::ingest::ingest_text(
+        &s.store,
+        &key,
+        input.text,
+        opts,
+        Utc::now(),
+        s.config.ingest.timezone,
+    )
+    .await
+    .map_err(|e| match e {
+        TextError::Store(e) => AppError::Store(e),
+        TextError::Task(e) => AppError::Internal(e),
+        other => AppError::BadRequest(other.to_string()),
+    })?;
     s.cache.refresh(&s.store).await?;
+    let (date, date_source) = match stored.articles.first() {
+        Some(a) => (Some(a.date), a.date_source),
+        None => (input.date, DateSource::None),
+    };
+    let undated = matches!(date_source, DateSource::Ingested | DateSource::None);
     let out = PageOut {
         page_id: key.trim_start_matches("api/").to_string(),
-        outcome,
-        date: new.date,
-        articles: new
+        outcome: stored.outcome,
+        date: date.filter(|_| !undated),
+        date_source,
+        ingested: date.filter(|_| undated),
+        copy_of: stored
+            .copy_of
+            .map(|c| c.key.trim_start_matches("api/").to_string()),
+        articles: stored
             .articles
             .iter()
             .map(|a| StoredOut {
@@ -212,7 +237,7 @@ pub async fn post_page(
             })
             .collect(),
     };
-    let status = match outcome {
+    let status = match stored.outcome {
         IngestOutcome::New => StatusCode::CREATED,
         _ => StatusCode::OK,
     };

@@ -16,7 +16,7 @@ use crate::model::{RegionCode, RegionLevel};
 use crate::render::{
     self, article_entry, date_label, edition_entry, subscribe_path, ArticlePage, ArticleView,
     CountyItem, Directory, EditionLink, EditionPage, ErrorPage, Feed, FeedFormat, FeedKind,
-    FeedLink, IndexPage, PrefectureGroup, ProvinceGroup, RegionPage, RegionView,
+    FeedLink, IndexPage, PrefectureGroup, ProvinceGroup, RegionPage, RegionView, UndatedLink,
 };
 use crate::store::{EditionQuery, RegionActivity};
 
@@ -34,6 +34,8 @@ pub const XML: &str = "application/xml; charset=utf-8";
 pub const XSL: &str = "text/xsl; charset=utf-8";
 /// Editions listed on a region page.
 const REGION_PAGE_EDITIONS: usize = 60;
+/// Articles of undated pages listed on a region page (the export writes their pages too).
+pub const REGION_PAGE_UNDATED: usize = 60;
 
 /// Where an archive page of a feed starts: strictly older than this.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,12 +167,23 @@ pub async fn directory(state: &AppState) -> Result<(Directory, Vec<RegionActivit
 /// `/`
 pub async fn index(state: &AppState) -> Result<Document, AppError> {
     let (directory, _) = directory(state).await?;
+    // Regions with articles of undated pages: their region pages list them.
+    let mut undated: Vec<RegionCode> = state
+        .store
+        .undated_pages(None)
+        .await?
+        .into_iter()
+        .map(|u| u.region)
+        .collect();
+    undated.sort();
+    undated.dedup();
     page(
         state,
         "index.html",
         IndexPage {
             site: &state.site,
             directory: &directory,
+            undated: undated.iter().filter_map(view).collect(),
         },
     )
 }
@@ -325,6 +338,17 @@ pub async fn region_page(
             path: format!("{}{}/", region.path(), e.date),
         })
         .collect();
+    // Undated pages are listed on the first page of the region only.
+    let undated = match before {
+        Some(_) => Vec::new(),
+        None => state
+            .store
+            .undated_articles(&code, REGION_PAGE_UNDATED)
+            .await?
+            .iter()
+            .map(|a| UndatedLink::new(&ArticleView::new(a)))
+            .collect(),
+    };
     page(
         state,
         "region.html",
@@ -332,6 +356,7 @@ pub async fn region_page(
             site: &state.site,
             region,
             editions,
+            undated,
             older,
             children,
             parents: parents(region),
@@ -427,6 +452,12 @@ pub async fn article_page(state: &AppState, id: &str) -> Result<Document, AppErr
         ));
     };
     let article = ArticleView::new(&a);
+    let undated = a.date_source == crate::model::DateSource::Ingested;
+    let date_label = if undated {
+        format!("未注明日期（{}收录）", date_label(a.date))
+    } else {
+        date_label(a.date)
+    };
     let regions: Vec<RegionView> = a
         .article
         .regions
@@ -438,7 +469,8 @@ pub async fn article_page(state: &AppState, id: &str) -> Result<Document, AppErr
         ArticlePage {
             site: &state.site,
             article: &article,
-            date_label: date_label(a.date),
+            date_label,
+            undated,
             feeds: regions
                 .first()
                 .map(FeedLink::for_region)

@@ -58,10 +58,16 @@ pub async fn site_paths(state: &AppState) -> Result<Vec<String>, ExportError> {
         .await
         .map_err(|e| ExportError::Listing(e.to_string()))?;
     let mut regions: BTreeSet<RegionCode> = BTreeSet::new();
-    for a in &acts {
-        regions.insert(a.region.clone());
-        regions.insert(a.region.prefecture());
-        regions.insert(a.region.province());
+    // Regions with editions, and those with only undated articles (the home page links them).
+    let undated = state.store.undated_pages(None).await?;
+    for code in acts
+        .iter()
+        .map(|a| &a.region)
+        .chain(undated.iter().map(|u| &u.region))
+    {
+        regions.insert(code.clone());
+        regions.insert(code.prefecture());
+        regions.insert(code.province());
     }
     let mut paths = vec!["/".to_string(), "/feeds.opml".into(), "/feed.xsl".into()];
     let mut articles = BTreeSet::new();
@@ -91,6 +97,12 @@ pub async fn site_paths(state: &AppState) -> Result<Vec<String>, ExportError> {
                 }
             }
         }
+        // The region page links the articles of undated pages too.
+        let undated = state
+            .store
+            .undated_articles(code, super::content::REGION_PAGE_UNDATED)
+            .await?;
+        articles.extend(undated.into_iter().map(|a| a.id));
     }
     drop(dir);
     paths.extend(articles.into_iter().map(|id| format!("/a/{id}/")));

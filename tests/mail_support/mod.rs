@@ -243,6 +243,7 @@ pub async fn ingest(store: &Store, key: &str, date: NaiveDate, region: &str, tit
         date_source: DateSource::Masthead,
         content_hash: format!("hash-{key}-{}", titles.join("|")),
         source_hash: None,
+        text_hash: None,
         ingested_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
         articles,
     };
