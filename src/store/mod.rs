@@ -27,6 +27,10 @@
 //! parent codes are stored and a roll-up never counts an article twice. Times are Unix
 //! microseconds in both backends. Files: `sqlite.rs`/`postgres.rs` (connect, write path),
 //! `read.rs` (portable read queries run on either pool), `rows.rs`, `migrate.rs`.
+//!
+//! Concurrent writers on SQLite (requests of one `serve`, several processes on one file) wait
+//! for each other and are never refused because another one holds the lock: every transaction
+//! that writes begins with `BEGIN IMMEDIATE` (see `sqlite.rs`).
 
 use std::collections::HashMap;
 use std::time::Duration;

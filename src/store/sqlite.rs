@@ -1,7 +1,13 @@
-//! SQLite backend: opening the file (WAL, busy timeout, foreign keys) and the ingest write path.
+//! SQLite backend: opening the file (WAL, busy timeout, foreign keys), the ingest write path,
+//! and the rule every SQLite write follows so that concurrent writers wait instead of failing.
 //!
-//! Writes take the database's write lock at `BEGIN IMMEDIATE`, so two processes ingesting into
-//! one file queue behind each other (the busy timeout) instead of failing on a lock upgrade.
+//! SQLite lets one writer at a time change the file; the others wait for its write lock, up to
+//! the busy timeout every connection is opened with. A transaction that reads and then writes
+//! must take the write lock at its start (`BEGIN IMMEDIATE`, see [`begin_write`]): begun as a
+//! reader, it could not be upgraded once another writer had committed in between, and SQLite
+//! reports that at once as "database is locked" without waiting, which no busy timeout helps.
+//! A single statement takes the lock it needs when it starts and waits for it.
+//!
 //! A batch is written with a handful of statements whatever its size: multi-row
 //! `INSERT … VALUES` with bound parameters, `ROWS_PER_INSERT` rows each (a statement round trip
 //! to sqlx's connection thread costs more than a row; unpacking rows from one JSON parameter
@@ -16,7 +22,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
+use sqlx::{Database, Pool, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 use super::rows::{micros, region_number};
 use super::{IngestOutcome, NewPage, StoreError};
@@ -61,6 +67,21 @@ pub(super) async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
     Ok(pool)
 }
 
+/// Begins a transaction that is going to write. On SQLite it is `BEGIN IMMEDIATE`, which takes
+/// the file's write lock at once and waits for it up to the busy timeout, so that a transaction
+/// which reads before it writes cannot fail on upgrading its lock (see the module docs);
+/// PostgreSQL locks rows as they are written, and begins as it always has.
+pub(super) async fn begin_write<DB: Database>(
+    pool: &Pool<DB>,
+    lite: bool,
+) -> Result<Transaction<'static, DB>, sqlx::Error> {
+    if lite {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        pool.begin().await
+    }
+}
+
 fn create_parent(path: &Path) -> Result<(), StoreError> {
     match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => {
@@ -79,7 +100,7 @@ pub(super) async fn ingest_many(
     pages: &[NewPage],
 ) -> Result<Vec<IngestOutcome>, StoreError> {
     let mut outcomes = Vec::with_capacity(pages.len());
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = begin_write(pool, true).await?;
     for run in super::runs_of_distinct_keys(pages) {
         outcomes.extend(write_run(&mut tx, &pages[run]).await?);
     }

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use super::sqlite::begin_write;
 use super::{Store, StoreError};
 use crate::model::RegionCode;
 
@@ -102,7 +103,8 @@ impl Store {
         let email = email.to_lowercase();
         let confirmed_at = confirm.then_some(now);
         let (id, outcome) = on_pool!(self, |pool, lite| {
-            let mut tx = pool.begin().await?;
+            // It reads the address before it writes: on SQLite it takes the write lock first.
+            let mut tx = begin_write(pool, lite).await?;
             let existing: Option<(i64, Option<i64>)> = sqlx::query_as(&q(
                 lite,
                 "SELECT id, confirmed_at FROM subscribers WHERE email = $1",
@@ -308,7 +310,7 @@ impl Store {
     /// Removes a subscriber, their regions and ledger rows; false when there was none.
     pub async fn remove_subscriber(&self, id: i64) -> Result<bool, StoreError> {
         let removed = on_pool!(self, |pool, lite| {
-            let mut tx = pool.begin().await?;
+            let mut tx = begin_write(pool, lite).await?;
             for sql in [
                 "DELETE FROM subscriptions WHERE subscriber_id = $1",
                 "DELETE FROM digest_ledger WHERE subscriber_id = $1",
