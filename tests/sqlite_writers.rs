@@ -1,22 +1,25 @@
 //! SQLite under concurrent writers: simultaneous web subscriptions on one database file are
 //! all stored, slower perhaps but never refused with "database is locked"; the rate limit, not
-//! a lock, turns a flood away.
+//! a lock, turns a flood away. A write that waits out the busy timeout fails naming the file.
 //! See: issue 12 ("SQLite under concurrent writers").
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod mail_support;
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use paperboy::mail::limit::RateLimiter;
 use paperboy::mail::MailService;
-use paperboy::store::Store;
+use paperboy::model::RegionCode;
+use paperboy::store::{Store, StoreError, Timeouts};
 use paperboy::web::{app, AppState};
+use sqlx::{Connection, SqliteConnection};
 use tower::ServiceExt;
 
 use mail_support::*;
@@ -94,4 +97,130 @@ async fn a_flood_from_one_client_is_turned_away_by_the_rate_limit_not_by_locks()
         .count();
     assert_eq!((ok, limited), (20, 80), "statuses: {statuses:?}");
     assert_eq!(store.subscribers().await.unwrap().len(), 20);
+}
+
+/// A config file for the binary: SQLite at `db`, mail off (subscribers are added confirmed).
+fn cli_config(dir: &Path, db: &Path, storage: &str) -> PathBuf {
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[storage]\nurl = \"sqlite://{}\"\n{storage}[render]\ntemplates = \"{}\"\n",
+            db.display(),
+            dir.join("no-templates").display(),
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// `paperboy subscribers add EMAIL --region jiande --confirmed` with `config`.
+fn add_command(config: &Path, emails: &[String]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_paperboy"));
+    cmd.arg("--config")
+        .arg(config)
+        .args(["subscribers", "add"])
+        .args(emails)
+        .args(["--region", "jiande", "--confirmed"])
+        .env_remove("DATABASE_URL")
+        .env("PAPERBOY_LOG", "warn");
+    cmd
+}
+
+/// Holds the write lock of the SQLite file at `url` until dropped (an open `BEGIN IMMEDIATE`).
+async fn hold_write_lock(url: &str) -> SqliteConnection {
+    let mut conn = SqliteConnection::connect(url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_waits_out_the_busy_timeout_fails_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("held.db");
+    let url = format!("sqlite://{}", db.display());
+    let timeouts = Timeouts {
+        busy: Duration::from_secs(1),
+        ..Timeouts::default()
+    };
+    let store = Store::connect_with(&url, timeouts).await.unwrap();
+    let jiande = RegionCode::parse(JIANDE).unwrap();
+    let lock = hold_write_lock(&url).await;
+
+    let started = Instant::now();
+    let err = store
+        .upsert_subscriber("a@example.org", std::slice::from_ref(&jiande), true, 1)
+        .await
+        .unwrap_err();
+    let waited = started.elapsed();
+    assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains(&db.display().to_string()), "{message}");
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+
+    // The binary, with `[storage] busy_timeout_secs = 1`: exit 1 within the bound, the file named.
+    let config = cli_config(dir.path(), &db, "busy_timeout_secs = 1\n");
+    let started = Instant::now();
+    let out = add_command(&config, &["b@example.org".to_string()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&db.display().to_string()), "{stderr}");
+    assert!(stderr.contains("busy"), "{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Once the lock is released, the same writes go through.
+    drop(lock);
+    store
+        .upsert_subscriber("a@example.org", &[jiande], true, 1)
+        .await
+        .unwrap();
+    let out = add_command(&config, &["b@example.org".to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(store.subscribers().await.unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscription_that_waits_out_the_busy_timeout_is_answered_503() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = SmtpServer::start();
+    let url = format!("sqlite://{}", dir.path().join("web.db").display());
+    let timeouts = Timeouts {
+        busy: Duration::from_secs(1),
+        ..Timeouts::default()
+    };
+    let store = Store::connect_with(&url, timeouts).await.unwrap();
+    let (state, _) = app_state(
+        store.clone(),
+        config(&url, &server, &dir.path().join("outbox")),
+    );
+    let lock = hold_write_lock(&url).await;
+    let started = Instant::now();
+    let statuses = subscribe_all_at_once(&state, 1).await;
+    assert_eq!(statuses, [StatusCode::SERVICE_UNAVAILABLE]);
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    drop(lock);
+    assert_eq!(subscribe_all_at_once(&state, 1).await, [StatusCode::OK]);
+    assert_eq!(store.subscribers().await.unwrap().len(), 1);
 }

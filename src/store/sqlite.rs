@@ -1,12 +1,18 @@
 //! SQLite backend: opening the file (WAL, busy timeout, foreign keys), the ingest write path,
-//! and the rule every SQLite write follows so that concurrent writers wait instead of failing.
+//! and the rules every SQLite write follows so that concurrent writers wait instead of failing.
 //!
-//! SQLite lets one writer at a time change the file; the others wait for its write lock, up to
-//! the busy timeout every connection is opened with. A transaction that reads and then writes
-//! must take the write lock at its start (`BEGIN IMMEDIATE`, see [`begin_write`]): begun as a
-//! reader, it could not be upgraded once another writer had committed in between, and SQLite
-//! reports that at once as "database is locked" without waiting, which no busy timeout helps.
-//! A single statement takes the lock it needs when it starts and waits for it.
+//! SQLite lets one writer at a time change the file; the others must wait, and they do in two
+//! places, both bounded by the store's busy timeout (`[storage] busy_timeout_secs`):
+//! - for a free connection of this process's pool (the pool's acquire timeout);
+//! - for the file's write lock, held by another connection of this or another process (the
+//!   busy timeout every connection is opened with).
+//!
+//! A transaction that reads and then writes must take the write lock at its start
+//! (`BEGIN IMMEDIATE`, see [`begin_write`]): begun as a reader, it could not be upgraded once
+//! another writer had committed in between, and SQLite reports that at once as "database is
+//! locked" without waiting, which no busy timeout helps. A single statement takes the lock
+//! it needs when it starts and waits for it. A wait that runs out is reported by
+//! [`name_busy`] as `StoreError::Busy`, naming the file.
 //!
 //! A batch is written with a handful of statements whatever its size: multi-row
 //! `INSERT … VALUES` with bound parameters, `ROWS_PER_INSERT` rows each (a statement round trip
@@ -27,12 +33,8 @@ use sqlx::{Database, Pool, QueryBuilder, Sqlite, SqlitePool, Transaction};
 use super::rows::{micros, region_number};
 use super::{IngestOutcome, NewPage, StoreError};
 
-/// How long a writer waits for another process's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Opens (creating file and directory) the database named by `sqlite://PATH`, `sqlite:PATH`
-/// or `sqlite::memory:`.
-pub(super) async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
+/// The file named by `sqlite://PATH`, `sqlite:PATH` or `sqlite::memory:` (query string dropped).
+pub(super) fn path_of(url: &str) -> Result<&str, StoreError> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -41,6 +43,13 @@ pub(super) async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
     if path.is_empty() {
         return Err(StoreError::BadUrl(url.to_string()));
     }
+    Ok(path)
+}
+
+/// Opens (creating file and directory) the database named by `url` (see [`path_of`]). A write
+/// waits up to `busy` for another writer's lock, and a query up to `busy` for a connection.
+pub(super) async fn connect(url: &str, busy: Duration) -> Result<SqlitePool, StoreError> {
+    let path = path_of(url)?;
     let memory = path == ":memory:";
     let options = if memory {
         SqliteConnectOptions::from_str("sqlite::memory:")?
@@ -55,16 +64,62 @@ pub(super) async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
     // A larger page cache (KiB when negative; the default is 2 MB) keeps the article id and
     // date indexes in memory while a large ingest inserts into them at random places.
     let options = options
-        .busy_timeout(BUSY_TIMEOUT)
+        .busy_timeout(busy)
         .foreign_keys(true)
         .pragma("cache_size", "-16384");
     // An in-memory database exists per connection: keep exactly one.
     let max = if memory { 1 } else { 8 };
+    // The acquire timeout is the busy timeout too: `name_busy` reads it back from the pool.
     let pool = SqlitePoolOptions::new()
         .max_connections(max)
+        .acquire_timeout(busy)
         .connect_with(options)
         .await?;
     Ok(pool)
+}
+
+/// Opens and migrates an SQLite file whose writes wait up to `busy` for other writers.
+/// Processes starting together on a fresh file race to switch it to WAL and to migrate it; the
+/// loser can get SQLITE_BUSY without the busy handler being consulted, so a locked database is
+/// tried again (for about as long as `busy`) before it is reported, naming the file.
+pub(super) async fn open(url: &str, busy: Duration) -> Result<SqlitePool, StoreError> {
+    let started = std::time::Instant::now();
+    let mut attempt = 0;
+    loop {
+        let result = async {
+            let pool = connect(url, busy).await?;
+            super::migrate::sqlite(&pool).await?;
+            Ok::<_, StoreError>(pool)
+        }
+        .await;
+        match result {
+            Err(e) if store_locked(&e) => {
+                if attempt >= 20 || started.elapsed() >= busy {
+                    return Err(StoreError::Busy {
+                        path: path_of(url)?.into(),
+                        reason: format!(
+                            "other processes kept it locked while it was opened, for {} s",
+                            started.elapsed().as_secs()
+                        ),
+                    });
+                }
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(25 * attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A pool of one connection of its own on the same file as `pool`, with the same waits (see
+/// `Store::writer`).
+pub(super) async fn own_connection(pool: &SqlitePool) -> Result<SqlitePool, StoreError> {
+    let options = (*pool.connect_options()).clone();
+    Ok(SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(pool.options().get_acquire_timeout())
+        .connect_with(options)
+        .await?)
 }
 
 /// Begins a transaction that is going to write. On SQLite it is `BEGIN IMMEDIATE`, which takes
@@ -79,6 +134,53 @@ pub(super) async fn begin_write<DB: Database>(
         pool.begin_with("BEGIN IMMEDIATE").await
     } else {
         pool.begin().await
+    }
+}
+
+/// True for SQLITE_BUSY and SQLITE_LOCKED (with any extended code): another connection held
+/// a lock this one needed, for longer than the busy timeout or in a way it cannot wait out.
+pub(super) fn is_locked(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+        _ => false,
+    }
+}
+
+/// [`is_locked`] for a store error: a query's, or one of a migration's statements.
+pub(super) fn store_locked(e: &StoreError) -> bool {
+    use sqlx::migrate::MigrateError;
+    match e {
+        StoreError::Db(e)
+        | StoreError::Migrate(MigrateError::Execute(e) | MigrateError::ExecuteMigration(e, _)) => {
+            is_locked(e)
+        }
+        _ => false,
+    }
+}
+
+/// Turns a wait on `pool`'s database that ran out (the write lock, or a free connection) into
+/// [`StoreError::Busy`] naming the file; any other error is returned as it is.
+pub(super) fn name_busy(pool: &SqlitePool, e: StoreError) -> StoreError {
+    // The pool's acquire timeout is the busy timeout (see `connect`).
+    let secs = pool.options().get_acquire_timeout().as_secs();
+    let reason = match &e {
+        StoreError::Db(sqlx::Error::PoolTimedOut) => {
+            format!("no connection came free within {secs} s")
+        }
+        StoreError::Db(sqlx::Error::Database(db)) if db.code().as_deref() == Some("5") => {
+            format!("another writer held its write lock for more than {secs} s")
+        }
+        StoreError::Db(db) if is_locked(db) => {
+            format!("another connection held a lock that cannot be waited for ({db})")
+        }
+        _ => return e,
+    };
+    StoreError::Busy {
+        path: pool.connect_options().get_filename().to_path_buf(),
+        reason,
     }
 }
 

@@ -62,12 +62,15 @@ pub(super) fn q(sqlite: bool, sql: &str) -> String {
 }
 
 /// Runs the same body against whichever pool the store has (each arm type-checks on its own).
+/// On SQLite, a wait for the database that ran out is reported naming the file.
 macro_rules! on_pool {
     ($store:expr, |$pool:ident, $lite:ident| $body:expr) => {
         match $store {
             Store::Sqlite($pool) => {
                 let $lite = true;
-                $body
+                async { Ok::<_, StoreError>($body) }
+                    .await
+                    .map_err(|e| super::sqlite::name_busy($pool, e))?
             }
             Store::Postgres($pool) => {
                 let $lite = false;
