@@ -194,9 +194,11 @@ pub enum DigestCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum SubscribersCommand {
-    /// Add a subscriber (unconfirmed unless --confirmed: a confirmation mail is sent).
+    /// Add subscribers, each to the same regions (unconfirmed unless --confirmed: a
+    /// confirmation mail is sent). Every address is checked before any is added.
     Add {
-        email: String,
+        #[arg(required = true, value_name = "EMAIL")]
+        emails: Vec<String>,
         #[arg(long = "region", required = true)]
         regions: Vec<String>,
         #[arg(long)]
