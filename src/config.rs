@@ -75,6 +75,9 @@ pub struct StorageConfig {
     /// Seconds PostgreSQL may take to accept a connection, at start and whenever a request
     /// needs one (a refused connection fails after about a second whatever this says).
     pub connect_timeout_secs: u64,
+    /// Seconds an SQLite write may wait for another writer (a request of this process or
+    /// another process on the same file) before it fails with an error naming the file.
+    pub busy_timeout_secs: u64,
 }
 
 impl Default for StorageConfig {
@@ -82,6 +85,7 @@ impl Default for StorageConfig {
         Self {
             url: "sqlite://data/paperboy.db".into(),
             connect_timeout_secs: 5,
+            busy_timeout_secs: 10,
         }
     }
 }
@@ -90,6 +94,11 @@ impl StorageConfig {
     /// `connect_timeout_secs` as a duration.
     pub fn connect_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.connect_timeout_secs)
+    }
+
+    /// `busy_timeout_secs` as a duration.
+    pub fn busy_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.busy_timeout_secs)
     }
 }
 
@@ -290,9 +299,9 @@ impl Config {
                 "[server] header_timeout_secs and max_connections must be at least 1".into(),
             ));
         }
-        if self.storage.connect_timeout_secs == 0 {
+        if self.storage.connect_timeout_secs == 0 || self.storage.busy_timeout_secs == 0 {
             return Err(ConfigError::Invalid(
-                "[storage] connect_timeout_secs must be at least 1".into(),
+                "[storage] connect_timeout_secs and busy_timeout_secs must be at least 1".into(),
             ));
         }
         if !(self.server.base_url.starts_with("http://")
@@ -359,6 +368,10 @@ mod tests {
             shipped.storage.connect_timeout_secs,
             c.storage.connect_timeout_secs
         );
+        assert_eq!(
+            shipped.storage.busy_timeout_secs,
+            c.storage.busy_timeout_secs
+        );
         assert_eq!(c.server.bind, "127.0.0.1:8080");
         assert_eq!(c.server.cache_bytes, 64 * 1024 * 1024);
         assert_eq!(c.storage.url, "sqlite://data/paperboy.db");
@@ -366,6 +379,7 @@ mod tests {
             c.storage.connect_timeout(),
             std::time::Duration::from_secs(5)
         );
+        assert_eq!(c.storage.busy_timeout(), std::time::Duration::from_secs(10));
         assert_eq!(c.ingest.timezone, chrono_tz::Asia::Shanghai);
         assert_eq!(c.mail.send_at, NaiveTime::from_hms_opt(7, 0, 0).unwrap());
         c.validate().unwrap();

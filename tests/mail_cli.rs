@@ -116,6 +116,18 @@ async fn operators_add_list_send_and_remove_subscribers() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("atlantis"), "{err}");
+    // Several addresses are all checked first: one bad address and none is added.
+    let (code, _, err) = cli.run(&[
+        "subscribers",
+        "add",
+        "c@example.org",
+        "not-an-address",
+        "--region",
+        "jiande",
+        "--confirmed",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not-an-address"), "{err}");
 
     let (code, out, _) = cli.run(&["subscribers", "list", "--format", "json"]);
     assert_eq!(code, 0);

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use paperboy::config::Config;
 use paperboy::extract::Segmenter;
-use paperboy::store::{Store, StoreError};
+use paperboy::store::{Store, StoreError, Timeouts};
 
 mod digest;
 mod editions;
@@ -218,9 +218,11 @@ pub enum DigestCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum SubscribersCommand {
-    /// Add a subscriber (unconfirmed unless --confirmed: a confirmation mail is sent).
+    /// Add subscribers, each to the same regions (unconfirmed unless --confirmed: a
+    /// confirmation mail is sent). Every address is checked before any is added.
     Add {
-        email: String,
+        #[arg(required = true, value_name = "EMAIL")]
+        emails: Vec<String>,
         #[arg(long = "region", required = true)]
         regions: Vec<String>,
         #[arg(long)]
@@ -314,9 +316,14 @@ fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
     Ok(config)
 }
 
-/// Opens the configured store, waiting at most `[storage] connect_timeout_secs` for PostgreSQL.
+/// Opens the configured store, waiting at most `[storage] connect_timeout_secs` for PostgreSQL
+/// and letting each SQLite write wait `[storage] busy_timeout_secs` for other writers.
 async fn open_store(config: &Config) -> Result<Store, StoreError> {
-    Store::connect_with_timeout(&config.storage.url, config.storage.connect_timeout()).await
+    let timeouts = Timeouts {
+        connect: config.storage.connect_timeout(),
+        busy: config.storage.busy_timeout(),
+    };
+    Store::connect_with(&config.storage.url, timeouts).await
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

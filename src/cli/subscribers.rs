@@ -1,8 +1,10 @@
-//! `paperboy subscribers add EMAIL --region R… [--confirmed]`, `remove EMAIL`, `list`,
+//! `paperboy subscribers add EMAIL… --region R… [--confirmed]`, `remove EMAIL`, `list`,
 //! `unsubscribe-mail [FILE]`.
-//! `add` without `--confirmed` stores the address unconfirmed and sends the confirmation mail
+//! `add` without `--confirmed` stores each address unconfirmed and sends the confirmation mail
 //! (through the configured transport, or the outbox when mail is off). Bad addresses and
-//! unknown regions are usage errors (exit 2) and change nothing.
+//! unknown regions are usage errors (exit 2) and change nothing; an address that cannot be
+//! stored (the database stayed busy past `[storage] busy_timeout_secs`) is reported, the
+//! others are added, and the exit code is 1.
 //! `unsubscribe-mail` is run by the mail server for the unsubscribe address with one message on
 //! standard input: exit 0 when the subscriber is (or already was) removed, 1 when the message
 //! holds no valid token (the server then bounces it to the sender), 75 when the database cannot
@@ -42,38 +44,12 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
     };
     let status = match args {
         SubscribersCommand::Add {
-            email,
+            emails,
             regions,
             confirmed,
         } => {
             let ctx = mail_context(&config, &store)?;
-            let now = chrono::Utc::now().timestamp();
-            match subscribe::add(&ctx, &email, &regions, confirmed, now).await {
-                Ok((sub, outcome)) => {
-                    let names: Vec<String> = sub.regions.iter().map(region_name).collect();
-                    let state = if sub.confirmed_at.is_some() {
-                        "confirmed"
-                    } else {
-                        "unconfirmed; confirmation mail sent"
-                    };
-                    println!(
-                        "{} subscriber {} <{}> ({state}): {}",
-                        serde_json::to_value(outcome)?.as_str().unwrap_or("saved"),
-                        sub.id,
-                        sub.email,
-                        names.join(", ")
-                    );
-                    Status::Success
-                }
-                Err(
-                    e @ (SubscribeError::BadAddress(_)
-                    | SubscribeError::UnknownRegion(_)
-                    | SubscribeError::NoRegion
-                    | SubscribeError::TooManyRegions
-                    | SubscribeError::NoSecret),
-                ) => return Err(UsageError(e.to_string()).into()),
-                Err(e) => return Err(e).context("adding the subscriber"),
-            }
+            add(&ctx, &emails, &regions, confirmed).await?
         }
         SubscribersCommand::Remove { email } => match store.subscriber_by_email(&email).await? {
             Some(sub) => {
@@ -158,6 +134,54 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
         }
     };
     store.close().await;
+    Ok(status)
+}
+
+/// Adds `emails` to `regions`, one at a time (each its own transaction). Every address is
+/// checked first, so a mistyped one changes nothing (a usage error); an address that then
+/// cannot be stored or mailed is reported and the others are still added (`SomeFailed`).
+async fn add(
+    ctx: &MailContext,
+    emails: &[String],
+    regions: &[String],
+    confirmed: bool,
+) -> anyhow::Result<Status> {
+    for email in emails {
+        subscribe::check_address(email).map_err(|e| UsageError(format!("{e}: {email:?}")))?;
+    }
+    let mut status = Status::Success;
+    for email in emails {
+        let now = chrono::Utc::now().timestamp();
+        match subscribe::add(ctx, email, regions, confirmed, now).await {
+            Ok((sub, outcome)) => {
+                let names: Vec<String> = sub.regions.iter().map(region_name).collect();
+                let state = if sub.confirmed_at.is_some() {
+                    "confirmed"
+                } else {
+                    "unconfirmed; confirmation mail sent"
+                };
+                println!(
+                    "{} subscriber {} <{}> ({state}): {}",
+                    serde_json::to_value(outcome)?.as_str().unwrap_or("saved"),
+                    sub.id,
+                    sub.email,
+                    names.join(", ")
+                );
+            }
+            // The same for every address, so the first one stops the command before a write.
+            Err(
+                e @ (SubscribeError::BadAddress(_)
+                | SubscribeError::UnknownRegion(_)
+                | SubscribeError::NoRegion
+                | SubscribeError::TooManyRegions
+                | SubscribeError::NoSecret),
+            ) => return Err(UsageError(e.to_string()).into()),
+            Err(e) => {
+                eprintln!("paperboy: adding the subscriber {email}: {e}");
+                status = Status::SomeFailed;
+            }
+        }
+    }
     Ok(status)
 }
 

@@ -14,6 +14,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::sqlite::begin_write;
 use super::subscribers::{on_pool, q};
 use super::{Store, StoreError};
 
@@ -225,7 +226,7 @@ impl Store {
         let day = day_text(day);
         let mut claimed = std::collections::HashSet::new();
         on_pool!(self, |pool, lite| {
-            let mut tx = pool.begin().await?;
+            let mut tx = begin_write(pool, lite).await?;
             for ids in subscribers.chunks(ROWS_PER_STATEMENT) {
                 let list = placeholders(5, ids.len());
                 let insert = format!(
@@ -312,7 +313,7 @@ impl Store {
             // One statement is a transaction of its own: a batch that fits one needs no
             // BEGIN and COMMIT (two round trips fewer per group commit).
             let mut tx = match rows.len() > ROWS_PER_STATEMENT {
-                true => Some(pool.begin().await?),
+                true => Some(begin_write(pool, lite).await?),
                 false => None,
             };
             let mut done = 0;

@@ -41,12 +41,15 @@ fn map_err(m: &Migrator, e: MigrateError) -> StoreError {
 
 /// Checks the version, then applies pending SQLite migrations. SQLite has no migration lock:
 /// when two processes open a fresh file at once, the loser's attempt fails on tables the winner
-/// just created, so it looks again (finding them applied) before giving up.
+/// just created, so it looks again (finding them applied) before giving up. A locked database
+/// is the caller's to retry (`sqlite::open`), which bounds the time spent waiting.
 pub(super) async fn sqlite(pool: &SqlitePool) -> Result<(), StoreError> {
     let mut attempt = 0;
     loop {
         match sqlite_once(pool).await {
-            Err(StoreError::Migrate(_) | StoreError::Db(_)) if attempt < 3 => {
+            Err(e @ (StoreError::Migrate(_) | StoreError::Db(_)))
+                if attempt < 3 && !super::sqlite::store_locked(&e) =>
+            {
                 attempt += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
             }

@@ -7,7 +7,8 @@
 //!
 //! Interface (implemented by the backends; see the method docs):
 //! - `Store::connect(url)`: open or create, run versioned migrations, refuse a newer schema;
-//!   `connect_with_timeout` bounds how long PostgreSQL may take to accept a connection.
+//!   `connect_with` bounds how long PostgreSQL may take to accept a connection and how long an
+//!   SQLite write waits for other writers (`Timeouts`).
 //! - `ingest(&NewPage) -> IngestOutcome` and `ingest_many(&[NewPage])` (one transaction per batch);
 //!   `ingest_batch` also names the stored page a new page is a copy of (same text hash).
 //! - `known_sources(keys) -> HashMap<key, KnownSource>`: stored source hashes, so a rescan can
@@ -34,6 +35,11 @@
 //! microseconds in both backends. Files: `sqlite.rs`/`postgres.rs` (connect, write path),
 //! `read.rs` (portable read queries run on either pool), `pages.rs` (undated pages, dating a
 //! page), `copies.rs` (which new pages are copies), `rows.rs`, `migrate.rs`.
+//!
+//! Concurrent writers on SQLite (requests of one `serve`, several processes on one file) wait
+//! for each other, each write up to the busy timeout, and are never refused because another
+//! one holds the lock: every transaction that writes begins with `BEGIN IMMEDIATE` (see
+//! `sqlite.rs`). A wait that runs out fails with `StoreError::Busy`, naming the file.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -62,6 +68,27 @@ pub use pages::{PageDated, UndatedPage};
 /// How long [`Store::connect`] waits for PostgreSQL to accept a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long [`Store::connect`] lets an SQLite write wait for other writers.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long the store waits for the database before it gives up (see [`Store::connect_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// PostgreSQL: to accept a connection, at start and whenever a request needs one.
+    pub connect: Duration,
+    /// SQLite: for the file's write lock held by another writer, and for a free connection.
+    pub busy: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: DEFAULT_CONNECT_TIMEOUT,
+            busy: DEFAULT_BUSY_TIMEOUT,
+        }
+    }
+}
+
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -81,6 +108,13 @@ pub enum StoreError {
     /// The URL (password hidden) or setting that could not be used.
     #[error("bad storage url {0:?}: expected sqlite://PATH or postgres://…")]
     BadUrl(String),
+    /// SQLite: other writers kept the file busy past the busy timeout (`reason` says which
+    /// wait ran out). The write that waited was not made; it may simply be tried again.
+    #[error("database {path} is busy: {reason}; try again later")]
+    Busy {
+        path: std::path::PathBuf,
+        reason: String,
+    },
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -210,20 +244,32 @@ impl Store {
     /// Opens the database named by `url` (`sqlite://PATH`, created with its directory on first
     /// use, or `postgres://…`; a `?options=-c search_path=…` selects a schema) and brings its
     /// schema up to date. A database migrated by a newer paperboy is refused (`SchemaTooNew`).
-    /// PostgreSQL gets [`DEFAULT_CONNECT_TIMEOUT`] (see [`Store::connect_with_timeout`]).
+    /// It waits as long as [`Timeouts::default`] says (see [`Store::connect_with`]).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
-        Self::connect_with_timeout(url, DEFAULT_CONNECT_TIMEOUT).await
+        Self::connect_with(url, Timeouts::default()).await
     }
 
-    /// [`Store::connect`] with PostgreSQL's connection timeout: a server that does not accept
-    /// a connection within `timeout` (at start, or later when a request needs a new one)
-    /// fails with [`StoreError::Unreachable`] naming its host and port; a refused connection
-    /// fails after about a second. SQLite opens a local file and ignores it.
+    /// [`Store::connect`] with PostgreSQL's connection timeout `timeout` and the default
+    /// SQLite busy timeout.
     pub async fn connect_with_timeout(url: &str, timeout: Duration) -> Result<Store, StoreError> {
+        let timeouts = Timeouts {
+            connect: timeout,
+            ..Timeouts::default()
+        };
+        Self::connect_with(url, timeouts).await
+    }
+
+    /// [`Store::connect`] with its waits bounded by `timeouts`. PostgreSQL: a server that does
+    /// not accept a connection within `timeouts.connect` (at start, or later when a request
+    /// needs a new one) fails with [`StoreError::Unreachable`] naming its host and port; a
+    /// refused connection fails after about a second. SQLite: a write waits for other writers
+    /// (of this process or others) up to `timeouts.busy`, then fails with
+    /// [`StoreError::Busy`] naming the file.
+    pub async fn connect_with(url: &str, timeouts: Timeouts) -> Result<Store, StoreError> {
         let store = if url.starts_with("sqlite:") {
-            return connect_sqlite_retrying(url).await;
+            return Ok(Store::Sqlite(sqlite::open(url, timeouts.busy).await?));
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Store::Postgres(postgres::connect(url, None, timeout).await?)
+            Store::Postgres(postgres::connect(url, None, timeouts.connect).await?)
         } else {
             return Err(StoreError::BadUrl(redact(url)));
         };
@@ -239,12 +285,7 @@ impl Store {
     pub async fn writer(&self) -> Result<Store, StoreError> {
         match self {
             Store::Sqlite(pool) if pool.options().get_max_connections() > 1 => {
-                let options = (*pool.connect_options()).clone();
-                let own = sqlx::sqlite::SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .connect_with(options)
-                    .await?;
-                Ok(Store::Sqlite(own))
+                Ok(Store::Sqlite(sqlite::own_connection(pool).await?))
             }
             _ => Ok(self.clone()),
         }
@@ -306,7 +347,9 @@ impl Store {
             return Ok(Vec::new());
         }
         match self {
-            Store::Sqlite(pool) => sqlite::ingest_many(pool, pages).await,
+            Store::Sqlite(pool) => sqlite::ingest_many(pool, pages)
+                .await
+                .map_err(|e| sqlite::name_busy(pool, e)),
             Store::Postgres(pool) => postgres::ingest_many(pool, pages).await,
         }
     }
@@ -323,7 +366,9 @@ impl Store {
             return Ok(HashMap::new());
         }
         let rows = match self {
-            Store::Sqlite(pool) => sqlite::known_sources(pool, keys).await?,
+            Store::Sqlite(pool) => sqlite::known_sources(pool, keys)
+                .await
+                .map_err(|e| sqlite::name_busy(pool, e))?,
             Store::Postgres(pool) => postgres::known_sources(pool, keys).await?,
         };
         Ok(rows
@@ -414,29 +459,6 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// Opens and migrates an SQLite file. Processes starting together on a fresh file race to
-/// switch it to WAL and to migrate it; the loser can get SQLITE_BUSY without the busy handler
-/// being consulted, so a locked database is retried a few times before giving up.
-async fn connect_sqlite_retrying(url: &str) -> Result<Store, StoreError> {
-    let mut attempt = 0;
-    loop {
-        let result = async {
-            let store = Store::Sqlite(sqlite::connect(url).await?);
-            store.migrate().await?;
-            Ok::<_, StoreError>(store)
-        }
-        .await;
-        match result {
-            Err(StoreError::Db(sqlx::Error::Database(e)))
-                if attempt < 20 && e.message().contains("locked") =>
-            {
-                attempt += 1;
-                tokio::time::sleep(std::time::Duration::from_millis(25 * attempt)).await;
-            }
-            other => return other,
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -186,7 +186,7 @@ impl Store {
                      GROUP BY ur.region, {group} ORDER BY p.date DESC, p.key, ur.region"
                 );
                 let rows: Vec<(i32, String, String, Option<String>, NaiveDate, i64)> =
-                    on_pool!(self, pool => { sqlx::query_as(&sql).fetch_all(pool).await? });
+                    on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
                 rows.into_iter()
                     .map(|(r, k, s, p, d, n)| Ok((region_code(r)?, (k, s, p, d, n))))
                     .collect::<Result<_, StoreError>>()?

@@ -15,11 +15,14 @@ use super::{EditionQuery, EditionSummary, RegionActivity, Store, StoreError, Sto
 use crate::model::RegionCode;
 
 /// Runs `$body` with `$pool` bound to whichever pool the store holds (the body is compiled once
-/// per backend, so every bound and decoded type must work on both).
+/// per backend, so every bound and decoded type must work on both). On SQLite, a wait for a
+/// connection that ran out is reported naming the file.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match $store {
-            Store::Sqlite($pool) => $body,
+            Store::Sqlite($pool) => async { Ok::<_, StoreError>($body) }
+                .await
+                .map_err(|e| super::sqlite::name_busy($pool, e))?,
             Store::Postgres($pool) => $body,
         }
     };

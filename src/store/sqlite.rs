@@ -1,7 +1,19 @@
-//! SQLite backend: opening the file (WAL, busy timeout, foreign keys) and the ingest write path.
+//! SQLite backend: opening the file (WAL, busy timeout, foreign keys), the ingest write path,
+//! and the rules every SQLite write follows so that concurrent writers wait instead of failing.
 //!
-//! Writes take the database's write lock at `BEGIN IMMEDIATE`, so two processes ingesting into
-//! one file queue behind each other (the busy timeout) instead of failing on a lock upgrade.
+//! SQLite lets one writer at a time change the file; the others must wait, and they do in two
+//! places, both bounded by the store's busy timeout (`[storage] busy_timeout_secs`):
+//! - for a free connection of this process's pool (the pool's acquire timeout);
+//! - for the file's write lock, held by another connection of this or another process (the
+//!   busy timeout every connection is opened with).
+//!
+//! A transaction that reads and then writes must take the write lock at its start
+//! (`BEGIN IMMEDIATE`, see [`begin_write`]): begun as a reader, it could not be upgraded once
+//! another writer had committed in between, and SQLite reports that at once as "database is
+//! locked" without waiting, which no busy timeout helps. A single statement takes the lock
+//! it needs when it starts and waits for it. A wait that runs out is reported by
+//! [`name_busy`] as `StoreError::Busy`, naming the file.
+//!
 //! A batch is written with a handful of statements whatever its size: multi-row
 //! `INSERT … VALUES` with bound parameters, `ROWS_PER_INSERT` rows each (a statement round trip
 //! to sqlx's connection thread costs more than a row; unpacking rows from one JSON parameter
@@ -16,18 +28,14 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool, Transaction};
+use sqlx::{Database, Pool, QueryBuilder, Sqlite, SqlitePool, Transaction};
 
 use super::rows::{micros, region_number};
 use super::{copies, IngestOutcome, NewPage, PageStored, StoreError};
 use crate::model::DateSource;
 
-/// How long a writer waits for another process's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Opens (creating file and directory) the database named by `sqlite://PATH`, `sqlite:PATH`
-/// or `sqlite::memory:`.
-pub(super) async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
+/// The file named by `sqlite://PATH`, `sqlite:PATH` or `sqlite::memory:` (query string dropped).
+pub(super) fn path_of(url: &str) -> Result<&str, StoreError> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -36,6 +44,13 @@ pub(super) async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
     if path.is_empty() {
         return Err(StoreError::BadUrl(url.to_string()));
     }
+    Ok(path)
+}
+
+/// Opens (creating file and directory) the database named by `url` (see [`path_of`]). A write
+/// waits up to `busy` for another writer's lock, and a query up to `busy` for a connection.
+pub(super) async fn connect(url: &str, busy: Duration) -> Result<SqlitePool, StoreError> {
+    let path = path_of(url)?;
     let memory = path == ":memory:";
     let options = if memory {
         SqliteConnectOptions::from_str("sqlite::memory:")?
@@ -50,16 +65,124 @@ pub(super) async fn connect(url: &str) -> Result<SqlitePool, StoreError> {
     // A larger page cache (KiB when negative; the default is 2 MB) keeps the article id and
     // date indexes in memory while a large ingest inserts into them at random places.
     let options = options
-        .busy_timeout(BUSY_TIMEOUT)
+        .busy_timeout(busy)
         .foreign_keys(true)
         .pragma("cache_size", "-16384");
     // An in-memory database exists per connection: keep exactly one.
     let max = if memory { 1 } else { 8 };
+    // The acquire timeout is the busy timeout too: `name_busy` reads it back from the pool.
     let pool = SqlitePoolOptions::new()
         .max_connections(max)
+        .acquire_timeout(busy)
         .connect_with(options)
         .await?;
     Ok(pool)
+}
+
+/// Opens and migrates an SQLite file whose writes wait up to `busy` for other writers.
+/// Processes starting together on a fresh file race to switch it to WAL and to migrate it; the
+/// loser can get SQLITE_BUSY without the busy handler being consulted, so a locked database is
+/// tried again (for about as long as `busy`) before it is reported, naming the file.
+pub(super) async fn open(url: &str, busy: Duration) -> Result<SqlitePool, StoreError> {
+    let started = std::time::Instant::now();
+    let mut attempt = 0;
+    loop {
+        let result = async {
+            let pool = connect(url, busy).await?;
+            super::migrate::sqlite(&pool).await?;
+            Ok::<_, StoreError>(pool)
+        }
+        .await;
+        match result {
+            Err(e) if store_locked(&e) => {
+                if attempt >= 20 || started.elapsed() >= busy {
+                    return Err(StoreError::Busy {
+                        path: path_of(url)?.into(),
+                        reason: format!(
+                            "other processes kept it locked while it was opened, for {} s",
+                            started.elapsed().as_secs()
+                        ),
+                    });
+                }
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(25 * attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A pool of one connection of its own on the same file as `pool`, with the same waits (see
+/// `Store::writer`).
+pub(super) async fn own_connection(pool: &SqlitePool) -> Result<SqlitePool, StoreError> {
+    let options = (*pool.connect_options()).clone();
+    Ok(SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(pool.options().get_acquire_timeout())
+        .connect_with(options)
+        .await?)
+}
+
+/// Begins a transaction that is going to write. On SQLite it is `BEGIN IMMEDIATE`, which takes
+/// the file's write lock at once and waits for it up to the busy timeout, so that a transaction
+/// which reads before it writes cannot fail on upgrading its lock (see the module docs);
+/// PostgreSQL locks rows as they are written, and begins as it always has.
+pub(super) async fn begin_write<DB: Database>(
+    pool: &Pool<DB>,
+    lite: bool,
+) -> Result<Transaction<'static, DB>, sqlx::Error> {
+    if lite {
+        pool.begin_with("BEGIN IMMEDIATE").await
+    } else {
+        pool.begin().await
+    }
+}
+
+/// True for SQLITE_BUSY and SQLITE_LOCKED (with any extended code): another connection held
+/// a lock this one needed, for longer than the busy timeout or in a way it cannot wait out.
+pub(super) fn is_locked(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+        _ => false,
+    }
+}
+
+/// [`is_locked`] for a store error: a query's, or one of a migration's statements.
+pub(super) fn store_locked(e: &StoreError) -> bool {
+    use sqlx::migrate::MigrateError;
+    match e {
+        StoreError::Db(e)
+        | StoreError::Migrate(MigrateError::Execute(e) | MigrateError::ExecuteMigration(e, _)) => {
+            is_locked(e)
+        }
+        _ => false,
+    }
+}
+
+/// Turns a wait on `pool`'s database that ran out (the write lock, or a free connection) into
+/// [`StoreError::Busy`] naming the file; any other error is returned as it is.
+pub(super) fn name_busy(pool: &SqlitePool, e: StoreError) -> StoreError {
+    // The pool's acquire timeout is the busy timeout (see `connect`).
+    let secs = pool.options().get_acquire_timeout().as_secs();
+    let reason = match &e {
+        StoreError::Db(sqlx::Error::PoolTimedOut) => {
+            format!("no connection came free within {secs} s")
+        }
+        StoreError::Db(sqlx::Error::Database(db)) if db.code().as_deref() == Some("5") => {
+            format!("another writer held its write lock for more than {secs} s")
+        }
+        StoreError::Db(db) if is_locked(db) => {
+            format!("another connection held a lock that cannot be waited for ({db})")
+        }
+        _ => return e,
+    };
+    StoreError::Busy {
+        path: pool.connect_options().get_filename().to_path_buf(),
+        reason,
+    }
 }
 
 fn create_parent(path: &Path) -> Result<(), StoreError> {
@@ -80,7 +203,7 @@ pub(super) async fn ingest_many(
     pages: &[NewPage],
 ) -> Result<Vec<PageStored>, StoreError> {
     let mut outcomes = Vec::with_capacity(pages.len());
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = begin_write(pool, true).await?;
     for run in super::runs_of_distinct_keys(pages) {
         outcomes.extend(write_run(&mut tx, &pages[run]).await?);
     }

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use super::sqlite::begin_write;
 use super::{Store, StoreError};
 use crate::model::RegionCode;
 
@@ -61,12 +62,15 @@ pub(super) fn q(sqlite: bool, sql: &str) -> String {
 }
 
 /// Runs the same body against whichever pool the store has (each arm type-checks on its own).
+/// On SQLite, a wait for the database that ran out is reported naming the file.
 macro_rules! on_pool {
     ($store:expr, |$pool:ident, $lite:ident| $body:expr) => {
         match $store {
             Store::Sqlite($pool) => {
                 let $lite = true;
-                $body
+                async { Ok::<_, StoreError>($body) }
+                    .await
+                    .map_err(|e| super::sqlite::name_busy($pool, e))?
             }
             Store::Postgres($pool) => {
                 let $lite = false;
@@ -102,7 +106,8 @@ impl Store {
         let email = email.to_lowercase();
         let confirmed_at = confirm.then_some(now);
         let (id, outcome) = on_pool!(self, |pool, lite| {
-            let mut tx = pool.begin().await?;
+            // It reads the address before it writes: on SQLite it takes the write lock first.
+            let mut tx = begin_write(pool, lite).await?;
             let existing: Option<(i64, Option<i64>)> = sqlx::query_as(&q(
                 lite,
                 "SELECT id, confirmed_at FROM subscribers WHERE email = $1",
@@ -308,7 +313,7 @@ impl Store {
     /// Removes a subscriber, their regions and ledger rows; false when there was none.
     pub async fn remove_subscriber(&self, id: i64) -> Result<bool, StoreError> {
         let removed = on_pool!(self, |pool, lite| {
-            let mut tx = pool.begin().await?;
+            let mut tx = begin_write(pool, lite).await?;
             for sql in [
                 "DELETE FROM subscriptions WHERE subscriber_id = $1",
                 "DELETE FROM digest_ledger WHERE subscriber_id = $1",

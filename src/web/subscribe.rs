@@ -19,6 +19,7 @@ use crate::mail::subscribe::{self, SubscribeError, Subscribed};
 use crate::mail::token::TokenError;
 use crate::mail::MailContext;
 use crate::render::Site;
+use crate::store::StoreError;
 
 impl From<&AppState> for MailContext {
     fn from(s: &AppState) -> Self {
@@ -111,6 +112,14 @@ fn refusal(e: &SubscribeError) -> (StatusCode, String) {
         E::Token(TokenError::Expired) => (StatusCode::GONE, e.to_string()),
         E::Token(_) => (StatusCode::BAD_REQUEST, e.to_string()),
         E::Gone => (StatusCode::NOT_FOUND, e.to_string()),
+        // Other writers kept the database busy past the busy timeout: try again, not a fault.
+        E::Store(StoreError::Busy { .. }) => {
+            tracing::warn!(error = %e, "subscription request gave up waiting for the database");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server is busy; please try again in a minute".into(),
+            )
+        }
         E::Mail(_) | E::Store(_) => {
             tracing::error!(error = %e, "subscription request failed");
             (
