@@ -459,7 +459,6 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::redact;
