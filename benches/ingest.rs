@@ -96,6 +96,7 @@ fn prepared(text: &str, i: usize) -> NewPage {
     let page = Page {
         source: name.clone(),
         encoding: "utf-8".into(),
+        warnings: Vec::new(),
         paper: Some("今日建德".into()),
         date: name[..10].parse().ok(),
         date_source: DateSource::Metadata,

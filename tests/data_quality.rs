@@ -210,6 +210,7 @@ fn jiande_page(key: &str, date: Option<&str>, titles: &[&str], at: &str) -> NewP
     let page = Page {
         source: format!("inbox/{key}"),
         encoding: "utf-8".into(),
+        warnings: Vec::new(),
         paper: Some("今日建德".into()),
         date: date.map(day),
         date_source: if date.is_some() {

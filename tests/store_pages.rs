@@ -94,6 +94,7 @@ fn page(key: &str, date: Option<&str>, articles: &[(&str, &[&str])], text: &str)
     let page = Page {
         source: format!("inbox/{key}"),
         encoding: "utf-8".into(),
+        warnings: Vec::new(),
         paper: Some("今日建德".into()),
         date: date.map(day),
         date_source: if date.is_some() {
