@@ -8,23 +8,13 @@
 //! headless fragment continues the article it was cut from when exactly that article is left
 //! mid-sentence.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::byline;
 use super::headline::{han_text, overlap};
 use super::join;
 use super::layout::{ends_sentence, join_pieces, width};
 use super::lines::{text_width, PageLine};
-use super::rule;
-use super::segment::{Draft, HeadLine};
+use super::segment::{Draft, HeadLine, JUMP_FROM, JUMP_TO};
 use super::tagger::Tag;
-
-static JUMP_FROM: LazyLock<Regex> =
-    LazyLock::new(|| rule(r"^[（(]\s*[上紧]接第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*"));
-static JUMP_TO: LazyLock<Regex> =
-    LazyLock::new(|| rule(r"\s*[（(]\s*下转第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*"));
 
 /// Does the line open with a jump marker (`（上接第1版）`)?
 pub fn jumps_from(t: &str) -> bool {

@@ -57,9 +57,11 @@ pub enum Item {
     Article(Draft),
 }
 
-static JUMP_FROM: LazyLock<Regex> =
+/// A jump line opening a continuation (`（上接第1版）`).
+pub(super) static JUMP_FROM: LazyLock<Regex> =
     LazyLock::new(|| rule(r"^[（(]\s*[上紧]接第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*"));
-static JUMP_TO: LazyLock<Regex> =
+/// A jump marker ending the part printed here (`（下转第2版）`).
+pub(super) static JUMP_TO: LazyLock<Regex> =
     LazyLock::new(|| rule(r"\s*[（(]\s*下转第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*"));
 
 /// Least share of a deeper heading's words found in the open article for it to be a subhead of
