@@ -49,13 +49,15 @@ pub(super) fn extract_files(files: &[PathBuf], opts: &Options) -> (Vec<Page>, bo
         let source = path.display().to_string();
         let result = std::fs::read(path)
             .with_context(|| format!("{source}: cannot read"))
-            .and_then(|bytes| extract::page(&bytes, &source, opts).map_err(anyhow::Error::from));
+            .and_then(|bytes| extract::pages(&bytes, &source, opts).map_err(anyhow::Error::from));
         match result {
-            Ok(page) => {
-                for w in &page.warnings {
-                    eprintln!("paperboy: {source}: warning: {w}");
+            Ok(found) => {
+                for page in found {
+                    for w in &page.warnings {
+                        eprintln!("paperboy: {}: warning: {w}", page.source);
+                    }
+                    pages.push(page)
                 }
-                pages.push(page)
             }
             Err(e) => {
                 failed = true;

@@ -340,7 +340,9 @@ fn single_thread_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PAPERBOY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        // The PDF library narrates every font it loads: only its errors reach the operator,
+        // whose own messages name the file.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,pdf_oxide=error"));
     // Colour codes only on a terminal: logs piped to a file or a journal stay plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()

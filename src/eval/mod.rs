@@ -87,7 +87,8 @@ struct Totals {
 }
 
 /// Scores `pages` against `gold`. Pages are matched to gold pages by file name (the last
-/// `/`-separated part of [`Page::source`]; of two pages with one name the later counts); a gold
+/// `/`-separated part of [`Page::source`]; of two pages with one name the later counts; a PDF
+/// of the same stem stands for a text page); a gold
 /// page with no extracted page counts as missing and its articles still count in recall.
 pub fn score(gold: &GoldFile, pages: &[Page]) -> Report {
     let by_file: HashMap<&str, &Page> = pages.iter().map(|p| (basename(&p.source), p)).collect();
@@ -95,7 +96,12 @@ pub fn score(gold: &GoldFile, pages: &[Page]) -> Report {
     let mut lines = Vec::with_capacity(gold.pages.len());
     for gp in &gold.pages {
         t.gold += gp.articles.len();
-        let Some(page) = by_file.get(basename(&gp.file)) else {
+        let found = by_file.get(basename(&gp.file)).or_else(|| {
+            // A PDF page is scored against the gold of its text dump (`p01.pdf` for `p01.txt`).
+            let pdf = format!("{}.pdf", stem(basename(&gp.file)));
+            by_file.get(pdf.as_str())
+        });
+        let Some(page) = found else {
             t.missing_pages += 1;
             lines.push(PageScore {
                 file: gp.file.clone(),
@@ -292,6 +298,11 @@ fn sorted(names: &[String]) -> Vec<&str> {
     let mut v: Vec<&str> = names.iter().map(String::as_str).collect();
     v.sort_unstable();
     v
+}
+
+/// A file name without its extension.
+fn stem(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(s, _)| s)
 }
 
 /// The file name of a path as `score.py` takes it (`os.path.basename` on `/`).

@@ -19,6 +19,7 @@ mod join;
 pub mod label;
 mod layout;
 pub mod lines;
+pub mod pdf;
 mod segment;
 pub mod tagger;
 
@@ -77,6 +78,17 @@ pub enum ExtractError {
     Empty { file: String },
     #[error("{file}: not text ({reason})")]
     NotText { file: String, reason: String },
+    #[error("{file}: unreadable PDF: {reason}")]
+    Pdf { file: String, reason: String },
+}
+
+/// Extracts every page a file holds: one for a text dump, one per page for a PDF.
+pub fn pages(bytes: &[u8], source: &str, opts: &Options) -> Result<Vec<Page>, ExtractError> {
+    if pdf::is_pdf(bytes) {
+        pdf::pages(bytes, source, opts)
+    } else {
+        page(bytes, source, opts).map(|p| vec![p])
+    }
 }
 
 /// Extracts one page. `source` is its path or identity (a date in it counts as metadata).
@@ -204,7 +216,6 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
     })?;
     let text = decoded.text.trim_start_matches('\u{feff}');
     let head = header_lines(text);
-    let paper = furniture::masthead_paper(&head).or_else(|| opts.paper.clone());
 
     let drafts = match seg {
         Cut::Model(w) => {
@@ -214,6 +225,36 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
         Cut::Tags(tags) => assemble::drafts(&lines::lines(text), tags, &tagger::fitted().join),
         Cut::Rules => headline::attach(segment::segment(&layout::units(text))),
     };
+    let mut page = finish_page(drafts, text, &head, source, opts);
+    page.encoding = decoded.encoding.to_string();
+    page.warnings = decoded.warnings.clone();
+    Ok(page)
+}
+
+/// A page whose lines and their tags are known from elsewhere (a PDF's geometry): assembled,
+/// finished and filed exactly as a text page. `head` are its masthead lines.
+fn from_tagged(
+    lines: &[lines::PageLine],
+    tags: &[tagger::Tag],
+    text: &str,
+    head: &[String],
+    source: &str,
+    opts: &Options,
+) -> Page {
+    let drafts = assemble::drafts(lines, tags, &tagger::fitted().join);
+    let head: Vec<&str> = head.iter().map(String::as_str).collect();
+    finish_page(drafts, text, &head, source, opts)
+}
+
+/// Drafts → the page: articles finished, regions assigned, the page dated and its paper named.
+fn finish_page(
+    drafts: Vec<segment::Draft>,
+    text: &str,
+    head: &[&str],
+    source: &str,
+    opts: &Options,
+) -> Page {
+    let paper = furniture::masthead_paper(head).or_else(|| opts.paper.clone());
     let mut articles: Vec<Article> = drafts.into_iter().filter_map(finish).collect();
 
     let texts: Vec<(String, String)> = articles
@@ -237,16 +278,16 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
         a.regions = r;
     }
 
-    let (date, date_source) = page_date(text, &head, source, opts);
-    Ok(Page {
+    let (date, date_source) = page_date(text, head, source, opts);
+    Page {
         source: source.to_string(),
-        encoding: decoded.encoding.to_string(),
-        warnings: decoded.warnings.clone(),
+        encoding: String::new(),
+        warnings: Vec::new(),
         paper,
         date,
         date_source,
         articles,
-    })
+    }
 }
 
 /// Where a masthead stands: the lines before the page's first running text, and short lines

@@ -1,0 +1,458 @@
+//! Geometry → lines in reading order. Glyphs on one baseline that stand close together become
+//! runs; the page is then cut recursively at whitespace (an XY cut): first at gutters that run
+//! the whole height of a region (columns, read left to right), else at gaps that run its whole
+//! width (read top to bottom). What can no longer be cut is one column of one story, read line
+//! by line. Pictures take part in the cut as boxes of their own, so the reading order says where
+//! each picture stands among the lines.
+
+use super::{Glyph, Rect, Sheet};
+
+/// A line of text as laid out, or a picture, in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub text: String,
+    pub rect: Rect,
+    /// Type size (the largest on the line), in points.
+    pub size: f32,
+    /// Most of its characters are set in a bold or black face.
+    pub bold: bool,
+    /// The line starts right of its block's left edge (a paragraph's first line).
+    pub indented: bool,
+    /// Whitespace or a cut separates it from the line read before it.
+    pub gap_before: bool,
+    /// This is a picture, not text (`text` is empty).
+    pub picture: bool,
+    /// Index of the leaf region (one column of one block) it was read in.
+    pub leaf: usize,
+}
+
+/// Glyphs of one baseline that stand together.
+#[derive(Debug, Clone)]
+struct Run {
+    rect: Rect,
+    size: f32,
+    bold: usize,
+    chars: usize,
+    text: String,
+    picture: bool,
+}
+
+/// The body type size: the size most characters on the page are set in.
+pub fn body_size(glyphs: &[Glyph]) -> f32 {
+    let mut counts: Vec<(i32, usize)> = Vec::new();
+    for g in glyphs {
+        let k = (g.size * 4.0).round() as i32;
+        match counts.iter_mut().find(|(s, _)| *s == k) {
+            Some(c) => c.1 += 1,
+            None => counts.push((k, 1)),
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|&&(s, n)| (n, -s))
+        .map_or(10.0, |&(s, _)| s as f32 / 4.0)
+}
+
+/// Reads a sheet: its lines and pictures in reading order.
+pub fn read(sheet: &Sheet) -> Vec<Line> {
+    let body = body_size(&sheet.glyphs);
+    let mut items = runs(&sheet.glyphs, body);
+    items.extend(sheet.pictures.iter().map(|r| Run {
+        rect: *r,
+        size: 0.0,
+        bold: 0,
+        chars: 0,
+        text: String::new(),
+        picture: true,
+    }));
+    let all: Vec<usize> = (0..items.len()).collect();
+    let mut leaves: Vec<Vec<usize>> = Vec::new();
+    xy_cut(&items, all, body, 0, &mut leaves);
+    let mut out = Vec::new();
+    for (k, leaf) in leaves.iter().enumerate() {
+        lines_of(&items, leaf, k, body, &mut out);
+    }
+    out
+}
+
+/// Groups glyphs into runs: same baseline band, close together, same type size.
+fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
+    let mut order: Vec<usize> = (0..glyphs.len())
+        .filter(|&i| !glyphs[i].ch.is_whitespace())
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (ga, gb) = (&glyphs[a], &glyphs[b]);
+        ga.mid().total_cmp(&gb.mid()).then(ga.x0.total_cmp(&gb.x0))
+    });
+    let mut out: Vec<Run> = Vec::new();
+    let mut i = 0;
+    while i < order.len() {
+        // A band: glyphs whose middles lie within a third of the first one's size below it.
+        let first = &glyphs[order[i]];
+        let tol = first.size.min(body) * 0.35;
+        let mut j = i;
+        while j < order.len() && glyphs[order[j]].mid() - first.mid() <= tol {
+            j += 1;
+        }
+        let mut band: Vec<usize> = order[i..j].to_vec();
+        band.sort_by(|&a, &b| glyphs[a].x0.total_cmp(&glyphs[b].x0));
+        let start = out.len();
+        for &g in &band {
+            let g = &glyphs[g];
+            let joins = out.len() > start && {
+                let r = &out[out.len() - 1];
+                let gap = g.x0 - r.rect.x1;
+                let small = r.size.min(g.size);
+                gap < small * 0.8 && gap > -small * 0.5 && ratio(r.size, g.size) < 1.25
+            };
+            if joins {
+                if let Some(r) = out.last_mut() {
+                    if g.x0 - r.rect.x1 > g.size * 0.3 && needs_space(&r.text, g.ch) {
+                        r.text.push(' ');
+                    }
+                    r.rect = r.rect.union(&g.rect());
+                    r.size = r.size.max(g.size);
+                    r.bold += usize::from(g.bold);
+                    r.chars += 1;
+                    r.text.push(g.ch);
+                }
+            } else {
+                out.push(Run {
+                    rect: g.rect(),
+                    size: g.size,
+                    bold: usize::from(g.bold),
+                    chars: 1,
+                    text: g.ch.to_string(),
+                    picture: false,
+                });
+            }
+        }
+        i = j;
+    }
+    out
+}
+
+fn ratio(a: f32, b: f32) -> f32 {
+    a.max(b) / a.min(b).max(0.1)
+}
+
+/// Latin words and numbers keep the space between them; CJK text has none.
+fn needs_space(before: &str, next: char) -> bool {
+    let last = before.chars().last().unwrap_or(' ');
+    last.is_ascii_alphanumeric() && next.is_ascii_alphanumeric()
+}
+
+/// Deepest cut; past it a region is read as it stands (bounds the recursion on odd pages).
+const MAX_DEPTH: usize = 40;
+
+fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut Vec<Vec<usize>>) {
+    if region.len() <= 1 || depth >= MAX_DEPTH {
+        if !region.is_empty() {
+            out.push(region);
+        }
+        return;
+    }
+    // Columns first: a gutter running the whole height of the region.
+    let cols = keep_headlines_whole(
+        items,
+        split(items, &region, body * 0.6, |r| (r.x0, r.x1)),
+        body,
+    );
+    if cols.len() > 1 && !one_band_close_set(items, &region, body) {
+        for c in cols {
+            xy_cut(items, c, body, depth + 1, out);
+        }
+        return;
+    }
+    let rows = split(items, &region, body * 0.6, |r| (r.y0, r.y1));
+    if rows.len() > 1 {
+        for r in rows {
+            xy_cut(items, r, body, depth + 1, out);
+        }
+        return;
+    }
+    out.push(region);
+}
+
+/// A region that is a single band of text set with wide spaces (a byline: `记者 张三　实习生 李四`)
+/// is read as one line, not cut into columns; items far apart on one band (the parts of a
+/// masthead) are cut.
+fn one_band_close_set(items: &[Run], region: &[usize], body: f32) -> bool {
+    let mut xs: Vec<(f32, f32)> = region
+        .iter()
+        .map(|&i| (items[i].rect.x0, items[i].rect.x1))
+        .collect();
+    xs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let size = region.iter().map(|&i| items[i].size).fold(body, f32::max);
+    if xs
+        .windows(2)
+        .any(|w| w[1].0 - w[0].1 > body * 3.0 && w[1].0 - w[0].1 > size * 2.0)
+    {
+        return false;
+    }
+    let top = region
+        .iter()
+        .map(|&i| items[i].rect.y0)
+        .fold(f32::MAX, f32::min);
+    let bottom = region
+        .iter()
+        .map(|&i| items[i].rect.y1)
+        .fold(f32::MIN, f32::max);
+    let tallest = region
+        .iter()
+        .map(|&i| items[i].rect.y1 - items[i].rect.y0)
+        .fold(0.0, f32::max);
+    region.iter().all(|&i| !items[i].picture) && bottom - top < tallest * 1.5
+}
+
+/// Undoes a column cut that runs through a headline set with a wide space
+/// (`第四十五期　寿光人在青` over a short second line `岛`): large type standing on one baseline
+/// on both sides of the cut, closer than twice its size, is one headline, not two columns, in
+/// a region that holds display type alone.
+fn keep_headlines_whole(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
+    let big = |i: &usize| items[*i].size >= body * 1.15 && !items[*i].picture;
+    // Only a region of display type alone: where running text stands beside, the gap is a
+    // gutter.
+    let display = |i: &usize| big(i) || items[*i].bold * 2 > items[*i].chars;
+    if !cols.iter().flatten().all(display) {
+        return cols;
+    }
+    let mut out: Vec<Vec<usize>> = Vec::with_capacity(cols.len());
+    for col in cols {
+        let joined = out.last().is_some_and(|prev: &Vec<usize>| {
+            prev.iter().filter(|i| big(i)).any(|&a| {
+                col.iter().filter(|i| big(i)).any(|&b| {
+                    let (ra, rb) = (&items[a].rect, &items[b].rect);
+                    let size = items[a].size.max(items[b].size);
+                    (ra.mid_y() - rb.mid_y()).abs() < size * 0.3
+                        && rb.x0 - ra.x1 < size * 2.0
+                        && (items[a].size - items[b].size).abs() < size * 0.1
+                })
+            })
+        });
+        match out.last_mut() {
+            Some(prev) if joined => prev.extend(col),
+            _ => out.push(col),
+        }
+    }
+    out
+}
+
+/// Splits a region at every gap of at least `min` along one axis where no item stands.
+fn split(
+    items: &[Run],
+    region: &[usize],
+    min: f32,
+    span: impl Fn(&Rect) -> (f32, f32),
+) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = region.to_vec();
+    order.sort_by(|&a, &b| span(&items[a].rect).0.total_cmp(&span(&items[b].rect).0));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut reach = f32::MIN;
+    for i in order {
+        let (lo, hi) = span(&items[i].rect);
+        if groups.is_empty() || lo - reach >= min {
+            groups.push(Vec::new());
+        }
+        if let Some(g) = groups.last_mut() {
+            g.push(i);
+        }
+        reach = reach.max(hi);
+    }
+    groups
+}
+
+/// One leaf: its runs grouped into lines by baseline band, top to bottom.
+fn lines_of(items: &[Run], leaf: &[usize], k: usize, body: f32, out: &mut Vec<Line>) {
+    let mut order: Vec<usize> = leaf.to_vec();
+    order.sort_by(|&a, &b| {
+        let (ra, rb) = (&items[a].rect, &items[b].rect);
+        ra.mid_y()
+            .total_cmp(&rb.mid_y())
+            .then(ra.x0.total_cmp(&rb.x0))
+    });
+    let left = leaf
+        .iter()
+        .map(|&i| items[i].rect.x0)
+        .fold(f32::MAX, f32::min);
+    let mut first = true;
+    let mut i = 0;
+    let mut last_bottom = f32::MIN;
+    while i < order.len() {
+        let head = &items[order[i]];
+        if head.picture {
+            out.push(Line {
+                text: String::new(),
+                rect: head.rect,
+                size: 0.0,
+                bold: false,
+                indented: false,
+                gap_before: true,
+                picture: true,
+                leaf: k,
+            });
+            last_bottom = head.rect.y1;
+            first = true;
+            i += 1;
+            continue;
+        }
+        let tol = head.size.min(body) * 0.35;
+        let mut j = i + 1;
+        while j < order.len()
+            && !items[order[j]].picture
+            && items[order[j]].rect.mid_y() - head.rect.mid_y() <= tol
+        {
+            j += 1;
+        }
+        let mut band: Vec<&Run> = order[i..j].iter().map(|&x| &items[x]).collect();
+        band.sort_by(|a, b| a.rect.x0.total_cmp(&b.rect.x0));
+        let mut text = String::new();
+        let mut rect = band[0].rect;
+        let (mut bold, mut chars, mut size) = (0, 0, 0.0f32);
+        for r in &band {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&r.text);
+            rect = rect.union(&r.rect);
+            bold += r.bold;
+            chars += r.chars;
+            size = size.max(r.size);
+        }
+        let gap = rect.y0 - last_bottom;
+        out.push(Line {
+            text,
+            rect,
+            size,
+            bold: bold * 2 > chars,
+            indented: rect.x0 - left > size * 1.2,
+            gap_before: first || gap > size.min(body) * 0.6,
+            picture: false,
+            leaf: k,
+        });
+        last_bottom = rect.y1;
+        first = false;
+        i = j;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Sets `text` at (x, y) in `size` point type, one glyph per character.
+    fn set(glyphs: &mut Vec<Glyph>, text: &str, x: f32, y: f32, size: f32, bold: bool) {
+        for (k, ch) in text.chars().enumerate() {
+            let x0 = x + k as f32 * size;
+            glyphs.push(Glyph {
+                ch,
+                x0,
+                x1: x0 + size,
+                y0: y,
+                y1: y + size,
+                size,
+                bold,
+            });
+        }
+    }
+
+    /// Sets a column of text lines of `per` characters under (x, y).
+    fn column(glyphs: &mut Vec<Glyph>, text: &str, x: f32, y: f32, per: usize) -> f32 {
+        let chars: Vec<char> = text.chars().collect();
+        let mut y = y;
+        for chunk in chars.chunks(per) {
+            let s: String = chunk.iter().collect();
+            set(glyphs, &s, x, y, 10.0, false);
+            y += 14.5;
+        }
+        y
+    }
+
+    fn sheet(glyphs: Vec<Glyph>, pictures: Vec<Rect>) -> Sheet {
+        Sheet {
+            width: 600.0,
+            height: 800.0,
+            glyphs,
+            pictures,
+        }
+    }
+
+    #[test]
+    fn columns_are_read_one_after_the_other_under_a_spanning_headline() {
+        let mut g = Vec::new();
+        set(&mut g, "大桥通车了", 100.0, 20.0, 24.0, true);
+        column(
+            &mut g,
+            "甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲",
+            20.0,
+            60.0,
+            10,
+        );
+        column(
+            &mut g,
+            "乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙",
+            130.0,
+            60.0,
+            10,
+        );
+        let lines = read(&sheet(g, vec![]));
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "大桥通车了",
+                "甲甲甲甲甲甲甲甲甲甲",
+                "甲甲甲甲甲甲甲甲甲甲",
+                "乙乙乙乙乙乙乙乙乙乙",
+                "乙乙乙乙乙乙乙乙乙乙"
+            ]
+        );
+        assert_eq!(lines[0].size, 24.0);
+        assert!(lines[0].bold && !lines[1].bold);
+        assert!(lines[3].gap_before && !lines[2].gap_before);
+    }
+
+    #[test]
+    fn a_headline_with_a_wide_space_stays_one_line() {
+        let mut g = Vec::new();
+        set(&mut g, "不把污泥浊水", 20.0, 20.0, 20.0, true);
+        set(&mut g, "带入全面小康", 160.0, 20.0, 20.0, true);
+        column(
+            &mut g,
+            "正文正文正文正文正文正文正文正文正文正文正文正文正文正文",
+            20.0,
+            60.0,
+            28,
+        );
+        let lines = read(&sheet(g, vec![]));
+        assert_eq!(lines[0].text, "不把污泥浊水 带入全面小康");
+        assert_eq!(lines.len(), 2);
+    }
+
+    #[test]
+    fn a_picture_stands_where_it_is_in_reading_order() {
+        let mut g = Vec::new();
+        set(&mut g, "张三 摄", 60.0, 130.0, 10.0, false);
+        set(&mut g, "亚星桥上", 20.0, 150.0, 18.0, true);
+        column(&mut g, "图片说明图片说明图片说明。", 20.0, 180.0, 13);
+        let pic = Rect {
+            x0: 20.0,
+            y0: 20.0,
+            x1: 150.0,
+            y1: 120.0,
+        };
+        let lines = read(&sheet(g, vec![pic]));
+        assert!(lines[0].picture);
+        let texts: Vec<&str> = lines[1..].iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["张三 摄", "亚星桥上", "图片说明图片说明图片说明。"]);
+    }
+
+    #[test]
+    fn the_body_size_is_the_most_common_size() {
+        let mut g = Vec::new();
+        set(&mut g, "大标题", 0.0, 0.0, 30.0, true);
+        set(&mut g, "正文正文正文", 0.0, 40.0, 10.0, false);
+        assert_eq!(body_size(&g), 10.0);
+    }
+}

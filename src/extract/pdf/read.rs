@@ -1,0 +1,110 @@
+//! The PDF library's side: each page's characters with their boxes, type sizes and weights,
+//! and its picture areas (images, and large filled boxes standing in for pictures), in page
+//! coordinates turned so that y grows down the page. `pdf_oxide` (MIT or Apache-2.0, pure Rust)
+//! reads CID fonts through their ToUnicode maps and gives each character's font weight, which
+//! headlines and kickers are told by; `pdf-extract` gave the same characters and sizes but no
+//! weights and no paths.
+
+use pdf_oxide::PdfDocument;
+
+use super::{Glyph, Rect, Sheet, MAX_GLYPHS, MAX_PAGES};
+
+/// Smallest side of a filled box taken for a picture, in points (a QR code's box is smaller
+/// than a photo's, and a rule is thinner still).
+const PICTURE_SIDE: f32 = 40.0;
+
+/// Every page's geometry; a page that cannot be read is an error of its own.
+pub fn sheets(bytes: &[u8]) -> Result<Vec<Result<Sheet, String>>, String> {
+    let doc = PdfDocument::from_bytes(bytes.to_vec()).map_err(|e| describe(&e))?;
+    if doc.is_encrypted() {
+        // Owner-password-only files open; the library fails below when a user password is
+        // needed, and says so.
+        tracing::debug!("encrypted PDF");
+    }
+    let n = doc.page_count().map_err(|e| describe(&e))?;
+    if n == 0 {
+        return Err("the file holds no pages".into());
+    }
+    if n > MAX_PAGES {
+        return Err(format!(
+            "{n} pages: paperboy reads at most {MAX_PAGES} pages from one file (split it)"
+        ));
+    }
+    Ok((0..n).map(|k| sheet(&doc, k)).collect())
+}
+
+fn sheet(doc: &PdfDocument, k: usize) -> Result<Sheet, String> {
+    let (x0, y0, x1, y1) = doc.get_page_media_box(k).map_err(|e| describe(&e))?;
+    let (width, height) = ((x1 - x0).abs(), (y1 - y0).abs());
+    let top = y0.max(y1);
+    // PDF space has y growing up the page; the layout reads top down.
+    let flip = |r: &pdf_oxide::geometry::Rect| Rect {
+        x0: r.x - x0.min(x1),
+        y0: top - (r.y + r.height),
+        x1: r.x + r.width - x0.min(x1),
+        y1: top - r.y,
+    };
+    let chars = doc.extract_chars(k).map_err(|e| describe(&e))?;
+    if chars.len() > MAX_GLYPHS {
+        return Err(format!(
+            "{} characters on the page: more than the {MAX_GLYPHS} a newspaper page holds",
+            chars.len()
+        ));
+    }
+    let glyphs = chars
+        .iter()
+        .filter(|c| c.bbox.width.is_finite() && c.bbox.height.is_finite() && c.font_size > 0.0)
+        .map(|c| {
+            let r = flip(&c.bbox);
+            Glyph {
+                ch: c.char,
+                x0: r.x0,
+                x1: r.x1,
+                y0: r.y0,
+                y1: r.y1,
+                size: c.font_size,
+                bold: c.font_weight.is_bold() || heavy_name(&c.font_name),
+            }
+        })
+        .collect();
+    let mut pictures: Vec<Rect> = Vec::new();
+    if let Ok(handles) = doc.page_image_handles(k) {
+        pictures.extend(handles.iter().map(|h| flip(&h.bbox)));
+    }
+    if let Ok(rects) = doc.extract_rects(k) {
+        pictures.extend(
+            rects
+                .iter()
+                .filter(|p| p.fill_color.is_some_and(|c| c.r.min(c.g).min(c.b) < 0.95))
+                .map(|p| flip(&p.bbox)),
+        );
+    }
+    pictures.retain(|r| {
+        let (w, h) = (r.x1 - r.x0, r.y1 - r.y0);
+        w >= PICTURE_SIDE && h >= PICTURE_SIDE && w * h < width * height * 0.5
+    });
+    Ok(Sheet {
+        width,
+        height,
+        glyphs,
+        pictures,
+    })
+}
+
+/// A face named heavy (`…-Bold`, `…-Black`, `…Heavy`, `黑体` families set bold by name).
+fn heavy_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["bold", "black", "heavy", "semibold", "demibold"]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+fn describe(e: &pdf_oxide::Error) -> String {
+    let s = e.to_string();
+    let s = s.lines().next().unwrap_or("").trim();
+    if s.is_empty() {
+        "the PDF library could not read it".into()
+    } else {
+        s.chars().take(300).collect()
+    }
+}

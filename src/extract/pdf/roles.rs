@@ -1,0 +1,312 @@
+//! Lines in reading order → the page model's lines and tags, decided from type and position
+//! rather than guessed from text: a headline is set larger than the body, a kicker or subtitle
+//! is the bold line right before or after it, furniture is what the furniture rules name, and an
+//! article opens at a headline, at a credit under a picture, at a `（上接…）` marker, and at text
+//! read after an article was closed (`（下转…）`, a closing byline). Text read on from one column
+//! to the next continues the article that is open, as the story flows.
+
+use super::super::byline;
+use super::super::date;
+use super::super::furniture;
+use super::super::layout::{close_gaps, ends_sentence, is_han, width};
+use super::super::lines::PageLine;
+use super::super::segment::{JUMP_FROM, JUMP_TO};
+use super::super::tagger::Tag;
+use super::cut::Line;
+
+/// How much larger than the body a headline is set, at least.
+const HEAD_SCALE: f32 = 1.15;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Role {
+    Out,
+    Head,
+    /// A bold line next to a headline: kicker or subtitle.
+    Deck,
+    Byline,
+    Text,
+}
+
+/// The page model's lines and their tags.
+pub fn tag(lines: &[Line], body: f32) -> (Vec<PageLine>, Vec<Tag>) {
+    let roles = roles(lines, body);
+    let mut out: Vec<PageLine> = Vec::new();
+    let mut tags: Vec<Tag> = Vec::new();
+    let mut state = State::default();
+    let mut k = 0;
+    while k < lines.len() {
+        let l = &lines[k];
+        if l.picture {
+            state.picture = state.has_text;
+            k += 1;
+            continue;
+        }
+        let role = roles[k];
+        if matches!(role, Role::Head | Role::Deck) {
+            // The whole headline group: wrapped lines of one size become one line.
+            let mut end = k;
+            while end < lines.len() && matches!(roles[end], Role::Head | Role::Deck) {
+                end += 1;
+            }
+            let group = headline_group(&lines[k..end]);
+            let opens = !state.open || state.has_text || state.closed;
+            for (n, g) in group.into_iter().enumerate() {
+                tags.push(if n == 0 && opens {
+                    Tag::HeadOpen
+                } else {
+                    Tag::Head
+                });
+                out.push(g);
+            }
+            if opens {
+                state = State {
+                    open: true,
+                    ..State::default()
+                };
+            }
+            state.picture = false;
+            k = end;
+            continue;
+        }
+        let text = l.text.trim();
+        let tag = match role {
+            Role::Out => Tag::Outside,
+            Role::Byline => {
+                let opens = !state.open || state.closed || state.picture;
+                if opens {
+                    state = State {
+                        open: true,
+                        ..State::default()
+                    };
+                }
+                let b = byline::parse_line(text);
+                // A bracketed byline or a picture credit after the text ends the story.
+                if state.has_text && b.as_ref().is_some_and(|b| b.bracketed || b.photo) {
+                    state.closed = true;
+                }
+                if opens {
+                    Tag::BylineOpen
+                } else {
+                    Tag::Byline
+                }
+            }
+            _ => {
+                let continues_sentence =
+                    state.last_open_sentence && !l.indented && !JUMP_FROM.is_match(text);
+                let opens = !state.open
+                    || JUMP_FROM.is_match(text)
+                    || state.closed
+                    || (state.picture && !continues_sentence);
+                if opens {
+                    state = State {
+                        open: true,
+                        ..State::default()
+                    };
+                }
+                state.has_text = true;
+                state.last_open_sentence = !ends_sentence(text);
+                if JUMP_TO.is_match(text) {
+                    state.closed = true;
+                } else if byline::split_trailing(text).is_some_and(|(_, b)| b.bracketed) {
+                    state.closed = true;
+                }
+                if opens {
+                    Tag::TextOpen
+                } else {
+                    Tag::Text
+                }
+            }
+        };
+        state.picture = false;
+        tags.push(tag);
+        out.push(page_line(l, None));
+        k += 1;
+    }
+    for i in 0..out.len() {
+        out[i].blank_after = out.get(i + 1).is_none_or(|n| n.blank_before);
+    }
+    (out, tags)
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// An article is open.
+    open: bool,
+    /// It has text lines.
+    has_text: bool,
+    /// A jump marker or a closing byline ended it.
+    closed: bool,
+    /// A picture was read since its text.
+    picture: bool,
+    /// Its last text line stops mid-sentence.
+    last_open_sentence: bool,
+}
+
+fn page_line(l: &Line, level: Option<u8>) -> PageLine {
+    PageLine {
+        text: close_gaps(&l.text),
+        shown: l.text.trim().to_string(),
+        level,
+        bold: l.bold,
+        indented: l.indented,
+        blank_before: l.gap_before,
+        blank_after: false,
+    }
+}
+
+/// Each line's role, from its type size and weight, its neighbours and its text.
+fn roles(lines: &[Line], body: f32) -> Vec<Role> {
+    let mut roles: Vec<Role> = lines
+        .iter()
+        .map(|l| {
+            let t = l.text.trim();
+            if l.picture {
+                Role::Out
+            } else if furniture::is_furniture(t)
+                || furniture::is_label(t)
+                || (width(t) <= 40 && date::masthead_line(t).is_some())
+            {
+                Role::Out
+            } else if l.size >= body * HEAD_SCALE && !t.contains('。') && width(t) <= 80 {
+                Role::Head
+            } else if byline::parse_line(t).is_some() {
+                Role::Byline
+            } else {
+                Role::Text
+            }
+        })
+        .collect();
+    // Kickers and subtitles: bold, short, no full stop, right before or after a headline.
+    for k in 0..lines.len() {
+        if roles[k] != Role::Text || !is_deck(&lines[k], body) {
+            continue;
+        }
+        let before = k > 0 && roles[k - 1] == Role::Head;
+        let after = roles.get(k + 1) == Some(&Role::Head);
+        if before || after {
+            roles[k] = Role::Deck;
+        }
+    }
+    // Names alone under a headline are its byline.
+    for k in 1..lines.len() {
+        if roles[k] == Role::Text
+            && matches!(roles[k - 1], Role::Head | Role::Deck)
+            && byline::names_only(lines[k].text.trim()).is_some()
+        {
+            roles[k] = Role::Byline;
+        }
+    }
+    roles
+}
+
+fn is_deck(l: &Line, body: f32) -> bool {
+    let t = l.text.trim();
+    l.bold && l.size >= body * 0.95 && width(t) <= 60 && !t.contains('。')
+}
+
+/// A headline group's lines: wrapped lines of one size joined, each ranked by type size
+/// (largest = level 1, the title).
+fn headline_group(lines: &[Line]) -> Vec<PageLine> {
+    let mut merged: Vec<(Line, f32)> = Vec::new();
+    for l in lines {
+        match merged.last_mut() {
+            Some((m, size)) if (l.size - *size).abs() < 0.5 => {
+                let glue = m.text.chars().last().is_some_and(is_han)
+                    && l.text.chars().next().is_some_and(is_han);
+                if !glue {
+                    m.text.push(' ');
+                }
+                m.text.push_str(l.text.trim());
+                m.rect = m.rect.union(&l.rect);
+            }
+            _ => merged.push((l.clone(), l.size)),
+        }
+    }
+    let mut sizes: Vec<f32> = merged.iter().map(|(_, s)| *s).collect();
+    sizes.sort_by(|a, b| b.total_cmp(a));
+    sizes.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+    merged
+        .iter()
+        .map(|(l, s)| {
+            let rank = sizes.iter().position(|x| (x - s).abs() < 0.5).unwrap_or(0);
+            page_line(l, Some(rank.min(8) as u8 + 1))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::Rect;
+    use super::*;
+
+    fn line(text: &str, size: f32, bold: bool) -> Line {
+        Line {
+            text: text.into(),
+            rect: Rect {
+                x0: 0.0,
+                y0: 0.0,
+                x1: 100.0,
+                y1: size,
+            },
+            size,
+            bold,
+            indented: false,
+            gap_before: false,
+            picture: false,
+            leaf: 0,
+        }
+    }
+
+    fn picture() -> Line {
+        Line {
+            picture: true,
+            ..line("", 0.0, false)
+        }
+    }
+
+    #[test]
+    fn headlines_open_and_wrapped_titles_join() {
+        let lines = [
+            line("上虞日报", 40.0, true),
+            line("我市举行中秋联谊活动", 20.0, true),
+            line("共抒衷肠", 20.0, true),
+            line("卢一勤等出席", 11.0, true),
+            line(
+                "本报讯（记者 陈一 实习生 丁二） 9月8日下午，在中华民族的",
+                10.0,
+                false,
+            ),
+            line("传统节日来临之际，全市举行联谊活动。", 10.0, false),
+            line("（下转第二版）", 10.0, true),
+            picture(),
+            line("石勇生 邵海标 摄", 9.0, false),
+            line("坚守岗位保洁净", 18.0, true),
+            line("7月6日早上，环卫职工正在冲洗道路。", 10.0, false),
+        ];
+        let (pl, tags) = tag(&lines, 10.0);
+        let texts: Vec<&str> = pl.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts[1], "我市举行中秋联谊活动共抒衷肠");
+        assert_eq!(pl[1].level, Some(1));
+        assert_eq!(pl[2].level, Some(2));
+        use Tag::*;
+        assert_eq!(
+            tags,
+            [Outside, HeadOpen, Head, Text, Text, Text, BylineOpen, Head, Text]
+        );
+    }
+
+    #[test]
+    fn text_after_a_closed_story_opens_one() {
+        let lines = [
+            line("大桥通车", 20.0, true),
+            line("大桥今天通车。（记者 张三）", 10.0, false),
+            line("（上接第一版）会议还要求，", 10.0, false),
+            line("各地抓好落实。", 10.0, false),
+            line("新校开学了，学生很高兴。", 10.0, false),
+        ];
+        let (_, tags) = tag(&lines, 10.0);
+        use Tag::*;
+        assert_eq!(tags, [HeadOpen, Text, TextOpen, Text, Text]);
+    }
+}
