@@ -199,8 +199,13 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Directory to write the site into, e.g. `--out site/`.
     #[arg(long)]
     pub out: PathBuf,
+    /// The URL the files will be served from, for the absolute links in feeds, the OPML and
+    /// the sitemap (default: `[server] base_url`), e.g. `--base-url https://news.example.org`.
+    #[arg(long)]
+    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
