@@ -567,3 +567,113 @@ async fn without_mail_subscribe_points_to_the_feeds_and_every_message_is_chinese
         }
     }
 }
+
+/// The store reads behind the all-regions feed and the edition pager, on SQLite and (when
+/// `PAPERBOY_TEST_POSTGRES` is set) on PostgreSQL in a schema of its own.
+#[tokio::test]
+async fn latest_articles_and_adjacent_editions_read_alike_on_both_backends() {
+    async fn check(store: &Store) {
+        store.ingest_many(&pages()).await.unwrap();
+        let all = store.latest_articles(100, None).await.unwrap();
+        assert_eq!(all.len(), 7);
+        let keys: Vec<(chrono::NaiveDate, String)> =
+            all.iter().map(|a| (a.date, a.id.clone())).collect();
+        let mut sorted = keys.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(keys, sorted, "newest first by (date, id)");
+        // Keyset paging continues strictly after the cursor.
+        let rest = store
+            .latest_articles(100, Some(keys[2].clone()))
+            .await
+            .unwrap();
+        assert_eq!(rest.len(), 4);
+        assert_eq!(rest[0].id, keys[3].1);
+        let jd = paperboy::model::RegionCode::parse("330182").unwrap();
+        let hz = paperboy::model::RegionCode::parse("330100").unwrap();
+        assert_eq!(
+            store.adjacent_editions(&jd, day("2022-06-27")).await.unwrap(),
+            (Some(day("2022-06-20")), Some(day("2022-06-28")))
+        );
+        assert_eq!(
+            store.adjacent_editions(&hz, day("2022-06-28")).await.unwrap(),
+            (Some(day("2022-06-27")), None)
+        );
+        assert_eq!(
+            store.adjacent_editions(&jd, day("2022-06-01")).await.unwrap(),
+            (None, Some(day("2022-06-20")))
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("p.db").display());
+    check(&Store::connect(&url).await.unwrap()).await;
+    let Ok(pg) = std::env::var("PAPERBOY_TEST_POSTGRES") else {
+        eprintln!("PAPERBOY_TEST_POSTGRES is not set: skipping the PostgreSQL case");
+        return;
+    };
+    let schema = format!("pb_readers_{}", std::process::id());
+    let store = Store::connect_postgres_schema(&pg, &schema).await.unwrap();
+    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(check(&store))).await;
+    store.close().await;
+    paperboy::store::drop_postgres_schema(&pg, &schema).await.unwrap();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+// See: issue 11 ("`paperboy export` gets `--base-url` and writes a 404 page").
+#[tokio::test]
+async fn export_takes_a_base_url_writes_a_404_page_and_links_no_missing_route() {
+    let s = site_with(|c| c.mail.enabled = true).await;
+    let out = s.dir.path().join("site");
+    let config = s.dir.path().join("config.toml");
+    // Mail on in the configuration: the export still has no /subscribe to link.
+    std::fs::write(
+        &config,
+        format!(
+            "[server]\nbase_url = \"{BASE}\"\n[storage]\nurl = \"{}\"\n[mail]\nenabled = true\n",
+            s.state.config.storage.url
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_paperboy"))
+            .args(["--config", config.to_str().unwrap(), "export", "--out"])
+            .arg(&out)
+            .args(extra)
+            .env_remove("DATABASE_URL")
+            .env("PAPERBOY_SECRET", "test-secret")
+            .output()
+            .unwrap()
+    };
+    let bad = run(&["--base-url", "news.example.org"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--base-url"));
+    let output = run(&["--base-url", "https://news.example.org/"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let atom = std::fs::read_to_string(out.join("r/jiande/feed.atom")).unwrap();
+    let feed = feed_rs::parser::parse(atom.as_bytes()).unwrap();
+    assert!(feed.entries[0].links[0].href.starts_with("https://news.example.org/r/jiande/"));
+    assert!(!atom.contains(BASE));
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<loc>https://news.example.org/r/jiande/</loc>"));
+    let opml = std::fs::read_to_string(out.join("feeds.opml")).unwrap();
+    assert!(opml.contains("xmlUrl=\"https://news.example.org/feed.atom\""));
+    let not_found = std::fs::read_to_string(out.join("404.html")).unwrap();
+    assert!(not_found.contains("没有这个页面"), "{not_found}");
+    // No page links a route the static site lacks.
+    let mut pages = 0;
+    let mut stack = vec![out.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "html") {
+                let html = std::fs::read_to_string(&path).unwrap();
+                assert!(!html.contains("/subscribe"), "{}", path.display());
+                pages += 1;
+            }
+        }
+    }
+    assert!(pages > 20, "{pages}");
+}

@@ -13,9 +13,6 @@ use super::{ExportArgs, Status};
 pub async fn run(config: Arc<Config>, args: ExportArgs) -> anyhow::Result<Status> {
     let mut site_config = (*config).clone();
     if let Some(url) = &args.base_url {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            anyhow::bail!("--base-url must start with http:// or https://, got {url}");
-        }
         site_config.server.base_url = url.clone();
     }
     // A static site has no subscription routes: pages point to their feeds instead.
