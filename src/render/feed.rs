@@ -187,22 +187,26 @@ impl ArticleView {
 }
 
 /// The time an article carries in every feed format: its publication day at 00:00 `+08:00`
-/// (papers print a day, not a time), plus a number of seconds fixed by its page and its place
-/// on the page, so that the articles of one page keep reading order in a reader sorting by
-/// time, and no two entries of a feed share a time (the W3C validator's `DuplicateUpdated`).
-/// The same article always gets the same time.
+/// (papers print a day, not a time), plus an offset fixed by its page and its place on the
+/// page, so that the articles of one page keep reading order in a reader sorting by time and
+/// no two entries of a feed share a time (the W3C validator's `DuplicateUpdated`), even in a
+/// province's or the all-regions feed holding many pages of one day. The same article always
+/// gets the same time. The offset stays under a day.
 pub fn article_time(date: NaiveDate, page_key: &str, position: i32) -> DateTime<FixedOffset> {
     // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
-    let page = page_key
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-        % 1000;
-    // Up to 80 articles a page keep their own second; the first is the latest of its page,
-    // so that readers listing newest first show a page top-down.
+    let hash = page_key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    // 1,000 page slots of 80 seconds (up to 80 articles a page keep their own second), and a
+    // millisecond from the hash, so two pages of a day share a time only one time in a million.
+    let slot = (hash % 1000) as i64;
+    let millis = ((hash / 1000) % 1000) as i64;
+    // The first article is the latest of its page: readers listing newest first show a page
+    // top-down.
     let place = 79 - i64::from(position.clamp(0, 79));
-    day_start(date) + chrono::Duration::seconds(page as i64 * 80 + place)
+    day_start(date)
+        + chrono::Duration::seconds(slot * 80 + place)
+        + chrono::Duration::milliseconds(millis)
 }
 
 /// Which feed of a region.
