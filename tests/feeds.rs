@@ -76,7 +76,10 @@ async fn editions_feed_has_one_entry_per_day_with_full_content_in_every_format()
         if ext != "json" {
             assert!(body.contains("zh-CN"), "{ext}");
             assert!(body.contains("+08:00") || body.contains("+0800"), "{ext}");
-            assert!(!body.contains("xml-stylesheet"), "{ext}: browsers get a preview page");
+            assert!(
+                !body.contains("xml-stylesheet"),
+                "{ext}: browsers get a preview page"
+            );
         }
         let cats: Vec<&str> = newest.categories.iter().map(|c| c.term.as_str()).collect();
         assert!(

@@ -241,7 +241,10 @@ async fn every_feed_parses_back_with_the_full_text_and_one_time_per_entry_in_eve
             assert_eq!(t.len(), 3, "{path}: {id} is not in every format");
             // RSS dates (RFC 822) have whole seconds.
             let secs: Vec<i64> = t.iter().map(|x| x.timestamp()).collect();
-            assert!(secs.iter().all(|x| *x == secs[0]), "{path}: {id} has times {t:?}");
+            assert!(
+                secs.iter().all(|x| *x == secs[0]),
+                "{path}: {id} has times {t:?}"
+            );
         }
     }
     // A page's articles keep reading order in a reader sorting newest first.
@@ -251,16 +254,30 @@ async fn every_feed_parses_back_with_the_full_text_and_one_time_per_entry_in_eve
     let titles: Vec<&str> = by_time
         .iter()
         .map(|e| e.title.as_ref().unwrap().content.as_str())
-        .filter(|t| ["新安江畔建起城市书房", "千岛湖畔夏收忙", "城南社区开展消夏晚会"].contains(t))
+        .filter(|t| {
+            [
+                "新安江畔建起城市书房",
+                "千岛湖畔夏收忙",
+                "城南社区开展消夏晚会",
+            ]
+            .contains(t)
+        })
         .collect();
     assert_eq!(
         titles,
-        ["新安江畔建起城市书房", "千岛湖畔夏收忙", "城南社区开展消夏晚会"]
+        [
+            "新安江畔建起城市书房",
+            "千岛湖畔夏收忙",
+            "城南社区开展消夏晚会"
+        ]
     );
     // JSON Feed carries the text as plain text too.
     let json: serde_json::Value = serde_json::from_str(&s.ok("/r/jiande/feed.json").await).unwrap();
     let text = json["items"][0]["content_text"].as_str().unwrap();
-    assert!(text.contains("市民纷纷前来阅读") && !text.contains("<p>"), "{text}");
+    assert!(
+        text.contains("市民纷纷前来阅读") && !text.contains("<p>"),
+        "{text}"
+    );
 }
 
 /// How rss2email picks an entry's body (`_get_entry_content`): the entry's contents, then its
@@ -268,7 +285,10 @@ async fn every_feed_parses_back_with_the_full_text_and_one_time_per_entry_in_eve
 fn plain_text_client_body(entry: &feed_rs::model::Entry) -> String {
     let mut contents: Vec<(String, String)> = Vec::new();
     if let Some(c) = &entry.content {
-        contents.push((c.content_type.to_string(), c.body.clone().unwrap_or_default()));
+        contents.push((
+            c.content_type.to_string(),
+            c.body.clone().unwrap_or_default(),
+        ));
     }
     if let Some(sm) = &entry.summary {
         contents.push((sm.content_type.to_string(), sm.content.clone()));
@@ -299,12 +319,18 @@ fn plain_text_client_body(entry: &feed_rs::model::Entry) -> String {
 #[tokio::test]
 async fn a_plain_text_client_reads_the_full_atom_content_and_the_date_note_after_it() {
     let s = site().await;
-    for uri in ["/r/jiande/feed.atom", "/r/jiande/articles.atom", "/feed.atom"] {
+    for uri in [
+        "/r/jiande/feed.atom",
+        "/r/jiande/articles.atom",
+        "/feed.atom",
+    ] {
         let feed = s.feed(uri).await;
         for e in &feed.entries {
             // No plain-text summary that such a client would take instead of the content.
             assert!(
-                e.summary.as_ref().is_none_or(|sm| sm.content_type.to_string() != "text/plain"),
+                e.summary
+                    .as_ref()
+                    .is_none_or(|sm| sm.content_type.to_string() != "text/plain"),
                 "{uri}: {} has a text summary",
                 e.id
             );
@@ -327,8 +353,13 @@ async fn a_plain_text_client_reads_the_full_atom_content_and_the_date_note_after
             .unwrap();
         let body = content(e);
         let note = body.find("日期由正文推断").unwrap();
-        assert!(body.find("演练持续两个小时").unwrap() < note, "{ext}: {body}");
-        assert!(!plain_text_client_body(e).trim_start().starts_with("日期由正文推断"));
+        assert!(
+            body.find("演练持续两个小时").unwrap() < note,
+            "{ext}: {body}"
+        );
+        assert!(!plain_text_client_body(e)
+            .trim_start()
+            .starts_with("日期由正文推断"));
         let cats: Vec<&str> = e.categories.iter().map(|c| c.term.as_str()).collect();
         assert!(cats.contains(&"日期由正文推断"), "{ext}: {cats:?}");
     }
@@ -340,10 +371,18 @@ async fn an_edition_is_authored_by_its_paper_and_an_article_by_its_byline() {
     let s = site().await;
     for ext in FORMATS {
         let feed = s.feed(&format!("/r/pinghu/feed.{ext}")).await;
-        let names: Vec<&str> = feed.entries[0].authors.iter().map(|a| a.name.as_str()).collect();
+        let names: Vec<&str> = feed.entries[0]
+            .authors
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
         assert_eq!(names, ["嘉兴日报·平湖版"], "{ext}");
         let feed = s.feed(&format!("/r/jiande/feed.{ext}")).await;
-        let names: Vec<&str> = feed.entries[0].authors.iter().map(|a| a.name.as_str()).collect();
+        let names: Vec<&str> = feed.entries[0]
+            .authors
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect();
         assert!(!names.contains(&"王莉莎"), "{ext}: {names:?}");
         assert!(names.contains(&"今日建德"), "{ext}: {names:?}");
         let feed = s.feed(&format!("/r/jiande/articles.{ext}")).await;
@@ -394,7 +433,10 @@ async fn the_all_regions_feed_lists_the_latest_articles_everywhere_and_is_discov
     let feed = s.feed("/feed.rss").await;
     let e = feed.entries.iter().find(|e| e.id == roundup).unwrap();
     let cats: Vec<&str> = e.categories.iter().map(|c| c.term.as_str()).collect();
-    assert!(cats.contains(&"平湖市") && cats.contains(&"建德市"), "{cats:?}");
+    assert!(
+        cats.contains(&"平湖市") && cats.contains(&"建德市"),
+        "{cats:?}"
+    );
 
     let home = s.ok("/").await;
     for (mime, ext) in [
@@ -431,7 +473,10 @@ async fn robots_sitemap_and_favicon_are_served() {
         "/r/jiande/2022-06-28/".into(),
         format!("/a/{}/", s.id("寿昌镇修缮古桥")),
     ] {
-        assert!(locs.contains(&format!("{BASE}{path}").as_str()), "{path}: {sitemap}");
+        assert!(
+            locs.contains(&format!("{BASE}{path}").as_str()),
+            "{path}: {sitemap}"
+        );
     }
     // Pages only: no feeds, no API.
     assert!(locs.iter().all(|l| l.ends_with('/')), "{locs:?}");
@@ -444,7 +489,10 @@ async fn robots_sitemap_and_favicon_are_served() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "image/svg+xml");
     assert!(svg.starts_with("<svg"));
-    assert!(s.ok("/").await.contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">"));
+    assert!(s
+        .ok("/")
+        .await
+        .contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">"));
 }
 
 #[tokio::test]
@@ -452,14 +500,28 @@ async fn pages_carry_navigation_breadcrumbs_and_meta() {
     let s = site().await;
     // Region: the latest edition's headlines and what 每日版 and 逐篇 mean.
     let region = s.ok("/r/jiande/").await;
-    assert!(region.contains("最新一期：<a href=\"/r/jiande/2022-06-28/\">2022年6月28日</a>"), "{region}");
-    assert!(region.contains(&format!("<li><a href=\"/a/{}/\">千岛湖畔夏收忙</a></li>", s.id("千岛湖畔夏收忙"))));
+    assert!(
+        region.contains("最新一期：<a href=\"/r/jiande/2022-06-28/\">2022年6月28日</a>"),
+        "{region}"
+    );
+    assert!(region.contains(&format!(
+        "<li><a href=\"/a/{}/\">千岛湖畔夏收忙</a></li>",
+        s.id("千岛湖畔夏收忙")
+    )));
     assert!(region.contains("“每日版”每天一个条目") && region.contains("“逐篇”每篇文章一个条目"));
     // Edition: table of contents, previous and next, full breadcrumb.
     let ed = s.ok("/r/jiande/2022-06-27/").await;
     assert!(ed.contains("<nav class=\"crumbs\" aria-label=\"位置\"><a href=\"/\">全部地区</a> › <a href=\"/r/zhejiang/\">浙江省</a> › <a href=\"/r/hangzhou/\">杭州市</a> › <a href=\"/r/jiande/\">建德市</a> › 2022年6月27日</nav>"), "{ed}");
-    assert!(ed.contains("<a href=\"/r/jiande/2022-06-20/\" rel=\"prev\">← 上一期 2022-06-20</a>"), "{ed}");
-    assert!(ed.contains("<a class=\"next\" href=\"/r/jiande/2022-06-28/\" rel=\"next\">下一期 2022-06-28 →</a>"), "{ed}");
+    assert!(
+        ed.contains("<a href=\"/r/jiande/2022-06-20/\" rel=\"prev\">← 上一期 2022-06-20</a>"),
+        "{ed}"
+    );
+    assert!(
+        ed.contains(
+            "<a class=\"next\" href=\"/r/jiande/2022-06-28/\" rel=\"next\">下一期 2022-06-28 →</a>"
+        ),
+        "{ed}"
+    );
     let ed = s.ok("/r/jiande/2022-06-28/").await;
     assert!(ed.contains("本期目录（4篇）"), "{ed}");
     assert_eq!(ed.matches("<li><a href=\"#a-").count(), 4);
@@ -467,13 +529,30 @@ async fn pages_carry_navigation_breadcrumbs_and_meta() {
     // Article: regions, previous and next in its edition, canonical, description, og.
     let id = s.id("千岛湖畔夏收忙");
     let a = s.ok(&format!("/a/{id}/")).await;
-    assert!(a.contains(&format!("<link rel=\"canonical\" href=\"{BASE}/a/{id}/\">")), "{a}");
-    assert!(a.contains("<meta name=\"description\" content=\"田间地头一片繁忙，农民抢收早稻。"), "{a}");
+    assert!(
+        a.contains(&format!("<link rel=\"canonical\" href=\"{BASE}/a/{id}/\">")),
+        "{a}"
+    );
+    assert!(
+        a.contains("<meta name=\"description\" content=\"田间地头一片繁忙，农民抢收早稻。"),
+        "{a}"
+    );
     assert!(a.contains("<meta property=\"og:title\" content=\"千岛湖畔夏收忙\">"));
-    assert!(a.contains(&format!("<meta property=\"og:url\" content=\"{BASE}/a/{id}/\">")));
-    assert!(a.contains("归入地区：<a href=\"/r/jiande/2022-06-28/\">建德市</a>"), "{a}");
-    assert!(a.contains(&format!("<a href=\"/a/{}/\" rel=\"prev\">← 新安江畔建起城市书房</a>", s.id("新安江畔建起城市书房"))), "{a}");
-    assert!(a.contains(&format!("rel=\"next\">城南社区开展消夏晚会 →</a>")), "{a}");
+    assert!(a.contains(&format!(
+        "<meta property=\"og:url\" content=\"{BASE}/a/{id}/\">"
+    )));
+    assert!(
+        a.contains("归入地区：<a href=\"/r/jiande/2022-06-28/\">建德市</a>"),
+        "{a}"
+    );
+    assert!(
+        a.contains(&format!(
+            "<a href=\"/a/{}/\" rel=\"prev\">← 新安江畔建起城市书房</a>",
+            s.id("新安江畔建起城市书房")
+        )),
+        "{a}"
+    );
+    assert!(a.contains("rel=\"next\">城南社区开展消夏晚会 →</a>"), "{a}");
     let roundup = s.ok(&format!("/a/{}/", s.id("两地合作共建产业园"))).await;
     assert!(roundup.contains("归入地区：<a href=\"/r/pinghu/2022-06-28/\">平湖市</a>、<a href=\"/r/jiande/2022-06-28/\">建德市</a>"), "{roundup}");
 }
@@ -484,7 +563,9 @@ fn text_nodes(html: &str) -> Vec<String> {
     let mut html = html.to_string();
     for (open, close) in [("<style", "</style>"), ("<article", "</article>")] {
         while let Some(i) = html.find(open) {
-            let end = html[i..].find(close).map_or(html.len(), |j| i + j + close.len());
+            let end = html[i..]
+                .find(close)
+                .map_or(html.len(), |j| i + j + close.len());
             html.replace_range(i..end, "");
         }
     }
@@ -538,7 +619,10 @@ async fn without_mail_subscribe_points_to_the_feeds_and_every_message_is_chinese
         )
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(page.contains("本站没有开启邮件摘要") && !page.contains("<form"), "{page}");
+    assert!(
+        page.contains("本站没有开启邮件摘要") && !page.contains("<form"),
+        "{page}"
+    );
     assert!(!page.contains("not enabled"));
     for (uri, want) in [
         ("/unsubscribe/garbage", "链接不完整或已损坏"),
@@ -594,15 +678,24 @@ async fn latest_articles_and_adjacent_editions_read_alike_on_both_backends() {
         let jd = paperboy::model::RegionCode::parse("330182").unwrap();
         let hz = paperboy::model::RegionCode::parse("330100").unwrap();
         assert_eq!(
-            store.adjacent_editions(&jd, day("2022-06-27")).await.unwrap(),
+            store
+                .adjacent_editions(&jd, day("2022-06-27"))
+                .await
+                .unwrap(),
             (Some(day("2022-06-20")), Some(day("2022-06-28")))
         );
         assert_eq!(
-            store.adjacent_editions(&hz, day("2022-06-28")).await.unwrap(),
+            store
+                .adjacent_editions(&hz, day("2022-06-28"))
+                .await
+                .unwrap(),
             (Some(day("2022-06-27")), None)
         );
         assert_eq!(
-            store.adjacent_editions(&jd, day("2022-06-01")).await.unwrap(),
+            store
+                .adjacent_editions(&jd, day("2022-06-01"))
+                .await
+                .unwrap(),
             (None, Some(day("2022-06-20")))
         );
     }
@@ -615,9 +708,12 @@ async fn latest_articles_and_adjacent_editions_read_alike_on_both_backends() {
     };
     let schema = format!("pb_readers_{}", std::process::id());
     let store = Store::connect_postgres_schema(&pg, &schema).await.unwrap();
-    let result = futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(check(&store))).await;
+    let result =
+        futures::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(check(&store))).await;
     store.close().await;
-    paperboy::store::drop_postgres_schema(&pg, &schema).await.unwrap();
+    paperboy::store::drop_postgres_schema(&pg, &schema)
+        .await
+        .unwrap();
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }
@@ -649,13 +745,24 @@ async fn export_takes_a_base_url_writes_a_404_page_and_links_no_missing_route() 
             .unwrap()
     };
     let bad = run(&["--base-url", "news.example.org"]);
-    assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--base-url"));
     let output = run(&["--base-url", "https://news.example.org/"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let atom = std::fs::read_to_string(out.join("r/jiande/feed.atom")).unwrap();
     let feed = feed_rs::parser::parse(atom.as_bytes()).unwrap();
-    assert!(feed.entries[0].links[0].href.starts_with("https://news.example.org/r/jiande/"));
+    assert!(feed.entries[0].links[0]
+        .href
+        .starts_with("https://news.example.org/r/jiande/"));
     assert!(!atom.contains(BASE));
     let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).unwrap();
     assert!(sitemap.contains("<loc>https://news.example.org/r/jiande/</loc>"));
@@ -753,11 +860,23 @@ async fn chromium_shows_every_page_in_chinese_without_overflow_on_a_phone() {
     let p = profile.path().to_path_buf();
     let url = format!("http://{addr}/__probe");
     let out = tokio::task::spawn_blocking(move || {
-        chromium(&p, &["--window-size=400,900", "--virtual-time-budget=10000", "--dump-dom", &url])
+        chromium(
+            &p,
+            &[
+                "--window-size=400,900",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                &url,
+            ],
+        )
     })
     .await
     .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let dom = String::from_utf8(out.stdout).unwrap();
     let json = dom
         .split("<pre id=\"probe\">")
@@ -770,10 +889,16 @@ async fn chromium_shows_every_page_in_chinese_without_overflow_on_a_phone() {
     for page in &pages {
         let url = page["url"].as_str().unwrap();
         let text = page["text"].as_str().unwrap();
-        assert!(text.chars().filter(|c| han(*c)).count() > 10, "{url}: {text}");
+        assert!(
+            text.chars().filter(|c| han(*c)).count() > 10,
+            "{url}: {text}"
+        );
         assert_eq!(page["lang"], "zh-CN", "{url}");
         let width = page["width"].as_u64().unwrap();
-        assert!((300..=390).contains(&width), "{url} is {width} px wide at 390 px");
+        assert!(
+            (300..=390).contains(&width),
+            "{url} is {width} px wide at 390 px"
+        );
         let english: Vec<&str> = latin
             .find_iter(text)
             .map(|m| m.as_str())
@@ -781,6 +906,9 @@ async fn chromium_shows_every_page_in_chinese_without_overflow_on_a_phone() {
             .collect();
         assert!(english.is_empty(), "{url}: {english:?} in {text}");
     }
-    let preview = pages.iter().find(|p| p["url"] == "/r/jiande/feed.atom").unwrap();
+    let preview = pages
+        .iter()
+        .find(|p| p["url"] == "/r/jiande/feed.atom")
+        .unwrap();
     assert!(preview["text"].as_str().unwrap().contains("这是一个订阅源"));
 }

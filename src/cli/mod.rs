@@ -210,8 +210,7 @@ pub struct ExportArgs {
 
 /// An absolute `http://` or `https://` URL (a usage error otherwise).
 fn parse_base_url(s: &str) -> Result<String, String> {
-    if (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(char::is_whitespace)
-    {
+    if (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(char::is_whitespace) {
         Ok(s.to_string())
     } else {
         Err(format!(

@@ -13,8 +13,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use serde::Serialize;
 
 use super::text::{cleaned, escape_html, excerpt, paragraphs};
-use crate::model::{ArticleKind, DateSource, RegionLevel};
-use crate::store::{EditionSummary, StoredArticle};
+use crate::model::{ArticleKind, DateSource, EditionSummary, RegionLevel, StoredArticle};
 
 /// Feed language, as `<language>`, `xml:lang` and JSON Feed `language`.
 pub const LANGUAGE: &str = "zh-CN";

@@ -1,10 +1,11 @@
 //! Rendering: feeds (RSS 2.0, Atom 1.0, JSON Feed 1.1), OPML, HTML pages and mail bodies.
 //!
-//! Inputs are store values turned into cleaned views ([`ArticleView`], [`RegionView`]) and the
-//! format-neutral [`Feed`]; outputs are strings. Templates are compiled in with `include_str!`
-//! and may be overridden by files of the same name in the configured templates directory (read
-//! at start-up, no recompiling). Pure: no I/O beyond loading template overrides at
-//! construction, no clock (every date written is a content time).
+//! Inputs are model values (`StoredArticle`, `EditionSummary`) turned into cleaned views
+//! ([`ArticleView`], [`RegionView`]) and the format-neutral [`Feed`]; outputs are strings.
+//! Templates are compiled in with `include_str!` and may be overridden by files of the same
+//! name in the configured templates directory (read at start-up, no recompiling). Pure: no
+//! I/O beyond loading template overrides at construction, no clock (every date written is a
+//! content time).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -25,17 +26,17 @@ pub use self::atom::atom;
 pub use self::json::{html_safe_json, json};
 pub use self::rss::rss;
 pub use feed::{
-    article_entry, article_id, article_time, china, date_note, day_start, edition_entry, edition_id,
-    local, ArticleView,
-    Entry, Feed, FeedFormat, FeedKind, Paging, RegionView, Site, LANGUAGE,
+    article_entry, article_id, article_time, china, date_note, day_start, edition_entry,
+    edition_id, local, ArticleView, Entry, Feed, FeedFormat, FeedKind, Paging, RegionView, Site,
+    LANGUAGE,
 };
 pub use opml::opml;
-pub use preview::{format_label, FeedPreview, PreviewEntry};
 pub use pages::{date_label, subscribe_path};
 pub use pages::{
     ArticlePage, CountyItem, Directory, EditionHeadlines, EditionLink, EditionPage, ErrorPage,
     FeedLink, Headline, IndexPage, PrefectureGroup, ProvinceGroup, RegionPage, UndatedLink,
 };
+pub use preview::{format_label, FeedPreview, PreviewEntry};
 pub use text::{clean, cleaned, escape_html, excerpt, is_removed, paragraphs};
 
 /// What went wrong rendering.

@@ -80,7 +80,13 @@ pub fn opml(site: &Site, directory: &Directory, date_created: Option<&str>) -> S
             );
             for county in &pref.counties {
                 if county.region.code != pref.region.code {
-                    region_folder(&mut out, "      ", site, &county.region, &county.region.name);
+                    region_folder(
+                        &mut out,
+                        "      ",
+                        site,
+                        &county.region,
+                        &county.region.name,
+                    );
                 }
             }
             out.push_str("    </outline>\n");

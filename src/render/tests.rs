@@ -4,8 +4,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
-use crate::model::{Article, ArticleKind, DateSource, RegionLevel};
-use crate::store::{EditionSummary, StoredArticle};
+use crate::model::{Article, ArticleKind, DateSource, EditionSummary, RegionLevel, StoredArticle};
 
 fn site() -> Site {
     Site {
@@ -189,7 +188,10 @@ fn pages_escape_markup_and_drop_control_characters() {
     assert!(html.contains("/subscribe?region=jiande"));
     assert_eq!(html.matches("<article").count(), 1);
     // The table of contents links the article in the page.
-    assert!(html.contains("<li><a href=\"#a-a1b2\">标题&lt;script&gt;"), "{html}");
+    assert!(
+        html.contains("<li><a href=\"#a-a1b2\">标题&lt;script&gt;"),
+        "{html}"
+    );
 }
 
 #[test]
@@ -277,7 +279,14 @@ fn opml_groups_feeds_by_province_and_prefecture() {
     let out = opml(&s, &dir, None);
     // Three regions with six feeds each, and the all-regions feed in three formats.
     assert_eq!(out.matches("type=\"rss\"").count(), 21);
-    for file in ["feed.atom", "feed.rss", "feed.json", "articles.atom", "articles.rss", "articles.json"] {
+    for file in [
+        "feed.atom",
+        "feed.rss",
+        "feed.json",
+        "articles.atom",
+        "articles.rss",
+        "articles.json",
+    ] {
         assert!(out.contains(&format!("xmlUrl=\"http://example.org/r/jiande/{file}\"")));
     }
     assert!(out.contains("xmlUrl=\"http://example.org/feed.atom\""));

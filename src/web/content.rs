@@ -361,12 +361,7 @@ async fn recent_links(state: &AppState, region: &RegionView) -> Vec<(String, Str
     if let Ok(eds) = state.store.editions(&q).await {
         links.extend(eds.iter().map(|e| {
             (
-                format!(
-                    "{}{}（{}篇）",
-                    region.name,
-                    date_label(e.date),
-                    e.articles
-                ),
+                format!("{}{}（{}篇）", region.name, date_label(e.date), e.articles),
                 format!("{}{}/", region.path(), e.date),
             )
         }));
@@ -456,7 +451,7 @@ pub async fn article_page(state: &AppState, id: &str) -> Result<Document, AppErr
         let code = code_of(primary)?;
         let arts = state.store.edition_articles(&code, a.date).await?;
         if let Some(i) = arts.iter().position(|x| x.id == a.id) {
-            let headline = |x: &crate::store::StoredArticle| Headline::new(&ArticleView::new(x));
+            let headline = |x: &crate::model::StoredArticle| Headline::new(&ArticleView::new(x));
             previous = i.checked_sub(1).and_then(|p| arts.get(p)).map(headline);
             next = arts.get(i + 1).map(headline);
             edition = Some(edition_link(primary, a.date, arts.len() as i64));

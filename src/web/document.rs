@@ -117,7 +117,7 @@ impl Document {
         }
     }
 
-    /// Answers requests that prefer `text/html` (see [`prefers_html`]) with `preview`, an HTML
+    /// Answers requests that prefer `text/html` (see `prefers_html`) with `preview`, an HTML
     /// page about the feed, instead of the feed; both answers say `Vary: Accept`.
     pub fn with_preview(mut self, preview: Document) -> Self {
         self.preview = Some(Box::new(preview));
@@ -264,8 +264,12 @@ pub fn prefers_html(accept: Option<&HeaderValue>) -> bool {
             .unwrap_or(1.0);
         match mime.as_str() {
             "text/html" | "application/xhtml+xml" => html = html.max(q),
-            "application/atom+xml" | "application/rss+xml" | "application/feed+json"
-            | "application/xml" | "text/xml" | "application/json" => feed = feed.max(q),
+            "application/atom+xml"
+            | "application/rss+xml"
+            | "application/feed+json"
+            | "application/xml"
+            | "text/xml"
+            | "application/json" => feed = feed.max(q),
             _ => {}
         }
     }

@@ -176,7 +176,10 @@ async fn write_not_found(router: axum::Router, out: &Path) -> Result<u64, Export
     let req = Request::get(path)
         .body(Body::empty())
         .map_err(|e| failed(e.to_string()))?;
-    let resp = router.oneshot(req).await.map_err(|e| failed(e.to_string()))?;
+    let resp = router
+        .oneshot(req)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
     if resp.status() != StatusCode::NOT_FOUND {
         return Err(ExportError::Render {
             path: path.to_string(),

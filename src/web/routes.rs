@@ -155,10 +155,8 @@ fn feed_cursor(q: &Before) -> Result<Option<Cursor>, Box<Response>> {
         None => Ok(None),
         Some(Some(c)) => Ok(Some(c)),
         Some(None) => Err(Box::new(
-            AppError::BadRequest(
-                "before 应是日期，如 2022-06-28（或 日期~文章编号）".into(),
-            )
-            .into_response(),
+            AppError::BadRequest("before 应是日期，如 2022-06-28（或 日期~文章编号）".into())
+                .into_response(),
         )),
     }
 }
@@ -283,11 +281,7 @@ pub async fn region_item(
     content::not_found(
         &s,
         "没有这个页面",
-        format!(
-            "{}下没有“{}”。",
-            region.name,
-            crate::render::cleaned(&item)
-        ),
+        format!("{}下没有“{}”。", region.name, crate::render::cleaned(&item)),
         vec![(format!("{}的全部版面", region.name), region.path())],
     )
     .into_response()

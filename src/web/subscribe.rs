@@ -120,9 +120,7 @@ fn notice(s: &AppState, status: StatusCode, title: &str, message: &str) -> Respo
 fn address_problem(reason: &str) -> &'static str {
     match reason {
         "empty" => "请填写电子邮箱地址。",
-        "line breaks and control characters are not allowed" => {
-            "邮箱地址里不能有换行或控制字符。"
-        }
+        "line breaks and control characters are not allowed" => "邮箱地址里不能有换行或控制字符。",
         "give exactly one address" => "请只填写一个邮箱地址。",
         "give the bare address, without a name" => "请只填写邮箱地址本身，不要带姓名或括号。",
         "too long" => "邮箱地址太长了。",
