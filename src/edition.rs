@@ -9,7 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::RegionCode;
-use crate::store::StoredArticle;
+use crate::model::StoredArticle;
 
 /// One region's daily edition.
 #[derive(Debug, Clone, Serialize)]

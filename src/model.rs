@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A county-level (or prefecture-level, `xxxx00`, or province-level, `xx0000`) adcode: six digits.
@@ -232,6 +232,30 @@ impl fmt::Display for Slug {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A stored article with its page's metadata.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredArticle {
+    pub id: String,
+    pub page_key: String,
+    pub paper: Option<String>,
+    pub date: NaiveDate,
+    pub date_source: DateSource,
+    pub position: i32,
+    pub article: Article,
+    /// When this article's content was first stored (re-ingest of identical text keeps it).
+    pub stored_at: DateTime<Utc>,
+}
+
+/// One edition (region, day) with its size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EditionSummary {
+    pub region: RegionCode,
+    pub date: NaiveDate,
+    pub articles: i64,
+    /// Latest `stored_at` among its articles: the edition's content time.
+    pub updated_at: DateTime<Utc>,
 }
 
 #[cfg(test)]

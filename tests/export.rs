@@ -42,7 +42,13 @@ async fn export_writes_every_feed_page_and_the_opml_like_the_urls() {
     let mut expected = vec![
         "index.html".to_string(),
         "feeds.opml".into(),
-        "feed.xsl".into(),
+        "favicon.svg".into(),
+        "robots.txt".into(),
+        "sitemap.xml".into(),
+        "feed.atom".into(),
+        "feed.rss".into(),
+        "feed.json".into(),
+        "404.html".into(),
         "r/jiande/index.html".into(),
         "r/jiande/2022-06-28/index.html".into(),
         "r/jiande/2022-06-27/index.html".into(),
@@ -82,10 +88,11 @@ async fn export_writes_every_feed_page_and_the_opml_like_the_urls() {
     assert_eq!(feed.entries.len(), 2);
     let stdout = String::from_utf8_lossy(&output.stdout);
     // 5 regions × (1 region page + 6 feeds) + 8 edition pages (建德 2, 平湖 1, 杭州 2, 嘉兴 1,
-    // 浙江 2) + 5 article pages + index, OPML, stylesheet.
+    // 浙江 2) + 5 article pages + index, OPML, favicon, robots, sitemap, the all-regions feed in
+    // three formats and the 404 page.
     let editions = 2 + 1 + 2 + 1 + 2;
     assert!(
-        stdout.starts_with(&format!("wrote {} files", 5 * 7 + editions + 5 + 3)),
+        stdout.starts_with(&format!("wrote {} files", 5 * 7 + editions + 5 + 9)),
         "{stdout}"
     );
 }

@@ -350,19 +350,19 @@ async fn bad_input_gets_a_clear_answer_and_changes_nothing() {
     let cases = [
         (
             "email=a%40example.org%0D%0ABcc%3A+victim%40example.org&regions=jiande",
-            "line breaks",
+            "换行",
         ),
         (
             "email=a%40example.org%2C+b%40example.org&regions=jiande",
-            "exactly one address",
+            "只填写一个邮箱地址",
         ),
         (
             "email=a%40example.org&email=b%40example.org&regions=jiande",
-            "exactly one address",
+            "只填写一个邮箱地址",
         ),
-        ("email=not-an-address&regions=jiande", "name@domain"),
-        ("email=a%40example.org&regions=atlantis", "unknown region"),
-        ("email=a%40example.org&regions=", "at least one region"),
+        ("email=not-an-address&regions=jiande", "名字@域名"),
+        ("email=a%40example.org&regions=atlantis", "不认识的地区"),
+        ("email=a%40example.org&regions=", "至少选择一个地区"),
     ];
     for (i, (body, expect)) in cases.iter().enumerate() {
         let (status, page) = call(&e.state, post_form("/subscribe", body, 10 + i as u8)).await;

@@ -81,7 +81,7 @@ async fn an_ip_literal_address_is_refused_with_422_and_nothing_is_stored() {
         {
             let (status, page) = post_subscribe(&state, email, 10 + i as u8).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{email}: {page}");
-            assert!(page.contains("IP address"), "{email}: {page}");
+            assert!(page.contains("IP 地址"), "{email}: {page}");
         }
         assert!(ctx.store.subscribers().await.unwrap().is_empty());
         assert!(server.messages().is_empty());

@@ -165,7 +165,10 @@ async fn head_gives_headers_without_a_body_and_content_types_are_exact() {
             "/r/jiande/articles.rss",
             "application/rss+xml; charset=utf-8",
         ),
-        ("/feed.xsl", "text/xsl; charset=utf-8"),
+        ("/favicon.svg", "image/svg+xml"),
+        ("/robots.txt", "text/plain; charset=utf-8"),
+        ("/sitemap.xml", "application/xml; charset=utf-8"),
+        ("/feed.atom", "application/atom+xml; charset=utf-8"),
         ("/api/v1/regions", "application/json; charset=utf-8"),
     ] {
         let (status, headers, _) = f.text(uri).await;
@@ -175,7 +178,7 @@ async fn head_gives_headers_without_a_body_and_content_types_are_exact() {
 }
 
 #[tokio::test]
-async fn a_browser_opening_an_xml_feed_gets_a_type_it_styles_with_the_xslt() {
+async fn a_browser_opening_a_feed_gets_an_html_preview_and_a_reader_the_feed() {
     let f = fixture().await;
     let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
     for (uri, reader_type) in [
@@ -184,6 +187,7 @@ async fn a_browser_opening_an_xml_feed_gets_a_type_it_styles_with_the_xslt() {
             "/r/jiande/articles.rss",
             "application/rss+xml; charset=utf-8",
         ),
+        ("/feed.json", "application/feed+json; charset=utf-8"),
     ] {
         let r = f
             .call(
@@ -195,23 +199,35 @@ async fn a_browser_opening_an_xml_feed_gets_a_type_it_styles_with_the_xslt() {
             .await;
         assert_eq!(
             r.headers()[header::CONTENT_TYPE],
-            "application/xml; charset=utf-8"
+            "text/html; charset=utf-8",
+            "{uri}"
         );
-        let r = f
-            .call(
-                get(uri)
-                    .header(
-                        header::ACCEPT,
-                        "application/atom+xml, application/rss+xml, */*;q=0.1",
-                    )
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
-        assert_eq!(r.headers()[header::CONTENT_TYPE], reader_type);
+        assert_eq!(r.headers()[header::VARY], "Accept-Encoding, Accept");
+        let page = String::from_utf8(bytes(r).await.to_vec()).unwrap();
+        assert!(page.contains("这是一个订阅源"), "{uri}: {page}");
+        assert!(page.contains(&format!("value=\"{BASE}{uri}\"")), "{page}");
+        for accept in [
+            "application/atom+xml, application/rss+xml, */*;q=0.1",
+            // feedparser's own header
+            "application/atom+xml,application/rdf+xml,application/rss+xml,application/x-netcdf,application/xml;q=0.9,text/xml;q=0.2,*/*;q=0.1",
+            "*/*",
+        ] {
+            let r = f
+                .call(
+                    get(uri)
+                        .header(header::ACCEPT, accept)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(r.headers()[header::CONTENT_TYPE], reader_type, "{accept}");
+            assert_eq!(r.headers()[header::VARY], "Accept-Encoding, Accept");
+        }
+        // No Accept at all (curl, many readers): the feed.
+        let (_, headers, _) = f.text(uri).await;
+        assert_eq!(headers[header::CONTENT_TYPE], reader_type);
     }
-    let (_, _, xsl) = f.text("/feed.xsl").await;
-    assert!(xsl.contains("这是一个订阅源"));
+    assert_eq!(f.get("/feed.xsl").await.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -312,12 +328,16 @@ async fn pages_show_editions_with_autodiscovery_and_a_subscribe_link() {
     let f = fixture().await;
     let (_, _, index) = f.text("/").await;
     assert!(index.contains("建德市") && index.contains("平湖市"));
-    assert!(index.find("杭州市").unwrap() < index.find("建德市").unwrap());
+    let all = &index[index.find("<h2>全部地区</h2>").unwrap()..];
+    assert!(all.find("杭州市").unwrap() < all.find("建德市").unwrap());
     assert!(index.contains("href=\"/r/jiande/2022-06-28/\""));
     let (_, _, region) = f.text("/r/jiande/").await;
-    assert!(region.contains(r#"<link rel="alternate" type="application/atom+xml" title="建德市 每日版 (Atom)" href="/r/jiande/feed.atom">"#));
-    assert!(region.contains("href=\"/subscribe?region=jiande\""));
-    assert_eq!(region.matches("href=\"/r/jiande/2022-06").count(), 2);
+    assert!(region.contains(r#"<link rel="alternate" type="application/atom+xml" title="建德市每日版（Atom）" href="/r/jiande/feed.atom">"#));
+    // Mail is off in the fixture: the subscribe button leads to the page's feeds.
+    assert!(region.contains("href=\"/r/jiande/#feeds\""));
+    assert!(!region.contains("/subscribe"));
+    // Two editions listed, and the latest one's headlines above them.
+    assert_eq!(region.matches("href=\"/r/jiande/2022-06").count(), 3);
     let (_, _, edition) = f.text("/r/jiande/2022-06-28/").await;
     assert_eq!(edition.matches("<article").count(), 3);
     assert!(edition.contains("新安江畔建起城市书房") && edition.contains("王小明 李华"));

@@ -1,5 +1,6 @@
-//! `paperboy export --out DIR`: writes every page, feed and the OPML as static files laid out
-//! like the URLs (see `paperboy::web::export`).
+//! `paperboy export --out DIR [--base-url URL]`: writes every page, feed and the OPML as static
+//! files laid out like the URLs, with a `404.html` (see `paperboy::web::export`). Mail is off
+//! for the export, so no page links `/subscribe`, which a static site lacks.
 
 use std::sync::Arc;
 
@@ -10,6 +11,13 @@ use paperboy::web::{export, AppState};
 use super::{ExportArgs, Status};
 
 pub async fn run(config: Arc<Config>, args: ExportArgs) -> anyhow::Result<Status> {
+    let mut site_config = (*config).clone();
+    if let Some(url) = &args.base_url {
+        site_config.server.base_url = url.clone();
+    }
+    // A static site has no subscription routes: pages point to their feeds instead.
+    site_config.mail.enabled = false;
+    let config = Arc::new(site_config);
     let store = super::open_store(&config)
         .await
         .with_context(|| format!("opening the database {}", config.storage.url))?;

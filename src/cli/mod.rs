@@ -199,8 +199,24 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Directory to write the site into, e.g. `--out site/`.
     #[arg(long)]
     pub out: PathBuf,
+    /// The URL the files will be served from, for the absolute links in feeds, the OPML and
+    /// the sitemap (default: `[server] base_url`), e.g. `--base-url https://news.example.org`.
+    #[arg(long, value_parser = parse_base_url)]
+    pub base_url: Option<String>,
+}
+
+/// An absolute `http://` or `https://` URL (a usage error otherwise).
+fn parse_base_url(s: &str) -> Result<String, String> {
+    if (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(char::is_whitespace) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "expected an absolute URL such as https://news.example.org, got {s:?}"
+        ))
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,9 @@
 //! Atom 1.0 writer (the `atom_syndication` crate): `xml:lang="zh-CN"`, self/alternate links,
-//! RFC 5005 paging links, authors from bylines, categories, summary and full HTML content.
+//! RFC 5005 paging links, authors, categories and the full content as `type="html"`.
+//!
+//! Entries carry no `<summary>`: a plain-text client (rss2email in its default mode, through
+//! feedparser) prefers a `text` summary to `html` content and would mail the summary alone;
+//! without one every client reads the full content, and feedparser previews its opening.
 
 use atom_syndication::{
     Category, Content, Entry as AtomEntry, Feed as AtomFeed, Generator, Link, Person, Text,
@@ -18,7 +22,7 @@ fn link(rel: &str, href: &str, mime: &str) -> Link {
     }
 }
 
-/// Writes `feed` as Atom 1.0 with an `xml-stylesheet` instruction.
+/// Writes `feed` as Atom 1.0.
 pub fn atom(feed: &Feed) -> Result<String, RenderError> {
     let mime = FeedFormat::Atom.mime();
     let mut links = vec![
@@ -58,7 +62,7 @@ pub fn atom(feed: &Feed) -> Result<String, RenderError> {
                 })
                 .collect(),
             links: vec![link("alternate", &e.url, "text/html")],
-            summary: Some(Text::plain(e.summary.clone())),
+            summary: None,
             content: Some(Content {
                 value: Some(e.content_html.clone()),
                 content_type: Some("html".to_string()),
@@ -94,6 +98,5 @@ pub fn atom(feed: &Feed) -> Result<String, RenderError> {
     let bytes = out
         .write_with_config(Vec::new(), config)
         .map_err(|e| RenderError::Feed(format!("atom: {e}")))?;
-    let xml = String::from_utf8(bytes).map_err(|e| RenderError::Feed(format!("atom: {e}")))?;
-    Ok(super::with_stylesheet(&xml, &feed.stylesheet))
+    String::from_utf8(bytes).map_err(|e| RenderError::Feed(format!("atom: {e}")))
 }

@@ -4,15 +4,16 @@
 //! Building the model is where every text is cleaned ([`super::clean`]) and where ids, dates and
 //! links are decided, so that the three formats cannot disagree. Ids never contain the slug or
 //! the base URL (`urn:paperboy:edition:330182:2022-06-28`, `urn:paperboy:article:{id}`): they
-//! stay the same when an operator renames the host. Dates are content times (the edition's
-//! latest stored article, an article's first storing), never the render time, in `+08:00`.
+//! stay the same when an operator renames the host. An entry's time is the same in every
+//! format (Atom `published` and `updated`, RSS `pubDate`, JSON Feed `date_published` and
+//! `date_modified`): its publication day, so readers sort every format alike; the feed's own
+//! time is when its content last changed. Never the render time; always `+08:00`.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use serde::Serialize;
 
 use super::text::{cleaned, escape_html, excerpt, paragraphs};
-use crate::model::{ArticleKind, DateSource, RegionLevel};
-use crate::store::{EditionSummary, StoredArticle};
+use crate::model::{ArticleKind, DateSource, EditionSummary, RegionLevel, StoredArticle};
 
 /// Feed language, as `<language>`, `xml:lang` and JSON Feed `language`.
 pub const LANGUAGE: &str = "zh-CN";
@@ -97,6 +98,11 @@ pub struct ArticleView {
     /// `/a/{id}/`
     pub path: String,
     pub stored_at: DateTime<FixedOffset>,
+    /// Names of the regions it is filed under, primary first.
+    pub regions: Vec<String>,
+    /// Its time in every feed format: the publication day at 00:00 `+08:00`, plus seconds that
+    /// order the day's articles (see [`article_time`]).
+    pub published: DateTime<FixedOffset>,
 }
 
 impl ArticleView {
@@ -122,6 +128,8 @@ impl ArticleView {
             date_source: a.date_source,
             path: format!("/a/{}/", a.id),
             stored_at: local(a.stored_at),
+            regions: art.regions.iter().map(|r| cleaned(&r.name)).collect(),
+            published: article_time(a.date, &a.page_key, a.position),
         }
     }
 
@@ -149,13 +157,55 @@ impl ArticleView {
         for p in &self.paragraphs {
             h.push_str(&format!("<p>{}</p>", escape_html(p)));
         }
+        if let Some(note) = date_note(self.date_source) {
+            // After the text, so that it never becomes a reader's preview line.
+            h.push_str(&format!("<p><small>{note}</small></p>"));
+        }
         h
     }
 
-    /// A short plain-text summary (RSS `description`, Atom `summary`).
+    /// The article as plain text (JSON Feed `content_text`): headline, byline, paragraphs.
+    pub fn text(&self) -> String {
+        let mut parts = vec![self.title.clone()];
+        if let Some(s) = &self.subtitle {
+            parts.push(s.clone());
+        }
+        if !self.byline.is_empty() {
+            parts.push(self.byline.join(" "));
+        }
+        parts.extend(self.paragraphs.iter().cloned());
+        parts.extend(date_note(self.date_source).map(str::to_string));
+        parts.join("\n\n")
+    }
+
+    /// The lead as a short plain-text summary (RSS `description`, JSON Feed `summary`, page
+    /// descriptions): the opening of the text, never the headline alone.
     pub fn summary(&self) -> String {
         excerpt(&self.paragraphs.join(" "), 140)
     }
+}
+
+/// The time an article carries in every feed format: its publication day at 00:00 `+08:00`
+/// (papers print a day, not a time), plus an offset fixed by its page and its place on the
+/// page, so that the articles of one page keep reading order in a reader sorting by time and
+/// no two entries of a feed share a time (the W3C validator's `DuplicateUpdated`), even in a
+/// province's or the all-regions feed holding many pages of one day. The same article always
+/// gets the same time. The offset stays under a day.
+pub fn article_time(date: NaiveDate, page_key: &str, position: i32) -> DateTime<FixedOffset> {
+    // FNV-1a: stable across builds and platforms, unlike `DefaultHasher`.
+    let hash = page_key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    // 1,000 page slots of 80 seconds (up to 80 articles a page keep their own second), and a
+    // millisecond from the hash, so two pages of a day share a time only one time in a million.
+    let slot = (hash % 1000) as i64;
+    let millis = ((hash / 1000) % 1000) as i64;
+    // The first article is the latest of its page: readers listing newest first show a page
+    // top-down.
+    let place = 79 - i64::from(position.clamp(0, 79));
+    day_start(date)
+        + chrono::Duration::seconds(slot * 80 + place)
+        + chrono::Duration::milliseconds(millis)
 }
 
 /// Which feed of a region.
@@ -245,10 +295,13 @@ pub struct Entry {
     pub authors: Vec<String>,
     /// Region name and paper name(s).
     pub categories: Vec<String>,
-    /// Plain-text summary.
+    /// The lead as plain text (RSS `description`, JSON Feed `summary`; Atom carries none, so
+    /// that plain-text clients such as rss2email read the full content).
     pub summary: String,
     /// Full content as HTML.
     pub content_html: String,
+    /// Full content as plain text (JSON Feed `content_text`).
+    pub content_text: String,
 }
 
 /// Links of RFC 5005 paging.
@@ -270,8 +323,9 @@ pub struct Feed {
     pub home_url: String,
     /// Absolute URL of this document in this format (set per format by the writer's caller).
     pub self_url: String,
-    /// `/feed.xsl` (XML formats carry it as an `xml-stylesheet`).
-    pub stylesheet: String,
+    /// When the feed's content last changed (the newest storing of any of its articles): Atom
+    /// feed `updated`, RSS `lastBuildDate` and HTTP `Last-Modified`. Entries carry their
+    /// publication times instead.
     pub updated: DateTime<FixedOffset>,
     pub paging: Paging,
     pub generator: String,
@@ -288,7 +342,8 @@ pub fn article_id(id: &str) -> String {
     format!("urn:paperboy:article:{id}")
 }
 
-fn date_note(source: DateSource) -> Option<&'static str> {
+/// The note on an edition or article whose date is not printed on its page.
+pub fn date_note(source: DateSource) -> Option<&'static str> {
     match source {
         DateSource::Ingested => Some("版面未印日期，按收录日期归档。"),
         DateSource::Inferred => Some("日期由正文推断。"),
@@ -302,7 +357,8 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
     }
 }
 
-/// The entry of one daily edition: every article, in order, as the content.
+/// The entry of one daily edition: every article, in order, as the content. Its author is
+/// the paper (or papers) printing it, or the site when no paper is named, never a byline.
 pub fn edition_entry(
     site: &Site,
     region: &RegionView,
@@ -310,76 +366,101 @@ pub fn edition_entry(
     articles: &[ArticleView],
 ) -> Entry {
     let path = format!("{}{}/", region.path(), summary.date);
-    let mut authors = Vec::new();
+    let mut papers = Vec::new();
     let mut categories = vec![region.name.clone()];
     let mut html = String::new();
-    if let Some(note) = articles.first().and_then(|a| date_note(a.date_source)) {
-        html.push_str(&format!("<p><em>{note}</em></p>"));
-    }
+    let mut text = Vec::new();
     for a in articles {
-        a.byline.iter().for_each(|b| push_unique(&mut authors, b));
         if let Some(p) = &a.paper {
+            push_unique(&mut papers, p);
             push_unique(&mut categories, p);
+        }
+        if let Some(note) = date_note(a.date_source) {
+            push_unique(&mut categories, note.trim_end_matches('。'));
         }
         html.push_str("<article>");
         html.push_str(&a.html(site, "h2"));
         html.push_str("</article>");
+        text.push(a.text());
     }
-    let titles: Vec<&str> = articles.iter().map(|a| a.title.as_str()).collect();
+    // The lead of each article after its headline: a preview line that says what happened.
+    let leads: Vec<String> = articles
+        .iter()
+        .map(|a| format!("{}：{}", a.title, a.summary()))
+        .collect();
+    let authors = if papers.is_empty() {
+        vec![site.title.clone()]
+    } else {
+        papers
+    };
+    let published = day_start(summary.date);
     Entry {
         id: edition_id(&region.code, summary.date),
         title: format!(
-            "{} {} · {} 篇",
+            "{}{} · {}篇",
             region.name,
             summary.date.format("%Y年%-m月%-d日"),
             summary.articles
         ),
         url: site.url(&path),
-        published: day_start(summary.date),
-        updated: local(summary.updated_at),
+        published,
+        updated: published,
         authors,
         categories,
-        summary: excerpt(&titles.join("；"), 200),
+        summary: excerpt(&leads.join(" "), 200),
         content_html: html,
+        content_text: text.join("\n\n――――\n\n"),
     }
 }
 
-/// The entry of one article.
-pub fn article_entry(site: &Site, region: &RegionView, a: &ArticleView) -> Entry {
-    let mut categories = vec![region.name.clone()];
+/// The entry of one article. `region` is the feed's region (named first among its
+/// categories); the article's other regions follow.
+pub fn article_entry(site: &Site, region: Option<&RegionView>, a: &ArticleView) -> Entry {
+    let mut categories = Vec::new();
+    if let Some(r) = region {
+        push_unique(&mut categories, &r.name);
+    }
+    for r in &a.regions {
+        push_unique(&mut categories, r);
+    }
     if let Some(p) = &a.paper {
         push_unique(&mut categories, p);
     }
-    let mut html = String::new();
     if let Some(note) = date_note(a.date_source) {
-        html.push_str(&format!("<p><em>{note}</em></p>"));
+        push_unique(&mut categories, note.trim_end_matches('。'));
     }
-    html.push_str(&a.html(site, "h1"));
+    let authors = if a.byline.is_empty() {
+        a.paper.iter().cloned().collect()
+    } else {
+        a.byline.clone()
+    };
     Entry {
         id: article_id(&a.id),
         title: a.title.clone(),
         url: site.url(&a.path),
-        published: day_start(a.date),
-        updated: a.stored_at,
-        authors: a.byline.clone(),
+        published: a.published,
+        updated: a.published,
+        authors,
         categories,
         summary: a.summary(),
-        content_html: html,
+        content_html: a.html(site, "h1"),
+        content_text: a.text(),
     }
 }
 
 impl Feed {
-    /// A region's feed document. `updated` is the newest entry's content time (the Unix epoch
-    /// for an empty feed, so that it never changes by itself).
-    pub fn new(site: &Site, region: &RegionView, kind: FeedKind, entries: Vec<Entry>) -> Self {
-        let updated = entries
-            .iter()
-            .map(|e| e.updated)
-            .max()
-            .unwrap_or_else(|| local(DateTime::<Utc>::UNIX_EPOCH));
+    /// A region's feed document. `updated` is when its content last changed (`None` for an
+    /// empty feed: the Unix epoch, so that it never changes by itself).
+    pub fn new(
+        site: &Site,
+        region: &RegionView,
+        kind: FeedKind,
+        entries: Vec<Entry>,
+        updated: Option<DateTime<Utc>>,
+    ) -> Self {
         let (what, id_kind) = match kind {
             FeedKind::Editions => ("每日版", "editions"),
-            FeedKind::Articles => ("文章", "articles"),
+            FeedKind::Articles => ("逐篇", "articles"),
         };
         Feed {
             id: format!("urn:paperboy:feed:{}:{id_kind}", region.code),
@@ -387,9 +468,22 @@ impl Feed {
             subtitle: cleaned(&format!("{}本地新闻{what}", region.full_name())),
             home_url: site.url(&region.path()),
             self_url: String::new(),
-            // Root-relative: browsers apply XSLT only from the same origin as the feed.
-            stylesheet: "/feed.xsl".to_string(),
-            updated,
+            updated: local(updated.unwrap_or(DateTime::<Utc>::UNIX_EPOCH)),
+            paging: Paging::default(),
+            generator: format!("paperboy {}", env!("CARGO_PKG_VERSION")),
+            entries,
+        }
+    }
+
+    /// The all-regions feed (`/feed.*`): the latest articles everywhere.
+    pub fn everywhere(site: &Site, entries: Vec<Entry>, updated: Option<DateTime<Utc>>) -> Self {
+        Feed {
+            id: "urn:paperboy:feed:all:articles".to_string(),
+            title: cleaned(&format!("{} · 各地最新文章", site.title)),
+            subtitle: "各地区最新收录的本地新闻，逐篇".to_string(),
+            home_url: site.url("/"),
+            self_url: String::new(),
+            updated: local(updated.unwrap_or(DateTime::<Utc>::UNIX_EPOCH)),
             paging: Paging::default(),
             generator: format!("paperboy {}", env!("CARGO_PKG_VERSION")),
             entries,

@@ -1,5 +1,6 @@
 //! JSON Feed 1.1 writer (serde): `https://jsonfeed.org/version/1.1`, `language`, `next_url`
-//! for the older page, authors, tags, summary and `content_html`.
+//! for the older page, authors, tags, the lead as `summary`, and the full text twice:
+//! `content_html`, and `content_text` for clients that show plain text.
 
 use serde::Serialize;
 
@@ -33,6 +34,7 @@ struct Item<'a> {
     url: &'a str,
     title: &'a str,
     content_html: &'a str,
+    content_text: &'a str,
     summary: &'a str,
     date_published: String,
     date_modified: String,
@@ -64,6 +66,7 @@ pub fn json(feed: &Feed) -> Result<String, RenderError> {
                 url: &e.url,
                 title: &e.title,
                 content_html: &e.content_html,
+                content_text: &e.content_text,
                 summary: &e.summary,
                 date_published: e.published.to_rfc3339(),
                 date_modified: e.updated.to_rfc3339(),

@@ -1,10 +1,11 @@
 //! Rendering: feeds (RSS 2.0, Atom 1.0, JSON Feed 1.1), OPML, HTML pages and mail bodies.
 //!
-//! Inputs are store values turned into cleaned views ([`ArticleView`], [`RegionView`]) and the
-//! format-neutral [`Feed`]; outputs are strings. Templates are compiled in with `include_str!`
-//! and may be overridden by files of the same name in the configured templates directory (read
-//! at start-up, no recompiling). Pure: no I/O beyond loading template overrides at
-//! construction, no clock (every date written is a content time).
+//! Inputs are model values (`StoredArticle`, `EditionSummary`) turned into cleaned views
+//! ([`ArticleView`], [`RegionView`]) and the format-neutral [`Feed`]; outputs are strings.
+//! Templates are compiled in with `include_str!` and may be overridden by files of the same
+//! name in the configured templates directory (read at start-up, no recompiling). Pure: no
+//! I/O beyond loading template overrides at construction, no clock (every date written is a
+//! content time).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,6 +18,7 @@ mod json;
 mod mail_templates;
 mod opml;
 mod pages;
+mod preview;
 mod rss;
 mod text;
 
@@ -24,15 +26,17 @@ pub use self::atom::atom;
 pub use self::json::{html_safe_json, json};
 pub use self::rss::rss;
 pub use feed::{
-    article_entry, article_id, china, day_start, edition_entry, edition_id, local, ArticleView,
-    Entry, Feed, FeedFormat, FeedKind, Paging, RegionView, Site, LANGUAGE,
+    article_entry, article_id, article_time, china, date_note, day_start, edition_entry,
+    edition_id, local, ArticleView, Entry, Feed, FeedFormat, FeedKind, Paging, RegionView, Site,
+    LANGUAGE,
 };
 pub use opml::opml;
 pub use pages::{date_label, subscribe_path};
 pub use pages::{
-    ArticlePage, CountyItem, Directory, EditionLink, EditionPage, ErrorPage, FeedLink, IndexPage,
-    PrefectureGroup, ProvinceGroup, RegionPage, UndatedLink,
+    ArticlePage, CountyItem, Directory, EditionHeadlines, EditionLink, EditionPage, ErrorPage,
+    FeedLink, Headline, IndexPage, PrefectureGroup, ProvinceGroup, RegionPage, UndatedLink,
 };
+pub use preview::{format_label, FeedPreview, PreviewEntry};
 pub use text::{clean, cleaned, escape_html, excerpt, is_removed, paragraphs};
 
 /// What went wrong rendering.
@@ -62,10 +66,11 @@ const PAGE_TEMPLATES: &[(&str, &str)] = &[
     ("edition.html", include_str!("../../templates/edition.html")),
     ("article.html", include_str!("../../templates/article.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("feed.html", include_str!("../../templates/feed.html")),
 ];
 
 /// Compiled-in static assets served as they are (also overridable).
-const ASSETS: &[(&str, &str)] = &[("feed.xsl", include_str!("../../templates/feed.xsl"))];
+const ASSETS: &[(&str, &str)] = &[("favicon.svg", include_str!("../../templates/favicon.svg"))];
 
 /// The template environment and static assets.
 pub struct Renderer {
@@ -132,7 +137,7 @@ impl Renderer {
             .map_err(err)
     }
 
-    /// A static asset (`feed.xsl`).
+    /// A static asset (`favicon.svg`).
     pub fn asset(&self, name: &str) -> Result<&str, RenderError> {
         self.assets
             .get(name)
@@ -152,22 +157,6 @@ pub fn feed(feed: &Feed, format: FeedFormat) -> Result<String, RenderError> {
         FeedFormat::Atom => atom(feed),
         FeedFormat::Rss => rss(feed),
         FeedFormat::Json => json(feed),
-    }
-}
-
-/// Inserts `<?xml-stylesheet?>` right after the XML declaration so that a browser opening the
-/// feed shows a readable page (the XSLT explains what a feed is and how to subscribe).
-fn with_stylesheet(xml: &str, href: &str) -> String {
-    let pi = format!(
-        "<?xml-stylesheet type=\"text/xsl\" href=\"{}\"?>",
-        escape_html(href)
-    );
-    match xml.find("?>") {
-        Some(end) if xml.starts_with("<?xml") => {
-            let (decl, rest) = xml.split_at(end + 2);
-            format!("{decl}\n{pi}\n{}", rest.trim_start())
-        }
-        _ => format!("{pi}\n{xml}"),
     }
 }
 

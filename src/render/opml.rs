@@ -1,23 +1,38 @@
-//! OPML 2.0 of every region feed, grouped by province and prefecture, for importing into a
-//! feed reader in one go. Each region contributes its editions feed (Atom); grouping outlines
-//! carry no feed of their own so readers that flatten folders see no duplicates.
+//! OPML 2.0 of every feed, for importing into a feed reader in one go: the all-regions feed,
+//! then each province, its prefectures and their counties, every region with its editions and
+//! articles feeds in Atom, RSS and JSON Feed. Grouping outlines carry no feed of their own;
+//! each feed's title names its region, so readers that flatten folders still tell them apart.
 
-use super::feed::{FeedFormat, FeedKind, RegionView, Site};
-use super::pages::Directory;
+use super::feed::{RegionView, Site};
+use super::pages::{Directory, FeedLink};
 use super::text::{clean, escape_html};
 
-fn feed_outline(out: &mut String, indent: &str, site: &Site, region: &RegionView, label: &str) {
-    let xml_url = site.url(&format!(
-        "{}{}",
-        region.path(),
-        FeedKind::Editions.file(FeedFormat::Atom)
-    ));
+fn feed_outlines(out: &mut String, indent: &str, site: &Site, feeds: &[FeedLink], html: &str) {
+    for f in feeds {
+        out.push_str(&format!(
+            "{indent}<outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{x}\" htmlUrl=\"{h}\" language=\"zh-CN\"/>\n",
+            t = escape_html(&clean(&f.title)),
+            x = escape_html(&site.url(&f.href)),
+            h = escape_html(&site.url(html)),
+        ));
+    }
+}
+
+/// A folder named `label` holding the six feeds of `region`.
+fn region_folder(out: &mut String, indent: &str, site: &Site, region: &RegionView, label: &str) {
     out.push_str(&format!(
-        "{indent}<outline type=\"rss\" text=\"{t}\" title=\"{t}\" xmlUrl=\"{x}\" htmlUrl=\"{h}\" language=\"zh-CN\"/>\n",
-        t = escape_html(&clean(label)),
-        x = escape_html(&xml_url),
-        h = escape_html(&site.url(&region.path())),
+        "{indent}<outline text=\"{0}\" title=\"{0}\">\n",
+        escape_html(&clean(label))
     ));
+    let inner = format!("{indent}  ");
+    feed_outlines(
+        out,
+        &inner,
+        site,
+        &FeedLink::for_region(region),
+        &region.path(),
+    );
+    out.push_str(&format!("{indent}</outline>\n"));
 }
 
 /// Writes the OPML document. `date_created` is a content time (RFC 822), not the render time.
@@ -36,12 +51,15 @@ pub fn opml(site: &Site, directory: &Directory, date_created: Option<&str>) -> S
         ));
     }
     out.push_str("</head>\n<body>\n");
+    out.push_str("  <outline text=\"各地最新文章\" title=\"各地最新文章\">\n");
+    feed_outlines(&mut out, "    ", site, &FeedLink::everywhere(), "/");
+    out.push_str("  </outline>\n");
     for province in &directory.provinces {
         out.push_str(&format!(
             "  <outline text=\"{0}\" title=\"{0}\">\n",
             escape_html(&clean(&province.region.name))
         ));
-        feed_outline(
+        region_folder(
             &mut out,
             "    ",
             site,
@@ -53,7 +71,7 @@ pub fn opml(site: &Site, directory: &Directory, date_created: Option<&str>) -> S
                 "    <outline text=\"{0}\" title=\"{0}\">\n",
                 escape_html(&clean(&pref.region.name))
             ));
-            feed_outline(
+            region_folder(
                 &mut out,
                 "      ",
                 site,
@@ -62,7 +80,7 @@ pub fn opml(site: &Site, directory: &Directory, date_created: Option<&str>) -> S
             );
             for county in &pref.counties {
                 if county.region.code != pref.region.code {
-                    feed_outline(
+                    region_folder(
                         &mut out,
                         "      ",
                         site,

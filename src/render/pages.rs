@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::feed::{ArticleView, FeedFormat, FeedKind, RegionView, Site};
+use super::preview::format_label;
 
 /// A feed link for `<link rel="alternate">` and the visible feed list.
 #[derive(Debug, Clone, Serialize)]
@@ -28,13 +29,9 @@ impl FeedLink {
                 FeedKind::Articles => "逐篇",
             };
             for format in FeedFormat::ALL {
-                let label = match format {
-                    FeedFormat::Atom => "Atom",
-                    FeedFormat::Rss => "RSS",
-                    FeedFormat::Json => "JSON Feed",
-                };
+                let label = format_label(format);
                 out.push(FeedLink {
-                    title: format!("{} {what} ({label})", region.name),
+                    title: format!("{}{what}（{label}）", region.name),
                     href: format!("{}{}", region.path(), kind.file(format)),
                     mime: format.mime(),
                 });
@@ -42,6 +39,47 @@ impl FeedLink {
         }
         out
     }
+
+    /// The three formats of the all-regions feed (`/feed.*`).
+    pub fn everywhere() -> Vec<FeedLink> {
+        FeedFormat::ALL
+            .into_iter()
+            .map(|format| FeedLink {
+                title: format!("各地最新文章（{}）", format_label(format)),
+                href: format!("/feed.{}", format.ext()),
+                mime: format.mime(),
+            })
+            .collect()
+    }
+}
+
+/// An article's headline as a link.
+#[derive(Debug, Clone, Serialize)]
+pub struct Headline {
+    pub title: String,
+    /// `/a/{id}/`
+    pub path: String,
+}
+
+impl Headline {
+    /// The headline of an (already cleaned) article view.
+    pub fn new(a: &ArticleView) -> Self {
+        Self {
+            title: a.title.clone(),
+            path: a.path.clone(),
+        }
+    }
+}
+
+/// An edition with its first headlines (home page, region page).
+#[derive(Debug, Clone, Serialize)]
+pub struct EditionHeadlines {
+    pub region: RegionView,
+    pub edition: EditionLink,
+    /// `2022年6月28日`
+    pub date_label: String,
+    /// The first few headlines in reading order.
+    pub headlines: Vec<Headline>,
 }
 
 /// A county on the home page.
@@ -79,6 +117,10 @@ pub struct IndexPage<'a> {
     pub directory: &'a Directory,
     /// Regions whose pages list articles of undated pages (in no edition).
     pub undated: Vec<RegionView>,
+    /// The latest editions everywhere, with their first headlines.
+    pub latest: Vec<EditionHeadlines>,
+    /// The all-regions feed (autodiscovery and the visible links).
+    pub feeds: Vec<FeedLink>,
 }
 
 /// One edition in a region's list.
@@ -126,7 +168,10 @@ pub struct RegionPage<'a> {
     pub children: Vec<RegionView>,
     pub parents: Vec<RegionView>,
     pub feeds: Vec<FeedLink>,
+    /// The subscription form, or this page's feed list when mail is off.
     pub subscribe: String,
+    /// The latest edition's headlines (absent before the first edition and on older pages).
+    pub latest: Option<EditionHeadlines>,
 }
 
 /// Context of `edition.html`.
@@ -142,6 +187,11 @@ pub struct EditionPage<'a> {
     pub articles: Vec<ArticleView>,
     pub feeds: Vec<FeedLink>,
     pub subscribe: String,
+    /// Province and prefecture above the region, for the breadcrumb.
+    pub parents: Vec<RegionView>,
+    /// The region's editions just before and after this one.
+    pub previous: Option<EditionLink>,
+    pub next: Option<EditionLink>,
 }
 
 /// Context of `article.html`.
@@ -157,6 +207,15 @@ pub struct ArticlePage<'a> {
     pub regions: Vec<RegionView>,
     pub feeds: Vec<FeedLink>,
     pub subscribe: Option<String>,
+    /// Absolute URL of this page (`<link rel=canonical>`, `og:url`).
+    pub canonical: String,
+    /// The lead, for `<meta name=description>` and `og:description`.
+    pub description: String,
+    /// The edition it appeared in (its primary region's), when it is dated.
+    pub edition: Option<EditionLink>,
+    /// The articles before and after it in that edition.
+    pub previous: Option<Headline>,
+    pub next: Option<Headline>,
 }
 
 /// Context of `error.html` (404s and hidden 5xx).
@@ -175,7 +234,7 @@ pub fn date_label(d: NaiveDate) -> String {
     d.format("%Y年%-m月%-d日").to_string()
 }
 
-/// `/subscribe?region={slug}`
+/// `/subscribe?region={slug}` (the mail form; without mail, pages link their feeds instead)
 pub fn subscribe_path(region: &RegionView) -> String {
     format!("/subscribe?region={}", region.slug)
 }

@@ -1,4 +1,4 @@
-//! RSS 2.0 writer (the `rss` crate): short plain `description`, full HTML in
+//! RSS 2.0 writer (the `rss` crate): the lead as `description`, full HTML in
 //! `content:encoded`, `guid isPermaLink="false"`, `dc:creator` for bylines, categories, and
 //! `atom:link` for self and RFC 5005 paging links.
 
@@ -29,7 +29,7 @@ fn atom_link(rel: &str, href: &str, mime: Option<&str>) -> Extension {
     }
 }
 
-/// Writes `feed` as RSS 2.0 with an `xml-stylesheet` instruction.
+/// Writes `feed` as RSS 2.0.
 pub fn rss(feed: &Feed) -> Result<String, RenderError> {
     let mime = Some(FeedFormat::Rss.mime());
     let mut links = vec![atom_link("self", &feed.self_url, mime)];
@@ -95,6 +95,5 @@ pub fn rss(feed: &Feed) -> Result<String, RenderError> {
     let bytes = channel
         .write_to(Vec::new())
         .map_err(|e| RenderError::Feed(format!("rss: {e}")))?;
-    let xml = String::from_utf8(bytes).map_err(|e| RenderError::Feed(format!("rss: {e}")))?;
-    Ok(super::with_stylesheet(&xml, &feed.stylesheet))
+    String::from_utf8(bytes).map_err(|e| RenderError::Feed(format!("rss: {e}")))
 }

@@ -4,8 +4,7 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
-use crate::model::{Article, ArticleKind, DateSource, RegionLevel};
-use crate::store::{EditionSummary, StoredArticle};
+use crate::model::{Article, ArticleKind, DateSource, EditionSummary, RegionLevel, StoredArticle};
 
 fn site() -> Site {
     Site {
@@ -60,6 +59,7 @@ fn edition_feed() -> Feed {
         &jiande(),
         FeedKind::Editions,
         vec![edition_entry(&s, &jiande(), &summary, &[a])],
+        Some(summary.updated_at),
     );
     feed.self_url = "http://example.org/r/jiande/feed.atom".into();
     feed.paging.older = Some("http://example.org/r/jiande/feed.atom?before=2022-06-28".into());
@@ -92,7 +92,8 @@ fn every_format_parses_back_with_ids_dates_and_text_escaped_once() {
             "{format:?}: {content}"
         );
         if format != FeedFormat::Json {
-            assert!(out.contains("<?xml-stylesheet type=\"text/xsl\" href=\"/feed.xsl\"?>"));
+            // No XSLT: browsers get an HTML preview from the web layer instead.
+            assert!(!out.contains("xml-stylesheet"));
             assert!(
                 out.contains("+08:00") || out.contains("+0800"),
                 "{format:?}"
@@ -116,21 +117,29 @@ fn rss_has_non_permalink_guid_self_link_and_content_encoded() {
     assert_eq!(ch.language(), Some("zh-CN"));
     assert!(out.contains("<atom:link href=\"http://example.org/r/jiande/feed.rss\" rel=\"self\""));
     assert!(out.contains("rel=\"prev-archive\""));
-    assert_eq!(item.dublin_core_ext().unwrap().creators(), ["王小明"]);
+    // An edition is authored by its paper, not by the last byline in it.
+    assert_eq!(item.dublin_core_ext().unwrap().creators(), ["今日建德"]);
     let cats: Vec<&str> = item.categories().iter().map(|c| c.name()).collect();
     assert_eq!(cats, ["建德市", "今日建德"]);
 }
 
 #[test]
-fn atom_updated_is_the_content_time_in_china_time() {
+fn atom_entries_carry_the_publication_day_and_the_feed_its_content_time() {
     let out = atom(&edition_feed()).unwrap();
+    // The feed changed when its content was stored; the entry is the day's edition.
     assert!(
         out.contains("<updated>2022-06-28T09:02:03+08:00</updated>"),
         "{out}"
     );
+    assert!(
+        out.contains("<updated>2022-06-28T00:00:00+08:00</updated>"),
+        "{out}"
+    );
     assert!(out.contains("xml:lang=\"zh-CN\""));
+    // No plain-text summary that a plain-text client would prefer to the full content.
+    assert!(!out.contains("<summary"), "{out}");
     let parsed = feed_rs::parser::parse(out.as_bytes()).unwrap();
-    assert_eq!(parsed.entries[0].authors[0].name, "王小明");
+    assert_eq!(parsed.entries[0].authors[0].name, "今日建德");
     assert!(parsed
         .links
         .iter()
@@ -163,6 +172,9 @@ fn pages_escape_markup_and_drop_control_characters() {
                 articles: vec![ArticleView::new(&nasty())],
                 feeds: FeedLink::for_region(&region),
                 subscribe: subscribe_path(&region),
+                parents: vec![],
+                previous: None,
+                next: None,
             },
         )
         .unwrap();
@@ -175,6 +187,38 @@ fn pages_escape_markup_and_drop_control_characters() {
     assert!(html.contains(r#"<link rel="alternate" type="application/atom+xml""#));
     assert!(html.contains("/subscribe?region=jiande"));
     assert_eq!(html.matches("<article").count(), 1);
+    // The table of contents links the article in the page.
+    assert!(
+        html.contains("<li><a href=\"#a-a1b2\">标题&lt;script&gt;"),
+        "{html}"
+    );
+}
+
+#[test]
+fn article_times_are_the_day_distinct_and_in_page_order() {
+    let day = NaiveDate::from_ymd_opt(2022, 6, 28).unwrap();
+    let first = article_time(day, "p.txt", 0);
+    let second = article_time(day, "p.txt", 1);
+    let other_page = article_time(day, "q.txt", 0);
+    assert_eq!(first.date_naive(), day);
+    assert!(first > second, "newest first shows a page top-down");
+    assert!(first != other_page && second != other_page);
+    assert_eq!(first, article_time(day, "p.txt", 0));
+    assert!(first - day_start(day) < chrono::Duration::days(1));
+}
+
+#[test]
+fn the_inferred_date_note_follows_the_text_and_is_a_category() {
+    let s = site();
+    let mut a = nasty();
+    a.date_source = DateSource::Inferred;
+    let v = ArticleView::new(&a);
+    let e = article_entry(&s, Some(&jiande()), &v);
+    let note = e.content_html.find("日期由正文推断").unwrap();
+    assert!(e.content_html.find("第二段").unwrap() < note);
+    assert!(e.categories.iter().any(|c| c == "日期由正文推断"));
+    assert!(!e.summary.contains("日期由正文推断"));
+    assert_eq!(e.authors, ["王小明"]);
 }
 
 #[test]
@@ -196,7 +240,7 @@ fn operator_template_overrides_the_compiled_in_one() {
         )
         .unwrap();
     assert_eq!(out, "custom 没有");
-    assert!(r.asset("feed.xsl").unwrap().contains("xsl:stylesheet"));
+    assert!(r.asset("favicon.svg").unwrap().contains("<svg"));
 }
 
 #[test]
@@ -233,8 +277,19 @@ fn opml_groups_feeds_by_province_and_prefecture() {
         }],
     };
     let out = opml(&s, &dir, None);
-    assert_eq!(out.matches("type=\"rss\"").count(), 3);
-    assert!(out.contains("xmlUrl=\"http://example.org/r/jiande/feed.atom\""));
+    // Three regions with six feeds each, and the all-regions feed in three formats.
+    assert_eq!(out.matches("type=\"rss\"").count(), 21);
+    for file in [
+        "feed.atom",
+        "feed.rss",
+        "feed.json",
+        "articles.atom",
+        "articles.rss",
+        "articles.json",
+    ] {
+        assert!(out.contains(&format!("xmlUrl=\"http://example.org/r/jiande/{file}\"")));
+    }
+    assert!(out.contains("xmlUrl=\"http://example.org/feed.atom\""));
     let county_at = out.find("建德市").unwrap();
     let pref_at = out.find("<outline text=\"杭州市\"").unwrap();
     assert!(pref_at < county_at);

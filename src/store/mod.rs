@@ -47,7 +47,9 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+// Stored articles and edition summaries are model values (render and edition take them).
 use crate::model::{Article, DateSource, RegionCode};
+pub use crate::model::{EditionSummary, StoredArticle};
 
 mod batch;
 mod copies;
@@ -190,20 +192,6 @@ pub struct KnownSource {
     pub articles: usize,
 }
 
-/// A stored article with its page's metadata.
-#[derive(Debug, Clone, Serialize)]
-pub struct StoredArticle {
-    pub id: String,
-    pub page_key: String,
-    pub paper: Option<String>,
-    pub date: NaiveDate,
-    pub date_source: DateSource,
-    pub position: i32,
-    pub article: Article,
-    /// When this article's content was first stored (re-ingest of identical text keeps it).
-    pub stored_at: DateTime<Utc>,
-}
-
 /// Filter for `editions`.
 #[derive(Debug, Clone, Default)]
 pub struct EditionQuery {
@@ -212,16 +200,6 @@ pub struct EditionQuery {
     pub since: Option<NaiveDate>,
     pub before: Option<NaiveDate>,
     pub limit: Option<usize>,
-}
-
-/// One edition (region, day) with its size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EditionSummary {
-    pub region: RegionCode,
-    pub date: NaiveDate,
-    pub articles: i64,
-    /// Latest `stored_at` among its articles: the edition's content time.
-    pub updated_at: DateTime<Utc>,
 }
 
 /// A region that has articles.

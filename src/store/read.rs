@@ -181,3 +181,54 @@ pub(super) async fn revision(store: &Store) -> Result<i64, StoreError> {
     });
     Ok(value)
 }
+
+impl Store {
+    /// The newest dated articles of every region (the all-regions feed), newest first (by
+    /// date, then id descending), at most `limit`, strictly after the `(date, id)` cursor
+    /// `before` when given. Articles of undated pages are in no region index and not listed.
+    pub async fn latest_articles(
+        &self,
+        limit_n: usize,
+        before: Option<(NaiveDate, String)>,
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        let (before_date, before_id) = before.unzip();
+        let sql = format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN pages p ON p.key = a.page_key \
+             WHERE EXISTS (SELECT 1 FROM article_regions ar WHERE ar.article_id = a.id) \
+               AND ($1 IS NULL OR a.date < $1 OR (a.date = $1 AND a.id < $2)) \
+             ORDER BY a.date DESC, a.id DESC LIMIT $3"
+        );
+        let rows: Vec<ArticleRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(before_date)
+                .bind(before_id.clone())
+                .bind(limit(Some(limit_n)))
+                .fetch_all(pool)
+                .await?
+        });
+        into_stored(rows)
+    }
+
+    /// The days of `region`'s editions just before and just after `date` (previous, next).
+    pub async fn adjacent_editions(
+        &self,
+        region: &RegionCode,
+        date: NaiveDate,
+    ) -> Result<(Option<NaiveDate>, Option<NaiveDate>), StoreError> {
+        let (lo, hi) = region_range(region)?;
+        let row: (Option<NaiveDate>, Option<NaiveDate>) = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT (SELECT MAX(date) FROM article_regions \
+                         WHERE region BETWEEN $1 AND $2 AND date < $3), \
+                        (SELECT MIN(date) FROM article_regions \
+                         WHERE region BETWEEN $1 AND $2 AND date > $3)",
+            )
+            .bind(lo)
+            .bind(hi)
+            .bind(date)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(row)
+    }
+}

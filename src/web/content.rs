@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::document::Document;
@@ -14,13 +14,14 @@ use super::regions::{parents, view};
 use super::AppState;
 use crate::model::{RegionCode, RegionLevel};
 use crate::render::{
-    self, article_entry, date_label, edition_entry, subscribe_path, ArticlePage, ArticleView,
-    CountyItem, Directory, EditionLink, EditionPage, ErrorPage, Feed, FeedFormat, FeedKind,
-    FeedLink, IndexPage, PrefectureGroup, ProvinceGroup, RegionPage, RegionView, UndatedLink,
+    self, date_label, subscribe_path, ArticlePage, ArticleView, CountyItem, Directory,
+    EditionHeadlines, EditionLink, EditionPage, ErrorPage, FeedLink, Headline, IndexPage,
+    PrefectureGroup, ProvinceGroup, RegionPage, RegionView, UndatedLink,
 };
-use crate::store::{EditionQuery, RegionActivity};
+use crate::store::{EditionQuery, EditionSummary, RegionActivity};
 
 pub use super::api_docs::{api_edition_doc, api_editions, api_editions_limit, api_regions};
+pub use super::feed_docs::{everywhere_feed, region_feed};
 
 /// `Content-Type` of HTML pages.
 pub const HTML: &str = "text/html; charset=utf-8";
@@ -28,12 +29,14 @@ pub const HTML: &str = "text/html; charset=utf-8";
 pub const JSON: &str = "application/json; charset=utf-8";
 /// `Content-Type` of the OPML list.
 pub const OPML: &str = "text/x-opml; charset=utf-8";
-/// `Content-Type` of XML feeds for a browser, which then applies their stylesheet.
-pub const XML: &str = "application/xml; charset=utf-8";
-/// `Content-Type` of the feed stylesheet.
-pub const XSL: &str = "text/xsl; charset=utf-8";
+/// `Content-Type` of the favicon.
+pub const SVG: &str = "image/svg+xml";
 /// Editions listed on a region page.
 const REGION_PAGE_EDITIONS: usize = 60;
+/// Latest editions shown with their headlines on the home page.
+const HOME_LATEST_EDITIONS: usize = 6;
+/// Headlines shown per edition on the home and region pages.
+const HEADLINES: usize = 5;
 /// Articles of undated pages listed on a region page (the export writes their pages too).
 pub const REGION_PAGE_UNDATED: usize = 60;
 
@@ -70,7 +73,7 @@ impl Cursor {
             Cursor::Article(d, id) => format!("{d}~{id}"),
         }
     }
-    fn date(&self) -> NaiveDate {
+    pub(super) fn date(&self) -> NaiveDate {
         match self {
             Cursor::Date(d) | Cursor::Article(d, _) => *d,
         }
@@ -177,6 +180,19 @@ pub async fn index(state: &AppState) -> Result<Document, AppError> {
         .collect();
     undated.sort();
     undated.dedup();
+    let eds = state
+        .store
+        .editions(&EditionQuery {
+            limit: Some(HOME_LATEST_EDITIONS),
+            ..Default::default()
+        })
+        .await?;
+    let mut latest = Vec::with_capacity(eds.len());
+    for e in &eds {
+        if let Some(region) = view(&e.region) {
+            latest.push(headlines(state, &region, e).await?);
+        }
+    }
     page(
         state,
         "index.html",
@@ -184,8 +200,49 @@ pub async fn index(state: &AppState) -> Result<Document, AppError> {
             site: &state.site,
             directory: &directory,
             undated: undated.iter().filter_map(view).collect(),
+            latest,
+            feeds: FeedLink::everywhere(),
         },
     )
+}
+
+/// The link to an edition of `region`.
+fn edition_link(region: &RegionView, date: NaiveDate, articles: i64) -> EditionLink {
+    EditionLink {
+        date,
+        articles,
+        path: format!("{}{date}/", region.path()),
+    }
+}
+
+/// An edition with its first headlines.
+async fn headlines(
+    state: &AppState,
+    region: &RegionView,
+    e: &EditionSummary,
+) -> Result<EditionHeadlines, AppError> {
+    let code = code_of(region)?;
+    let arts = state.store.edition_articles(&code, e.date).await?;
+    Ok(EditionHeadlines {
+        region: region.clone(),
+        edition: edition_link(region, e.date, e.articles),
+        date_label: date_label(e.date),
+        headlines: arts
+            .iter()
+            .take(HEADLINES)
+            .map(|a| Headline::new(&ArticleView::new(a)))
+            .collect(),
+    })
+}
+
+/// Where a page's "subscribe" button leads: the mail form when mail is on, otherwise the
+/// region page's list of feeds (so a static export links no route it lacks).
+pub fn subscribe_link(state: &AppState, region: &RegionView) -> String {
+    if state.mail.enabled {
+        subscribe_path(region)
+    } else {
+        format!("{}#feeds", region.path())
+    }
 }
 
 /// `/feeds.opml`
@@ -200,91 +257,14 @@ pub async fn opml(state: &AppState) -> Result<Document, AppError> {
     ))
 }
 
-/// A static asset (`/feed.xsl`).
+/// A static asset (`/favicon.svg`).
 pub fn asset(state: &AppState, name: &str) -> Result<Document, AppError> {
     let body = state.render.asset(name)?.to_string();
-    Ok(Document::new(body, XSL, None, 86_400))
+    Ok(Document::new(body, SVG, None, 86_400))
 }
 
 pub(super) fn code_of(region: &RegionView) -> Result<RegionCode, AppError> {
     RegionCode::parse(&region.code).map_err(|e| AppError::Internal(e.to_string()))
-}
-
-/// A region's feed document (`/r/{slug}/feed.atom`, `…/articles.json?before=…`).
-pub async fn region_feed(
-    state: &AppState,
-    region: &RegionView,
-    kind: FeedKind,
-    format: FeedFormat,
-    before: Option<Cursor>,
-) -> Result<Document, AppError> {
-    let code = code_of(region)?;
-    let n = state.config.feeds.entries;
-    let site = &state.site;
-    let (entries, older) = match kind {
-        FeedKind::Editions => {
-            let mut eds = state
-                .store
-                .editions(&EditionQuery {
-                    region: Some(code.clone()),
-                    since: None,
-                    before: before.as_ref().map(Cursor::date),
-                    limit: Some(n + 1),
-                })
-                .await?;
-            let more = eds.len() > n;
-            eds.truncate(n);
-            let mut entries = Vec::with_capacity(eds.len());
-            for e in &eds {
-                let arts = state.store.edition_articles(&code, e.date).await?;
-                let views: Vec<ArticleView> = arts.iter().map(ArticleView::new).collect();
-                entries.push(edition_entry(site, region, e, &views));
-            }
-            let older = more
-                .then(|| eds.last().map(|e| Cursor::Date(e.date)))
-                .flatten();
-            (entries, older)
-        }
-        FeedKind::Articles => {
-            let cursor = match &before {
-                Some(Cursor::Article(d, id)) => Some((*d, id.clone())),
-                // A bare date: everything before that day.
-                Some(Cursor::Date(d)) => Some((*d, String::new())),
-                None => None,
-            };
-            let mut arts = state.store.region_articles(&code, n + 1, cursor).await?;
-            let more = arts.len() > n;
-            arts.truncate(n);
-            let older = more
-                .then(|| arts.last().map(|a| Cursor::Article(a.date, a.id.clone())))
-                .flatten();
-            let entries = arts
-                .iter()
-                .map(|a| article_entry(site, region, &ArticleView::new(a)))
-                .collect();
-            (entries, older)
-        }
-    };
-    let base = site.url(&format!("{}{}", region.path(), kind.file(format)));
-    let mut feed = Feed::new(site, region, kind, entries);
-    feed.self_url = match &before {
-        Some(c) => format!("{base}?before={}", c.to_query()),
-        None => base.clone(),
-    };
-    feed.paging.older = older.map(|c| format!("{base}?before={}", c.to_query()));
-    feed.paging.current = before.is_some().then(|| base.clone());
-    let last_modified = (!feed.entries.is_empty()).then(|| feed.updated.with_timezone(&Utc));
-    let body = render::feed(&feed, format)?;
-    let doc = Document::new(
-        body,
-        format.content_type(),
-        last_modified,
-        state.config.feeds.max_age_secs,
-    );
-    Ok(match format {
-        FeedFormat::Json => doc,
-        FeedFormat::Atom | FeedFormat::Rss => doc.with_browser_type(XML),
-    })
 }
 
 /// `/r/{slug}/`
@@ -332,12 +312,13 @@ pub async fn region_page(
     };
     let editions = eds
         .iter()
-        .map(|e| EditionLink {
-            date: e.date,
-            articles: e.articles,
-            path: format!("{}{}/", region.path(), e.date),
-        })
+        .map(|e| edition_link(region, e.date, e.articles))
         .collect();
+    // The latest edition's headlines, on the first page only.
+    let latest = match (before, eds.first()) {
+        (None, Some(e)) => Some(headlines(state, region, e).await?),
+        _ => None,
+    };
     // Undated pages are listed on the first page of the region only.
     let undated = match before {
         Some(_) => Vec::new(),
@@ -361,13 +342,14 @@ pub async fn region_page(
             children,
             parents: parents(region),
             feeds: FeedLink::for_region(region),
-            subscribe: subscribe_path(region),
+            subscribe: subscribe_link(state, region),
+            latest,
         },
     )
 }
 
 async fn recent_links(state: &AppState, region: &RegionView) -> Vec<(String, String)> {
-    let mut links = vec![(format!("{} 的全部版面", region.name), region.path())];
+    let mut links = vec![(format!("{}的全部版面", region.name), region.path())];
     let Ok(code) = code_of(region) else {
         return links;
     };
@@ -379,12 +361,7 @@ async fn recent_links(state: &AppState, region: &RegionView) -> Vec<(String, Str
     if let Ok(eds) = state.store.editions(&q).await {
         links.extend(eds.iter().map(|e| {
             (
-                format!(
-                    "{} {}（{} 篇）",
-                    region.name,
-                    date_label(e.date),
-                    e.articles
-                ),
+                format!("{}{}（{}篇）", region.name, date_label(e.date), e.articles),
                 format!("{}{}/", region.path(), e.date),
             )
         }));
@@ -406,7 +383,7 @@ pub async fn edition_page(
             state,
             "这一天没有版面",
             format!(
-                "{} 在 {} 没有收录的文章。下面是最近的几期：",
+                "{}在{}没有收录的文章。下面是最近的几期：",
                 region.name,
                 date_label(date)
             ),
@@ -414,12 +391,13 @@ pub async fn edition_page(
         ));
     }
     let articles: Vec<ArticleView> = arts.iter().map(ArticleView::new).collect();
-    let date_note = match articles.first().map(|a| a.date_source) {
-        Some(crate::model::DateSource::Ingested) => Some("版面未印日期，按收录日期归档。"),
-        Some(crate::model::DateSource::Inferred) => Some("日期由正文推断。"),
-        _ => None,
-    };
+    let date_note = articles
+        .first()
+        .and_then(|a| render::date_note(a.date_source));
     let updated = arts.iter().map(|a| a.stored_at).max();
+    let (previous, next) = state.store.adjacent_editions(&code, date).await?;
+    // Only the day is linked: counting the neighbours' articles is not worth two queries.
+    let neighbour = |d: NaiveDate| edition_link(region, d, 0);
     let html = state.render.render(
         "edition.html",
         EditionPage {
@@ -430,7 +408,10 @@ pub async fn edition_page(
             date_note,
             articles,
             feeds: FeedLink::for_region(region),
-            subscribe: subscribe_path(region),
+            subscribe: subscribe_link(state, region),
+            parents: parents(region),
+            previous: previous.map(neighbour),
+            next: next.map(neighbour),
         },
     )?;
     Ok(Document::new(
@@ -464,10 +445,24 @@ pub async fn article_page(state: &AppState, id: &str) -> Result<Document, AppErr
         .iter()
         .filter_map(|r| view(&r.code))
         .collect();
+    // Previous and next: the neighbours in the edition of its primary region.
+    let (mut edition, mut previous, mut next) = (None, None, None);
+    if let (false, Some(primary)) = (undated, regions.first()) {
+        let code = code_of(primary)?;
+        let arts = state.store.edition_articles(&code, a.date).await?;
+        if let Some(i) = arts.iter().position(|x| x.id == a.id) {
+            let headline = |x: &crate::model::StoredArticle| Headline::new(&ArticleView::new(x));
+            previous = i.checked_sub(1).and_then(|p| arts.get(p)).map(headline);
+            next = arts.get(i + 1).map(headline);
+            edition = Some(edition_link(primary, a.date, arts.len() as i64));
+        }
+    }
     let html = state.render.render(
         "article.html",
         ArticlePage {
             site: &state.site,
+            canonical: state.site.url(&article.path),
+            description: article.summary(),
             article: &article,
             date_label,
             undated,
@@ -475,8 +470,11 @@ pub async fn article_page(state: &AppState, id: &str) -> Result<Document, AppErr
                 .first()
                 .map(FeedLink::for_region)
                 .unwrap_or_default(),
-            subscribe: regions.first().map(subscribe_path),
+            subscribe: regions.first().map(|r| subscribe_link(state, r)),
             regions,
+            edition,
+            previous,
+            next,
         },
     )?;
     Ok(Document::new(

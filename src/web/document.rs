@@ -34,9 +34,9 @@ pub struct Document {
     content_type: HeaderValue,
     last_modified: Option<(DateTime<Utc>, HeaderValue)>,
     cache_control: HeaderValue,
-    /// For XML feeds: the type sent to a browser navigating to the feed (`application/xml`),
-    /// under which browsers apply the feed's XSLT instead of offering a download.
-    browser_type: Option<HeaderValue>,
+    /// For feeds: the HTML preview page answered, at the same URL, to a client that prefers
+    /// `text/html` (a browser opening the feed); feed readers get the feed.
+    preview: Option<Box<Document>>,
 }
 
 /// Which representation a client accepts best.
@@ -113,14 +113,14 @@ impl Document {
             content_type: HeaderValue::from_static(content_type),
             last_modified,
             cache_control,
-            browser_type: None,
+            preview: None,
         }
     }
 
-    /// Answers requests whose `Accept` names `text/html` (a browser opening the feed) with
-    /// `content_type` instead; feed readers, which do not ask for HTML, get the exact type.
-    pub fn with_browser_type(mut self, content_type: &'static str) -> Self {
-        self.browser_type = Some(HeaderValue::from_static(content_type));
+    /// Answers requests that prefer `text/html` (see `prefers_html`) with `preview`, an HTML
+    /// page about the feed, instead of the feed; both answers say `Vary: Accept`.
+    pub fn with_preview(mut self, preview: Document) -> Self {
+        self.preview = Some(Box::new(preview));
         self
     }
 
@@ -132,7 +132,10 @@ impl Document {
     /// Bytes held by the bodies of every representation: what keeping this document costs.
     pub fn weight(&self) -> usize {
         let rep = |r: &Option<Representation>| r.as_ref().map_or(0, |r| r.body.len());
-        self.identity.body.len() + rep(&self.gzip) + rep(&self.br)
+        self.identity.body.len()
+            + rep(&self.gzip)
+            + rep(&self.br)
+            + self.preview.as_ref().map_or(0, |p| p.weight())
     }
 
     /// The gzip bytes, when the body was large enough to compress.
@@ -190,6 +193,17 @@ impl Document {
 
     /// The response to a GET or HEAD with `headers`.
     pub fn respond(&self, headers: &HeaderMap) -> Response<Body> {
+        let vary = match &self.preview {
+            Some(preview) if prefers_html(headers.get(header::ACCEPT)) => {
+                return preview.respond_varying(headers, "Accept-Encoding, Accept");
+            }
+            Some(_) => "Accept-Encoding, Accept",
+            None => "Accept-Encoding",
+        };
+        self.respond_varying(headers, vary)
+    }
+
+    fn respond_varying(&self, headers: &HeaderMap, vary: &'static str) -> Response<Body> {
         let encoding = negotiate(headers.get(header::ACCEPT_ENCODING));
         let rep = match encoding {
             Encoding::Br => self.br.as_ref(),
@@ -202,21 +216,7 @@ impl Document {
             None => (&self.identity, None),
         };
         let not_modified = self.not_modified(headers);
-        let (content_type, vary) = match &self.browser_type {
-            Some(browser) => {
-                let wants_html = headers
-                    .get(header::ACCEPT)
-                    .and_then(|v| v.to_str().ok())
-                    .is_some_and(|a| a.contains("text/html"));
-                let ct = if wants_html {
-                    browser
-                } else {
-                    &self.content_type
-                };
-                (ct, "Accept-Encoding, Accept")
-            }
-            None => (&self.content_type, "Accept-Encoding"),
-        };
+        let content_type = &self.content_type;
         let mut builder = Response::builder()
             .header(header::ETAG, rep.etag.clone())
             .header(header::CACHE_CONTROL, self.cache_control.clone())
@@ -243,6 +243,37 @@ impl Document {
             r
         })
     }
+}
+
+/// True when `Accept` ranks `text/html` (or XHTML) above every feed type it names
+/// (`application/atom+xml`, `application/rss+xml`, `application/feed+json`, `application/xml`,
+/// `text/xml`, `application/json`): a browser navigating to a feed
+/// (`text/html,…,application/xml;q=0.9,*/*;q=0.8`). Wildcards count for neither, so readers
+/// sending `*/*`, no `Accept`, or HTML no higher than a feed type get the feed.
+pub fn prefers_html(accept: Option<&HeaderValue>) -> bool {
+    let Some(accept) = accept.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let (mut html, mut feed) = (0.0_f32, 0.0_f32);
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let mime = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match mime.as_str() {
+            "text/html" | "application/xhtml+xml" => html = html.max(q),
+            "application/atom+xml"
+            | "application/rss+xml"
+            | "application/feed+json"
+            | "application/xml"
+            | "text/xml"
+            | "application/json" => feed = feed.max(q),
+            _ => {}
+        }
+    }
+    html > 0.0 && html > feed
 }
 
 /// Picks br, then gzip, then identity, honouring `q=0`.

@@ -3,6 +3,8 @@
 //! object store or CDN can serve the site with no paperboy process. The bytes come from the
 //! router itself, so a file is exactly what `serve` would send. Archive pages (`?before=`)
 //! have no file form and are left out; the subscription documents carry the newest entries.
+//! `404.html` is the server's answer to an unknown path. Feeds are written as readers get
+//! them (a static host cannot negotiate a browser preview).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -69,7 +71,9 @@ pub async fn site_paths(state: &AppState) -> Result<Vec<String>, ExportError> {
         regions.insert(code.prefecture());
         regions.insert(code.province());
     }
-    let mut paths = vec!["/".to_string(), "/feeds.opml".into(), "/feed.xsl".into()];
+    let mut paths = vec!["/".to_string(), "/feeds.opml".into(), "/favicon.svg".into()];
+    paths.extend(["/robots.txt", "/sitemap.xml"].map(String::from));
+    paths.extend(FeedFormat::ALL.map(|f| format!("/feed.{}", f.ext())));
     let mut articles = BTreeSet::new();
     for code in &regions {
         let Some(view) = super::regions::view(code) else {
@@ -155,5 +159,37 @@ pub async fn write_site(state: AppState, out: &Path) -> Result<ExportReport, Exp
         report.files += 1;
         report.bytes += bytes.len() as u64;
     }
+    let not_found = write_not_found(router, out).await?;
+    report.files += 1;
+    report.bytes += not_found;
     Ok(report)
+}
+
+/// Writes `404.html`, the page the server answers for an unknown path (static hosts such as
+/// GitHub Pages, Netlify or nginx's `error_page` serve it for missing files).
+async fn write_not_found(router: axum::Router, out: &Path) -> Result<u64, ExportError> {
+    let path = "/404.html";
+    let failed = |message: String| ExportError::Body {
+        path: path.to_string(),
+        message,
+    };
+    let req = Request::get(path)
+        .body(Body::empty())
+        .map_err(|e| failed(e.to_string()))?;
+    let resp = router
+        .oneshot(req)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    if resp.status() != StatusCode::NOT_FOUND {
+        return Err(ExportError::Render {
+            path: path.to_string(),
+            status: resp.status(),
+        });
+    }
+    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .map_err(|e| failed(e.to_string()))?;
+    let file = out.join("404.html");
+    std::fs::write(&file, &bytes).map_err(|source| ExportError::Write { path: file, source })?;
+    Ok(bytes.len() as u64)
 }

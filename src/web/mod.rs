@@ -3,8 +3,10 @@
 //! when stale), and answer with validators and precompressed bytes.
 //!
 //! Routes: `/`, `/r/{slug}/`, `/r/{slug}/{date}/`, `/a/{id}/`, `/r/{slug}/feed.{atom,rss,json}`,
-//! `/r/{slug}/articles.{atom,rss,json}` (both with `?before=` archive pages), `/feeds.opml`,
-//! `/feed.xsl`, `/healthz`, `/api/v1/…`, and the subscription routes of the mail stage.
+//! `/r/{slug}/articles.{atom,rss,json}` and the all-regions `/feed.{atom,rss,json}` (each with
+//! `?before=` archive pages, and an HTML preview for browsers), `/feeds.opml`, `/robots.txt`,
+//! `/sitemap.xml`, `/favicon.svg`, `/healthz`, `/api/v1/…`, and the subscription routes of the
+//! mail stage.
 //! `serve` runs the router on a socket with a header timeout and a connection cap.
 //! No SQL here; nothing below depends on this module.
 
@@ -30,9 +32,11 @@ pub mod content;
 mod document;
 mod error;
 pub mod export;
+mod feed_docs;
 mod regions;
 mod routes;
 mod server;
+mod site;
 mod subscribe;
 
 pub use body::API_BODY_LIMIT;
@@ -107,6 +111,10 @@ pub fn app(state: AppState) -> Router {
     let pages = Router::new()
         .route("/", get(routes::index))
         .route("/healthz", get(routes::healthz))
+        .route("/robots.txt", get(routes::robots))
+        .route("/sitemap.xml", get(routes::sitemap))
+        .route("/favicon.svg", get(routes::favicon))
+        .route("/favicon.ico", get(routes::favicon))
         .route("/r/{slug}", get(routes::region_slash))
         .route("/r/{slug}/", get(routes::region))
         .route("/r/{slug}/{date}/", get(routes::edition))
@@ -115,7 +123,9 @@ pub fn app(state: AppState) -> Router {
     let feeds = Router::new()
         .route("/r/{slug}/{item}", get(routes::region_item))
         .route("/feeds.opml", get(routes::opml))
-        .route("/feed.xsl", get(routes::stylesheet))
+        .route("/feed.atom", get(routes::everywhere_atom))
+        .route("/feed.rss", get(routes::everywhere_rss))
+        .route("/feed.json", get(routes::everywhere_json))
         .route("/api/v1/regions", get(api::regions))
         .route("/api/v1/regions/{slug}/editions", get(api::editions))
         .route("/api/v1/editions/{slug}/{date}", get(api::edition))

@@ -1,4 +1,5 @@
-//! Handlers of the public read routes: pages, feeds, OPML, the stylesheet and `/healthz`.
+//! Handlers of the public read routes: pages, feeds, OPML, robots, sitemap, favicon and
+//! `/healthz`.
 //! Each resolves the region segment (redirecting an adcode or name to the slug URL), asks the
 //! cache for the document of its route and answers with validators and compression.
 
@@ -13,7 +14,7 @@ use super::document::Document;
 use super::error::AppError;
 use super::regions::{lookup, Lookup};
 use super::AppState;
-use crate::render::{FeedKind, RegionView};
+use crate::render::{FeedFormat, FeedKind, RegionView};
 
 /// `?before=`
 #[derive(Debug, Deserialize)]
@@ -127,12 +128,79 @@ pub async fn opml(State(s): State<AppState>, headers: HeaderMap) -> Response {
     serve_doc(&s, "/feeds.opml", &headers, || content::opml(&s)).await
 }
 
-/// `/feed.xsl`
-pub async fn stylesheet(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    serve_doc(&s, "/feed.xsl", &headers, || async {
-        content::asset(&s, "feed.xsl")
+/// `/favicon.svg` (and `/favicon.ico`, which browsers ask for unprompted).
+pub async fn favicon(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    serve_doc(&s, "/favicon.svg", &headers, || async {
+        content::asset(&s, "favicon.svg")
     })
     .await
+}
+
+/// `/robots.txt`
+pub async fn robots(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    serve_doc(&s, "/robots.txt", &headers, || async {
+        Ok(super::site::robots(&s))
+    })
+    .await
+}
+
+/// `/sitemap.xml`
+pub async fn sitemap(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    serve_doc(&s, "/sitemap.xml", &headers, || super::site::sitemap(&s)).await
+}
+
+/// The `?before=` cursor of a feed, or the 400 to answer.
+fn feed_cursor(q: &Before) -> Result<Option<Cursor>, Box<Response>> {
+    match q.before.as_deref().map(Cursor::parse) {
+        None => Ok(None),
+        Some(Some(c)) => Ok(Some(c)),
+        Some(None) => Err(Box::new(
+            AppError::BadRequest("before 应是日期，如 2022-06-28（或 日期~文章编号）".into())
+                .into_response(),
+        )),
+    }
+}
+
+async fn everywhere(s: AppState, q: Before, headers: HeaderMap, format: FeedFormat) -> Response {
+    let before = match feed_cursor(&q) {
+        Ok(b) => b,
+        Err(resp) => return *resp,
+    };
+    let key = cache_key(
+        format!("/feed.{}", format.ext()),
+        &[("before", before.as_ref().map(Cursor::to_query))],
+    );
+    serve_doc(&s, &key, &headers, || {
+        content::everywhere_feed(&s, format, before.clone())
+    })
+    .await
+}
+
+/// `/feed.atom`: the latest articles of every region.
+pub async fn everywhere_atom(
+    State(s): State<AppState>,
+    Query(q): Query<Before>,
+    headers: HeaderMap,
+) -> Response {
+    everywhere(s, q, headers, FeedFormat::Atom).await
+}
+
+/// `/feed.rss`
+pub async fn everywhere_rss(
+    State(s): State<AppState>,
+    Query(q): Query<Before>,
+    headers: HeaderMap,
+) -> Response {
+    everywhere(s, q, headers, FeedFormat::Rss).await
+}
+
+/// `/feed.json`
+pub async fn everywhere_json(
+    State(s): State<AppState>,
+    Query(q): Query<Before>,
+    headers: HeaderMap,
+) -> Response {
+    everywhere(s, q, headers, FeedFormat::Json).await
 }
 
 /// `/healthz`: the database answers.
@@ -171,8 +239,7 @@ pub async fn region(
         None => None,
         Some(Ok(d)) => Some(d),
         Some(Err(_)) => {
-            return AppError::BadRequest("before must be a date like 2022-06-28".into())
-                .into_response()
+            return AppError::BadRequest("before 应是日期，如 2022-06-28".into()).into_response()
         }
     };
     let key = cache_key(region.path(), &[("before", before.map(|d| d.to_string()))]);
@@ -195,15 +262,9 @@ pub async fn region_item(
         Err(resp) => return *resp,
     };
     if let Some((kind, format)) = FeedKind::parse_file(&item) {
-        let before = match q.before.as_deref().map(Cursor::parse) {
-            None => None,
-            Some(Some(c)) => Some(c),
-            Some(None) => {
-                return AppError::BadRequest(
-                    "before must be a date like 2022-06-28 (or date~article-id)".into(),
-                )
-                .into_response()
-            }
+        let before = match feed_cursor(&q) {
+            Ok(b) => b,
+            Err(resp) => return *resp,
         };
         let key = cache_key(
             format!("{}{item}", region.path()),
@@ -220,12 +281,8 @@ pub async fn region_item(
     content::not_found(
         &s,
         "没有这个页面",
-        format!(
-            "{} 下没有“{}”。",
-            region.name,
-            crate::render::cleaned(&item)
-        ),
-        vec![(format!("{} 的全部版面", region.name), region.path())],
+        format!("{}下没有“{}”。", region.name, crate::render::cleaned(&item)),
+        vec![(format!("{}的全部版面", region.name), region.path())],
     )
     .into_response()
 }
@@ -249,7 +306,7 @@ pub async fn edition(
                 "“{}”不是日期；请写成 2022-06-28 这样。",
                 crate::render::cleaned(&date)
             ),
-            vec![(format!("{} 的全部版面", region.name), region.path())],
+            vec![(format!("{}的全部版面", region.name), region.path())],
         )
         .into_response();
     };
@@ -275,15 +332,16 @@ pub async fn article(
     serve_doc(&s, &key, &headers, || content::article_page(&s, &id)).await
 }
 
-/// Any other path: a helpful 404 page.
-pub async fn fallback(State(s): State<AppState>, uri: Uri) -> Response {
+/// Any other path: a helpful 404 page. It does not repeat the path, so the same page serves
+/// as a static export's `404.html`.
+pub async fn fallback(State(s): State<AppState>) -> Response {
     content::not_found(
         &s,
         "没有这个页面",
-        format!("{} 不存在。", crate::render::cleaned(uri.path())),
+        "这个地址没有页面：可能是链接写错了，或者页面已经不在了。".into(),
         vec![
             ("全部地区".into(), "/".into()),
-            ("全部订阅源 (OPML)".into(), "/feeds.opml".into()),
+            ("全部订阅源列表（OPML）".into(), "/feeds.opml".into()),
         ],
     )
     .into_response()

@@ -18,7 +18,7 @@ use super::AppState;
 use crate::mail::subscribe::{self, SubscribeError, Subscribed};
 use crate::mail::token::TokenError;
 use crate::mail::MailContext;
-use crate::render::Site;
+use crate::render::{FeedLink, Site};
 use crate::store::StoreError;
 
 impl From<&AppState> for MailContext {
@@ -54,6 +54,21 @@ struct FormView<'a> {
     email: &'a str,
     regions: &'a str,
     error: Option<String>,
+    /// Mail is on: show the form. Off: no form, the feeds instead.
+    enabled: bool,
+    /// The feeds to read instead when mail is off (the named region's, or everywhere's).
+    feeds: Vec<FeedLink>,
+}
+
+/// The feeds of the region named in `regions` (its first word), or the all-regions feeds.
+fn feeds_for(regions: &str) -> Vec<FeedLink> {
+    let first = regions.split([' ', ',', '，']).find(|r| !r.is_empty());
+    match first.map(super::regions::lookup) {
+        Some(super::regions::Lookup::Found(v) | super::regions::Lookup::Redirect(v)) => {
+            FeedLink::for_region(&v)
+        }
+        _ => FeedLink::everywhere(),
+    }
 }
 
 #[derive(Serialize)]
@@ -100,31 +115,83 @@ fn notice(s: &AppState, status: StatusCode, title: &str, message: &str) -> Respo
     )
 }
 
-/// The status and a reader-facing message for a refused request; 5xx causes are logged, not shown.
+/// The reader-facing Chinese of an address refusal (the mail stage's reasons are written for
+/// the operator's command line).
+fn address_problem(reason: &str) -> &'static str {
+    match reason {
+        "empty" => "请填写电子邮箱地址。",
+        "line breaks and control characters are not allowed" => "邮箱地址里不能有换行或控制字符。",
+        "give exactly one address" => "请只填写一个邮箱地址。",
+        "give the bare address, without a name" => "请只填写邮箱地址本身，不要带姓名或括号。",
+        "too long" => "邮箱地址太长了。",
+        "not of the form name@domain" => "邮箱地址应写成“名字@域名”的形式。",
+        "the domain has no dot" => "邮箱的域名里没有点，请检查是否写完整。",
+        r if r.starts_with("an IP address") => {
+            "邮箱的域名不能是 IP 地址，请用 example.org 这样的域名。"
+        }
+        _ => "邮箱地址无效，请检查后重新填写。",
+    }
+}
+
+/// The status and a reader-facing message (in Chinese) for a refused request; 5xx causes are
+/// logged, not shown.
 fn refusal(e: &SubscribeError) -> (StatusCode, String) {
     use SubscribeError as E;
     match e {
-        E::Disabled | E::NoSecret => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
-        E::BadAddress(_) | E::UnknownRegion(_) | E::NoRegion | E::TooManyRegions => {
-            (StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
-        }
-        E::RateLimited => (StatusCode::TOO_MANY_REQUESTS, e.to_string()),
-        E::Token(TokenError::Expired) => (StatusCode::GONE, e.to_string()),
-        E::Token(_) => (StatusCode::BAD_REQUEST, e.to_string()),
-        E::Gone => (StatusCode::NOT_FOUND, e.to_string()),
+        E::Disabled => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "本站没有开启邮件摘要，请用订阅源阅读。".into(),
+        ),
+        E::NoSecret => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "邮件订阅暂时不可用：服务器还没有设置签名密钥。".into(),
+        ),
+        E::BadAddress(reason) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            address_problem(reason).into(),
+        ),
+        E::UnknownRegion(r) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "不认识的地区“{}”：请写县（市、区）、地级市或省的名称、拼音或行政区划代码。",
+                crate::render::cleaned(r)
+            ),
+        ),
+        E::NoRegion => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "请至少选择一个地区。".into(),
+        ),
+        E::TooManyRegions => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("地区太多了，最多{}个。", subscribe::MAX_REGIONS),
+        ),
+        E::RateLimited => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "请求太频繁了，请过几分钟再试。".into(),
+        ),
+        E::Token(TokenError::Expired) => (StatusCode::GONE, "这个链接已经过期了。".into()),
+        E::Token(TokenError::Malformed) => (
+            StatusCode::BAD_REQUEST,
+            "这个链接不完整或已损坏，请从邮件里完整复制。".into(),
+        ),
+        E::Token(TokenError::BadSignature) => (
+            StatusCode::BAD_REQUEST,
+            "这个链接无效（签名不对，或不是这个用途的链接）。".into(),
+        ),
+        E::Gone => (StatusCode::NOT_FOUND, "这个订阅已经不存在了。".into()),
         // Other writers kept the database busy past the busy timeout: try again, not a fault.
         E::Store(StoreError::Busy { .. }) => {
             tracing::warn!(error = %e, "subscription request gave up waiting for the database");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "the server is busy; please try again in a minute".into(),
+                "服务器正忙，请过一分钟再试。".into(),
             )
         }
         E::Mail(_) | E::Store(_) => {
             tracing::error!(error = %e, "subscription request failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "something went wrong on our side; please try again later".into(),
+                "服务器出了问题，请稍后再试。".into(),
             )
         }
     }
@@ -136,7 +203,9 @@ async fn form(State(s): State<AppState>, Query(q): Query<FormQuery>) -> Response
         site: &site,
         email: "",
         regions: q.region.as_deref().unwrap_or(""),
-        error: (!s.mail.enabled).then(|| SubscribeError::Disabled.to_string()),
+        error: None,
+        enabled: s.mail.enabled,
+        feeds: feeds_for(q.region.as_deref().unwrap_or("")),
     };
     page(&s, StatusCode::OK, "mail/subscribe.html", view)
 }
@@ -189,6 +258,8 @@ async fn submit(
                 email: &shown_email,
                 regions: &regions_text,
                 error: Some(message),
+                enabled: s.mail.enabled,
+                feeds: feeds_for(&regions_text),
             };
             page(&s, status, "mail/subscribe.html", view)
         }
