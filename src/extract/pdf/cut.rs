@@ -107,7 +107,9 @@ fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
             };
             if joins {
                 if let Some(r) = out.last_mut() {
-                    if g.x0 - r.rect.x1 > g.size * 0.3 && needs_space(&r.text, g.ch) {
+                    // A visible gap is a space (bylines: `记者 张三`); the body's column-gap
+                    // spaces are closed later, as for text dumps.
+                    if g.x0 - r.rect.x1 > g.size * 0.25 {
                         r.text.push(' ');
                     }
                     r.rect = r.rect.union(&g.rect());
@@ -136,14 +138,12 @@ fn ratio(a: f32, b: f32) -> f32 {
     a.max(b) / a.min(b).max(0.1)
 }
 
-/// Latin words and numbers keep the space between them; CJK text has none.
-fn needs_space(before: &str, next: char) -> bool {
-    let last = before.chars().last().unwrap_or(' ');
-    last.is_ascii_alphanumeric() && next.is_ascii_alphanumeric()
-}
+/// A gap across a region at least this many body sizes high separates bands of stories
+/// (between lines of one story, and between a headline and its text, the gap is smaller).
+const STRONG_GAP: f32 = 1.0;
 
 /// Deepest cut; past it a region is read as it stands (bounds the recursion on odd pages).
-const MAX_DEPTH: usize = 40;
+const MAX_DEPTH: usize = 400;
 
 fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut Vec<Vec<usize>>) {
     if region.len() <= 1 || depth >= MAX_DEPTH {
@@ -152,7 +152,16 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
         }
         return;
     }
-    // Columns first: a gutter running the whole height of the region.
+    // A wide gap across the whole region first: bands of stories set one above the other, even
+    // where their columns stand on one grid.
+    let bands = gaps(items, &region, body * STRONG_GAP, |r| (r.y0, r.y1));
+    if bands.len() > 1 {
+        for (_, b) in bands {
+            xy_cut(items, b, body, depth + 1, out);
+        }
+        return;
+    }
+    // Then columns: a gutter running the whole height of the region.
     let cols = keep_headlines_whole(
         items,
         split(items, &region, body * 0.6, |r| (r.x0, r.x1)),
@@ -164,7 +173,7 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
         }
         return;
     }
-    let rows = split(items, &region, body * 0.6, |r| (r.y0, r.y1));
+    let rows = split_rows(items, &region, body * 0.6);
     if rows.len() > 1 {
         for r in rows {
             xy_cut(items, r, body, depth + 1, out);
@@ -245,21 +254,50 @@ fn split(
     min: f32,
     span: impl Fn(&Rect) -> (f32, f32),
 ) -> Vec<Vec<usize>> {
+    gaps(items, region, min, span)
+        .into_iter()
+        .map(|(_, g)| g)
+        .collect()
+}
+
+/// The groups a region falls into along one axis, each with the width of the gap before it.
+fn gaps(
+    items: &[Run],
+    region: &[usize],
+    min: f32,
+    span: impl Fn(&Rect) -> (f32, f32),
+) -> Vec<(f32, Vec<usize>)> {
     let mut order: Vec<usize> = region.to_vec();
     order.sort_by(|&a, &b| span(&items[a].rect).0.total_cmp(&span(&items[b].rect).0));
-    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut groups: Vec<(f32, Vec<usize>)> = Vec::new();
     let mut reach = f32::MIN;
     for i in order {
         let (lo, hi) = span(&items[i].rect);
         if groups.is_empty() || lo - reach >= min {
-            groups.push(Vec::new());
+            groups.push((lo - reach, Vec::new()));
         }
         if let Some(g) = groups.last_mut() {
-            g.push(i);
+            g.1.push(i);
         }
         reach = reach.max(hi);
     }
     groups
+}
+
+/// Splits a region across at its widest gaps only: a narrower gap may run across two stories
+/// side by side by chance (one's byline ends where the other's headline does), and is cut
+/// only once the columns below the wide gap have been told apart.
+fn split_rows(items: &[Run], region: &[usize], min: f32) -> Vec<Vec<usize>> {
+    let groups = gaps(items, region, min, |r| (r.y0, r.y1));
+    let widest = groups.iter().skip(1).map(|g| g.0).fold(0.0, f32::max);
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for (k, (gap, g)) in groups.into_iter().enumerate() {
+        match out.last_mut() {
+            Some(last) if k > 0 && gap < widest * 0.85 => last.extend(g),
+            _ => out.push(g),
+        }
+    }
+    out
 }
 
 /// One leaf: its runs grouped into lines by baseline band, top to bottom.

@@ -26,6 +26,9 @@ pub const MAX_PAGES: usize = 64;
 /// Most glyphs read on one page (a newspaper page holds some 10,000).
 pub const MAX_GLYPHS: usize = 400_000;
 
+/// Share of the page's height, from the top, where a masthead can stand.
+const MASTHEAD_SHARE: f32 = 0.12;
+
 /// An axis-aligned box in points, y growing down the page.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rect {
@@ -176,7 +179,7 @@ pub fn page(sheet: &Sheet, source: &str, opts: &Options) -> Result<Page, Extract
         .map(|l| l.text.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    let (page_lines, tags) = roles::tag(&lines, body);
+    let (page_lines, tags) = roles::tag(&lines, body, sheet.height * MASTHEAD_SHARE);
     let mut page = super::from_tagged(&page_lines, &tags, &text, &head, source, opts);
     page.encoding = "pdf".to_string();
     page.warnings = warnings;
@@ -197,7 +200,19 @@ pub fn explain(bytes: &[u8]) -> Result<Vec<String>, String> {
         let body = cut::body_size(&sheet.glyphs);
         let lines = cut::read(&sheet);
         out.push(format!("== page {} (body {body} pt)", k + 1));
-        let (pl, tags) = roles::tag(&lines, body);
+        for l in &lines {
+            out.push(format!(
+                "  leaf {:>3} y {:>6.1}-{:>6.1} x {:>6.1}-{:>6.1} {:>5.1}pt {}",
+                l.leaf,
+                l.rect.y0,
+                l.rect.y1,
+                l.rect.x0,
+                l.rect.x1,
+                l.size,
+                if l.picture { "[picture]" } else { &l.text }
+            ));
+        }
+        let (pl, tags) = roles::tag(&lines, body, sheet.height * MASTHEAD_SHARE);
         for (l, t) in pl.iter().zip(&tags) {
             out.push(format!(
                 "{} {:>2} {}{}{} {}",

@@ -28,8 +28,26 @@ enum Role {
 }
 
 /// The page model's lines and their tags.
-pub fn tag(lines: &[Line], body: f32) -> (Vec<PageLine>, Vec<Tag>) {
-    let roles = roles(lines, body);
+pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Vec<Tag>) {
+    let mut roles = roles(lines, body);
+    // The masthead: short lines at the top of the page read before any running text (paper
+    // name, page label, date), however large their type.
+    for (k, l) in lines.iter().enumerate() {
+        let t = l.text.trim();
+        if l.rect.y1 > masthead_below || t.contains(['，', '。', ',']) || width(t) > 30 {
+            break;
+        }
+        // Large type at the top is a headline unless it stands alone, short: the paper's name.
+        let alone = lines
+            .iter()
+            .filter(|o| o.leaf == l.leaf && !o.picture)
+            .count()
+            == 1;
+        if roles[k] == Role::Head && !(alone && width(t) <= 8) {
+            break;
+        }
+        roles[k] = Role::Out;
+    }
     let mut out: Vec<PageLine> = Vec::new();
     let mut tags: Vec<Tag> = Vec::new();
     let mut state = State::default();
@@ -284,7 +302,7 @@ mod tests {
             line("坚守岗位保洁净", 18.0, true),
             line("7月6日早上，环卫职工正在冲洗道路。", 10.0, false),
         ];
-        let (pl, tags) = tag(&lines, 10.0);
+        let (pl, tags) = tag(&lines, 10.0, 0.0);
         let texts: Vec<&str> = pl.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts[1], "我市举行中秋联谊活动共抒衷肠");
         assert_eq!(pl[1].level, Some(1));
@@ -305,7 +323,7 @@ mod tests {
             line("各地抓好落实。", 10.0, false),
             line("新校开学了，学生很高兴。", 10.0, false),
         ];
-        let (_, tags) = tag(&lines, 10.0);
+        let (_, tags) = tag(&lines, 10.0, 0.0);
         use Tag::*;
         assert_eq!(tags, [HeadOpen, Text, TextOpen, Text, Text]);
     }
