@@ -23,7 +23,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::extract;
-use crate::model::DateSource;
+use crate::model::{DateSource, Page};
 use crate::store::{CopyOf, IngestOutcome, KnownSource, NewPage, PageStored, Store};
 
 mod prepare;
@@ -143,7 +143,8 @@ impl Progress for Silent {}
 
 /// What the extraction thread hands the writer.
 enum Prepared {
-    Page(PathBuf, NewPage),
+    /// A file's pages (several for a PDF).
+    Pages(PathBuf, Vec<NewPage>),
     /// Bytes unchanged since the stored page: not extracted; its stored article count.
     Skipped(PathBuf, usize),
     Failed(PathBuf, String),
@@ -168,25 +169,55 @@ fn prepare_file(
     }
     let source = file.path.display().to_string();
     let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let page = extract::page(&bytes, &source, opts)?;
-        Ok::<_, extract::ExtractError>((page, extract::text(&bytes, &source)?))
-    }));
-    match extracted {
-        Ok(Ok((page, text))) => {
-            for w in &page.warnings {
-                tracing::warn!("{source}: {w}");
-            }
-            if let Err(e) = check_article_like(&page) {
-                return Prepared::Failed(file.path.clone(), e.to_string());
-            }
-            let mut page = prepare(page, &file.key, now, tz);
-            page.source_hash = Some(hash);
-            page.text_hash = Some(text_hash(&text));
-            Prepared::Page(file.path.clone(), page)
+        if extract::pdf::is_pdf(&bytes) {
+            // A PDF's text is what its pages' articles say: copies are known by that.
+            let pages = extract::pages(&bytes, &source, opts)?;
+            return Ok(pages
+                .into_iter()
+                .map(|p| {
+                    let text = article_text(&p);
+                    (p, text)
+                })
+                .collect());
         }
-        Ok(Err(e)) => Prepared::Failed(file.path.clone(), e.to_string()),
-        Err(_) => Prepared::Failed(file.path.clone(), "extraction panicked".into()),
+        let page = extract::page(&bytes, &source, opts)?;
+        Ok::<_, extract::ExtractError>(vec![(page, extract::text(&bytes, &source)?)])
+    }));
+    let found = match extracted {
+        Ok(Ok(found)) => found,
+        Ok(Err(e)) => return Prepared::Failed(file.path.clone(), e.to_string()),
+        Err(_) => return Prepared::Failed(file.path.clone(), "extraction panicked".into()),
+    };
+    let many = found.len() > 1;
+    let mut pages = Vec::with_capacity(found.len());
+    for (k, (page, text)) in found.into_iter().enumerate() {
+        for w in &page.warnings {
+            tracing::warn!("{}: {w}", page.source);
+        }
+        if let Err(e) = check_article_like(&page) {
+            return Prepared::Failed(file.path.clone(), e.to_string());
+        }
+        // The pages of a PDF are `key#p1`, `key#p2`, … (one page keeps the file's key).
+        let key = if many {
+            format!("{}#p{}", file.key, k + 1)
+        } else {
+            file.key.clone()
+        };
+        let mut page = prepare(page, &key, now, tz);
+        page.source_hash = Some(hash.clone());
+        page.text_hash = Some(text_hash(&text));
+        pages.push(page);
     }
+    Prepared::Pages(file.path.clone(), pages)
+}
+
+/// A page's articles as one text (what a PDF page says, for recognising copies).
+fn article_text(p: &Page) -> String {
+    p.articles
+        .iter()
+        .flat_map(|a| [a.title.as_deref().unwrap_or(""), a.body.as_str()])
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Ingests files and directories into `store`: extraction on a blocking thread, storing in
@@ -341,9 +372,11 @@ async fn write_batch(
     let mut pages = Vec::new();
     for item in batch {
         match item {
-            Prepared::Page(path, page) => {
-                paths.push(path);
-                pages.push(page);
+            Prepared::Pages(path, found) => {
+                for page in found {
+                    paths.push(path.clone());
+                    pages.push(page);
+                }
             }
             Prepared::Skipped(path, articles) => {
                 report.pages += 1;
