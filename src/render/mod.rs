@@ -62,6 +62,7 @@ const PAGE_TEMPLATES: &[(&str, &str)] = &[
     ("edition.html", include_str!("../../templates/edition.html")),
     ("article.html", include_str!("../../templates/article.html")),
     ("error.html", include_str!("../../templates/error.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 
 /// Compiled-in static assets served as they are (also overridable).

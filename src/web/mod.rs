@@ -4,7 +4,8 @@
 //!
 //! Routes: `/`, `/r/{slug}/`, `/r/{slug}/{date}/`, `/a/{id}/`, `/r/{slug}/feed.{atom,rss,json}`,
 //! `/r/{slug}/articles.{atom,rss,json}` (both with `?before=` archive pages), `/feeds.opml`,
-//! `/feed.xsl`, `/healthz`, `/api/v1/…`, and the subscription routes of the mail stage.
+//! `/feed.xsl`, `/healthz`, `/api/v1/…`, search (`/search`, `/search.{atom,rss,json}`,
+//! `/api/v1/search`) and the subscription routes of the mail stage.
 //! `serve` runs the router on a socket with a header timeout and a connection cap.
 //! No SQL here; nothing below depends on this module.
 
@@ -32,6 +33,7 @@ mod error;
 pub mod export;
 mod regions;
 mod routes;
+mod search;
 mod server;
 mod subscribe;
 
@@ -128,6 +130,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages)
         .merge(feeds)
         .merge(subscribe::routes())
+        .merge(search::routes())
         .fallback(routes::fallback)
         .with_state(state.clone());
     // A repeated GET/HEAD is answered from the cache before any routing or CORS work; the
