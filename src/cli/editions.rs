@@ -118,7 +118,7 @@ async fn editions(
 fn print_editions(rows: &[Row]) {
     for r in rows {
         println!(
-            "{}  {}  {:<16} {:<10} {}",
+            "{}  {}  {:<16} {:<10} {:>13}",
             r.date,
             r.region,
             r.slug.as_deref().unwrap_or("-"),
@@ -139,7 +139,7 @@ fn print_undated(rows: &[UndatedRow]) {
     );
     for r in rows {
         println!(
-            "undated     {}  {:<16} {:<10} {}  page {} (ingested {})",
+            "undated     {}  {:<16} {:<10} {:>13}  page {} (ingested {})",
             r.region,
             r.slug.as_deref().unwrap_or("-"),
             r.name.as_deref().unwrap_or("-"),

@@ -288,12 +288,12 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("expected YYYY-MM-DD, got {s}"))
 }
 
-/// `1 article`, `2 articles`, right-aligned in four columns.
+/// `1 article`, `2 articles`.
 fn count(n: i64, noun: &str) -> String {
     if n == 1 {
-        format!("{n:>4} {noun}")
+        format!("{n} {noun}")
     } else {
-        format!("{n:>4} {noun}s")
+        format!("{n} {noun}s")
     }
 }
 

@@ -21,6 +21,9 @@
 //! - `revision() -> i64`: grows on every change; caches compare it to know they are stale.
 //! - `undated_articles`, `undated_pages`, `set_page_date`, `page_articles` (see `pages.rs`): pages
 //!   without a date, kept apart from the editions until the operator dates them.
+//! - `search(&Search) -> Vec<StoredArticle>` newest first through the search index
+//!   (`search.rs`, terms cut by `terms.rs`; migration `0006_search.sql`), and `search_by_scan`,
+//!   the same question as a `LIKE` scan, the benchmark's reference.
 //!
 //! Layout (`migrations/*/0001_pages_articles.sql`, `0004_page_identity_undated.sql`): `pages` (one
 //! row per page identity, with the content hash that makes re-ingest a no-op and the text hash
