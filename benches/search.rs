@@ -98,7 +98,7 @@ fn page(sentences: &[String], p: usize) -> paperboy::store::NewPage {
             for _ in 0..8 {
                 body.push_str(&sentences[next(&mut rng) % sentences.len()]);
             }
-            if i % RARE_EVERY == 0 {
+            if i.is_multiple_of(RARE_EVERY) {
                 body.push_str(RARE_WORD);
                 body.push('。');
             }

@@ -31,11 +31,11 @@ fn where_in(text: &str, at: usize) -> String {
     let line = text.lines().nth(line_no - 1).unwrap_or("");
     let table = before
         .lines()
-        .filter_map(|l| {
+        .rev()
+        .find_map(|l| {
             let l = l.trim();
             (l.starts_with('[') && l.ends_with(']')).then(|| l.trim_matches(['[', ']']).trim())
-        })
-        .last();
+        });
     match line.split_once('=') {
         Some((key, _)) if !line.trim_start().starts_with('[') => {
             let key = key.trim();
