@@ -29,13 +29,10 @@ fn where_in(text: &str, at: usize) -> String {
     let before = text.get(..at).unwrap_or("");
     let line_no = before.matches('\n').count() + 1;
     let line = text.lines().nth(line_no - 1).unwrap_or("");
-    let table = before
-        .lines()
-        .rev()
-        .find_map(|l| {
-            let l = l.trim();
-            (l.starts_with('[') && l.ends_with(']')).then(|| l.trim_matches(['[', ']']).trim())
-        });
+    let table = before.lines().rev().find_map(|l| {
+        let l = l.trim();
+        (l.starts_with('[') && l.ends_with(']')).then(|| l.trim_matches(['[', ']']).trim())
+    });
     match line.split_once('=') {
         Some((key, _)) if !line.trim_start().starts_with('[') => {
             let key = key.trim();

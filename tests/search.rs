@@ -82,6 +82,7 @@ suite!(
     replaced_pages_leave_the_index,
     keyword_feed_and_api_over_http,
     articles_stored_before_the_index_are_indexed_on_open,
+    a_common_word_gives_the_newest_first,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -361,4 +362,26 @@ async fn articles_stored_before_the_index_are_indexed_on_open(store: Store, url:
         Vec::<String>::new()
     );
     reopened.close().await;
+}
+
+/// A word in thousands of articles (more than SQLite sorts whole): still the newest first.
+async fn a_common_word_gives_the_newest_first(store: Store, _: String) {
+    let pages: Vec<NewPage> = (0..120)
+        .map(|p| {
+            let date = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + chrono::Days::new(p);
+            let articles = (0..20)
+                .map(|k| article(&format!("第{p}版第{k}篇"), "疫情防控常态化。", "330182"))
+                .collect();
+            page(&format!("p{p}.txt"), &date.to_string(), articles)
+        })
+        .collect();
+    store.ingest_many(&pages).await.unwrap();
+    let found = search(&store, "疫情", None).await;
+    assert_eq!(found.len(), 50);
+    assert!(found.iter().all(|a| a.date.to_string() == "2022-04-30"
+        || a.date.to_string() == "2022-04-29"
+        || a.date.to_string() == "2022-04-28"));
+    assert!(found
+        .windows(2)
+        .all(|w| (w[0].date, &w[0].id) > (w[1].date, &w[1].id)));
 }

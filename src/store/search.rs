@@ -20,6 +20,9 @@ use crate::model::RegionCode;
 pub const MAX_RESULTS: usize = 200;
 /// How long one search may run before it is abandoned (`StoreError::Timeout`).
 pub const SEARCH_TIMEOUT: Duration = Duration::from_secs(5);
+/// Matches from which a search walks the articles by date instead of sorting every match
+/// (SQLite; PostgreSQL's planner chooses by its statistics).
+const DENSE: i64 = 2000;
 /// Articles indexed per statement when the index is filled for articles stored before it.
 const BACKFILL_BATCH: i64 = 500;
 
@@ -179,14 +182,38 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
     let run = async {
         let rows: Vec<ArticleRow> = match store {
             Store::Sqlite(pool) => {
-                let sql = format!(
-                    "SELECT {ARTICLE_COLUMNS} FROM article_fts f \
-                     JOIN search_docs d ON d.docid = f.rowid \
-                     JOIN articles a ON a.id = d.article_id JOIN pages p ON p.key = a.page_key \
-                     WHERE article_fts MATCH $1 {FILTERS}"
-                );
+                let fts = s.query.fts5();
+                // Few matches: take them all from the index and sort them by date. Many: walk
+                // the articles newest first, keeping those among the matches, which stops as
+                // soon as enough are found (sorting every match of a common word would not).
+                let probe: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM (SELECT 1 FROM article_fts \
+                     WHERE article_fts MATCH $1 LIMIT $2)",
+                )
+                .bind(&fts)
+                .bind(DENSE)
+                .fetch_one(pool)
+                .await
+                .map_err(|e| super::sqlite::name_busy(pool, e.into()))?;
+                let sql = if probe < DENSE {
+                    format!(
+                        "SELECT {ARTICLE_COLUMNS} FROM article_fts f \
+                         JOIN search_docs d ON d.docid = f.rowid \
+                         JOIN articles a ON a.id = d.article_id \
+                         JOIN pages p ON p.key = a.page_key \
+                         WHERE article_fts MATCH $1 {FILTERS}"
+                    )
+                } else {
+                    format!(
+                        "SELECT {ARTICLE_COLUMNS} FROM articles a INDEXED BY articles_date \
+                         JOIN search_docs d ON d.article_id = a.id \
+                         JOIN pages p ON p.key = a.page_key \
+                         WHERE d.docid IN (SELECT rowid FROM article_fts \
+                                           WHERE article_fts MATCH $1) {FILTERS}"
+                    )
+                };
                 sqlx::query_as(&sql)
-                    .bind(s.query.fts5())
+                    .bind(&fts)
                     .bind(lo)
                     .bind(hi)
                     .bind(limit)
@@ -204,6 +231,12 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                 // The server stops the query itself, rather than it running on unobserved.
                 let ms = SEARCH_TIMEOUT.as_millis();
                 sqlx::query(&format!("SET LOCAL statement_timeout = {ms}"))
+                    .execute(&mut *tx)
+                    .await?;
+                // Planned for this query's words: a plan made for any words (a prepared
+                // statement's generic plan) cannot tell a rare word, best found through the
+                // index, from a common one, best found walking the articles newest first.
+                sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                     .execute(&mut *tx)
                     .await?;
                 let rows = sqlx::query_as(&sql)
