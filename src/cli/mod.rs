@@ -79,29 +79,32 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct FitArgs {
     /// Press corpus folder (plan.json, pool, one folder of dumps per converter); repeatable.
-    /// Default: ../shared/corpus/dev/pages when it exists.
+    /// Default: ../shared/corpus/dev/pages when it exists; e.g. `--corpus ../press/s11`.
     #[arg(long)]
     pub corpus: Vec<PathBuf>,
-    /// Folder of committed label files (`*.tags`).
+    /// Folder of committed label files (`*.tags`), e.g. `--labels data/training`.
     #[arg(long, default_value = "data/training")]
     pub labels: PathBuf,
-    /// Where the fitted weights are written.
+    /// Where the fitted weights are written, e.g. `--out /tmp/weights.txt`.
     #[arg(long, default_value = "src/extract/weights.txt")]
     pub out: PathBuf,
     /// How many times each committed label file counts against one corpus page (a label file
-    /// may set its own with `# weight: N`).
+    /// may set its own with `# weight: N`), e.g. `--label-weight 2`.
     #[arg(long, default_value_t = 4)]
     pub label_weight: u32,
-    /// Passes over the labelled pages.
+    /// Passes over the labelled pages, e.g. `--epochs 30`.
     #[arg(long, default_value_t = 20)]
     pub epochs: usize,
-    /// Also fit once per outlet without its pages and report the held-out figures.
+    /// Also fit once per outlet without its pages and report the held-out figures (e.g.
+    /// `paperboy fit --loo`).
     #[arg(long)]
     pub loo: bool,
-    /// Also write every page's labelled lines into this folder, for checking by eye.
+    /// Also write every page's labelled lines into this folder, for checking by eye, e.g.
+    /// `--show-labels /tmp/labels`.
     #[arg(long)]
     pub show_labels: Option<PathBuf>,
-    /// Instead of fitting: write proposed label files for these pages into --labels.
+    /// Instead of fitting: write proposed label files for these pages into --labels, e.g.
+    /// `--label new/page.txt`.
     #[arg(long, num_args = 1..)]
     pub label: Vec<PathBuf>,
 }
@@ -143,10 +146,12 @@ pub struct EvalArgs {
     /// Page files to extract and score.
     #[arg(required = true)]
     pub pages: Vec<PathBuf>,
-    /// List each miss, merge and wrong field.
+    /// List each miss, merge and wrong field (e.g. `paperboy eval gold.json pages/*.txt
+    /// --verbose`).
     #[arg(long)]
     pub verbose: bool,
-    /// How pages are cut into articles: `rules` (default) or the fitted page `model`.
+    /// How pages are cut into articles: `rules` (default) or the fitted page `model`
+    /// (e.g. `--segmenter model`).
     #[arg(long, value_enum, default_value_t = Segmenter::Rules)]
     pub segmenter: Segmenter,
     /// Output: `text` (score.py's lines) or `json`, e.g. `--format json`.
