@@ -20,8 +20,8 @@ use crate::model::RegionCode;
 pub const MAX_RESULTS: usize = 200;
 /// How long one search may run before it is abandoned (`StoreError::Timeout`).
 pub const SEARCH_TIMEOUT: Duration = Duration::from_secs(5);
-/// Matches from which a search walks the articles by date instead of sorting every match
-/// (SQLite; PostgreSQL's planner chooses by its statistics).
+/// Matches from which a search walks the articles newest first, checking each against the
+/// index, instead of sorting every match by date.
 const DENSE: i64 = 2000;
 /// Articles indexed per statement when the index is filled for articles stored before it.
 const BACKFILL_BATCH: i64 = 500;
@@ -204,12 +204,13 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                          WHERE article_fts MATCH $1 {FILTERS}"
                     )
                 } else {
+                    // Each article checked on its own: the index seeks to its row.
                     format!(
                         "SELECT {ARTICLE_COLUMNS} FROM articles a INDEXED BY articles_date \
                          JOIN search_docs d ON d.article_id = a.id \
                          JOIN pages p ON p.key = a.page_key \
-                         WHERE d.docid IN (SELECT rowid FROM article_fts \
-                                           WHERE article_fts MATCH $1) {FILTERS}"
+                         WHERE EXISTS (SELECT 1 FROM article_fts \
+                                       WHERE article_fts MATCH $1 AND rowid = d.docid) {FILTERS}"
                     )
                 };
                 sqlx::query_as(&sql)
@@ -222,11 +223,6 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                     .map_err(|e| super::sqlite::name_busy(pool, e.into()))?
             }
             Store::Postgres(pool) => {
-                let sql = format!(
-                    "SELECT {ARTICLE_COLUMNS} FROM article_search s \
-                     JOIN articles a ON a.id = s.article_id JOIN pages p ON p.key = a.page_key \
-                     WHERE s.terms @@ $1::tsquery {FILTERS}"
-                );
                 let mut tx = pool.begin().await?;
                 // The server stops the query itself, rather than it running on unobserved.
                 let ms = SEARCH_TIMEOUT.as_millis();
@@ -239,6 +235,32 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                 sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan")
                     .execute(&mut *tx)
                     .await?;
+                // As on SQLite, decided by counting (up to `DENSE`) rather than left to the
+                // planner, whose estimate for a term it has no statistics on is a guess.
+                let probe: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM (SELECT 1 FROM article_search \
+                     WHERE terms @@ $1::tsquery LIMIT $2) AS m",
+                )
+                .bind(s.query.tsquery())
+                .bind(DENSE)
+                .fetch_one(&mut *tx)
+                .await?;
+                let sql = if probe < DENSE {
+                    format!(
+                        "WITH m AS MATERIALIZED (SELECT article_id FROM article_search \
+                                                 WHERE terms @@ $1::tsquery) \
+                         SELECT {ARTICLE_COLUMNS} FROM m JOIN articles a ON a.id = m.article_id \
+                         JOIN pages p ON p.key = a.page_key WHERE TRUE {FILTERS}"
+                    )
+                } else {
+                    format!(
+                        "SELECT {ARTICLE_COLUMNS} FROM articles a \
+                         JOIN pages p ON p.key = a.page_key \
+                         WHERE EXISTS (SELECT 1 FROM article_search s \
+                                       WHERE s.article_id = a.id AND s.terms @@ $1::tsquery) \
+                         {FILTERS}"
+                    )
+                };
                 let rows = sqlx::query_as(&sql)
                     .bind(s.query.tsquery())
                     .bind(lo)
