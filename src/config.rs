@@ -22,6 +22,29 @@ pub enum ConfigError {
     Invalid(String),
 }
 
+/// `line N, key [table] name` for the TOML byte offset `at`: the line, and the key written on
+/// it (with the table it is in), so an error names what to fix and where.
+fn where_in(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let before = text.get(..at).unwrap_or("");
+    let line_no = before.matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or("");
+    let table = before.lines().rev().find_map(|l| {
+        let l = l.trim();
+        (l.starts_with('[') && l.ends_with(']')).then(|| l.trim_matches(['[', ']']).trim())
+    });
+    match line.split_once('=') {
+        Some((key, _)) if !line.trim_start().starts_with('[') => {
+            let key = key.trim();
+            match table {
+                Some(t) => format!("line {line_no}, key {t}.{key}"),
+                None => format!("line {line_no}, key {key}"),
+            }
+        }
+        _ => format!("line {line_no}"),
+    }
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields, default)]
@@ -255,7 +278,10 @@ impl Config {
     pub fn from_toml(text: &str, path: &Path) -> Result<Self, ConfigError> {
         toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: path.to_path_buf(),
-            message: e.message().to_string(),
+            message: match e.span() {
+                Some(span) => format!("{}: {}", where_in(text, span.start), e.message()),
+                None => e.message().to_string(),
+            },
         })
     }
 

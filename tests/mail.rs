@@ -12,6 +12,7 @@ use paperboy::mail::scheduler::{run_day, RunOptions};
 use paperboy::mail::subscribe;
 use paperboy::mail::token::{self, Purpose};
 use paperboy::mail::MailContext;
+use paperboy::model::RegionCode;
 use paperboy::store::subscribers::LedgerStatus;
 use paperboy::store::Store;
 use paperboy::web::{app, AppState};
@@ -182,6 +183,29 @@ async fn digest_has_headers_mime_links_and_a_decodable_chinese_subject() {
     }
     // HTML escapes `/` in attributes as `&#x2f;` (valid HTML); compare decoded.
     let html = m.body_html(0).unwrap().replace("&#x2f;", "/");
+    // Each headline links to its article's page, in both parts.
+    let stored = e
+        .ctx
+        .store
+        .edition_articles(&RegionCode::parse(JIANDE).unwrap(), day("2022-06-28"))
+        .await
+        .unwrap();
+    let first = stored
+        .iter()
+        .find(|a| a.article.title.as_deref() == Some("新安江畔开新局"))
+        .unwrap();
+    let link = format!("https://news.example.org/a/{}/", first.id);
+    assert!(
+        html.contains(&format!(
+            "href=\"{link}\" style=\"color:#1558b0;text-decoration:none;\">新安江畔开新局</a>"
+        )),
+        "headline links to {link}:\n{html}"
+    );
+    let text = text.replace("\r\n", "\n");
+    assert!(
+        text.contains(&format!("- 新安江畔开新局\n  {link}")),
+        "{text:?}"
+    );
     assert!(html.contains("href=\"https://news.example.org/r/pinghu/2022-06-28/\""));
     assert!(
         html.contains("href=\"https://news.example.org/unsubscribe/"),

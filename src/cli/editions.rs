@@ -74,6 +74,10 @@ pub async fn run(config: Arc<Config>, args: EditionsArgs) -> anyhow::Result<Stat
     match (args.format, args.undated) {
         (Format::Json, true) => println!("{}", serde_json::to_string_pretty(&undated)?),
         (Format::Json, false) => println!("{}", serde_json::to_string_pretty(&rows)?),
+        (Format::Text, true) if undated.is_empty() => println!("no undated pages"),
+        (Format::Text, false) if rows.is_empty() && undated.is_empty() => {
+            println!("no editions")
+        }
         (Format::Text, _) => {
             print_editions(&rows);
             print_undated(&undated);
@@ -114,12 +118,12 @@ async fn editions(
 fn print_editions(rows: &[Row]) {
     for r in rows {
         println!(
-            "{}  {}  {:<16} {:<10} {:>4} articles",
+            "{}  {}  {:<16} {:<10} {:>13}",
             r.date,
             r.region,
             r.slug.as_deref().unwrap_or("-"),
             r.name.as_deref().unwrap_or("-"),
-            r.articles
+            super::count(r.articles, "article")
         );
     }
 }
@@ -135,11 +139,11 @@ fn print_undated(rows: &[UndatedRow]) {
     );
     for r in rows {
         println!(
-            "undated     {}  {:<16} {:<10} {:>4} articles  page {} (ingested {})",
+            "undated     {}  {:<16} {:<10} {:>13}  page {} (ingested {})",
             r.region,
             r.slug.as_deref().unwrap_or("-"),
             r.name.as_deref().unwrap_or("-"),
-            r.articles,
+            super::count(r.articles, "article"),
             r.page,
             r.ingested
         );

@@ -17,6 +17,7 @@ use paperboy::ingest::{self, FileResult, IngestOptions, IngestReport, Progress};
 use super::{IngestArgs, Status};
 
 pub async fn run(config: Arc<Config>, args: IngestArgs) -> anyhow::Result<Status> {
+    eprintln!("{}", super::describe_setup(&config));
     let store = super::open_store(&config)
         .await
         .context("opening the store")?;
@@ -49,12 +50,21 @@ pub async fn run(config: Arc<Config>, args: IngestArgs) -> anyhow::Result<Status
     })
 }
 
+/// `1 page`, `2 pages`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// One line: what was stored, and how many files failed.
 fn summary(r: &IngestReport) -> String {
     format!(
-        "ingested {} pages ({} articles): {} new, {} unchanged, {} replaced; {} failed",
-        r.pages,
-        r.articles,
+        "ingested {} ({}): {} new, {} unchanged, {} replaced; {} failed",
+        plural(r.pages, "page"),
+        plural(r.articles, "article"),
         r.new,
         r.unchanged,
         r.replaced,
@@ -112,16 +122,13 @@ impl Progress for Bar {
     fn started(&self, files: usize) {
         self.0.set_length(files as u64);
     }
-    fn file_done(&self, path: &Path, result: &FileResult) {
-        if let FileResult::Failed(reason) = result {
-            self.0
-                .println(format!("failed: {}: {reason}", path.display()));
-        }
+    // Failures are listed once, after the summary.
+    fn file_done(&self, _: &Path, _: &FileResult) {
         self.0.inc(1);
     }
 }
 
-/// Plain log lines when stderr is not a terminal: every failure, and a count now and then.
+/// Plain log lines when stderr is not a terminal: a count now and then.
 #[derive(Default)]
 struct Lines {
     total: AtomicUsize,
@@ -134,12 +141,10 @@ const LOG_EVERY: usize = 1000;
 impl Progress for Lines {
     fn started(&self, files: usize) {
         self.total.store(files, Ordering::Relaxed);
-        tracing::info!("ingesting {files} files");
+        tracing::info!("ingesting {}", plural(files, "file"));
     }
-    fn file_done(&self, path: &Path, result: &FileResult) {
-        if let FileResult::Failed(reason) = result {
-            tracing::warn!("failed: {}: {reason}", path.display());
-        }
+    // Failures are listed once, after the summary.
+    fn file_done(&self, _: &Path, _: &FileResult) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if done.is_multiple_of(LOG_EVERY) {
             let total = self.total.load(Ordering::Relaxed);

@@ -29,7 +29,8 @@ mod subscribers;
 #[derive(Debug, Parser)]
 #[command(name = "paperboy", version, about)]
 pub struct Cli {
-    /// Configuration file (default ./config.toml; a missing default file means built-in defaults).
+    /// Configuration file, e.g. `--config /etc/paperboy.toml` (default ./config.toml; a missing
+    /// default file means built-in defaults).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
     #[command(subcommand)]
@@ -78,29 +79,32 @@ pub enum Format {
 #[derive(Debug, Args)]
 pub struct FitArgs {
     /// Press corpus folder (plan.json, pool, one folder of dumps per converter); repeatable.
-    /// Default: ../shared/corpus/dev/pages when it exists.
+    /// Default: ../shared/corpus/dev/pages when it exists; e.g. `--corpus ../press/s11`.
     #[arg(long)]
     pub corpus: Vec<PathBuf>,
-    /// Folder of committed label files (`*.tags`).
+    /// Folder of committed label files (`*.tags`), e.g. `--labels data/training`.
     #[arg(long, default_value = "data/training")]
     pub labels: PathBuf,
-    /// Where the fitted weights are written.
+    /// Where the fitted weights are written, e.g. `--out /tmp/weights.txt`.
     #[arg(long, default_value = "src/extract/weights.txt")]
     pub out: PathBuf,
     /// How many times each committed label file counts against one corpus page (a label file
-    /// may set its own with `# weight: N`).
+    /// may set its own with `# weight: N`), e.g. `--label-weight 2`.
     #[arg(long, default_value_t = 4)]
     pub label_weight: u32,
-    /// Passes over the labelled pages.
+    /// Passes over the labelled pages, e.g. `--epochs 30`.
     #[arg(long, default_value_t = 20)]
     pub epochs: usize,
-    /// Also fit once per outlet without its pages and report the held-out figures.
+    /// Also fit once per outlet without its pages and report the held-out figures (e.g.
+    /// `paperboy fit --loo`).
     #[arg(long)]
     pub loo: bool,
-    /// Also write every page's labelled lines into this folder, for checking by eye.
+    /// Also write every page's labelled lines into this folder, for checking by eye, e.g.
+    /// `--show-labels /tmp/labels`.
     #[arg(long)]
     pub show_labels: Option<PathBuf>,
-    /// Instead of fitting: write proposed label files for these pages into --labels.
+    /// Instead of fitting: write proposed label files for these pages into --labels, e.g.
+    /// `--label new/page.txt`.
     #[arg(long, num_args = 1..)]
     pub label: Vec<PathBuf>,
 }
@@ -111,14 +115,17 @@ pub struct ExtractArgs {
     /// (e.g. `--segmenter model`).
     #[arg(long, value_enum, default_value_t = Segmenter::Rules)]
     pub segmenter: Segmenter,
-    /// Publication date of the pages (overrides what the page or file name says).
-    #[arg(long)]
+    /// Publication date of the pages (overrides what the page or file name says), e.g.
+    /// `--date 2021-01-08`.
+    #[arg(long, value_parser = parse_date)]
     pub date: Option<NaiveDate>,
-    /// Paper name, when the page does not print it.
+    /// Paper name, when the page does not print it, e.g. `--paper 今日建德`.
     #[arg(long)]
     pub paper: Option<String>,
+    /// Output: `text` for people, `json` for tools (e.g. `--format json`).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Page files (text, markdown or PDF), e.g. `seeds/*.txt`.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }
@@ -139,12 +146,15 @@ pub struct EvalArgs {
     /// Page files to extract and score.
     #[arg(required = true)]
     pub pages: Vec<PathBuf>,
-    /// List each miss, merge and wrong field.
+    /// List each miss, merge and wrong field (e.g. `paperboy eval gold.json pages/*.txt
+    /// --verbose`).
     #[arg(long)]
     pub verbose: bool,
-    /// How pages are cut into articles: `rules` (default) or the fitted page `model`.
+    /// How pages are cut into articles: `rules` (default) or the fitted page `model`
+    /// (e.g. `--segmenter model`).
     #[arg(long, value_enum, default_value_t = Segmenter::Rules)]
     pub segmenter: Segmenter,
+    /// Output: `text` (score.py's lines) or `json`, e.g. `--format json`.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -153,25 +163,30 @@ pub struct EvalArgs {
 pub struct IngestArgs {
     /// Publication date of every page given (e.g. `--date 2021-01-08`; `date_source = metadata`);
     /// without it a page is dated by its masthead, its file name or its text, or kept undated.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_date)]
     pub date: Option<NaiveDate>,
+    /// Paper name for pages that do not print it, e.g. `--paper 今日建德`.
     #[arg(long)]
     pub paper: Option<String>,
+    /// Page files or directories (read recursively), e.g. `inbox/` or `seeds/*.txt`.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct EditionsArgs {
-    /// Region slug or adcode (county, prefecture or province).
+    /// Region slug or adcode (county, prefecture or province), e.g. `--region jiande`.
     #[arg(long)]
     pub region: Option<String>,
-    #[arg(long)]
+    /// Only editions on or after this day, e.g. `--since 2021-01-01`.
+    #[arg(long, value_parser = parse_date)]
     pub since: Option<NaiveDate>,
-    /// List only the undated pages (no date printed or given), with their ingest day; in JSON
+    /// List only the undated pages (no date printed or given), with their ingest day (e.g.
+    /// `paperboy editions --undated`); in JSON
     /// an array of objects with `region`, `slug`, `name`, `page`, `source`, `ingested`, `articles`.
     #[arg(long)]
     pub undated: bool,
+    /// Output: `text` or `json`, e.g. `--format json`.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -185,21 +200,23 @@ pub enum PagesCommand {
         /// The page key printed by `ingest` and `editions` (its file name) or the path it was
         /// ingested from.
         page: String,
-        /// Publication date, YYYY-MM-DD.
+        /// Publication date, YYYY-MM-DD (e.g. `2021-12-10`).
+        #[arg(value_parser = parse_date)]
         date: NaiveDate,
     },
 }
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on; `127.0.0.1:0` picks a free port and prints it.
+    /// Address to listen on (default `[server] bind`), e.g. `--bind 0.0.0.0:8080`;
+    /// `127.0.0.1:0` picks a free port and prints it.
     #[arg(long)]
     pub bind: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Directory to write the site into, e.g. `--out site/`.
+    /// Directory to write the site into (created), e.g. `--out public`.
     #[arg(long)]
     pub out: PathBuf,
     /// The URL the files will be served from, for the absolute links in feeds, the OPML and
@@ -223,11 +240,12 @@ fn parse_base_url(s: &str) -> Result<String, String> {
 pub enum DigestCommand {
     /// Send the day's digests now.
     Send {
-        /// Write the digests as .eml files instead of sending them.
+        /// Write the digests as .eml files into `[mail] outbox` instead of sending them
+        /// (e.g. `paperboy digest send --dry-run`).
         #[arg(long)]
         dry_run: bool,
-        /// Digest day (default: today in the configured time zone).
-        #[arg(long)]
+        /// Digest day (default: today in the configured time zone), e.g. `--date 2021-01-08`.
+        #[arg(long, value_parser = parse_date)]
         date: Option<NaiveDate>,
     },
 }
@@ -235,19 +253,32 @@ pub enum DigestCommand {
 #[derive(Debug, Subcommand)]
 pub enum SubscribersCommand {
     /// Add subscribers, each to the same regions (unconfirmed unless --confirmed: a
-    /// confirmation mail is sent). Every address is checked before any is added.
+    /// confirmation mail is sent). Every address is checked before any is added. An existing
+    /// subscriber keeps their regions and gains these (--replace: gets exactly these).
     Add {
+        /// Addresses, e.g. `reader@example.com`.
         #[arg(required = true, value_name = "EMAIL")]
         emails: Vec<String>,
+        /// Region slug, adcode or name; repeatable, e.g. `--region jiande --region pinghu`.
         #[arg(long = "region", required = true)]
         regions: Vec<String>,
+        /// Skip the confirmation mail (the operator vouches for the address), e.g.
+        /// `paperboy subscribers add a@example.com --region jiande --confirmed`.
         #[arg(long)]
         confirmed: bool,
+        /// Replace an existing subscriber's regions instead of adding to them, e.g.
+        /// `paperboy subscribers add a@example.com --region pinghu --replace`.
+        #[arg(long)]
+        replace: bool,
     },
     /// Remove a subscriber and all their subscriptions.
-    Remove { email: String },
+    Remove {
+        /// The subscriber's address, e.g. `reader@example.com`.
+        email: String,
+    },
     /// List subscribers.
     List {
+        /// Output: `text` or `json`, e.g. `--format json`.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -272,14 +303,89 @@ pub enum Status {
     TryLater,
 }
 
+/// A date argument: `YYYY-MM-DD`, and an error naming that form otherwise.
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("expected YYYY-MM-DD, got {s}"))
+}
+
+/// `1 article`, `2 articles`.
+fn count(n: i64, noun: &str) -> String {
+    if n == 1 {
+        format!("{n} {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Which configuration file was read (for `serve` and `ingest` to say).
+static CONFIG_USED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// `config: PATH` or that none was found, and `database: …` (an SQLite file with its full
+/// path, so a run from an unexpected directory shows where its data goes).
+fn describe_setup(config: &Config) -> String {
+    let url = &config.storage.url;
+    let db = match url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        Some(path) => {
+            let path = path.split('?').next().unwrap_or(path);
+            let full = std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path));
+            format!("SQLite {}", full.display())
+        }
+        None => format!("PostgreSQL {}", paperboy::store::redact(url)),
+    };
+    let config = CONFIG_USED
+        .get()
+        .map_or("built-in defaults", String::as_str);
+    format!("database: {db}; config: {config}")
+}
+
+/// An error with its causes, each said once: a cause whose text the message before it
+/// already includes (an OS error quoted by its context) is not repeated.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
+/// A reader that stops reading (`paperboy editions | head -1`) is not an error: printing to
+/// a closed pipe ends the command quietly, as other command-line tools do, instead of
+/// panicking with "failed printing to stdout: Broken pipe".
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 /// Parses arguments, loads configuration and runs the command.
 pub fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = Cli::parse();
     init_tracing();
     let config = match load_config(cli.config.as_deref()) {
         Ok(c) => Arc::new(c),
         Err(e) => {
-            eprintln!("paperboy: {e:#}");
+            eprintln!("paperboy: {}", error_text(&e));
             return ExitCode::from(2);
         }
     };
@@ -308,7 +414,7 @@ pub fn main() -> ExitCode {
         Ok(Status::SomeFailed) => ExitCode::from(1),
         Ok(Status::TryLater) => ExitCode::from(75),
         Err(e) => {
-            eprintln!("paperboy: {e:#}");
+            eprintln!("paperboy: {}", error_text(&e));
             if e.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -327,6 +433,15 @@ fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
     let explicit = path.is_some();
     let path = path.unwrap_or(std::path::Path::new("config.toml"));
     let mut config = Config::load(path, explicit)?;
+    let used = if path.is_file() {
+        std::path::absolute(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string()
+    } else {
+        format!("built-in defaults (no {})", path.display())
+    };
+    let _ = CONFIG_USED.set(used);
     config.apply_env(|k| std::env::var(k).ok());
     config.validate()?;
     Ok(config)

@@ -33,8 +33,10 @@ pub async fn run(config: Arc<Config>, cmd: PagesCommand) -> anyhow::Result<Statu
         source => format!("was {} ({})", dated.previous, source.as_str()),
     };
     println!(
-        "{}: {} articles filed under {} ({was})",
-        dated.key, dated.articles, dated.date
+        "{}: {} filed under {} ({was})",
+        dated.key,
+        super::count(i64::try_from(dated.articles).unwrap_or(i64::MAX), "article"),
+        dated.date
     );
     Ok(Status::Success)
 }

@@ -70,6 +70,12 @@ async fn shutdown_signal() {
 }
 
 pub async fn run(config: Arc<Config>, args: ServeArgs) -> anyhow::Result<Status> {
+    // The address first: a port in use fails at once, not after a long ingest.
+    let bind = args.bind.unwrap_or_else(|| config.server.bind.clone());
+    let listener = tokio::net::TcpListener::bind(&bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    eprintln!("{}", super::describe_setup(&config));
     let store = super::open_store(&config).await.with_context(|| {
         format!(
             "opening the database {}",
@@ -82,10 +88,6 @@ pub async fn run(config: Arc<Config>, args: ServeArgs) -> anyhow::Result<Status>
             tracing::warn!(inbox = %config.ingest.inbox.display(), "inbox is not a directory; nothing ingested")
         }
     }
-    let bind = args.bind.unwrap_or_else(|| config.server.bind.clone());
-    let listener = tokio::net::TcpListener::bind(&bind)
-        .await
-        .with_context(|| format!("cannot listen on {bind}"))?;
     let addr = listener.local_addr().context("reading the bound address")?;
     // With the default base URL, links follow the address actually bound (port 0 picks one).
     let mut config = (*config).clone();

@@ -17,6 +17,7 @@ use paperboy::config::Config;
 use paperboy::mail::inbound::{self, InboundError, MailedUnsubscribe};
 use paperboy::mail::subscribe::{self, region_name, SubscribeError};
 use paperboy::mail::{MailContext, MailService};
+use paperboy::model::RegionCode;
 use paperboy::render::Renderer;
 use paperboy::store::Store;
 use serde::Serialize;
@@ -47,9 +48,10 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
             emails,
             regions,
             confirmed,
+            replace,
         } => {
             let ctx = mail_context(&config, &store)?;
-            add(&ctx, &emails, &regions, confirmed).await?
+            add(&ctx, &emails, &regions, confirmed, replace).await?
         }
         SubscribersCommand::Remove { email } => match store.subscriber_by_email(&email).await? {
             Some(sub) => {
@@ -101,6 +103,7 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
                 .collect();
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&rows)?),
+                Format::Text if rows.is_empty() => println!("no subscribers"),
                 Format::Text => {
                     for r in &rows {
                         let names: Vec<String> = r
@@ -140,33 +143,84 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
 /// Adds `emails` to `regions`, one at a time (each its own transaction). Every address is
 /// checked first, so a mistyped one changes nothing (a usage error); an address that then
 /// cannot be stored or mailed is reported and the others are still added (`SomeFailed`).
+/// An existing subscriber keeps their regions and gains the new ones (`replace`: gets exactly
+/// these), and the line printed says what changed.
 async fn add(
     ctx: &MailContext,
     emails: &[String],
     regions: &[String],
     confirmed: bool,
+    replace: bool,
 ) -> anyhow::Result<Status> {
     for email in emails {
         subscribe::check_address(email).map_err(|e| UsageError(format!("{e}: {email:?}")))?;
     }
+    let requested: Vec<RegionCode> = subscribe::resolve_regions(regions)
+        .map_err(|e| UsageError(e.to_string()))?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
     let mut status = Status::Success;
     for email in emails {
         let now = chrono::Utc::now().timestamp();
-        match subscribe::add(ctx, email, regions, confirmed, now).await {
-            Ok((sub, outcome)) => {
-                let names: Vec<String> = sub.regions.iter().map(region_name).collect();
+        let before = ctx.store.subscriber_by_email(email).await?;
+        let mut wanted: Vec<RegionCode> = match &before {
+            Some(b) if !replace => b.regions.clone(),
+            _ => Vec::new(),
+        };
+        for code in &requested {
+            if !wanted.contains(code) {
+                wanted.push(code.clone());
+            }
+        }
+        let codes: Vec<String> = wanted.iter().map(|c| c.to_string()).collect();
+        // A confirmed subscriber stays confirmed: the store changes a confirmed subscriber's
+        // regions only on the operator's word.
+        let confirm = confirmed || before.as_ref().is_some_and(|b| b.confirmed_at.is_some());
+        match subscribe::add(ctx, email, &codes, confirm, now).await {
+            Ok((sub, _)) => {
+                let names = |codes: &[RegionCode]| -> String {
+                    let v: Vec<String> = codes.iter().map(region_name).collect();
+                    v.join(", ")
+                };
                 let state = if sub.confirmed_at.is_some() {
                     "confirmed"
                 } else {
                     "unconfirmed; confirmation mail sent"
                 };
-                println!(
-                    "{} subscriber {} <{}> ({state}): {}",
-                    serde_json::to_value(outcome)?.as_str().unwrap_or("saved"),
-                    sub.id,
-                    sub.email,
-                    names.join(", ")
-                );
+                let head = format!("subscriber {} <{}> ({state})", sub.id, sub.email);
+                match &before {
+                    None => println!("added {head}: {}", names(&sub.regions)),
+                    Some(b) => {
+                        let gained: Vec<RegionCode> = sub
+                            .regions
+                            .iter()
+                            .filter(|c| !b.regions.contains(c))
+                            .cloned()
+                            .collect();
+                        let lost: Vec<RegionCode> = b
+                            .regions
+                            .iter()
+                            .filter(|c| !sub.regions.contains(c))
+                            .cloned()
+                            .collect();
+                        let mut changes = Vec::new();
+                        if !gained.is_empty() {
+                            changes.push(format!("added {}", names(&gained)));
+                        }
+                        if !lost.is_empty() {
+                            changes.push(format!("removed {}", names(&lost)));
+                        }
+                        if changes.is_empty() {
+                            changes.push("regions unchanged".into());
+                        }
+                        println!(
+                            "updated {head}: {}; now {}",
+                            changes.join(", "),
+                            names(&sub.regions)
+                        );
+                    }
+                }
             }
             // The same for every address, so the first one stops the command before a write.
             Err(

@@ -33,10 +33,20 @@ pub struct EditionItem {
     pub articles: i64,
     /// Headlines of the edition's articles, in page order (untitled ones left out).
     pub titles: Vec<String>,
+    /// The same headlines with their article pages' URLs, when known (see
+    /// [`EditionItem::with_article_ids`]); the digest links each headline to its article.
+    pub headlines: Vec<Headline>,
     /// `{base_url}/r/{slug}/{date}/`
     pub url: String,
     /// `{base_url}/r/{slug}/feed.atom`
     pub feed_url: String,
+}
+
+/// A headline of a digest and the URL of its article's page (empty when unknown).
+#[derive(Debug, Clone, Serialize)]
+pub struct Headline {
+    pub title: String,
+    pub url: String,
 }
 
 impl EditionItem {
@@ -57,10 +67,26 @@ impl EditionItem {
             date,
             date_label: date_label(date),
             articles,
+            headlines: titles
+                .iter()
+                .map(|t| Headline {
+                    title: t.clone(),
+                    url: String::new(),
+                })
+                .collect(),
             titles,
             url: format!("{base_url}/r/{slug}/{date}/"),
             feed_url: format!("{base_url}/r/{slug}/feed.atom"),
         }
+    }
+
+    /// Links each headline to its article's page (`{base_url}/a/{id}/`), `ids` in the order of
+    /// `titles`.
+    pub fn with_article_ids(mut self, base_url: &str, ids: &[String]) -> Self {
+        for (h, id) in self.headlines.iter_mut().zip(ids) {
+            h.url = format!("{base_url}/a/{id}/");
+        }
+        self
     }
 }
 

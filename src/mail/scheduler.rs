@@ -105,7 +105,8 @@ enum Outcome {
 /// subscriber's previous digest; plus where its ledger writes go.
 struct RunData {
     editions: HashMap<RegionCode, Vec<EditionSummary>>,
-    titles: HashMap<(RegionCode, NaiveDate), Vec<String>>,
+    /// Headlines of each edition with their article ids.
+    titles: HashMap<(RegionCode, NaiveDate), Vec<(String, String)>>,
     last: HashMap<i64, LedgerEntry>,
     /// Where the run's claims and marks go ([`crate::store::Store::writer`]): on SQLite one
     /// connection, so they queue behind each other there rather than in SQLite's busy wait.
@@ -311,9 +312,9 @@ async fn read_editions(
             let articles = ctx.store.edition_articles(code, e.date).await?;
             let titles = articles
                 .iter()
-                .filter_map(|a| a.article.title.as_deref())
-                .map(digest::one_line)
-                .filter(|t| !t.is_empty())
+                .filter_map(|a| a.article.title.as_deref().map(|t| (t, &a.id)))
+                .map(|(t, id)| (digest::one_line(t), id.clone()))
+                .filter(|(t, _)| !t.is_empty())
                 .take(TITLES_PER_EDITION)
                 .collect();
             data.titles.insert((code.clone(), e.date), titles);
@@ -350,20 +351,26 @@ fn select(
                 }
             };
             if new && e.articles > 0 {
-                let titles = data
+                let (titles, ids): (Vec<String>, Vec<String>) = data
                     .titles
                     .get(&(code.clone(), e.date))
                     .cloned()
-                    .unwrap_or_default();
-                items.push(EditionItem::new(
-                    &ctx.mail.base_url,
-                    code.as_str(),
-                    &name,
-                    &slug,
-                    e.date,
-                    e.articles,
-                    titles,
-                ));
+                    .unwrap_or_default()
+                    .into_iter()
+                    .unzip();
+                let base = &ctx.mail.base_url;
+                items.push(
+                    EditionItem::new(
+                        base,
+                        code.as_str(),
+                        &name,
+                        &slug,
+                        e.date,
+                        e.articles,
+                        titles,
+                    )
+                    .with_article_ids(base, &ids),
+                );
             }
         }
     }

@@ -67,6 +67,7 @@ const PAGE_TEMPLATES: &[(&str, &str)] = &[
     ("article.html", include_str!("../../templates/article.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("feed.html", include_str!("../../templates/feed.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 
 /// Compiled-in static assets served as they are (also overridable).

@@ -21,6 +21,9 @@
 //! - `revision() -> i64`: grows on every change; caches compare it to know they are stale.
 //! - `undated_articles`, `undated_pages`, `set_page_date`, `page_articles` (see `pages.rs`): pages
 //!   without a date, kept apart from the editions until the operator dates them.
+//! - `search(&Search) -> Vec<StoredArticle>` newest first through the search index
+//!   (`search.rs`, terms cut by `terms.rs`; migration `0006_search.sql`), and `search_by_scan`,
+//!   the same question as a `LIKE` scan, the benchmark's reference.
 //!
 //! Layout (`migrations/*/0001_pages_articles.sql`, `0004_page_identity_undated.sql`): `pages` (one
 //! row per page identity, with the content hash that makes re-ingest a no-op and the text hash
@@ -59,13 +62,17 @@ mod pages;
 mod postgres;
 mod read;
 mod rows;
+mod search;
 mod sqlite;
 pub mod subscribers;
+mod terms;
 
 use batch::{check_page, is_dated, replacement_date, runs_of_distinct_keys};
 pub use copies::CopyOf;
 pub use migrate::{create_postgres_schema, drop_postgres_schema};
 pub use pages::{PageDated, UndatedPage};
+pub use search::{Search, MAX_RESULTS, SEARCH_TIMEOUT};
+pub use terms::{QueryError, SearchQuery, MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 
 /// How long [`Store::connect`] waits for PostgreSQL to accept a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -126,6 +133,9 @@ pub enum StoreError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    /// A query that ran past its time limit (a search) and was abandoned.
+    #[error("timed out: {0}")]
+    Timeout(String),
     #[error("corrupt row: {0}")]
     Corrupt(String),
 }
@@ -245,13 +255,16 @@ impl Store {
     /// [`StoreError::Busy`] naming the file.
     pub async fn connect_with(url: &str, timeouts: Timeouts) -> Result<Store, StoreError> {
         let store = if url.starts_with("sqlite:") {
-            return Ok(Store::Sqlite(sqlite::open(url, timeouts.busy).await?));
+            let store = Store::Sqlite(sqlite::open(url, timeouts.busy).await?);
+            search::backfill(&store).await?;
+            return Ok(store);
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Store::Postgres(postgres::connect(url, None, timeouts.connect).await?)
         } else {
             return Err(StoreError::BadUrl(redact(url)));
         };
         store.migrate().await?;
+        search::backfill(&store).await?;
         Ok(store)
     }
 
@@ -276,6 +289,7 @@ impl Store {
         let store =
             Store::Postgres(postgres::connect(url, Some(schema), DEFAULT_CONNECT_TIMEOUT).await?);
         store.migrate().await?;
+        search::backfill(&store).await?;
         Ok(store)
     }
 
@@ -401,6 +415,19 @@ impl Store {
     /// Every region code articles are filed under, with its latest day and number of editions.
     pub async fn regions(&self) -> Result<Vec<RegionActivity>, StoreError> {
         read::regions(self).await
+    }
+
+    /// Dated articles whose title, headline lines or body contain every word of the query,
+    /// newest first (date, then id descending), at most `s.limit` (capped at [`MAX_RESULTS`]),
+    /// through the search index (see `search.rs`). Gives up after [`SEARCH_TIMEOUT`].
+    pub async fn search(&self, s: &Search) -> Result<Vec<StoredArticle>, StoreError> {
+        search::search(self, s).await
+    }
+
+    /// The first word of [`Store::search`]'s query found by scanning every article with
+    /// `LIKE '%word%'`, without the index: the reference for the search benchmark.
+    pub async fn search_by_scan(&self, s: &Search) -> Result<Vec<StoredArticle>, StoreError> {
+        search::scan(self, s).await
     }
 
     /// A counter that grows on every change of content; caches compare it to know they are stale.

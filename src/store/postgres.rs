@@ -340,6 +340,8 @@ async fn write_run(
         .await?;
     }
     insert_articles(tx, &to_write, &kept).await?;
+    let docs = super::search::documents(to_write.iter().map(|(p, _, _)| *p));
+    super::search::index_postgres(tx, &docs).await?;
     Ok(outcomes
         .into_iter()
         .zip(copy_of)

@@ -497,6 +497,8 @@ async fn write_run(
         });
         q.build().execute(&mut **tx).await?;
     }
+    let docs = super::search::documents(to_write.iter().map(|(p, _, _)| *p));
+    super::search::index_sqlite(tx, &docs).await?;
     let (dated, undated): (Vec<RegionRow>, Vec<RegionRow>) =
         region_rows.into_iter().partition(|r| r.dated);
     for chunk in dated.chunks(ROWS_PER_INSERT) {

@@ -55,7 +55,9 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
-            AppError::Store(StoreError::Busy { .. }) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Store(StoreError::Busy { .. } | StoreError::Timeout(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             AppError::Store(_) | AppError::Render(_) | AppError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

@@ -5,8 +5,8 @@
 //! Routes: `/`, `/r/{slug}/`, `/r/{slug}/{date}/`, `/a/{id}/`, `/r/{slug}/feed.{atom,rss,json}`,
 //! `/r/{slug}/articles.{atom,rss,json}` and the all-regions `/feed.{atom,rss,json}` (each with
 //! `?before=` archive pages, and an HTML preview for browsers), `/feeds.opml`, `/robots.txt`,
-//! `/sitemap.xml`, `/favicon.svg`, `/healthz`, `/api/v1/…`, and the subscription routes of the
-//! mail stage.
+//! `/sitemap.xml`, `/favicon.svg`, `/healthz`, `/api/v1/…`, search (`/search`,
+//! `/search.{atom,rss,json}`, `/api/v1/search`) and the subscription routes of the mail stage.
 //! `serve` runs the router on a socket with a header timeout and a connection cap.
 //! No SQL here; nothing below depends on this module.
 
@@ -35,6 +35,7 @@ pub mod export;
 mod feed_docs;
 mod regions;
 mod routes;
+mod search;
 mod server;
 mod site;
 mod subscribe;
@@ -138,6 +139,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages)
         .merge(feeds)
         .merge(subscribe::routes())
+        .merge(search::routes())
         .fallback(routes::fallback)
         .with_state(state.clone());
     // A repeated GET/HEAD is answered from the cache before any routing or CORS work; the
