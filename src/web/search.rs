@@ -13,7 +13,7 @@ use axum::Router;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::content::{code_of, HTML, JSON, XML};
+use super::content::{code_of, HTML, JSON};
 use super::document::Document;
 use super::error::AppError;
 use super::regions::{lookup, view, Lookup};
@@ -321,15 +321,7 @@ async fn feed(
                     .region
                     .clone()
                     .or_else(|| a.article.regions.first().and_then(|x| view(&x.code)));
-                let region = region.unwrap_or_else(|| RegionView {
-                    code: String::new(),
-                    name: "全部地区".into(),
-                    slug: String::new(),
-                    level: crate::model::RegionLevel::Province,
-                    prefecture: None,
-                    province: None,
-                });
-                article_entry(site, &region, &ArticleView::new(a))
+                article_entry(site, region.as_ref(), &ArticleView::new(a))
             })
             .collect::<Vec<_>>();
         let qs = query_string(&r);
@@ -352,7 +344,6 @@ async fn feed(
             subtitle: cleaned(&format!("{place}含“{}”的文章，最新在前", r.text)),
             home_url: site.url(&format!("/search{qs}")),
             self_url: site.url(&format!("/search.{}{qs}", format.ext())),
-            stylesheet: "/feed.xsl".to_string(),
             updated,
             paging: Default::default(),
             generator: format!("paperboy {}", env!("CARGO_PKG_VERSION")),
@@ -366,10 +357,7 @@ async fn feed(
             last_modified,
             s.config.feeds.max_age_secs,
         );
-        Ok(match format {
-            FeedFormat::Json => doc,
-            FeedFormat::Atom | FeedFormat::Rss => doc.with_browser_type(XML),
-        })
+        Ok(doc)
     })
     .await
 }
