@@ -84,6 +84,9 @@ pub struct DocCache {
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Renders started, for tests and diagnostics.
     renders: AtomicU64,
+    /// Renders running now, and the most that ever ran at once (tests show they overlap).
+    running: AtomicU64,
+    peak: AtomicU64,
     /// Whether documents are compressed before they are kept (not for a static export).
     compress: bool,
 }
@@ -111,6 +114,23 @@ impl Drop for Flight<'_> {
     }
 }
 
+/// Counts a render as running while it lives (also when the request is cancelled).
+struct Running<'a>(&'a DocCache);
+
+impl<'a> Running<'a> {
+    fn start(cache: &'a DocCache) -> Self {
+        let now = cache.running.fetch_add(1, Ordering::Relaxed) + 1;
+        cache.peak.fetch_max(now, Ordering::Relaxed);
+        Running(cache)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl DocCache {
     /// An empty cache keeping at most `budget` bytes of documents (bodies in every encoding,
     /// keys and a fixed overhead per entry), waiting at most `timeout` on the store per request.
@@ -122,6 +142,8 @@ impl DocCache {
             health: StoreHealth::new(timeout),
             flights: Mutex::new(HashMap::new()),
             renders: AtomicU64::new(0),
+            running: AtomicU64::new(0),
+            peak: AtomicU64::new(0),
             compress: true,
         }
     }
@@ -141,6 +163,11 @@ impl DocCache {
     /// Number of renders started since the cache was made.
     pub fn renders(&self) -> u64 {
         self.renders.load(Ordering::Relaxed)
+    }
+
+    /// The most renders that ran at once since the cache was made.
+    pub fn render_peak(&self) -> u64 {
+        self.peak.load(Ordering::Relaxed)
     }
 
     /// Reads the revision now (call after a local ingest).
@@ -175,6 +202,7 @@ impl DocCache {
             return Ok(Served { doc, stale: false });
         }
         self.renders.fetch_add(1, Ordering::Relaxed);
+        let running = Running::start(self);
         let limit = self.health.timeout();
         let rendered = match tokio::time::timeout(limit, render()).await {
             Ok(r) => r,
@@ -183,6 +211,7 @@ impl DocCache {
                 limit.as_secs_f64()
             ))),
         };
+        drop(running);
         match rendered {
             Ok(doc) => {
                 let doc = Arc::new(if self.compress { doc.compressed() } else { doc });
