@@ -55,20 +55,7 @@ impl AppError {
     pub fn is_unavailable(&self) -> bool {
         match self {
             AppError::Unavailable(_) => true,
-            AppError::Store(e) => matches!(
-                e,
-                StoreError::Unreachable { .. }
-                    | StoreError::Busy { .. }
-                    | StoreError::Io { .. }
-                    | StoreError::Db(
-                        sqlx::Error::Io(_)
-                            | sqlx::Error::PoolTimedOut
-                            | sqlx::Error::PoolClosed
-                            | sqlx::Error::WorkerCrashed
-                            | sqlx::Error::Protocol(_)
-                            | sqlx::Error::Tls(_)
-                    )
-            ),
+            AppError::Store(e) => e.is_unavailable(),
             _ => false,
         }
     }
