@@ -101,6 +101,10 @@ pub struct StorageConfig {
     /// Seconds an SQLite write may wait for another writer (a request of this process or
     /// another process on the same file) before it fails with an error naming the file.
     pub busy_timeout_secs: u64,
+    /// Seconds a request of `serve` (and a batch of `ingest`) waits on the database before it
+    /// gives up: `serve` then answers from its cache (stale) or 503, `ingest` stops and names
+    /// the pages not stored.
+    pub query_timeout_secs: u64,
 }
 
 impl Default for StorageConfig {
@@ -109,6 +113,7 @@ impl Default for StorageConfig {
             url: "sqlite://data/paperboy.db".into(),
             connect_timeout_secs: 5,
             busy_timeout_secs: 10,
+            query_timeout_secs: 5,
         }
     }
 }
@@ -117,6 +122,11 @@ impl StorageConfig {
     /// `connect_timeout_secs` as a duration.
     pub fn connect_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.connect_timeout_secs)
+    }
+
+    /// `query_timeout_secs` as a duration.
+    pub fn query_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.query_timeout_secs)
     }
 
     /// `busy_timeout_secs` as a duration.
@@ -325,9 +335,12 @@ impl Config {
                 "[server] header_timeout_secs and max_connections must be at least 1".into(),
             ));
         }
-        if self.storage.connect_timeout_secs == 0 || self.storage.busy_timeout_secs == 0 {
+        if self.storage.connect_timeout_secs == 0
+            || self.storage.busy_timeout_secs == 0
+            || self.storage.query_timeout_secs == 0
+        {
             return Err(ConfigError::Invalid(
-                "[storage] connect_timeout_secs and busy_timeout_secs must be at least 1".into(),
+                "[storage] connect_timeout_secs, busy_timeout_secs and query_timeout_secs must be at least 1".into(),
             ));
         }
         if !(self.server.base_url.starts_with("http://")
@@ -397,6 +410,10 @@ mod tests {
         assert_eq!(
             shipped.storage.busy_timeout_secs,
             c.storage.busy_timeout_secs
+        );
+        assert_eq!(
+            shipped.storage.query_timeout_secs,
+            c.storage.query_timeout_secs
         );
         assert_eq!(c.server.bind, "127.0.0.1:8080");
         assert_eq!(c.server.cache_bytes, 64 * 1024 * 1024);

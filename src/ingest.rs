@@ -53,6 +53,10 @@ pub struct IngestOptions {
     /// Extraction threads; 0 means one per core. Pages reach the store in walk order whatever
     /// the number, so a run is deterministic.
     pub workers: usize,
+    /// Longest wait for the store to take one batch (config `[storage] query_timeout_secs`).
+    /// A batch the store cannot take in time, or refuses for want of a connection, is given up
+    /// with the rest of the run: those pages are reported as not stored, for a re-run.
+    pub store_timeout: std::time::Duration,
 }
 
 impl Default for IngestOptions {
@@ -63,6 +67,7 @@ impl Default for IngestOptions {
             timezone: chrono_tz::Asia::Shanghai,
             batch_size: 200,
             workers: 0,
+            store_timeout: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -236,7 +241,7 @@ pub async fn ingest_paths(
         progress.file_done(&f.path, &FileResult::Failed(f.reason.clone()));
         report.failed.push(f);
     }
-    let known = Arc::new(known_sources(store, &files).await);
+    let known = Arc::new(known_sources(store, &files, opts.store_timeout).await);
     let batch_size = opts.batch_size.max(1);
     let workers = match opts.workers {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -287,6 +292,7 @@ pub async fn ingest_paths(
     let mut batch = Vec::new();
     let mut deadline = None;
     let mut open = true;
+    let mut gave_up = None;
     while open || !batch.is_empty() {
         let received = match deadline {
             Some(at) if open => tokio::time::timeout_at(at, rx.recv()).await.ok(),
@@ -309,7 +315,12 @@ pub async fn ingest_paths(
         }
         let due = deadline.is_some_and(|at| tokio::time::Instant::now() >= at);
         if batch.len() == batch_size || (!batch.is_empty() && (due || !open)) {
-            write_batch(store, std::mem::take(&mut batch), &mut report, progress).await;
+            let taken = std::mem::take(&mut batch);
+            let limit = opts.store_timeout;
+            if let Err(reason) = write_batch(store, taken, limit, &mut report, progress).await {
+                gave_up = Some(reason);
+                break;
+            }
             written.store(next_out, Ordering::Release);
             deadline = None;
             // Pages already waiting may fill the next batch at once.
@@ -317,6 +328,22 @@ pub async fn ingest_paths(
             if !batch.is_empty() {
                 deadline = Some(tokio::time::Instant::now() + FLUSH_AFTER);
             }
+        }
+    }
+    if let Some(reason) = gave_up {
+        // Release the extractors (waiting for the writer or to send) and name every file
+        // after the batch that failed: none of them reached the store.
+        written.store(usize::MAX / 2, Ordering::Release);
+        drop(rx);
+        for file in &files[next_out..] {
+            let reason = format!(
+                "not stored: the store stopped answering earlier in this run ({reason}); run again"
+            );
+            progress.file_done(&file.path, &FileResult::Failed(reason.clone()));
+            report.failed.push(IngestFailure {
+                path: file.path.clone(),
+                reason,
+            });
         }
     }
     for extractor in extractors {
@@ -333,7 +360,11 @@ pub async fn ingest_paths(
 /// The stored source hashes of the walked keys (one query). Keys walked more than once are left
 /// out: which copy the store holds depends on the run, so each copy is extracted. A store error
 /// only costs the skipping: every file is then extracted and the writer reports the error.
-async fn known_sources(store: &Store, files: &[InputFile]) -> HashMap<String, KnownSource> {
+async fn known_sources(
+    store: &Store,
+    files: &[InputFile],
+    limit: std::time::Duration,
+) -> HashMap<String, KnownSource> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for f in files {
         *counts.entry(f.key.as_str()).or_default() += 1;
@@ -343,7 +374,10 @@ async fn known_sources(store: &Store, files: &[InputFile]) -> HashMap<String, Kn
         .filter(|(_, n)| *n == 1)
         .map(|(k, _)| k.to_string())
         .collect();
-    store.known_sources(&keys).await.unwrap_or_default()
+    match tokio::time::timeout(limit, store.known_sources(&keys)).await {
+        Ok(Ok(known)) => known,
+        _ => HashMap::new(),
+    }
 }
 
 /// Moves the pages that are next in walk order from `pending` into `batch`, up to `size`.
@@ -362,12 +396,17 @@ fn fill(
     }
 }
 
+/// Stores a batch (one transaction; one page at a time when the batch as a whole is refused)
+/// and reports each file. When the store is unavailable (no answer within `limit`, or no
+/// connection), the batch's pages are reported as not stored — the transaction rolled back,
+/// so nothing of them is — and the reason is returned: the run stops there.
 async fn write_batch(
     store: &Store,
     batch: Vec<Prepared>,
+    limit: std::time::Duration,
     report: &mut IngestReport,
     progress: &dyn Progress,
-) {
+) -> Result<(), String> {
     let mut paths = Vec::new();
     let mut pages = Vec::new();
     for item in batch {
@@ -398,18 +437,37 @@ async fn write_batch(
         }
     }
     if pages.is_empty() {
-        return;
+        return Ok(());
     }
-    let outcomes: Vec<Result<PageStored, String>> = match store.ingest_batch(&pages).await {
+    let stored = match tokio::time::timeout(limit, store.ingest_batch(&pages)).await {
+        Ok(Ok(stored)) => Ok(stored),
+        Ok(Err(e)) if !e.is_unavailable() => Err(e),
+        Ok(Err(e)) => {
+            let reason = e.to_string();
+            not_stored(&paths, &reason, report, progress);
+            return Err(reason);
+        }
+        Err(_) => {
+            let reason = format!("the store did not answer within {} s", limit.as_secs_f64());
+            not_stored(&paths, &reason, report, progress);
+            return Err(reason);
+        }
+    };
+    let outcomes: Vec<Result<PageStored, String>> = match stored {
         Ok(stored) => stored.into_iter().map(Ok).collect(),
         Err(_) => {
             let mut one_by_one = Vec::with_capacity(pages.len());
             for page in &pages {
-                let stored = store.ingest_batch(std::slice::from_ref(page)).await;
+                let one = std::slice::from_ref(page);
+                let stored = tokio::time::timeout(limit, store.ingest_batch(one)).await;
                 one_by_one.push(match stored {
-                    Ok(mut s) if s.len() == 1 => Ok(s.remove(0)),
-                    Ok(_) => Err(format!("no outcome for page {}", page.key)),
-                    Err(e) => Err(e.to_string()),
+                    Ok(Ok(mut s)) if s.len() == 1 => Ok(s.remove(0)),
+                    Ok(Ok(_)) => Err(format!("no outcome for page {}", page.key)),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(_) => Err(format!(
+                        "the store did not answer within {} s",
+                        limit.as_secs_f64()
+                    )),
                 });
             }
             one_by_one
@@ -446,6 +504,19 @@ async fn write_batch(
             }
         };
         progress.file_done(&path, &result);
+    }
+    Ok(())
+}
+
+/// Reports the pages of a batch the store could not take.
+fn not_stored(paths: &[PathBuf], reason: &str, report: &mut IngestReport, progress: &dyn Progress) {
+    for path in paths {
+        let reason = format!("not stored: {reason}; run again");
+        progress.file_done(path, &FileResult::Failed(reason.clone()));
+        report.failed.push(IngestFailure {
+            path: path.clone(),
+            reason,
+        });
     }
 }
 

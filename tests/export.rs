@@ -21,22 +21,7 @@ async fn export_writes_every_feed_page_and_the_opml_like_the_urls() {
         ),
     )
     .unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_paperboy"))
-        .args([
-            "--config",
-            config.to_str().unwrap(),
-            "export",
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = export(&config, &out);
 
     let nasty = f.article_id("<script>");
     let mut expected = vec![
@@ -86,13 +71,61 @@ async fn export_writes_every_feed_page_and_the_opml_like_the_urls() {
     let atom = std::fs::read(out.join("r/hangzhou/feed.atom")).unwrap();
     let feed = feed_rs::parser::parse(&atom[..]).unwrap();
     assert_eq!(feed.entries.len(), 2);
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = output;
     // 5 regions × (1 region page + 6 feeds) + 8 edition pages (建德 2, 平湖 1, 杭州 2, 嘉兴 1,
     // 浙江 2) + 5 article pages + index, OPML, favicon, robots, sitemap, the all-regions feed in
     // three formats and the 404 page.
     let editions = 2 + 1 + 2 + 1 + 2;
+    let files = 5 * 7 + editions + 5 + 9;
     assert!(
-        stdout.starts_with(&format!("wrote {} files", 5 * 7 + editions + 5 + 9)),
+        stdout.starts_with(&format!("exported {files} files")),
         "{stdout}"
     );
+    assert!(
+        stdout.contains(&format!(": {files} written, 0 already current")),
+        "{stdout}"
+    );
+
+    // Again into the same folder: nothing changed, nothing written (times kept); a file that
+    // differs (edited by hand here) is written back, and only it.
+    let kept = out.join("r/jiande/2022-06-27/index.html");
+    let time = std::fs::metadata(&kept).unwrap().modified().unwrap();
+    let again = export(&config, &out);
+    assert!(
+        again.contains(&format!(": 0 written, {files} already current")),
+        "{again}"
+    );
+    std::fs::write(out.join("r/jiande/feed.atom"), "edited").unwrap();
+    let again = export(&config, &out);
+    assert!(
+        again.contains(&format!(": 1 written, {} already current", files - 1)),
+        "{again}"
+    );
+    let (_, _, served) = f.text("/r/jiande/feed.atom").await;
+    assert_eq!(
+        std::fs::read_to_string(out.join("r/jiande/feed.atom")).unwrap(),
+        served
+    );
+    assert_eq!(std::fs::metadata(&kept).unwrap().modified().unwrap(), time);
+}
+
+/// Runs `paperboy export` and returns its standard output.
+fn export(config: &std::path::Path, out: &std::path::Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_paperboy"))
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "export",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

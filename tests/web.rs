@@ -615,10 +615,11 @@ fn serve_ingests_the_inbox_prints_its_address_and_stops_on_sigterm() {
 async fn server_errors_hide_their_cause() {
     let f = fixture().await;
     f.state.store.close().await;
+    // A store that cannot be used answers 503 (try again), saying nothing of why.
     let (status, headers, body) = f.text("/r/jiande/feed.atom").await;
-    assert_eq!(status, 500);
+    assert_eq!(status, 503);
     assert_eq!(headers[header::CONTENT_TYPE], "text/plain; charset=utf-8");
-    assert_eq!(body, "internal server error\n");
+    assert_eq!(body, "the database is unavailable; try again shortly\n");
     let (status, _, _) = f.text("/healthz").await;
     assert_eq!(status, 503);
 }

@@ -27,10 +27,12 @@ pub async fn run(config: Arc<Config>, args: ExportArgs) -> anyhow::Result<Status
         .with_context(|| format!("exporting to {}", args.out.display()))?;
     store.close().await;
     println!(
-        "wrote {} files ({} bytes) to {}",
+        "exported {} files ({} bytes) to {}: {} written, {} already current",
         report.files,
         report.bytes,
-        args.out.display()
+        args.out.display(),
+        report.written,
+        report.files - report.written
     );
     Ok(Status::Success)
 }

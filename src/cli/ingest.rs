@@ -25,6 +25,7 @@ pub async fn run(config: Arc<Config>, args: IngestArgs) -> anyhow::Result<Status
         date: args.date,
         paper: args.paper,
         timezone: config.ingest.timezone,
+        store_timeout: config.storage.query_timeout(),
         ..IngestOptions::default()
     };
     let report = if std::io::stderr().is_terminal() {

@@ -140,6 +140,27 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// True when the database could not be reached, or its connection failed, as opposed to
+    /// answering with an error: the same request may succeed once it is back.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Unreachable { .. }
+                | StoreError::Busy { .. }
+                | StoreError::Io { .. }
+                | StoreError::Db(
+                    sqlx::Error::Io(_)
+                        | sqlx::Error::PoolTimedOut
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::WorkerCrashed
+                        | sqlx::Error::Protocol(_)
+                        | sqlx::Error::Tls(_)
+                )
+        )
+    }
+}
+
 /// A page ready to be stored: built by `ingest` from an extracted `Page`.
 #[derive(Debug, Clone)]
 pub struct NewPage {

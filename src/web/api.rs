@@ -25,7 +25,7 @@ where
     Fut: std::future::Future<Output = Result<super::document::Document, AppError>>,
 {
     match s.cache.get_or_render(&s.store, key, render).await {
-        Ok(doc) => doc.respond(headers),
+        Ok(served) => served.respond(headers),
         Err(e) => e.into_response(),
     }
 }

@@ -48,16 +48,21 @@ pub enum Encoding {
 }
 
 fn gzip(data: &[u8]) -> Option<Vec<u8>> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(data).ok()?;
     enc.finish().ok()
 }
 
+/// Quality 5 with a window no larger than the body: brotli's quality 7 and above (with a
+/// window over 64 KiB) allocate a 32 MiB hash table per call, which made every first render
+/// and every exported file pay for a 32 MiB mapping whatever the document's size.
 fn brotli(data: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
+    let bits = usize::BITS - data.len().max(1).leading_zeros();
     let params = brotli::enc::BrotliEncoderParams {
-        quality: 9,
-        lgwin: 22,
+        quality: 5,
+        lgwin: bits.clamp(16, 22) as i32,
+        size_hint: data.len(),
         ..Default::default()
     };
     brotli::BrotliCompress(&mut &data[..], &mut out, &params).ok()?;
@@ -81,21 +86,6 @@ impl Document {
         let body: Bytes = body.into();
         let digest = Sha256::digest(&body);
         let hash = hex::encode(&digest[..16]);
-        let compressible = body.len() >= MIN_COMPRESS;
-        let gzip = compressible
-            .then(|| gzip(&body))
-            .flatten()
-            .map(|b| Representation {
-                body: b.into(),
-                etag: etag_value(&hash, "-gz"),
-            });
-        let br = compressible
-            .then(|| brotli(&body))
-            .flatten()
-            .map(|b| Representation {
-                body: b.into(),
-                etag: etag_value(&hash, "-br"),
-            });
         let last_modified = last_modified.and_then(|t| {
             let text = httpdate::fmt_http_date(std::time::SystemTime::from(t));
             HeaderValue::from_str(&text).ok().map(|v| (t, v))
@@ -107,14 +97,33 @@ impl Document {
                 body,
                 etag: etag_value(&hash, ""),
             },
-            gzip,
-            br,
+            gzip: None,
+            br: None,
             hash,
             content_type: HeaderValue::from_static(content_type),
             last_modified,
             cache_control,
             preview: None,
         }
+    }
+
+    /// This document with its gzip and brotli forms, when the body is large enough to gain
+    /// from them: done once, when the cache keeps the document, never per request.
+    pub fn compressed(mut self) -> Self {
+        let body = &self.identity.body;
+        if body.len() < MIN_COMPRESS || self.gzip.is_some() {
+            return self;
+        }
+        self.gzip = gzip(body).map(|b| Representation {
+            body: b.into(),
+            etag: etag_value(&self.hash, "-gz"),
+        });
+        self.br = brotli(body).map(|b| Representation {
+            body: b.into(),
+            etag: etag_value(&self.hash, "-br"),
+        });
+        self.preview = self.preview.map(|p| Box::new(p.compressed()));
+        self
     }
 
     /// Answers requests that prefer `text/html` (see `prefers_html`) with `preview`, an HTML
@@ -314,7 +323,7 @@ mod tests {
 
     fn doc() -> Document {
         let t = Utc.with_ymd_and_hms(2022, 6, 28, 1, 2, 3).unwrap();
-        Document::new("x".repeat(2000), "text/plain; charset=utf-8", Some(t), 60)
+        Document::new("x".repeat(2000), "text/plain; charset=utf-8", Some(t), 60).compressed()
     }
 
     #[test]

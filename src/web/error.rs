@@ -33,6 +33,9 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// The database did not answer (in time); nothing cached could stand in.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     /// Anything else on the server side (a task that panicked, an I/O failure).
     #[error("internal error: {0}")]
     Internal(String),
@@ -47,6 +50,16 @@ impl AppError {
         }
     }
 
+    /// True when the database could not be reached or did not answer in time, as opposed to
+    /// answering with an error: a cached document may then stand in.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            AppError::Unavailable(_) => true,
+            AppError::Store(e) => e.is_unavailable(),
+            _ => false,
+        }
+    }
+
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -55,12 +68,14 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
+            e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(StoreError::Busy { .. } | StoreError::Timeout(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            AppError::Store(_) | AppError::Render(_) | AppError::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            AppError::Store(_)
+            | AppError::Render(_)
+            | AppError::Internal(_)
+            | AppError::Unavailable(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -88,6 +103,23 @@ fn json_response(status: StatusCode, value: serde_json::Value) -> Response {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // The cause goes to the log (the health state logs the outage once), never to the
+            // client, who may simply retry.
+            tracing::debug!(error = %self, "request refused: the database is unavailable");
+            return (
+                status,
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/plain; charset=utf-8"),
+                    ),
+                    (header::RETRY_AFTER, HeaderValue::from_static("5")),
+                ],
+                "the database is unavailable; try again shortly\n",
+            )
+                .into_response();
+        }
         if status.is_server_error() {
             // The cause goes to the log, never to the client.
             tracing::error!(error = %self, "request failed");

@@ -8,13 +8,16 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
+use futures::StreamExt;
+
 use super::content::directory;
-use super::{app, AppState};
+use super::{app, AppState, DocCache};
 use crate::model::RegionCode;
 use crate::render::{FeedFormat, FeedKind};
 use crate::store::{EditionQuery, StoreError};
@@ -40,9 +43,17 @@ pub enum ExportError {
 /// What an export wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportReport {
+    /// Files of the site (written or already current).
     pub files: usize,
+    /// Their bytes.
     pub bytes: u64,
+    /// Files written because they were missing or differed; the others were left untouched.
+    pub written: usize,
 }
+
+/// Documents rendered at once: enough to overlap the store's reads with rendering and
+/// writing, few enough to keep memory at a handful of documents.
+const PARALLEL: usize = 8;
 
 /// The file a URL path is written to under `out`.
 pub fn file_for(out: &Path, url_path: &str) -> PathBuf {
@@ -113,62 +124,54 @@ pub async fn site_paths(state: &AppState) -> Result<Vec<String>, ExportError> {
     Ok(paths)
 }
 
-/// Writes the whole site under `out`.
-pub async fn write_site(state: AppState, out: &Path) -> Result<ExportReport, ExportError> {
+/// Writes the whole site under `out`. A file already holding exactly the bytes it would get
+/// is left untouched (not rewritten, its time kept), so exporting again into the same folder
+/// writes only what changed and a sync to a CDN sends only that.
+pub async fn write_site(mut state: AppState, out: &Path) -> Result<ExportReport, ExportError> {
+    // Files are written once and never negotiated: no compressed forms and nothing kept.
+    state.cache = Arc::new(DocCache::new(0, state.config.storage.query_timeout()).uncompressed());
     let paths = site_paths(&state).await?;
     let router = app(state);
     let mut report = ExportReport::default();
-    for path in paths {
-        let req = Request::get(&path)
-            .body(Body::empty())
-            .map_err(|e| ExportError::Body {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-        let resp = router
-            .clone()
-            .oneshot(req)
-            .await
-            .map_err(|e| ExportError::Body {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-        if resp.status() != StatusCode::OK {
-            return Err(ExportError::Render {
-                path,
-                status: resp.status(),
-            });
-        }
-        let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
-            .await
-            .map_err(|e| ExportError::Body {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-        let file = file_for(out, &path);
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| ExportError::Write {
-                path: parent.to_path_buf(),
-                source,
-            })?;
-        }
-        std::fs::write(&file, &bytes).map_err(|source| ExportError::Write {
-            path: file.clone(),
-            source,
-        })?;
+    let mut files = futures::stream::iter(paths)
+        .map(|path| {
+            let router = router.clone();
+            async move {
+                let bytes = render(router, &path, StatusCode::OK).await?;
+                let file = file_for(out, &path);
+                let written = write_if_changed(&file, &bytes)?;
+                Ok::<_, ExportError>((bytes.len() as u64, written))
+            }
+        })
+        .buffer_unordered(PARALLEL);
+    while let Some(file) = files.next().await {
+        let (bytes, written) = file?;
         report.files += 1;
-        report.bytes += bytes.len() as u64;
+        report.bytes += bytes;
+        report.written += usize::from(written);
     }
-    let not_found = write_not_found(router, out).await?;
+    drop(files);
+    let (bytes, written) = write_not_found(router, out).await?;
     report.files += 1;
-    report.bytes += not_found;
+    report.bytes += bytes;
+    report.written += usize::from(written);
     Ok(report)
 }
 
 /// Writes `404.html`, the page the server answers for an unknown path (static hosts such as
 /// GitHub Pages, Netlify or nginx's `error_page` serve it for missing files).
-async fn write_not_found(router: axum::Router, out: &Path) -> Result<u64, ExportError> {
-    let path = "/404.html";
+async fn write_not_found(router: axum::Router, out: &Path) -> Result<(u64, bool), ExportError> {
+    let bytes = render(router, "/404.html", StatusCode::NOT_FOUND).await?;
+    let written = write_if_changed(&out.join("404.html"), &bytes)?;
+    Ok((bytes.len() as u64, written))
+}
+
+/// The body the router answers `path` with, which must come with `expected`.
+async fn render(
+    router: axum::Router,
+    path: &str,
+    expected: StatusCode,
+) -> Result<Bytes, ExportError> {
     let failed = |message: String| ExportError::Body {
         path: path.to_string(),
         message,
@@ -180,16 +183,32 @@ async fn write_not_found(router: axum::Router, out: &Path) -> Result<u64, Export
         .oneshot(req)
         .await
         .map_err(|e| failed(e.to_string()))?;
-    if resp.status() != StatusCode::NOT_FOUND {
+    if resp.status() != expected {
         return Err(ExportError::Render {
             path: path.to_string(),
             status: resp.status(),
         });
     }
-    let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+    axum::body::to_bytes(resp.into_body(), usize::MAX)
         .await
-        .map_err(|e| failed(e.to_string()))?;
-    let file = out.join("404.html");
-    std::fs::write(&file, &bytes).map_err(|source| ExportError::Write { path: file, source })?;
-    Ok(bytes.len() as u64)
+        .map_err(|e| failed(e.to_string()))
+}
+
+/// Writes `bytes` to `file` unless it already holds them; true when it wrote.
+fn write_if_changed(file: &Path, bytes: &[u8]) -> Result<bool, ExportError> {
+    let failed = |path: &Path, source| ExportError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    // Comparing sizes first skips reading files that obviously changed.
+    if let Ok(meta) = std::fs::metadata(file) {
+        if meta.len() == bytes.len() as u64 && std::fs::read(file).is_ok_and(|old| old == bytes) {
+            return Ok(false);
+        }
+    }
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| failed(parent, e))?;
+    }
+    std::fs::write(file, bytes).map_err(|e| failed(file, e))?;
+    Ok(true)
 }

@@ -33,6 +33,7 @@ mod document;
 mod error;
 pub mod export;
 mod feed_docs;
+mod health;
 mod regions;
 mod routes;
 mod search;
@@ -41,7 +42,7 @@ mod site;
 mod subscribe;
 
 pub use body::API_BODY_LIMIT;
-pub use cache::DocCache;
+pub use cache::{DocCache, Served};
 pub use content::Cursor;
 pub use document::{negotiate, Document, Encoding};
 pub use error::AppError;
@@ -80,7 +81,7 @@ impl AppState {
             title: crate::render::cleaned(&config.render.site_title),
         });
         let budget = usize::try_from(config.server.cache_bytes).unwrap_or(usize::MAX);
-        let cache = Arc::new(DocCache::new(budget));
+        let cache = Arc::new(DocCache::new(budget, config.storage.query_timeout()));
         Ok(Self {
             store,
             render,

@@ -66,7 +66,7 @@ where
     Fut: std::future::Future<Output = Result<Document, AppError>>,
 {
     match state.cache.get_or_render(&state.store, key, render).await {
-        Ok(doc) => doc.respond(headers),
+        Ok(served) => served.respond(headers),
         Err(e) => e.into_response(),
     }
 }
@@ -105,8 +105,8 @@ pub async fn cached_first(
         && !req.headers().contains_key(header::ORIGIN);
     if plain_read {
         let key = req.uri().path_and_query().map_or("/", |p| p.as_str());
-        if let Some(doc) = s.cache.fresh(&s.store, key).await {
-            let mut resp = doc.respond(req.headers());
+        if let Some(served) = s.cache.fresh(&s.store, key).await {
+            let mut resp = served.respond(req.headers());
             if method == axum::http::Method::HEAD {
                 // Before routing, axum's own HEAD handling has not run: drop the body here
                 // (Content-Length stays, as HEAD requires).
@@ -203,18 +203,23 @@ pub async fn everywhere_json(
     everywhere(s, q, headers, FeedFormat::Json).await
 }
 
-/// `/healthz`: the database answers.
+/// `/healthz`: the database answers (within a second; at once while a failure is fresh).
 pub async fn healthz(State(s): State<AppState>) -> Response {
-    match s.store.revision().await {
+    match s.cache.health().probe(&s.store).await {
         Ok(rev) => (
             [(header::CACHE_CONTROL, "no-store")],
             axum::Json(serde_json::json!({"status": "ok", "revision": rev})),
         )
             .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
-        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [
+                (header::CACHE_CONTROL, "no-store"),
+                (header::RETRY_AFTER, "5"),
+            ],
+            axum::Json(serde_json::json!({"status": "unavailable"})),
+        )
+            .into_response(),
     }
 }
 
