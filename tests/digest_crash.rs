@@ -291,3 +291,108 @@ async fn postgres_run_after_kill_9_completes_every_subscriber_once() {
     };
     kill_at_each_point(Some(&base)).await;
 }
+
+/// A TCP relay to PostgreSQL that the test can cut: every open connection is closed and new
+/// ones are refused until it is restored.
+struct Proxy {
+    addr: std::net::SocketAddr,
+    cut: Arc<std::sync::atomic::AtomicBool>,
+    conns: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let cut = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let conns: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>> = Default::default();
+        let (c, list) = (cut.clone(), conns.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if c.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue; // dropped: refused
+                }
+                let upstream = upstream.clone();
+                list.lock().unwrap().push(tokio::spawn(async move {
+                    if let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                }));
+            }
+        });
+        Proxy { addr, cut, conns }
+    }
+
+    fn cut(&self, on: bool) {
+        self.cut.store(on, std::sync::atomic::Ordering::SeqCst);
+        if on {
+            for c in self.conns.lock().unwrap().drain(..) {
+                c.abort(); // drops both sockets
+            }
+        }
+    }
+}
+
+/// `postgres://user@host:port/db…` → (`host:port`, the URL with `addr` in its place).
+fn through(url: &str, addr: std::net::SocketAddr) -> (String, String) {
+    let start = url.find('@').map(|i| i + 1).unwrap_or("postgres://".len());
+    let end = start + url[start..].find('/').unwrap();
+    let upstream = url[start..end].to_string();
+    (upstream, format!("{}{addr}{}", &url[..start], &url[end..]))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connection_cut_mid_run_ends_the_run_and_the_next_finishes() {
+    let Ok(base) = std::env::var("PAPERBOY_TEST_POSTGRES") else {
+        eprintln!("PAPERBOY_TEST_POSTGRES is not set: skipping the PostgreSQL connection cut");
+        return;
+    };
+    let (upstream, _) = through(&base, "127.0.0.1:1".parse().unwrap());
+    let proxy = Proxy::start(upstream).await;
+    let addr = proxy.addr;
+    let c = case(Some(&base), |url| through(url, addr).1).await;
+    // 20 ms a message keeps the run going for seconds.
+    c.server.slow(Duration::from_millis(20));
+    let mut child = c
+        .command(&[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while c.server.messages().len() < 20 {
+        assert!(Instant::now() < deadline, "the run sent nothing");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    proxy.cut(true);
+    let cut_at = Instant::now();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let took = cut_at.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(
+        took < Duration::from_secs(45),
+        "ended {took:?} after the cut"
+    );
+    assert!(err.contains("send ledger"), "{err}");
+    let first = c.server.messages().len();
+    assert!(first < SUBSCRIBERS, "the cut run finished anyway");
+
+    // The next run (database back) takes the dead run's claims at once and finishes the day;
+    // digests handed to the server before their mark could be written are not sent again.
+    proxy.cut(false);
+    c.server.slow(Duration::ZERO);
+    let (code, out, err) = c.send(&[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(figure(&out, "held by another"), 0, "{out}");
+    let uncertain = figure(&out, "possibly sent");
+    assert_eq!(c.ledger_sent().await, (SUBSCRIBERS, uncertain));
+    assert!(
+        c.not_exactly_once().is_empty(),
+        "{:?}",
+        c.not_exactly_once()
+    );
+    c.close().await;
+}
