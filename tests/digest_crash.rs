@@ -353,7 +353,7 @@ async fn postgres_connection_cut_mid_run_ends_the_run_and_the_next_finishes() {
     let c = case(Some(&base), |url| through(url, addr).1).await;
     // 20 ms a message keeps the run going for seconds.
     c.server.slow(Duration::from_millis(20));
-    let mut child = c
+    let child = c
         .command(&[])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
