@@ -378,6 +378,7 @@ async fn postgres_connection_cut_mid_run_ends_the_run_and_the_next_finishes() {
     );
     assert!(err.contains("send ledger"), "{err}");
     let first = c.server.messages().len();
+    eprintln!("cut run: ended {took:?} after the cut, {first} digests delivered: {err}");
     assert!(first < SUBSCRIBERS, "the cut run finished anyway");
 
     // The next run (database back) takes the dead run's claims at once and finishes the day;

@@ -126,15 +126,19 @@ async fn write(opts: &RunOptions, data: &RunData, w: Write) -> Result<bool, Mail
         return result.map_err(MailError::Ledger);
     }
     let batch = std::mem::take(&mut *lock(&data.marks.queue));
-    let result = commit(opts, data, &batch).await;
+    let (recorded, result) = commit(opts, data, &batch).await;
     if let Err(e) = &result {
         let _ = data.lost.set(e.clone());
     }
     for (w, tx) in batch {
-        let answer = match (&result, &w) {
-            (Ok(recorded), Write::Intent(id, _)) => Ok(recorded.contains(id)),
-            (Ok(_), Write::Mark(_)) => Ok(true),
-            (Err(e), _) => Err(e.clone()),
+        // Intents that were committed stand even when the marks after them failed: those
+        // digests go out (their rows say so), or a successor would count them possibly sent
+        // though they never were.
+        let answer = match (&recorded, &result, &w) {
+            (Some(ids), _, Write::Intent(id, _)) => Ok(ids.contains(id)),
+            (_, Ok(()), Write::Intent(..)) => Ok(false),
+            (_, Ok(()), Write::Mark(_)) => Ok(true),
+            (_, Err(e), _) => Err(e.clone()),
         };
         // A finisher that went away (its run was dropped) needs no answer.
         let _ = tx.send(answer);
@@ -147,12 +151,13 @@ async fn write(opts: &RunOptions, data: &RunData, w: Write) -> Result<bool, Mail
 }
 
 /// Commits `batch` (its intents, then its marks: one statement each), tried [`COMMIT_TRIES`]
-/// times; returns the subscribers whose intent was recorded.
+/// times; returns the subscribers whose intent was recorded (None: the intents failed), and
+/// whether the whole batch was written.
 async fn commit(
     opts: &RunOptions,
     data: &RunData,
     batch: &[(Write, oneshot::Sender<Committed>)],
-) -> Result<Vec<i64>, String> {
+) -> (Option<Vec<i64>>, Result<(), String>) {
     let rows: Vec<(i64, LedgerOutcome<'_>)> = batch
         .iter()
         .filter_map(|(w, _)| match w {
@@ -200,9 +205,9 @@ async fn commit(
                     tracing::warn!(day = %opts.day, lost = rows.len() - marked,
                         "digest claims were taken over before they were marked");
                 }
-                return Ok(recorded.unwrap_or_default());
+                return (Some(recorded.unwrap_or_default()), Ok(()));
             }
-            Err(e) if tries < COMMIT_TRIES => {
+            Err(e) if tries < COMMIT_TRIES && data.lost.get().is_none() => {
                 tracing::warn!(tries, error = %e, marks = rows.len(), intents = intents.len(),
                     "writing to the send ledger failed; trying again");
                 tokio::time::sleep(backoff).await;
@@ -211,11 +216,12 @@ async fn commit(
             Err(e) => {
                 tracing::error!(error = %e, marks = rows.len(), intents = intents.len(),
                     "writing to the send ledger failed");
-                return Err(format!(
+                let error = format!(
                     "writing {} mark(s) and {} intent(s) to the send ledger: {e}",
                     rows.len(),
                     intents.len()
-                ));
+                );
+                return (recorded, Err(error));
             }
         }
     }
