@@ -23,19 +23,19 @@
 //! previous day's. A dry run writes `.eml` files into the outbox and touches no ledger.
 //!
 //! Marking finished digests and recording intents is in the `mark` submodule, claiming in
-//! `claim`, telling dead holders in `holder`, the test-only pause hook in `pause`. The timer that calls
+//! `claim`, telling dead holders and the lease heartbeat in `holder`, the rendered-digest cache
+//! in `bodies`, the test-only pause hook in `pause`. The timer that calls
 //! [`run_day`] daily is in `super::timer` (re-exported here as
 //! [`spawn`], [`next_step`] and [`Next`] for the older paths).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use futures::StreamExt;
 use serde::Serialize;
 
-use super::digest::{self, DigestBody, EditionItem};
+use super::digest::{self, EditionItem};
 use super::{unix_now, MailContext, MailError, Mailer};
 use crate::model::RegionCode;
 use crate::region::Gazetteer;
@@ -44,10 +44,12 @@ use crate::store::{EditionQuery, EditionSummary};
 
 pub use super::timer::{next_step, spawn, Next};
 
+mod bodies;
 mod claim;
 mod holder;
 mod mark;
 mod pause;
+use bodies::{body_for, Bodies};
 use mark::{finish, intend, Marks};
 use pause::{Pause, Point};
 
@@ -206,8 +208,8 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
     let concurrency = ctx.mail.concurrency.max(1) * 8;
     let data = &data;
     // The heartbeat: a live run keeps its claims' lease from running out.
-    let heartbeat = (!opts.dry_run).then(|| spawn_heartbeat(data.ledger.clone(), opts));
-    let _stop_heartbeat = heartbeat.map(AbortOnDrop);
+    let heartbeat = (!opts.dry_run).then(|| holder::spawn_heartbeat(data.ledger.clone(), opts));
+    let _stop_heartbeat = heartbeat.map(holder::AbortOnDrop);
     // Claims go in batches (one transaction each), taken as the sends need them. A plain
     // loop over FuturesUnordered: stream combinators with closures over borrowed state trip
     // the compiler's higher-ranked lifetime check once the run is spawned on tokio.
@@ -297,32 +299,6 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
         )));
     }
     Ok(report)
-}
-
-/// Stops the heartbeat when the run ends, however it ends.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Renews the run's claims every third of the lease until aborted.
-fn spawn_heartbeat(ledger: crate::store::Store, opts: &RunOptions) -> tokio::task::JoinHandle<()> {
-    let (day, owner, lease) = (opts.day, opts.owner.clone(), opts.lease);
-    tokio::spawn(async move {
-        let every = (lease / 3).max(Duration::from_secs(1));
-        loop {
-            tokio::time::sleep(every).await;
-            let now = unix_now();
-            let until = now + i64::try_from(lease.as_secs()).unwrap_or(600);
-            let renewed = mark::within(ledger.renew_digest_claims(day, &owner, now, until)).await;
-            if let Err(e) = renewed {
-                tracing::warn!(%day, error = %e, "renewing the run's digest claims failed");
-            }
-        }
-    })
 }
 
 async fn paired(
@@ -523,29 +499,4 @@ async fn one(
             }
         }
     }
-}
-
-type Bodies = HashMap<Vec<(String, NaiveDate)>, Arc<DigestBody>>;
-
-fn lock_bodies(data: &RunData) -> std::sync::MutexGuard<'_, Bodies> {
-    match data.bodies.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
-
-/// The rendered digest for `items`, from the run's cache or rendered now.
-fn body_for(
-    ctx: &MailContext,
-    data: &RunData,
-    day: NaiveDate,
-    items: &[EditionItem],
-) -> Result<Arc<DigestBody>, MailError> {
-    let key: Vec<(String, NaiveDate)> = items.iter().map(|e| (e.region.clone(), e.date)).collect();
-    if let Some(body) = lock_bodies(data).get(&key) {
-        return Ok(body.clone());
-    }
-    let body = Arc::new(digest::render_digest(&ctx.mail, &ctx.render, day, items)?);
-    lock_bodies(data).insert(key, body.clone());
-    Ok(body)
 }

@@ -6,7 +6,9 @@
 //! that is gone, a zombie, another process under the same pid, or an id from an earlier boot
 //! is dead, and its claims are taken over at once. Claims of other machines (or of an owner id
 //! this cannot read) are not judged here: they are taken over when their lease runs out, which
-//! a live run keeps renewing (the heartbeat in `super`).
+//! a live run keeps renewing ([`spawn_heartbeat`]).
+
+use std::time::Duration;
 
 /// A fresh owner id for this process's run.
 pub(super) fn owner_id() -> String {
@@ -68,6 +70,36 @@ fn start_ticks(pid: u32) -> Option<String> {
         return None;
     }
     fields.get(19).map(|s| s.to_string())
+}
+
+/// Stops the heartbeat when the run ends, however it ends.
+pub(super) struct AbortOnDrop(pub(super) tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Renews the run's claims every third of the lease until aborted.
+pub(super) fn spawn_heartbeat(
+    ledger: crate::store::Store,
+    opts: &super::RunOptions,
+) -> tokio::task::JoinHandle<()> {
+    let (day, owner, lease) = (opts.day, opts.owner.clone(), opts.lease);
+    tokio::spawn(async move {
+        let every = (lease / 3).max(Duration::from_secs(1));
+        loop {
+            tokio::time::sleep(every).await;
+            let now = crate::mail::unix_now();
+            let until = now + i64::try_from(lease.as_secs()).unwrap_or(600);
+            let renewed =
+                super::mark::within(ledger.renew_digest_claims(day, &owner, now, until)).await;
+            if let Err(e) = renewed {
+                tracing::warn!(%day, error = %e, "renewing the run's digest claims failed");
+            }
+        }
+    })
 }
 
 #[cfg(test)]
