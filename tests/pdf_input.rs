@@ -2,6 +2,8 @@
 //! e-paper systems typeset), then read by `paperboy extract` and `paperboy ingest`; and broken
 //! PDFs, which fail by name while the other files go on.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod chromium_support;
 
 use std::path::{Path, PathBuf};
@@ -128,7 +130,11 @@ fn ingest_stores_a_pdf_and_names_a_broken_one() {
     std::fs::copy(&pdf, inbox.join("a.pdf")).unwrap();
     let bytes = std::fs::read(&pdf).unwrap();
     std::fs::write(inbox.join("b-truncated.pdf"), &bytes[..bytes.len() / 3]).unwrap();
-    std::fs::write(inbox.join("c-garbage.pdf"), b"%PDF-1.7\n\x00\x01 not a pdf at all").unwrap();
+    std::fs::write(
+        inbox.join("c-garbage.pdf"),
+        b"%PDF-1.7\n\x00\x01 not a pdf at all",
+    )
+    .unwrap();
     let out = Command::new(binary())
         .current_dir(dir.path())
         .env("PAPERBOY_LOG", "error")

@@ -1,4 +1,4 @@
-//! `paperboy digest send [--dry-run] [--date D]`: send the day's digests now (or, dry, write
+//! `paperboy digest send [--dry-run] [--date D] [--resend-uncertain]`: send the day's digests now (or, dry, write
 //! them as .eml files into `[mail] outbox`). The send ledger makes a second run of the same
 //! day send nothing twice. Exit 1 when some digests failed (they are listed).
 use std::sync::Arc;
@@ -12,7 +12,11 @@ use paperboy::render::Renderer;
 use super::{DigestCommand, Status, UsageError};
 
 pub async fn run(config: Arc<Config>, args: DigestCommand) -> anyhow::Result<Status> {
-    let DigestCommand::Send { dry_run, date } = args;
+    let DigestCommand::Send {
+        dry_run,
+        date,
+        resend_uncertain,
+    } = args;
     if !config.mail.enabled && !dry_run {
         return Err(UsageError(
             "mail is not enabled: set [mail] enabled = true (or use --dry-run)".into(),
@@ -37,6 +41,7 @@ pub async fn run(config: Arc<Config>, args: DigestCommand) -> anyhow::Result<Sta
     };
     let mut opts = RunOptions::new(day);
     opts.dry_run = dry_run;
+    opts.resend_uncertain = resend_uncertain;
     let report = run_day(&ctx, &opts).await.context("sending digests")?;
     store.close().await;
     let verb = if dry_run {
@@ -45,15 +50,35 @@ pub async fn run(config: Arc<Config>, args: DigestCommand) -> anyhow::Result<Sta
         "sent".to_string()
     };
     println!(
-        "digest {day}: {} subscribers, {} {verb}, {} with nothing new, {} already done, {} retried, {} failed, {} rejected",
+        "digest {day}: {} subscribers, {} {verb}, {} with nothing new, {} sent or rejected earlier, \
+         {} held by another running digest send, {} possibly sent by a crashed run (not sent again), \
+         {} resent, {} retried, {} failed, {} rejected",
         report.subscribers,
         report.sent,
         report.empty,
         report.skipped,
+        report.held,
+        report.uncertain,
+        report.resent,
         report.retried,
         report.failed.len(),
         report.rejected.len()
     );
+    if report.uncertain > 0 {
+        eprintln!(
+            "{} digest(s) may or may not have reached their subscriber (a run crashed after \
+             handing them to the mail server and before recording it); `digest send \
+             --resend-uncertain` sends them again",
+            report.uncertain
+        );
+    }
+    if report.held > 0 {
+        eprintln!(
+            "{} digest(s) are being sent by another running `digest send`; run again after it \
+             ends to see them done",
+            report.held
+        );
+    }
     for f in &report.failed {
         eprintln!(
             "failed (will retry on the next run): {} {}: {}",

@@ -247,6 +247,10 @@ pub enum DigestCommand {
         /// Digest day (default: today in the configured time zone), e.g. `--date 2021-01-08`.
         #[arg(long, value_parser = parse_date)]
         date: Option<NaiveDate>,
+        /// Send again the digests a crashed run may already have sent (its intent was
+        /// recorded, its mark was not): at-least-once instead of the default at-most-once.
+        #[arg(long)]
+        resend_uncertain: bool,
     },
 }
 

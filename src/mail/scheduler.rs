@@ -5,27 +5,37 @@
 //! (several runs, in one process or several sharing PostgreSQL, can never both hold it), then
 //! reads what is new for their regions, builds and sends the message, and marks the row `sent`,
 //! `empty` (nothing new: no mail), `failed` (transient, after bounded retries: the next run
-//! tries again) or `rejected` (5xx: recorded against the subscriber, never retried). A run that
-//! crashed leaves `claimed` rows whose lease runs out, and the next run resumes them.
+//! tries again) or `rejected` (5xx: recorded against the subscriber, never retried).
+//!
+//! Crashes: a claim names its run's process (`holder`); the next run takes over at once the
+//! claims of a process that is gone (on the same machine; others when their lease, renewed
+//! by a live run every third of it, runs out). Before the SMTP transaction the run commits an
+//! *intent* (with the deterministic Message-ID) on the row; a successor that takes over a claim
+//! with an intent cannot know whether the server accepted that digest: by default it marks it
+//! `sent` and `uncertain` without sending (at-most-once) and reports it; with
+//! `resend_uncertain` it sends it again (at-least-once). A run whose database stops answering
+//! (every ledger call is bounded by [`LEDGER_TIMEOUT`]) starts nothing new and ends with an
+//! error; its claims are left for a successor.
 //!
 //! What a digest lists: the editions of the subscriber's regions dated up to the digest day and
 //! within a week of it that are new since their previous digest (dated after the newest
 //! edition it listed, or stored after it was composed); a first digest lists the day's and the
 //! previous day's. A dry run writes `.eml` files into the outbox and touches no ledger.
 //!
-//! Marking finished digests in the ledger is in the `mark` submodule. The timer that calls
+//! Marking finished digests and recording intents is in the `mark` submodule, claiming in
+//! `claim`, telling dead holders and the lease heartbeat in `holder`, the rendered-digest cache
+//! in `bodies`, the test-only pause hook in `pause`. The timer that calls
 //! [`run_day`] daily is in `super::timer` (re-exported here as
 //! [`spawn`], [`next_step`] and [`Next`] for the older paths).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
 use futures::StreamExt;
 use serde::Serialize;
 
-use super::digest::{self, DigestBody, EditionItem};
+use super::digest::{self, EditionItem};
 use super::{unix_now, MailContext, MailError, Mailer};
 use crate::model::RegionCode;
 use crate::region::Gazetteer;
@@ -34,8 +44,17 @@ use crate::store::{EditionQuery, EditionSummary};
 
 pub use super::timer::{next_step, spawn, Next};
 
+mod bodies;
+mod claim;
+mod holder;
 mod mark;
-use mark::{finish, Marks};
+mod pause;
+use bodies::{body_for, Bodies};
+use mark::{finish, intend, Marks};
+use pause::{Pause, Point};
+
+/// Bound on one ledger call of a run: past it the database counts as lost for the run.
+pub const LEDGER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How far back a digest looks for editions (a missed week is caught up, not a missed year).
 pub const LOOKBACK_DAYS: i64 = 7;
@@ -50,18 +69,23 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// Who claims ledger rows (unique per run).
     pub owner: String,
-    /// How long a claim protects a row from other runs.
+    /// How long a claim protects a row from runs that cannot tell whether its holder is
+    /// alive; a live run renews it every third of it.
     pub lease: Duration,
+    /// Send again the digests a crashed run may have sent (intent without mark, or `sent`
+    /// rows marked uncertain): at-least-once instead of the default at-most-once.
+    pub resend_uncertain: bool,
 }
 
 impl RunOptions {
-    /// A real run of `day` with a fresh owner id and a 10-minute lease.
+    /// A real run of `day` with a fresh owner id (naming this process) and a 1-minute lease.
     pub fn new(day: NaiveDate) -> Self {
         Self {
             day,
             dry_run: false,
-            owner: format!("{}-{:016x}", std::process::id(), rand::random::<u64>()),
-            lease: Duration::from_secs(600),
+            owner: holder::owner_id(),
+            lease: Duration::from_secs(60),
+            resend_uncertain: false,
         }
     }
 }
@@ -83,8 +107,15 @@ pub struct RunReport {
     pub sent: usize,
     /// Subscribers with nothing new (no mail).
     pub empty: usize,
-    /// Already sent or rejected, or claimed by another live run.
+    /// Finished by an earlier run (sent or rejected).
     pub skipped: usize,
+    /// Claimed by another run that is not known to be dead (not done yet).
+    pub held: usize,
+    /// Possibly sent by a run that crashed between its intent and its mark; not sent again
+    /// (at-most-once). Includes those found so by earlier runs.
+    pub uncertain: usize,
+    /// Possibly sent by a crashed run and sent again on request (in `sent` too).
+    pub resent: usize,
     /// Digests that needed more than one try.
     pub retried: usize,
     /// Transient failures after the retries (the next run tries again).
@@ -94,9 +125,11 @@ pub struct RunReport {
 }
 
 enum Outcome {
-    Sent { retried: bool },
+    Sent { retried: bool, resent: bool },
     Empty,
     Skipped,
+    Held,
+    Uncertain,
     Failed(String, bool),
     Rejected(String),
 }
@@ -114,16 +147,28 @@ struct RunData {
     /// Digests rendered so far, by the editions they list (subscribers of the same regions
     /// share one rendering; only the unsubscribe link differs).
     bodies: std::sync::Mutex<Bodies>,
-    /// Finished digests waiting for their ledger mark (group commit).
+    /// Finished digests waiting for their ledger mark, and intents (group commit).
     marks: Marks,
+    /// Set when a ledger write failed for good: the run starts nothing new.
+    lost: std::sync::OnceLock<String>,
+    /// Test-only pause point (see `pause`).
+    pause: Pause,
 }
 
 /// Subscribers claimed per ledger transaction.
 const CLAIM_BATCH: usize = 64;
 
 enum Claim {
-    Mine,
-    Taken,
+    /// This run's; `uncertain`: a crashed run may have sent it.
+    Mine {
+        uncertain: bool,
+    },
+    /// Another run's, not known to be dead.
+    Held,
+    /// Finished earlier (`uncertain`: possibly sent, not sent again).
+    Done {
+        uncertain: bool,
+    },
     Error(String),
 }
 
@@ -134,7 +179,7 @@ enum Step {
 }
 
 async fn step_claim(opts: &RunOptions, data: &RunData, chunk: Vec<Subscriber>) -> Step {
-    Step::Claimed(claim_chunk(opts, data, chunk).await)
+    Step::Claimed(claim::claim_chunk(opts, data, chunk).await)
 }
 
 async fn step_send(
@@ -163,6 +208,9 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
     // ledger mark (group commit) the connections already carry the next ones.
     let concurrency = ctx.mail.concurrency.max(1) * 8;
     let data = &data;
+    // The heartbeat: a live run keeps its claims' lease from running out.
+    let heartbeat = (!opts.dry_run).then(|| holder::spawn_heartbeat(data.ledger.clone(), opts));
+    let _stop_heartbeat = heartbeat.map(holder::AbortOnDrop);
     // Claims go in batches (one transaction each), taken as the sends need them. A plain
     // loop over FuturesUnordered: stream combinators with closures over borrowed state trip
     // the compiler's higher-ranked lifetime check once the run is spawned on tokio.
@@ -180,20 +228,33 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
     > = futures::stream::FuturesUnordered::new();
     let mut claiming = false;
     loop {
+        // Nothing new once the database is lost or a test pause was reached.
+        let stopping = data.lost.get().is_some() || data.pause.paused();
         let sending = in_flight.len() - usize::from(claiming);
-        for _ in sending..concurrency {
+        for _ in sending..if stopping { 0 } else { concurrency } {
             let Some((sub, claim)) = pending.pop_front() else {
                 break;
             };
             in_flight.push(Box::pin(step_send(ctx, opts, mailer, data, sub, claim)));
         }
-        if !claiming && pending.len() < concurrency {
+        if !claiming && !stopping && pending.len() < concurrency {
             if let Some(chunk) = chunks.next() {
                 in_flight.push(Box::pin(step_claim(opts, data, chunk)));
                 claiming = true;
             }
         }
-        let Some(step) = in_flight.next().await else {
+        if data.pause.paused() && in_flight.len() <= 1 {
+            data.pause.announce_quiet();
+        }
+        let next = match data.pause.armed() {
+            // Wake now and then to see whether the run went quiet behind a test pause.
+            true => match tokio::time::timeout(Duration::from_millis(50), in_flight.next()).await {
+                Ok(next) => next,
+                Err(_) => continue,
+            },
+            false => in_flight.next().await,
+        };
+        let Some(step) = next else {
             break;
         };
         let (sub, outcome) = match step {
@@ -210,12 +271,15 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
             error,
         };
         match outcome {
-            Ok(Outcome::Sent { retried }) => {
+            Ok(Outcome::Sent { retried, resent }) => {
                 report.sent += 1;
                 report.retried += usize::from(retried);
+                report.resent += usize::from(resent);
             }
             Ok(Outcome::Empty) => report.empty += 1,
             Ok(Outcome::Skipped) => report.skipped += 1,
+            Ok(Outcome::Held) => report.held += 1,
+            Ok(Outcome::Uncertain) => report.uncertain += 1,
             Ok(Outcome::Failed(e, retried)) => {
                 report.retried += usize::from(retried);
                 report.failed.push(failure(e));
@@ -226,6 +290,15 @@ pub async fn run_day(ctx: &MailContext, opts: &RunOptions) -> Result<RunReport, 
     }
     report.failed.sort_by_key(|f| f.subscriber);
     report.rejected.sort_by_key(|f| f.subscriber);
+    if let Some(lost) = data.lost.get() {
+        let unfinished = pending.len() + chunks.map(|c| c.len()).sum::<usize>();
+        return Err(MailError::Ledger(format!(
+            "the run stopped: the send ledger could not be written ({lost}); {} digest(s) sent \
+             before that, {} not finished: their claims are left for the next run",
+            report.sent,
+            unfinished + report.failed.len()
+        )));
+    }
     Ok(report)
 }
 
@@ -238,49 +311,13 @@ async fn paired(
     claim: Claim,
 ) -> (Subscriber, Result<Outcome, MailError>) {
     let outcome = match claim {
-        Claim::Mine => one(ctx, opts, mailer, data, &sub).await,
-        Claim::Taken => Ok(Outcome::Skipped),
+        Claim::Mine { uncertain } => one(ctx, opts, mailer, data, &sub, uncertain).await,
+        Claim::Held => Ok(Outcome::Held),
+        Claim::Done { uncertain: true } => Ok(Outcome::Uncertain),
+        Claim::Done { uncertain: false } => Ok(Outcome::Skipped),
         Claim::Error(e) => Ok(Outcome::Failed(e, false)),
     };
     (sub, outcome)
-}
-
-/// Claims a batch in the ledger (a dry run claims nothing and takes all).
-async fn claim_chunk(
-    opts: &RunOptions,
-    data: &RunData,
-    chunk: Vec<Subscriber>,
-) -> Vec<(Subscriber, Claim)> {
-    if opts.dry_run {
-        return chunk.into_iter().map(|s| (s, Claim::Mine)).collect();
-    }
-    let now = unix_now();
-    let lease = i64::try_from(opts.lease.as_secs()).unwrap_or(600);
-    let ids: Vec<i64> = chunk.iter().map(|s| s.id).collect();
-    match data
-        .ledger
-        .claim_digests(&ids, opts.day, &opts.owner, now, now + lease)
-        .await
-    {
-        Ok(mine) => chunk
-            .into_iter()
-            .map(|s| {
-                let claim = if mine.contains(&s.id) {
-                    Claim::Mine
-                } else {
-                    Claim::Taken
-                };
-                (s, claim)
-            })
-            .collect(),
-        Err(e) => {
-            let msg = format!("claiming in the send ledger: {e}");
-            chunk
-                .into_iter()
-                .map(|s| (s, Claim::Error(msg.clone())))
-                .collect()
-        }
-    }
 }
 
 async fn read_editions(
@@ -295,6 +332,8 @@ async fn read_editions(
         ledger: ctx.store.writer().await?,
         bodies: Default::default(),
         marks: Marks::default(),
+        lost: Default::default(),
+        pause: Pause::from_env(),
     };
     let since = day - chrono::Duration::days(LOOKBACK_DAYS - 1);
     for code in subscribers.iter().flat_map(|s| &s.regions) {
@@ -385,8 +424,25 @@ async fn one(
     mailer: &Mailer,
     data: &RunData,
     sub: &Subscriber,
+    uncertain: bool,
 ) -> Result<Outcome, MailError> {
     let store = &ctx.store;
+    let message_id = digest::digest_message_id(opts.day, sub.id, ctx.mail.domain());
+    if uncertain && !opts.resend_uncertain {
+        // A crashed run was about to send this digest and may have: at-most-once keeps it
+        // from going out twice, and the report counts it.
+        let outcome = LedgerOutcome {
+            status: LedgerStatus::Sent,
+            editions: 0,
+            through_day: None,
+            message_id: Some(&message_id),
+            content_at: None,
+            error: Some("possibly sent by a run that crashed; not sent again"),
+            uncertain: true,
+        };
+        finish(opts, data, sub, &outcome).await?;
+        return Ok(Outcome::Uncertain);
+    }
     let now = unix_now();
     let items = select(ctx, data, sub, opts.day, data.last.get(&sub.id));
     let through_day = items.iter().map(|e| e.date).max();
@@ -397,6 +453,7 @@ async fn one(
         message_id: None,
         content_at: Some(now),
         error: None,
+        uncertain: false,
     };
     if items.is_empty() {
         finish(opts, data, sub, &outcome).await?;
@@ -414,13 +471,23 @@ async fn one(
             return Ok(Outcome::Failed(error, false));
         }
     };
-    let message_id = digest::digest_message_id(opts.day, sub.id, ctx.mail.domain());
+    // Committed before the SMTP transaction: a successor that finds the intent without a mark
+    // knows this digest may have gone out.
+    if !intend(opts, data, sub, &message_id).await? {
+        return Ok(Outcome::Held);
+    }
+    data.pause.at(Point::AfterIntent).await;
     match mailer.send_with_retry(&message, &ctx.mail.retry).await {
         Ok(tries) => {
+            data.pause.at(Point::AfterData).await;
             outcome.status = LedgerStatus::Sent;
             outcome.message_id = Some(&message_id);
             finish(opts, data, sub, &outcome).await?;
-            Ok(Outcome::Sent { retried: tries > 1 })
+            data.pause.at(Point::AfterMark).await;
+            Ok(Outcome::Sent {
+                retried: tries > 1,
+                resent: uncertain,
+            })
         }
         Err((e, tries)) => {
             let error = e.to_string();
@@ -439,29 +506,4 @@ async fn one(
             }
         }
     }
-}
-
-type Bodies = HashMap<Vec<(String, NaiveDate)>, Arc<DigestBody>>;
-
-fn lock_bodies(data: &RunData) -> std::sync::MutexGuard<'_, Bodies> {
-    match data.bodies.lock() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    }
-}
-
-/// The rendered digest for `items`, from the run's cache or rendered now.
-fn body_for(
-    ctx: &MailContext,
-    data: &RunData,
-    day: NaiveDate,
-    items: &[EditionItem],
-) -> Result<Arc<DigestBody>, MailError> {
-    let key: Vec<(String, NaiveDate)> = items.iter().map(|e| (e.region.clone(), e.date)).collect();
-    if let Some(body) = lock_bodies(data).get(&key) {
-        return Ok(body.clone());
-    }
-    let body = Arc::new(digest::render_digest(&ctx.mail, &ctx.render, day, items)?);
-    lock_bodies(data).insert(key, body.clone());
-    Ok(body)
 }

@@ -71,7 +71,11 @@ pub fn spawn(ctx: MailContext) -> tokio::task::JoinHandle<()> {
                         match run_day(&ctx, &RunOptions::new(day)).await {
                             Ok(r) => {
                                 tracing::info!(%day, sent = r.sent, empty = r.empty, skipped = r.skipped,
-                                    failed = r.failed.len(), rejected = r.rejected.len(), "digest run");
+                                    held = r.held, failed = r.failed.len(), rejected = r.rejected.len(), "digest run");
+                                if r.uncertain > 0 {
+                                    tracing::warn!(%day, uncertain = r.uncertain,
+                                        "digests possibly sent by a crashed run were not sent again (`digest send --resend-uncertain` sends them)");
+                                }
                                 for f in &r.rejected {
                                     tracing::warn!(subscriber = f.subscriber, error = %f.error, "digest rejected");
                                 }

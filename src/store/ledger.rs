@@ -7,8 +7,12 @@
 //! between the SMTP server's acceptance and the `sent` mark, exactly once: a run *claims* the
 //! row first (an atomic `INSERT … ON CONFLICT DO NOTHING` or a conditional `UPDATE … RETURNING`,
 //! which PostgreSQL and SQLite both serialise per row), sends, then marks it. A claim carries its
-//! owner and a lease; another run may take over a claim only once the lease has run out, a
-//! `failed` (transient) or `empty` row at once, and never a `sent` or `rejected` one.
+//! owner and a lease; another run may take over a claim once the lease has run out or at once
+//! when the caller names its owner as dead (see `crate::mail::scheduler`), a `failed`
+//! (transient) or `empty` row at once, and never a `sent` or `rejected` one (except, when asked,
+//! a `sent` row marked `uncertain`). Before the SMTP transaction a run records its *intent*
+//! (`intent_at`, and the Message-ID) on its claimed row, so a successor that takes over a claim
+//! with an intent knows that digest may have been delivered.
 //! It must not decide what a digest holds or whether to send it: callers pass outcomes in.
 
 use chrono::NaiveDate;
@@ -71,6 +75,12 @@ pub struct LedgerEntry {
     pub message_id: Option<String>,
     pub content_at: Option<i64>,
     pub error: Option<String>,
+    /// When the claiming run was about to hand the digest to the mail server (cleared by the
+    /// mark).
+    pub intent_at: Option<i64>,
+    /// On a claimed row: it inherits a digest that may have been delivered. On a `sent` row: it
+    /// was found so and not sent again (at-most-once).
+    pub uncertain: bool,
 }
 
 /// How a claimed row ends.
@@ -82,6 +92,32 @@ pub struct LedgerOutcome<'a> {
     pub message_id: Option<&'a str>,
     pub content_at: Option<i64>,
     pub error: Option<&'a str>,
+    /// A `sent` row whose delivery is not known (at-most-once: not sent again).
+    pub uncertain: bool,
+}
+
+/// What a batch claim found for one subscriber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimState {
+    /// Claimed by this call; `uncertain`: the row inherits a digest that may have been
+    /// delivered (a dead run's intent, or a `sent` row marked uncertain taken over on request).
+    Mine { uncertain: bool },
+    /// Finished earlier with this status (`uncertain`: a `sent` row not known to be delivered).
+    Done {
+        status: LedgerStatus,
+        uncertain: bool,
+    },
+    /// Claimed by another run that is not known to be dead.
+    Held,
+}
+
+/// Which existing claims a batch claim may take over besides those past their lease.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Takeover<'a> {
+    /// Owners known to be dead (their process is gone): their claims are taken at once.
+    pub dead_owners: &'a [String],
+    /// Also take `sent` rows marked uncertain (at-least-once for the crash window).
+    pub uncertain: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -97,9 +133,11 @@ struct LedgerRow {
     message_id: Option<String>,
     content_at: Option<i64>,
     error: Option<String>,
+    intent_at: Option<i64>,
+    uncertain: i64,
 }
 
-fn day_text(d: NaiveDate) -> String {
+pub(super) fn day_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -122,19 +160,21 @@ impl LedgerRow {
             message_id: self.message_id,
             content_at: self.content_at,
             error: self.error,
+            intent_at: self.intent_at,
+            uncertain: self.uncertain != 0,
         })
     }
 }
 
 const LEDGER_COLUMNS: &str = "subscriber_id, day, status, owner, lease_until, attempts, editions, \
-     through_day, message_id, content_at, error";
+     through_day, message_id, content_at, error, intent_at, uncertain";
 
-/// Rows written by one statement of a batch: 7 parameters a row stays far below SQLite's
+/// Rows written by one statement of a batch: 8 parameters a row stays far below SQLite's
 /// limit of 32,766 parameters and PostgreSQL's 65,535.
-const ROWS_PER_STATEMENT: usize = 500;
+pub(super) const ROWS_PER_STATEMENT: usize = 500;
 
 /// `$first, $first+1, …` (`count` of them): one placeholder per listed value.
-fn placeholders(first: usize, count: usize) -> String {
+pub(super) fn placeholders(first: usize, count: usize) -> String {
     (first..first + count)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -142,17 +182,18 @@ fn placeholders(first: usize, count: usize) -> String {
 }
 
 /// The statement that marks `rows` ledger rows: `$1` the time, `$2` the day, `$3` the owner,
-/// then seven parameters a row (id, status, editions, through_day, message_id, content_at,
-/// error). VALUES columns are column1… on both backends (neither needs a column list).
+/// then eight parameters a row (id, status, editions, through_day, message_id, content_at,
+/// error, uncertain). VALUES columns are column1… on both backends (neither needs a column
+/// list). The mark clears the intent: the row's outcome is known now.
 fn finish_sql(rows: usize) -> String {
     let values = (0..rows)
-        .map(|i| format!("({})", placeholders(4 + i * 7, 7)))
+        .map(|i| format!("({})", placeholders(4 + i * 8, 8)))
         .collect::<Vec<_>>()
         .join(", ");
     format!(
         "UPDATE digest_ledger SET status = v.column2, editions = v.column3, \
          through_day = v.column4, message_id = v.column5, content_at = v.column6, \
-         error = v.column7, updated_at = $1 \
+         error = v.column7, uncertain = v.column8, intent_at = NULL, updated_at = $1 \
          FROM (VALUES {values}) AS v \
          WHERE digest_ledger.subscriber_id = v.column1 AND digest_ledger.day = $2 \
          AND digest_ledger.owner = $3 AND digest_ledger.status = 'claimed'"
@@ -211,10 +252,11 @@ impl Store {
     }
 
     /// Claims the day's digests of several subscribers in one transaction (see
-    /// `claim_digest`); returns the ids this call claimed, in input order. Two statements per
-    /// `ROWS_PER_STATEMENT` ids, whatever their number: one inserts the rows not yet in the
-    /// ledger, one takes over those whose claim may be taken over. A subscriber removed while
-    /// the run goes on is skipped, not an error.
+    /// `claim_digest`), also taking over what `takeover` allows; returns what it found for
+    /// each id, in input order. Three statements per `ROWS_PER_STATEMENT` ids, whatever their
+    /// number: one inserts the rows not yet in the ledger, one takes over those whose claim
+    /// may be taken over, one reads back the state of the rest. A subscriber removed while the
+    /// run goes on is left out, not an error.
     pub async fn claim_digests(
         &self,
         subscribers: &[i64],
@@ -222,9 +264,10 @@ impl Store {
         owner: &str,
         now: i64,
         lease_until: i64,
-    ) -> Result<Vec<i64>, StoreError> {
+        takeover: Takeover<'_>,
+    ) -> Result<Vec<(i64, ClaimState)>, StoreError> {
         let day = day_text(day);
-        let mut claimed = std::collections::HashSet::new();
+        let mut found = std::collections::HashMap::new();
         on_pool!(self, |pool, lite| {
             let mut tx = begin_write(pool, lite).await?;
             for ids in subscribers.chunks(ROWS_PER_STATEMENT) {
@@ -232,10 +275,10 @@ impl Store {
                 let insert = format!(
                     "INSERT INTO digest_ledger (subscriber_id, day, status, owner, lease_until, attempts, updated_at) \
                      SELECT s.id, $1, 'claimed', $2, $3, 1, $4 FROM subscribers s \
-                     WHERE s.id IN ({list}) ON CONFLICT DO NOTHING RETURNING subscriber_id"
+                     WHERE s.id IN ({list}) ON CONFLICT DO NOTHING"
                 );
                 let sql = q(lite, &insert);
-                let mut query = sqlx::query_as::<_, (i64,)>(&sql)
+                let mut query = sqlx::query(&sql)
                     .bind(&day)
                     .bind(owner)
                     .bind(lease_until)
@@ -243,16 +286,30 @@ impl Store {
                 for id in ids {
                     query = query.bind(id);
                 }
-                claimed.extend(query.fetch_all(&mut *tx).await?.into_iter().map(|r| r.0));
+                query.execute(&mut *tx).await?;
+                // SET reads the row as it was: a taken-over claim that had an intent, or an
+                // uncertain `sent` row, is flagged uncertain for its new owner.
+                let dead = placeholders(5 + ids.len(), takeover.dead_owners.len());
+                let dead_clause = match takeover.dead_owners.is_empty() {
+                    true => String::new(),
+                    false => format!(" OR owner IN ({dead})"),
+                };
+                let uncertain_clause = match takeover.uncertain {
+                    true => " OR (status = 'sent' AND uncertain = 1)",
+                    false => "",
+                };
                 let take_over = format!(
                     "UPDATE digest_ledger SET status = 'claimed', owner = $1, lease_until = $2, \
-                     attempts = attempts + 1, updated_at = $3 \
-                     WHERE day = $4 AND subscriber_id IN ({list}) \
-                     AND (status IN ('failed', 'empty') OR (status = 'claimed' AND lease_until < $3)) \
-                     RETURNING subscriber_id"
+                     attempts = attempts + 1, updated_at = $3, \
+                     uncertain = CASE WHEN status = 'sent' \
+                     OR (status = 'claimed' AND (intent_at IS NOT NULL OR uncertain = 1)) \
+                     THEN 1 ELSE 0 END, intent_at = NULL \
+                     WHERE day = $4 AND subscriber_id IN ({list}) AND owner <> $1 \
+                     AND (status IN ('failed', 'empty') \
+                     OR (status = 'claimed' AND (lease_until < $3{dead_clause})){uncertain_clause})"
                 );
                 let sql = q(lite, &take_over);
-                let mut query = sqlx::query_as::<_, (i64,)>(&sql)
+                let mut query = sqlx::query(&sql)
                     .bind(owner)
                     .bind(lease_until)
                     .bind(now)
@@ -260,15 +317,40 @@ impl Store {
                 for id in ids {
                     query = query.bind(id);
                 }
-                claimed.extend(query.fetch_all(&mut *tx).await?.into_iter().map(|r| r.0));
+                for o in takeover.dead_owners {
+                    query = query.bind(o);
+                }
+                query.execute(&mut *tx).await?;
+                let read = format!(
+                    "SELECT subscriber_id, status, owner, uncertain FROM digest_ledger \
+                     WHERE day = $1 AND subscriber_id IN ({})",
+                    placeholders(2, ids.len())
+                );
+                let sql = q(lite, &read);
+                let mut query = sqlx::query_as::<_, (i64, String, String, i64)>(&sql).bind(&day);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                for (id, status, holder, uncertain) in query.fetch_all(&mut *tx).await? {
+                    found.insert(id, (status, holder, uncertain != 0));
+                }
             }
             tx.commit().await?;
         });
-        Ok(subscribers
-            .iter()
-            .copied()
-            .filter(|id| claimed.contains(id))
-            .collect())
+        let mut out = Vec::with_capacity(found.len());
+        for id in subscribers {
+            let Some((status, holder, uncertain)) = found.remove(id) else {
+                continue;
+            };
+            let status = LedgerStatus::parse(&status)?;
+            let state = match status {
+                LedgerStatus::Claimed if holder == owner => ClaimState::Mine { uncertain },
+                LedgerStatus::Claimed => ClaimState::Held,
+                status => ClaimState::Done { status, uncertain },
+            };
+            out.push((*id, state));
+        }
+        Ok(out)
     }
 
     /// The newest `sent` digest before `day` of every subscriber that has one.
@@ -328,7 +410,8 @@ impl Store {
                         .bind(outcome.through_day.map(day_text))
                         .bind(outcome.message_id)
                         .bind(outcome.content_at)
-                        .bind(outcome.error);
+                        .bind(outcome.error)
+                        .bind(i64::from(outcome.uncertain));
                 }
                 let result = match tx.as_mut() {
                     Some(tx) => query.execute(&mut **tx).await?,

@@ -57,6 +57,7 @@ pub use crate::model::{EditionSummary, StoredArticle};
 mod batch;
 mod copies;
 pub mod ledger;
+mod ledger_run;
 mod migrate;
 mod pages;
 mod postgres;

@@ -44,6 +44,8 @@ struct Shared {
     messages: Vec<Received>,
     rules: HashMap<String, Rule>,
     rcpt_tries: HashMap<String, u32>,
+    /// Pause before accepting each message (to keep a run going long enough to cut it).
+    delay: Duration,
 }
 
 #[derive(Clone)]
@@ -87,6 +89,8 @@ impl Handler for Sink {
     }
 
     fn data_end(&mut self) -> Response {
+        let delay = self.shared.lock().unwrap().delay;
+        std::thread::sleep(delay);
         let msg = Received {
             to: std::mem::take(&mut self.to),
             data: std::mem::take(&mut self.data),
@@ -130,6 +134,11 @@ impl SmtpServer {
             Some(r) => s.rules.insert(address.to_lowercase(), r),
             None => s.rules.remove(&address.to_lowercase()),
         };
+    }
+
+    /// Makes the server wait `delay` before accepting each message.
+    pub fn slow(&self, delay: Duration) {
+        self.shared.lock().unwrap().delay = delay;
     }
 
     pub fn messages(&self) -> Vec<Received> {

@@ -123,9 +123,10 @@ pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Ve
                 }
                 state.has_text = true;
                 state.last_open_sentence = !ends_sentence(text);
-                if JUMP_TO.is_match(text) {
-                    state.closed = true;
-                } else if byline::split_trailing(text).is_some_and(|(_, b)| b.bracketed) {
+                // A jump marker or a bracketed byline ends the story's text here.
+                if JUMP_TO.is_match(text)
+                    || byline::split_trailing(text).is_some_and(|(_, b)| b.bracketed)
+                {
                     state.closed = true;
                 }
                 if opens {
@@ -178,9 +179,8 @@ fn roles(lines: &[Line], body: f32) -> Vec<Role> {
         .iter()
         .map(|l| {
             let t = l.text.trim();
-            if l.picture {
-                Role::Out
-            } else if furniture::is_furniture(t)
+            if l.picture
+                || furniture::is_furniture(t)
                 || furniture::is_label(t)
                 || (width(t) <= 40 && date::masthead_line(t).is_some())
             {
