@@ -115,7 +115,7 @@ fn a_printed_page_becomes_its_articles() {
     assert!(body.ends_with("充电桩建设内容。"), "{body}");
     assert!(!articles[1]["body"].as_str().unwrap().contains("李华强"));
     for a in articles {
-        assert_eq!(a["regions"][0], "330182", "{a:#}");
+        assert_eq!(a["regions"][0]["code"], "330182", "{a:#}");
     }
 }
 
