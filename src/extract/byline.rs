@@ -1,6 +1,7 @@
 //! Bylines and datelines: who wrote or photographed an article, as names only. Forms handled:
 //! `■记者 张三 通讯员 李四`, `■首席记者 张三`, `本报记者 张三`, `实习生 王五`, `（记者 张三）` or
-//! `(张三 李四)` ending a paragraph, a line of names under a title, `张三 摄`, `■摄影 张三`,
+//! `(张三 李四)` ending a paragraph, roles named with their newsroom (`（临江日报记者 张三）`,
+//! `县融媒体中心记者 李四`, `（今日青田记者 王五）`), a line of names under a title, `张三 摄`, `■摄影 张三`,
 //! `图/文 张三`; names split by column spacing (`张 三`) are rejoined. Datelines (`本报讯`,
 //! `本报讯（记者 张三）`, `新华社杭州6月27日电`, `晚报讯`) are recognised so they can be cut from
 //! the body. This module does not decide where an article starts; segmentation does.
@@ -22,12 +23,12 @@ const COMPOUND_SURNAMES: [&str; 16] = [
 
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站|本报)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文|编译)|图\s*/\s*文|文\s*/\s*图|[图文摄]\s*[/／]|\s摄$|^摄\s",
+        r"(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站|本报)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文|编译)|图\s*/\s*文|文\s*/\s*图|[图文摄]\s*[/／]|\s摄$|^摄\s",
     )
 });
 static ROLE_START: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"^(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文)|^(图\s*/\s*文|文\s*/\s*图|[图文]\s*[/／])",
+        r"^(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文)|^(图\s*/\s*文|文\s*/\s*图|[图文]\s*[/／])",
     )
 });
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -311,6 +312,20 @@ pub fn split_dateline(para: &str) -> Option<(String, Vec<String>)> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_role_may_name_its_newsroom() {
+        let (rest, b) = split_trailing("会议在临江召开。（临江日报记者 张三）").unwrap();
+        assert_eq!(
+            (rest.as_str(), b.names.as_slice()),
+            ("会议在临江召开。", &["张三".to_string()][..])
+        );
+        let b = parse_line("（县融媒体中心记者李四 通讯员王五）").unwrap();
+        assert_eq!(b.names, ["李四", "王五"]);
+        let b = parse_line("今日青田记者 赵六").unwrap();
+        assert_eq!(b.names, ["赵六"]);
+        assert!(parse_line("临江日报社举办读者见面会").is_none());
+    }
 
     fn names(line: &str) -> Vec<String> {
         parse_line(line).map(|b| b.names).unwrap_or_default()
