@@ -23,17 +23,17 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::extract;
-use crate::model::{DateSource, Page};
+use crate::model::DateSource;
 use crate::store::{CopyOf, IngestOutcome, KnownSource, NewPage, PageStored, Store};
 
 mod prepare;
 mod text;
 mod walk;
 pub use prepare::{
-    article_id, check_article_like, content_hash, prepare, source_hash, text_hash, NotArticles,
-    MIN_ARTICLE_HAN,
+    article_id, check_article_like, content_hash, extract_source, prepare, source_hash, text_hash,
+    NotArticles, MIN_ARTICLE_HAN,
 };
-pub use text::{ingest_text, TextError, TextStored};
+pub use text::{ingest_pdf, ingest_text, TextError, TextStored};
 pub use walk::{walk, InputFile};
 
 /// Longest wait for a batch to fill once its first page is ready.
@@ -57,6 +57,8 @@ pub struct IngestOptions {
     /// A batch the store cannot take in time, or refuses for want of a connection, is given up
     /// with the rest of the run: those pages are reported as not stored, for a re-run.
     pub store_timeout: std::time::Duration,
+    /// How scanned PDF pages are read (config `[ingest] ocr`).
+    pub ocr: extract::Ocr,
 }
 
 impl Default for IngestOptions {
@@ -68,6 +70,7 @@ impl Default for IngestOptions {
             batch_size: 200,
             workers: 0,
             store_timeout: std::time::Duration::from_secs(5),
+            ocr: extract::Ocr::Off,
         }
     }
 }
@@ -174,19 +177,7 @@ fn prepare_file(
     }
     let source = file.path.display().to_string();
     let extracted = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if extract::pdf::is_pdf(&bytes) {
-            // A PDF's text is what its pages' articles say: copies are known by that.
-            let pages = extract::pages(&bytes, &source, opts)?;
-            return Ok(pages
-                .into_iter()
-                .map(|p| {
-                    let text = article_text(&p);
-                    (p, text)
-                })
-                .collect());
-        }
-        let page = extract::page(&bytes, &source, opts)?;
-        Ok::<_, extract::ExtractError>(vec![(page, extract::text(&bytes, &source)?)])
+        extract_source(&bytes, &source, opts)
     }));
     let found = match extracted {
         Ok(Ok(found)) => found,
@@ -214,15 +205,6 @@ fn prepare_file(
         pages.push(page);
     }
     Prepared::Pages(file.path.clone(), pages)
-}
-
-/// A page's articles as one text (what a PDF page says, for recognising copies).
-fn article_text(p: &Page) -> String {
-    p.articles
-        .iter()
-        .flat_map(|a| [a.title.as_deref().unwrap_or(""), a.body.as_str()])
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Ingests files and directories into `store`: extraction on a blocking thread, storing in
@@ -258,6 +240,7 @@ pub async fn ingest_paths(
     let extract_opts = extract::Options {
         date: opts.date,
         paper: opts.paper.clone(),
+        ocr: opts.ocr,
         ..Default::default()
     };
     let tz = opts.timezone;

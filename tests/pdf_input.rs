@@ -1,19 +1,23 @@
 //! PDF pages in: a newspaper page written here as HTML, printed to PDF by headless Chromium (as
-//! e-paper systems typeset), then read by `paperboy extract` and `paperboy ingest`; and broken
-//! PDFs, which fail by name while the other files go on.
+//! e-paper systems typeset), then read by `paperboy extract`, `paperboy ingest` and
+//! `POST /api/v1/pages`; and broken PDFs, which fail by name while the other files go on.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod chromium_support;
+mod web_fixture;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
 use chromium_support::{chromium, CHROMIUM};
+use web_fixture::fixture_with;
 
 const PAGE: &str = r#"<!doctype html><html lang="zh"><head><meta charset="utf-8"><style>
 @page { size: 560pt 760pt; margin: 0; }
-body { margin: 24pt; font-family: "Noto Serif CJK SC", "WenQuanYi Zen Hei", serif; font-size: 10pt; line-height: 1.5; }
+body { margin: 24pt; font-family: "WenQuanYi Zen Hei", serif; font-size: 10pt; line-height: 1.5; }
 .mast { display: flex; justify-content: space-between; align-items: flex-end; border-bottom: 2pt solid #000; padding-bottom: 6pt; margin-bottom: 10pt; }
 .name { font-size: 40pt; font-weight: 900; line-height: 1; }
 .grid { display: grid; grid-template-columns: 250pt 250pt; column-gap: 12pt; row-gap: 14pt; }
@@ -162,4 +166,140 @@ fn ingest_stores_a_pdf_and_names_a_broken_one() {
         .unwrap();
     let again = String::from_utf8_lossy(&again.stdout);
     assert!(again.contains("1 unchanged"), "{again}");
+}
+
+fn post_pdf(query: &str, content_type: &str, body: Vec<u8>) -> Request<Body> {
+    Request::post(format!("/api/v1/pages{query}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::AUTHORIZATION, "Bearer s3cret")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+async fn answer(r: axum::http::Response<Body>) -> (StatusCode, serde_json::Value) {
+    let status = r.status();
+    let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test]
+async fn the_api_takes_a_pdf_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(pdf) = print_page(dir.path()) else {
+        return;
+    };
+    let bytes = std::fs::read(&pdf).unwrap();
+    let f = fixture_with(|c| c.secrets.api_token = Some("s3cret".into())).await;
+    let before = f.state.store.editions(&Default::default()).await.unwrap();
+
+    let (status, v) = answer(
+        f.call(post_pdf(
+            "?page_id=jd-0305-a1",
+            "application/pdf",
+            bytes.clone(),
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let pages = v["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), 1, "{v}");
+    let page = &pages[0];
+    assert_eq!(page["page_id"], "jd-0305-a1");
+    assert_eq!(page["outcome"], "new");
+    assert_eq!(page["date"], "2024-03-05", "the masthead's date: {v}");
+    let titles: Vec<&str> = page["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "新安江街道老旧小区改造全面开工",
+            "寿昌镇举办春季招聘会",
+            "春耕时节农事忙"
+        ]
+    );
+    // The stored edition is there, and its article pages answer.
+    let after = f.state.store.editions(&Default::default()).await.unwrap();
+    assert_eq!(after.len(), before.len() + 1);
+    let id = page["articles"][0]["id"].as_str().unwrap();
+    let (code, _, html) = f.text(&format!("/a/{id}/")).await;
+    assert_eq!(code, 200);
+    assert!(html.contains("新安江街道老旧小区改造全面开工"), "{html}");
+
+    // The same PDF again is unchanged; without a page id, it is a copy of the first.
+    let (status, v) = answer(
+        f.call(post_pdf(
+            "?page_id=jd-0305-a1",
+            "application/pdf",
+            bytes.clone(),
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["pages"][0]["outcome"], "unchanged");
+    let (status, v) = answer(
+        f.call(post_pdf("", "application/octet-stream", bytes.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["pages"][0]["copy_of"], "jd-0305-a1", "{v}");
+
+    // Broken or mislabelled bodies are refused with what was wrong, and store nothing.
+    let (status, v) = answer(
+        f.call(post_pdf(
+            "",
+            "application/pdf",
+            bytes[..bytes.len() / 3].to_vec(),
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("PDF"), "{v}");
+    let (status, v) = answer(
+        f.call(post_pdf("", "application/pdf", b"hello".to_vec()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("%PDF-"), "{v}");
+    let (status, v) = answer(f.call(post_pdf("", "text/plain", bytes.clone())).await).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("application/pdf"),
+        "{v}"
+    );
+    let (status, v) = answer(
+        f.call(post_pdf("?nope=1", "application/pdf", bytes.clone()))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    let (status, _) = answer(
+        f.call(post_pdf(
+            "",
+            "application/pdf",
+            vec![b' '; paperboy::web::PDF_BODY_LIMIT + 1],
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        f.state
+            .store
+            .editions(&Default::default())
+            .await
+            .unwrap()
+            .len(),
+        after.len()
+    );
 }

@@ -90,6 +90,37 @@ pub fn source_hash(bytes: &[u8], opts: &extract::Options) -> String {
     hex::encode(h.finalize())
 }
 
+/// Extracts one input (a text dump or a PDF) into its pages, each with the text that names it
+/// for recognising copies: a dump's whole text; a PDF page's articles (what the page says,
+/// whatever the file's bytes).
+pub fn extract_source(
+    bytes: &[u8],
+    source: &str,
+    opts: &extract::Options,
+) -> Result<Vec<(Page, String)>, extract::ExtractError> {
+    if extract::pdf::is_pdf(bytes) {
+        let pages = extract::pages(bytes, source, opts)?;
+        return Ok(pages
+            .into_iter()
+            .map(|p| {
+                let text = article_text(&p);
+                (p, text)
+            })
+            .collect());
+    }
+    let page = extract::page(bytes, source, opts)?;
+    Ok(vec![(page, extract::text(bytes, source)?)])
+}
+
+/// A page's articles as one text.
+fn article_text(p: &Page) -> String {
+    p.articles
+        .iter()
+        .flat_map(|a| [a.title.as_deref().unwrap_or(""), a.body.as_str()])
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Hash of a page's text as a reader sees it: NFKC-normalised (full-width letters and digits,
 /// compatibility ideographs folded) with every whitespace and zero-width character removed, so
 /// the same page with other line ends, wrapping, blank lines or a byte-order mark hashes the

@@ -23,6 +23,12 @@ pub enum AppError {
     /// A request body over `limit` bytes (refused without reading the rest).
     #[error("request body too large: the limit is {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    /// A request body of a kind the route does not take (names the ones it does).
+    #[error("unsupported content type {given:?}: send {accepted}")]
+    UnsupportedMediaType {
+        given: String,
+        accepted: &'static str,
+    },
     /// Missing or wrong bearer token.
     #[error("missing or wrong bearer token")]
     Unauthorized,
@@ -66,6 +72,7 @@ impl AppError {
             AppError::NotFound { .. } | AppError::ApiDisabled => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,

@@ -40,8 +40,9 @@ mod search;
 mod server;
 mod site;
 mod subscribe;
+mod upload;
 
-pub use body::API_BODY_LIMIT;
+pub use body::{API_BODY_LIMIT, PDF_BODY_LIMIT};
 pub use cache::{DocCache, Served};
 pub use content::Cursor;
 pub use document::{negotiate, Document, Encoding};
@@ -133,7 +134,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/editions/{slug}/{date}", get(api::edition))
         .route(
             "/api/v1/pages",
-            post(api::post_page).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
+            // The handler reads the body itself, to its kind's limit, after the token check.
+            post(upload::post_page).layer(DefaultBodyLimit::disable()),
         )
         .layer(cors());
     let routed = Router::new()
