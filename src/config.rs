@@ -145,6 +145,9 @@ pub struct IngestConfig {
     pub timezone: Tz,
     /// Seconds between inbox scans while serving (0 turns watching off).
     pub watch_interval_secs: u64,
+    /// How scanned PDF pages are read: `"off"` (they fail, naming the file) or `"tesseract"`
+    /// (the `tesseract` binary with `chi_sim`, which must be installed).
+    pub ocr: crate::extract::Ocr,
 }
 
 impl Default for IngestConfig {
@@ -153,6 +156,7 @@ impl Default for IngestConfig {
             inbox: PathBuf::from("seeds"),
             timezone: chrono_tz::Asia::Shanghai,
             watch_interval_secs: 30,
+            ocr: crate::extract::Ocr::Off,
         }
     }
 }

@@ -17,6 +17,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<Status> {
         date: args.date,
         paper: args.paper.clone(),
         segmenter: args.segmenter,
+        ocr: args.ocr,
     };
     let (pages, failed) = extract_files(&args.files, &opts);
     let stdout = std::io::stdout();

@@ -26,6 +26,7 @@ pub async fn run(config: Arc<Config>, args: IngestArgs) -> anyhow::Result<Status
         paper: args.paper,
         timezone: config.ingest.timezone,
         store_timeout: config.storage.query_timeout(),
+        ocr: config.ingest.ocr,
         ..IngestOptions::default()
     };
     let report = if std::io::stderr().is_terminal() {

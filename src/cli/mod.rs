@@ -115,6 +115,10 @@ pub struct ExtractArgs {
     /// (e.g. `--segmenter model`).
     #[arg(long, value_enum, default_value_t = Segmenter::Rules)]
     pub segmenter: Segmenter,
+    /// Read scanned PDF pages by OCR with the `tesseract` binary (`chi_sim`), e.g.
+    /// `--ocr tesseract`; `off` (default) makes them an error.
+    #[arg(long, value_enum, default_value_t = paperboy::extract::Ocr::Off)]
+    pub ocr: paperboy::extract::Ocr,
     /// Publication date of the pages (overrides what the page or file name says), e.g.
     /// `--date 2021-01-08`.
     #[arg(long, value_parser = parse_date)]
@@ -248,7 +252,8 @@ pub enum DigestCommand {
         #[arg(long, value_parser = parse_date)]
         date: Option<NaiveDate>,
         /// Send again the digests a crashed run may already have sent (its intent was
-        /// recorded, its mark was not): at-least-once instead of the default at-most-once.
+        /// recorded, its mark was not): at-least-once instead of the default at-most-once
+        /// (e.g. `paperboy digest send --date 2021-01-08 --resend-uncertain`).
         #[arg(long)]
         resend_uncertain: bool,
     },
@@ -477,7 +482,7 @@ fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PAPERBOY_LOG")
         // The PDF library narrates every font it loads: only its errors reach the operator,
         // whose own messages name the file.
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,pdf_oxide=error"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,pdf_oxide=off"));
     // Colour codes only on a terminal: logs piped to a file or a journal stay plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()

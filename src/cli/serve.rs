@@ -22,6 +22,7 @@ async fn ingest_inbox(store: &Store, config: &Config) -> Option<IngestReport> {
     let opts = IngestOptions {
         timezone: config.ingest.timezone,
         store_timeout: config.storage.query_timeout(),
+        ocr: config.ingest.ocr,
         ..Default::default()
     };
     Some(ingest_paths(store, &[inbox], &opts, &Silent).await)

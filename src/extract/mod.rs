@@ -30,6 +30,7 @@ use crate::region::{self, ArticleText};
 
 pub use decode::DecodeError;
 pub use join::N as JOIN_FEATURES;
+pub use pdf::Ocr;
 
 /// Compiles one of extraction's fixed patterns. They are literals exercised by the unit tests,
 /// so one that does not compile is a programming error caught there.
@@ -47,6 +48,8 @@ pub struct Options {
     pub paper: Option<String>,
     /// How the page is cut into articles.
     pub segmenter: Segmenter,
+    /// How a scanned PDF page (no text layer) is read.
+    pub ocr: Ocr,
 }
 
 /// How a page is cut into articles.

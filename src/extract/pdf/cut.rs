@@ -413,6 +413,7 @@ mod tests {
             height: 800.0,
             glyphs,
             pictures,
+            images: 0,
         }
     }
 

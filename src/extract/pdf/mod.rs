@@ -6,8 +6,11 @@
 //! dates and regions then finish the page exactly as for a text dump.
 
 mod cut;
+mod ocr;
 mod read;
 mod roles;
+
+pub use ocr::Ocr;
 
 use crate::model::Page;
 
@@ -36,6 +39,17 @@ pub struct Rect {
     pub y0: f32,
     pub x1: f32,
     pub y1: f32,
+}
+
+impl Sheet {
+    /// No readable character and at least one image: a scan.
+    fn scanned(&self) -> bool {
+        self.images > 0
+            && !self
+                .glyphs
+                .iter()
+                .any(|g| !g.ch.is_whitespace() && !unreadable(g.ch))
+    }
 }
 
 impl Rect {
@@ -90,6 +104,8 @@ pub struct Sheet {
     pub glyphs: Vec<Glyph>,
     /// Picture areas: images, and large filled boxes standing in for them.
     pub pictures: Vec<Rect>,
+    /// Images painted on the page (any size, a full-page scan included).
+    pub images: usize,
 }
 
 /// Extracts every page of a PDF. A one-page file keeps `source` as its name; the pages of a
@@ -106,6 +122,14 @@ pub fn pages(bytes: &[u8], source: &str, opts: &Options) -> Result<Vec<Page>, Ex
             MAX_BYTES >> 20
         )));
     }
+    // A download cut short still opens (the library rebuilds what it can), but its fonts are
+    // gone and its text reads as garbage: every PDF writer ends the file with `%%EOF`.
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    if !tail.windows(5).any(|w| w == b"%%EOF") {
+        return Err(fail(
+            "the file is cut short (it does not end with %%EOF): download it again".into(),
+        ));
+    }
     let sheets = read::sheets(bytes).map_err(fail)?;
     let n = sheets.len();
     let mut out = Vec::with_capacity(n);
@@ -119,9 +143,33 @@ pub fn pages(bytes: &[u8], source: &str, opts: &Options) -> Result<Vec<Page>, Ex
             file: name.clone(),
             reason,
         })?;
-        out.push(page(&sheet, &name, opts)?);
+        if sheet.scanned() && opts.ocr == Ocr::Tesseract {
+            out.push(by_ocr(bytes, k, &name, opts)?);
+        } else {
+            out.push(page(&sheet, &name, opts)?);
+        }
     }
     Ok(out)
+}
+
+/// Reads a scanned page through OCR: its images' text, extracted as a text dump.
+fn by_ocr(bytes: &[u8], k: usize, name: &str, opts: &Options) -> Result<Page, ExtractError> {
+    let fail = |reason: String| ExtractError::Pdf {
+        file: name.to_string(),
+        reason: format!("a scanned page: {reason}"),
+    };
+    let images = read::page_images(bytes, k, ocr::MAX_IMAGES).map_err(fail)?;
+    if images.is_empty() {
+        return Err(fail("no picture on it is large enough to read".into()));
+    }
+    let text = ocr::read(&images).map_err(fail)?;
+    let mut page = super::page(text.as_bytes(), name, opts)?;
+    page.encoding = "pdf".into();
+    page.warnings.insert(
+        0,
+        "a scanned page, read by OCR (tesseract): expect misread characters".into(),
+    );
+    Ok(page)
 }
 
 /// Extracts one page from its geometry.
@@ -132,10 +180,12 @@ pub fn page(sheet: &Sheet, source: &str, opts: &Options) -> Result<Page, Extract
         .filter(|g| !g.ch.is_whitespace() && !unreadable(g.ch))
         .count();
     if readable == 0 {
-        let reason = if sheet.pictures.is_empty() {
+        let reason = if sheet.images == 0 && sheet.pictures.is_empty() {
             "no text on the page".to_string()
         } else {
-            "a scanned page: no text layer (pictures only)".to_string()
+            "a scanned page: no text layer (pictures only; set [ingest] ocr = \"tesseract\" \
+             to read it by OCR)"
+                .to_string()
         };
         return Err(ExtractError::Pdf {
             file: source.to_string(),
@@ -155,10 +205,25 @@ pub fn page(sheet: &Sheet, source: &str, opts: &Options) -> Result<Page, Extract
             total
         ));
     }
+    // On a Chinese page, accented Latin letters and stray typographic signs are a font's codes
+    // read in a single-byte encoding: dropped, and said, rather than printed as articles.
+    let han = sheet.glyphs.iter().filter(|g| is_han(g.ch)).count();
+    let chinese = han * 2 > total;
+    let misread = if chinese {
+        sheet.glyphs.iter().filter(|g| mojibake(g.ch)).count()
+    } else {
+        0
+    };
+    if misread * 100 > total {
+        warnings.push(format!(
+            "{misread} of {total} characters are misread (a font whose codes the PDF library \
+             decodes in the wrong encoding); they are left out"
+        ));
+    }
     let glyphs: Vec<Glyph> = sheet
         .glyphs
         .iter()
-        .filter(|g| !unreadable(g.ch))
+        .filter(|g| !(unreadable(g.ch) || chinese && mojibake(g.ch)))
         .cloned()
         .collect();
     let clean = Sheet {
@@ -184,6 +249,21 @@ pub fn page(sheet: &Sheet, source: &str, opts: &Options) -> Result<Page, Extract
     page.encoding = "pdf".to_string();
     page.warnings = warnings;
     Ok(page)
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+}
+
+/// A character no Chinese news text sets but a CJK font's codes read as Latin-1, Windows-1252
+/// or PDFDocEncoding give: accented letters, `•ƒ‰⁄‚„‹›`, ligatures.
+fn mojibake(c: char) -> bool {
+    matches!(c, '\u{c0}'..='\u{17f}' | '\u{192}' | '\u{2018}'..='\u{201e}' | '\u{2020}'..='\u{2022}'
+        | '\u{2030}' | '\u{2039}' | '\u{203a}' | '\u{2044}' | '\u{fb01}' | '\u{fb02}' | '\u{a2}'..='\u{bf}')
+        && !matches!(
+            c,
+            '\u{b7}' | '\u{d7}' | '\u{f7}' | '\u{b0}' | '\u{2018}'..='\u{201d}'
+        )
 }
 
 /// A glyph with no Unicode meaning behind it: the font gave no usable ToUnicode map.
@@ -226,4 +306,56 @@ pub fn explain(bytes: &[u8]) -> Result<Vec<String>, String> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn glyphs(text: &str) -> Vec<Glyph> {
+        text.chars()
+            .enumerate()
+            .map(|(i, ch)| Glyph {
+                ch,
+                x0: 20.0 + 10.0 * (i % 40) as f32,
+                x1: 30.0 + 10.0 * (i % 40) as f32,
+                y0: 100.0 + 14.0 * (i / 40) as f32,
+                y1: 110.0 + 14.0 * (i / 40) as f32,
+                size: 10.0,
+                bold: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn codes_read_in_a_single_byte_encoding_are_left_out_and_said() {
+        let text = "新安江街道Ł 旧å°区改造全Ø¢ 开å•¥。3æ 4æ是¥上午，建德市新安江街道二十个小区改造项目同时开工，“惠及居民”四千余户。";
+        let sheet = Sheet {
+            width: 600.0,
+            height: 800.0,
+            glyphs: glyphs(text),
+            ..Sheet::default()
+        };
+        let page = page(&sheet, "p.pdf", &Options::default()).unwrap();
+        assert!(
+            page.warnings.iter().any(|w| w.contains("misread")),
+            "{:?}",
+            page.warnings
+        );
+        let all: String = page.articles.iter().map(|a| a.body.clone()).collect();
+        assert!(!all.contains(['Ł', 'å', 'Ø', '¢', '¥', '•', 'æ']), "{all}");
+        assert!(all.contains("“惠及居民”"), "quotation marks stay: {all}");
+    }
+
+    #[test]
+    fn a_file_cut_short_is_refused() {
+        let err = pages(
+            b"%PDF-1.7\n1 0 obj << >> endobj\n",
+            "cut.pdf",
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("cut short"), "{err}");
+    }
 }

@@ -68,7 +68,9 @@ fn sheet(doc: &PdfDocument, k: usize) -> Result<Sheet, String> {
         })
         .collect();
     let mut pictures: Vec<Rect> = Vec::new();
+    let mut images = 0;
     if let Ok(handles) = doc.page_image_handles(k) {
+        images = handles.len();
         pictures.extend(handles.iter().map(|h| flip(&h.bbox)));
     }
     if let Ok(rects) = doc.extract_rects(k) {
@@ -88,7 +90,41 @@ fn sheet(doc: &PdfDocument, k: usize) -> Result<Sheet, String> {
         height,
         glyphs,
         pictures,
+        images,
     })
+}
+
+/// Smallest image handed to OCR, in pixels (a logo or a QR code is smaller than a scan).
+const OCR_MIN_PIXELS: u64 = 300 * 300;
+/// Largest image decoded for OCR, in pixels (an A2 page scanned at 600 dpi is some 140 million:
+/// beyond this the memory is not worth it).
+const OCR_MAX_PIXELS: u64 = 150_000_000;
+
+/// Page `k`'s images large enough to hold text, as PNG files in reading order (top to bottom,
+/// then left to right), for OCR.
+pub fn page_images(bytes: &[u8], k: usize, most: usize) -> Result<Vec<Vec<u8>>, String> {
+    let doc = PdfDocument::from_bytes(bytes.to_vec()).map_err(|e| describe(&e))?;
+    let mut handles = doc.page_image_handles(k).map_err(|e| describe(&e))?;
+    handles.retain(|h| {
+        let px = u64::from(h.width) * u64::from(h.height);
+        (OCR_MIN_PIXELS..=OCR_MAX_PIXELS).contains(&px)
+    });
+    // PDF space: the top of an image is its largest y.
+    handles.sort_by(|a, b| {
+        let top = |h: &pdf_oxide::PdfImageHandle| -(h.bbox.y + h.bbox.height);
+        top(a)
+            .total_cmp(&top(b))
+            .then(a.bbox.x.total_cmp(&b.bbox.x))
+    });
+    handles
+        .iter()
+        .take(most)
+        .map(|h| {
+            h.decode()
+                .and_then(|img| img.to_png_bytes())
+                .map_err(|e| format!("an image on the page cannot be decoded: {}", describe(&e)))
+        })
+        .collect()
 }
 
 /// A face named heavy (`…-Bold`, `…-Black`, `…Heavy`, `黑体` families set bold by name).
