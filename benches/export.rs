@@ -126,10 +126,16 @@ fn hugo_site(dir: &Path, pages: &[NewPage]) {
 }
 
 fn main() {
-    let n: usize = std::env::var("PAPERBOY_BENCH_ARTICLES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000);
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run a tiny size.
+    let testing = !std::env::args().any(|a| a == "--bench");
+    let n: usize = if testing {
+        100
+    } else {
+        std::env::var("PAPERBOY_BENCH_ARTICLES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000)
+    };
     let counties = counties();
     let pages: Vec<NewPage> = (0..n.div_ceil(PER_PAGE))
         .map(|i| page(i, &counties))

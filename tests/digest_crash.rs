@@ -390,10 +390,23 @@ async fn postgres_connection_cut_mid_run_ends_the_run_and_the_next_finishes() {
     assert_eq!(figure(&out, "held by another"), 0, "{out}");
     let uncertain = figure(&out, "possibly sent");
     assert_eq!(c.ledger_sent().await, (SUBSCRIBERS, uncertain));
+    // Nobody got two. Whoever got none is among those reported possibly sent: the cut can
+    // fall after an intent was committed and before the run heard so (it then sends nothing),
+    // and from the ledger alone that is the same as a digest sent whose mark was lost.
+    let missing = c.not_exactly_once();
+    assert!(missing.iter().all(|(_, n)| *n == 0), "{missing:?}");
     assert!(
-        c.not_exactly_once().is_empty(),
-        "{:?}",
-        c.not_exactly_once()
+        missing.len() <= uncertain,
+        "{missing:?} beyond {uncertain} uncertain"
     );
+    if !missing.is_empty() {
+        // The operator's at-least-once choice delivers them.
+        let (code, out, err) = c.send(&["--resend-uncertain"]);
+        assert_eq!(code, 0, "{out}{err}");
+        let by = c.received();
+        for (e, _) in &missing {
+            assert_eq!(by.get(e).map_or(0, Vec::len), 1, "{e}: {out}");
+        }
+    }
     c.close().await;
 }

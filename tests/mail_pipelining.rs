@@ -140,7 +140,13 @@ async fn pipelined_digests_arrive_once_each_over_reused_connections() {
             assert!(text.contains(&format!("- {t}")), "{text}");
         }
         let html = p.body_html(0).unwrap();
-        assert!(html.contains("建德召开文明城市推进会</li>"), "{html}");
+        // Each headline links to its article page.
+        assert!(
+            html.contains(
+                "<a href=\"https://news.example.org/a/jd-0628-1/\" style=\"color:#1558b0;text-decoration:none;\">建德召开文明城市推进会</a></li>"
+            ),
+            "{html}"
+        );
     }
     assert_eq!(
         recipients.keys().collect::<Vec<_>>(),
