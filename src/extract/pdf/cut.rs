@@ -161,6 +161,14 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
         }
         return;
     }
+    // A headline band on top: display type alone above a gap across the region, over the
+    // story's columns (which may reach further left or right than the headline).
+    if let Some((head, rest)) = headline_on_top(items, &region, body) {
+        // One leaf: the headline's wrapped lines read together.
+        out.push(head);
+        xy_cut(items, rest, body, depth + 1, out);
+        return;
+    }
     // Then columns: a gutter running the whole height of the region.
     let cols = keep_headlines_whole(
         items,
@@ -181,6 +189,36 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
         return;
     }
     out.push(region);
+}
+
+/// The region cut under its top band when that band is display type alone (headline sizes,
+/// or bold kicker and subtitle lines with them) and a gap of at least 0.4 body sizes runs
+/// across the whole region below it.
+fn headline_on_top(items: &[Run], region: &[usize], body: f32) -> Option<(Vec<usize>, Vec<usize>)> {
+    let groups = gaps(items, region, body * 0.4, |r| (r.y0, r.y1));
+    if groups.len() < 2 {
+        return None;
+    }
+    let big = |i: usize| items[i].size >= body * 1.15 && !items[i].picture;
+    let display = |i: usize| big(i) || (items[i].bold * 2 > items[i].chars && !items[i].picture);
+    let mut head = Vec::new();
+    let mut k = 0;
+    while k < groups.len() - 1 && groups[k].1.iter().all(|&i| display(i)) {
+        head.extend(groups[k].1.iter().copied());
+        k += 1;
+    }
+    // One headline, not the headlines of stories side by side: no gutter between its parts.
+    if k == 0
+        || !head.iter().any(|&i| big(i))
+        || split(items, &head, body, |r| (r.x0, r.x1)).len() > 1
+    {
+        return None;
+    }
+    let rest: Vec<usize> = groups[k..]
+        .iter()
+        .flat_map(|g| g.1.iter().copied())
+        .collect();
+    Some((head, rest))
 }
 
 /// A region that is a single band of text set with wide spaces (a byline: `记者 张三　实习生 李四`)
@@ -415,6 +453,21 @@ mod tests {
             pictures,
             images: 0,
         }
+    }
+
+    #[test]
+    fn a_headline_over_columns_reaching_past_it_is_read_first() {
+        // The byline's column starts left of the centred headline, just below its bottom.
+        let mut g = Vec::new();
+        set(&mut g, "新城新景写未来", 200.0, 20.0, 24.0, true);
+        set(&mut g, "本报记者张三", 20.0, 50.0, 10.0, false);
+        column(&mut g, &"甲".repeat(40), 20.0, 66.0, 10);
+        column(&mut g, &"乙".repeat(40), 140.0, 50.0, 10);
+        column(&mut g, &"丙".repeat(40), 260.0, 50.0, 10);
+        let lines = read(&sheet(g, vec![]));
+        assert_eq!(lines[0].text, "新城新景写未来");
+        assert_eq!(lines[1].text, "本报记者张三");
+        assert!(lines[2].text.starts_with('甲'), "{:?}", lines[2].text);
     }
 
     #[test]

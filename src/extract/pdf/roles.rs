@@ -37,13 +37,27 @@ pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Ve
         if l.rect.y1 > masthead_below || t.contains(['，', '。', ',']) || width(t) > 30 {
             break;
         }
-        // Large type at the top is a headline unless it stands alone, short: the paper's name.
+        // Large type at the top is a headline unless it stands alone, short (the paper's
+        // name), or on one strip with the page's label and credits (the page header).
         let alone = lines
             .iter()
             .filter(|o| o.leaf == l.leaf && !o.picture)
             .count()
             == 1;
-        if roles[k] == Role::Head && !(alone && width(t) <= 8) {
+        let in_strip = lines.iter().zip(&roles).any(|(o, r)| {
+            o.leaf != l.leaf
+                && *r == Role::Out
+                && !o.picture
+                && o.size < l.size
+                && o.rect.y0 < l.rect.y1
+                && l.rect.y0 < o.rect.y1
+                && (o.rect.x1 < l.rect.x0 || o.rect.x0 > l.rect.x1)
+        });
+        // The paper's name is the top of the page: nothing stands above it.
+        let topmost = lines
+            .iter()
+            .all(|o| o.picture || o.rect.y1 > l.rect.y0 || o.leaf == l.leaf);
+        if roles[k] == Role::Head && !(alone && ((width(t) <= 8 && topmost) || in_strip)) {
             break;
         }
         roles[k] = Role::Out;
@@ -185,7 +199,12 @@ fn roles(lines: &[Line], body: f32) -> Vec<Role> {
                 || (width(t) <= 40 && date::masthead_line(t).is_some())
             {
                 Role::Out
-            } else if l.size >= body * HEAD_SCALE && !t.contains('。') && width(t) <= 80 {
+            } else if l.size >= body * HEAD_SCALE
+                && !t.contains('。')
+                && width(t) <= 80
+                && !JUMP_TO.is_match(t)
+                && !JUMP_FROM.is_match(t)
+            {
                 Role::Head
             } else if byline::parse_line(t).is_some() {
                 Role::Byline
@@ -219,7 +238,12 @@ fn roles(lines: &[Line], body: f32) -> Vec<Role> {
 
 fn is_deck(l: &Line, body: f32) -> bool {
     let t = l.text.trim();
-    l.bold && l.size >= body * 0.95 && width(t) <= 60 && !t.contains('。')
+    l.bold
+        && l.size >= body * 0.95
+        && width(t) <= 60
+        && !t.contains('。')
+        && !JUMP_TO.is_match(t)
+        && !JUMP_FROM.is_match(t)
 }
 
 /// A headline group's lines: wrapped lines of one size joined, each ranked by type size
@@ -312,6 +336,39 @@ mod tests {
             tags,
             [Outside, HeadOpen, Head, Text, Text, Text, BylineOpen, Head, Text]
         );
+    }
+
+    fn at(text: &str, size: f32, x0: f32, y0: f32, leaf: usize) -> Line {
+        Line {
+            rect: Rect {
+                x0,
+                y0,
+                x1: x0 + size * text.chars().count() as f32,
+                y1: y0 + size,
+            },
+            leaf,
+            ..line(text, size, false)
+        }
+    }
+
+    #[test]
+    fn large_type_in_the_page_header_strip_is_furniture_and_a_short_headline_under_it_is_not() {
+        let lines = [
+            at("A5区域", 10.0, 30.0, 33.0, 0),
+            at("yybnet.net转载", 15.0, 240.0, 28.0, 1),
+            at("编辑/某某 校对/某某", 10.0, 540.0, 33.0, 2),
+            at("台风过后", 25.0, 220.0, 59.0, 3),
+            at(
+                "10月9日，台风终于离开了浙江，进入东海。",
+                10.0,
+                30.0,
+                95.0,
+                4,
+            ),
+        ];
+        let (_, tags) = tag(&lines, 10.0, 138.0);
+        use Tag::*;
+        assert_eq!(tags, [Outside, Outside, Outside, HeadOpen, Text]);
     }
 
     #[test]
