@@ -125,10 +125,14 @@ pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Ve
             _ => {
                 let continues_sentence =
                     state.last_open_sentence && !l.indented && !JUMP_FROM.is_match(text);
+                // Text under a picture is its caption, a story of its own, when a photo credit
+                // follows within a few lines; otherwise the picture stood inside the open
+                // story's columns and its text reads on.
+                let caption = state.picture && captioned(&lines[k..], &roles[k..]);
                 let opens = !state.open
                     || JUMP_FROM.is_match(text)
                     || state.closed
-                    || (state.picture && !continues_sentence);
+                    || (state.picture && !continues_sentence && (caption || !state.has_text));
                 if opens {
                     state = State {
                         open: true,
@@ -234,6 +238,27 @@ fn roles(lines: &[Line], body: f32) -> Vec<Role> {
         }
     }
     roles
+}
+
+/// Lines of a caption read before its credit, at most.
+const CAPTION_LINES: usize = 6;
+
+/// Do `lines` (the text under a picture) end in a photo credit within [`CAPTION_LINES`], before
+/// any headline or other picture?
+fn captioned(lines: &[Line], roles: &[Role]) -> bool {
+    for (l, r) in lines.iter().zip(roles).take(CAPTION_LINES + 1) {
+        if l.picture || matches!(r, Role::Head | Role::Deck) {
+            return false;
+        }
+        let t = l.text.trim();
+        let credit = byline::parse_line(t)
+            .or_else(|| byline::split_trailing(t).map(|(_, b)| b))
+            .is_some_and(|b| b.photo);
+        if credit {
+            return true;
+        }
+    }
+    false
 }
 
 fn is_deck(l: &Line, body: f32) -> bool {
@@ -369,6 +394,22 @@ mod tests {
         let (_, tags) = tag(&lines, 10.0, 138.0);
         use Tag::*;
         assert_eq!(tags, [Outside, Outside, Outside, HeadOpen, Text]);
+    }
+
+    #[test]
+    fn a_picture_inside_a_story_is_read_past_and_one_with_a_credit_opens_a_photo_item() {
+        let lines = [
+            line("新城新景写未来", 20.0, true),
+            line("城市的变化看得见。", 10.0, false),
+            picture(),
+            line("新的一年里，新城还将建成三座公园。", 10.0, false),
+            picture(),
+            line("7月6日早上，环卫职工正在冲洗道路。", 10.0, false),
+            line("石勇生 摄", 9.0, false),
+        ];
+        let (_, tags) = tag(&lines, 10.0, 0.0);
+        use Tag::*;
+        assert_eq!(tags, [HeadOpen, Text, Text, TextOpen, Byline]);
     }
 
     #[test]
