@@ -13,8 +13,20 @@ use super::{Glyph, Rect, Sheet, MAX_GLYPHS, MAX_PAGES};
 /// than a photo's, and a rule is thinner still).
 const PICTURE_SIDE: f32 = 40.0;
 
-/// Every page's geometry; a page that cannot be read is an error of its own.
+/// Every page's geometry; a page that cannot be read is an error of its own. A panic inside
+/// the PDF library (a malformed file it does not expect) is this file's error, not the
+/// process's end.
 pub fn sheets(bytes: &[u8]) -> Result<Vec<Result<Sheet, String>>, String> {
+    guarded(|| read_sheets(bytes))
+}
+
+fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err("the PDF library failed on this file (a structure it does not expect)".into())
+    })
+}
+
+fn read_sheets(bytes: &[u8]) -> Result<Vec<Result<Sheet, String>>, String> {
     let doc = PdfDocument::from_bytes(bytes.to_vec()).map_err(|e| describe(&e))?;
     if doc.is_encrypted() {
         // Owner-password-only files open; the library fails below when a user password is
@@ -103,6 +115,10 @@ const OCR_MAX_PIXELS: u64 = 150_000_000;
 /// Page `k`'s images large enough to hold text, as PNG files in reading order (top to bottom,
 /// then left to right), for OCR.
 pub fn page_images(bytes: &[u8], k: usize, most: usize) -> Result<Vec<Vec<u8>>, String> {
+    guarded(|| images_of(bytes, k, most))
+}
+
+fn images_of(bytes: &[u8], k: usize, most: usize) -> Result<Vec<Vec<u8>>, String> {
     let doc = PdfDocument::from_bytes(bytes.to_vec()).map_err(|e| describe(&e))?;
     let mut handles = doc.page_image_handles(k).map_err(|e| describe(&e))?;
     handles.retain(|h| {
