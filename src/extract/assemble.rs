@@ -33,6 +33,9 @@ struct Segment {
     ends_done: bool,
     /// Page line numbers of its text lines (for fitting the join model).
     text_lines: Vec<usize>,
+    /// A dateline whose bracketed byline wraps onto the next line (`本报讯（记者 张三 实习`),
+    /// held until the bracket closes.
+    pending: Option<String>,
 }
 
 /// Builds drafts from the page's tagged lines; `join` are the fitted weights of the
@@ -75,6 +78,13 @@ fn segments(lines: &[PageLine], tags: &[Tag]) -> Vec<Segment> {
             Tag::Outside => {}
         }
         last_width = width(&l.text);
+    }
+    // A dateline left waiting (its bracket never closed) is text after all.
+    for seg in &mut segs {
+        if let Some(p) = seg.pending.take() {
+            seg.draft.paras.push(p);
+            seg.has_text = true;
+        }
     }
     segs
 }
@@ -192,7 +202,10 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
     }
     // The text as printed: spaces still separate the names of a byline run on (`（记者 张三
     // 李四）`); column gaps are closed when the article is finished.
-    let mut text = l.shown.clone();
+    let mut text = match seg.pending.take() {
+        Some(p) => format!("{p} {}", l.shown),
+        None => l.shown.clone(),
+    };
     if JUMP_FROM.is_match(&text) {
         d.continuation = !seg.has_text && d.head.is_empty();
         text = JUMP_FROM.replace(&text, "").into_owned();
@@ -201,6 +214,10 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
         text = JUMP_TO.replace_all(&text, "").trim().to_string();
     }
     if !seg.has_text {
+        if byline::dateline_bracket_open(&text) && !text.contains('\n') && width(&text) <= 40 {
+            seg.pending = Some(text);
+            return;
+        }
         if let Some((rest, names)) = byline::split_dateline(&text) {
             text = rest;
             d.byline.extend(names);

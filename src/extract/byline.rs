@@ -261,6 +261,18 @@ pub fn split_trailing(para: &str) -> Option<(String, Byline)> {
     ))
 }
 
+/// Does `line` open a dateline whose bracketed byline is not closed on it
+/// (`本报讯（记者 张三 实习记者`, wrapped by the column)?
+pub fn dateline_bracket_open(line: &str) -> bool {
+    DATELINE_OPEN.is_match(line.trim())
+}
+
+static DATELINE_OPEN: LazyLock<Regex> = LazyLock::new(|| {
+    rule(
+        r"^(本报讯|本报[\p{Han}]{1,6}讯|[\p{Han}]{1,6}[报台]讯|[\p{Han}]{2,8}网讯)\s*[（(][^（）()]{1,30}$",
+    )
+});
+
 /// Cuts a dateline (`本报讯`, `本报讯（记者 张三）`, `新华社杭州6月27日电`) from the start of a
 /// paragraph. Returns the rest and the names the dateline credits.
 pub fn split_dateline(para: &str) -> Option<(String, Vec<String>)> {
@@ -312,6 +324,19 @@ pub fn split_dateline(para: &str) -> Option<(String, Vec<String>)> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dateline_bracket_left_open_by_the_wrap_is_told() {
+        assert!(dateline_bracket_open("本报讯（记者 陈一 实习记者"));
+        assert!(!dateline_bracket_open("本报讯（记者 陈一） 9月8日下午，"));
+        assert!(!dateline_bracket_open("本报讯 9月8日下午，在"));
+        let (rest, names) =
+            split_dateline("本报讯（记者 陈一 实习记者 丁二） 9月8日下午，").unwrap();
+        assert_eq!(
+            (rest.as_str(), names),
+            ("9月8日下午，", vec!["陈一".to_string(), "丁二".to_string()])
+        );
+    }
 
     #[test]
     fn a_role_may_name_its_newsroom() {
