@@ -33,7 +33,7 @@ static ROLE_START: LazyLock<Regex> = LazyLock::new(|| {
 });
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"^(本报讯|本报[\p{Han}]{1,6}讯|[\p{Han}]{1,6}[报台]讯|(?:新华社|中新社|人民网)[\p{Han}\d]{2,14}电|[\p{Han}]{2,8}网讯)\s*(?:[（(]([^（）()]{1,40})[）)])?[\s:：,，]*",
+        r"^(本报讯|本报[\p{Han}]{1,6}讯|[\p{Han}]{1,6}[报台]讯|(?:新华社|中新社|人民网)[\p{Han}\d]{2,14}电|本报[\p{Han}]{1,8}\d{1,2}月\d{1,2}日电|[\p{Han}]{2,8}网讯)\s*(?:[（(]([^（）()]{1,40})[）)])?[\s:：,，]*",
     )
 });
 /// Reporting roles, with the body they report for (`县委报道组`, `摄影报道`): a group named
@@ -269,7 +269,7 @@ pub fn dateline_bracket_open(line: &str) -> bool {
 
 static DATELINE_OPEN: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"^(本报讯|本报[\p{Han}]{1,6}讯|[\p{Han}]{1,6}[报台]讯|[\p{Han}]{2,8}网讯)\s*[（(][^（）()]{1,30}$",
+        r"^(本报讯|本报[\p{Han}]{1,6}讯|[\p{Han}]{1,6}[报台]讯|本报[\p{Han}]{1,8}\d{1,2}月\d{1,2}日电|[\p{Han}]{2,8}网讯)\s*[（(][^（）()]{1,30}$",
     )
 });
 

@@ -57,7 +57,12 @@ pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Ve
         let topmost = lines
             .iter()
             .all(|o| o.picture || o.rect.y1 > l.rect.y0 || o.leaf == l.leaf);
-        if roles[k] == Role::Head && !(alone && ((width(t) <= 8 && topmost) || in_strip)) {
+        // Set beside the masthead's date lines: the paper's name, however large.
+        let beside_date = lines.iter().any(|o| {
+            o.leaf == l.leaf && !o.picture && date::masthead_line(o.text.trim()).is_some()
+        });
+        let name = (alone && ((width(t) <= 8 && topmost) || in_strip)) || beside_date;
+        if roles[k] == Role::Head && !name {
             break;
         }
         roles[k] = Role::Out;
@@ -269,6 +274,8 @@ fn is_deck(l: &Line, body: f32) -> bool {
         && !t.contains('。')
         && !JUMP_TO.is_match(t)
         && !JUMP_FROM.is_match(t)
+        && byline::split_dateline(t).is_none()
+        && !byline::dateline_bracket_open(t)
 }
 
 /// A headline group's lines: wrapped lines of one size joined, each ranked by type size
@@ -394,6 +401,29 @@ mod tests {
         let (_, tags) = tag(&lines, 10.0, 138.0);
         use Tag::*;
         assert_eq!(tags, [Outside, Outside, Outside, HeadOpen, Text]);
+    }
+
+    #[test]
+    fn a_large_name_beside_the_masthead_date_is_the_paper_and_a_bold_dateline_is_text() {
+        let lines = [
+            at("2018年10月10日", 8.0, 350.0, 20.0, 0),
+            at("临江融媒体中心", 38.0, 20.0, 24.0, 0),
+            at("“跨国”平台讲好临江故事", 19.0, 20.0, 80.0, 1),
+            Line {
+                bold: true,
+                ..at("本报临江10月8日电（记者 李", 8.0, 20.0, 154.0, 2)
+            },
+            at(
+                "一） 临江日报9月10日以图文并茂的形式，整版报道了展销会。",
+                8.0,
+                20.0,
+                165.0,
+                2,
+            ),
+        ];
+        let (_, tags) = tag(&lines, 8.0, 90.0);
+        use Tag::*;
+        assert_eq!(tags, [Outside, Outside, HeadOpen, Text, Text]);
     }
 
     #[test]
