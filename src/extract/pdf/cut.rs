@@ -5,6 +5,7 @@
 //! by line. Pictures take part in the cut as boxes of their own, so the reading order says where
 //! each picture stands among the lines.
 
+use super::{columns, vertical};
 use super::{Glyph, Rect, Sheet};
 
 /// A line of text as laid out, or a picture, in reading order.
@@ -28,13 +29,15 @@ pub struct Line {
 
 /// Glyphs of one baseline that stand together.
 #[derive(Debug, Clone)]
-struct Run {
-    rect: Rect,
-    size: f32,
-    bold: usize,
-    chars: usize,
-    text: String,
-    picture: bool,
+pub(super) struct Run {
+    pub(super) rect: Rect,
+    pub(super) size: f32,
+    pub(super) bold: usize,
+    pub(super) chars: usize,
+    pub(super) text: String,
+    pub(super) picture: bool,
+    /// Set top to bottom (竖排), read as one line.
+    pub(super) vertical: bool,
 }
 
 /// The body type size: the size most characters on the page are set in.
@@ -56,7 +59,7 @@ pub fn body_size(glyphs: &[Glyph]) -> f32 {
 /// Reads a sheet: its lines and pictures in reading order.
 pub fn read(sheet: &Sheet) -> Vec<Line> {
     let body = body_size(&sheet.glyphs);
-    let mut items = runs(&sheet.glyphs, body);
+    let mut items = vertical::join(runs(&sheet.glyphs, body));
     items.extend(sheet.pictures.iter().map(|r| Run {
         rect: *r,
         size: 0.0,
@@ -64,6 +67,7 @@ pub fn read(sheet: &Sheet) -> Vec<Line> {
         chars: 0,
         text: String::new(),
         picture: true,
+        vertical: false,
     }));
     let all: Vec<usize> = (0..items.len()).collect();
     let mut leaves: Vec<Vec<usize>> = Vec::new();
@@ -126,6 +130,7 @@ fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
                     chars: 1,
                     text: g.ch.to_string(),
                     picture: false,
+                    vertical: false,
                 });
             }
         }
@@ -170,7 +175,7 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
         return;
     }
     // Then columns: a gutter running the whole height of the region.
-    let cols = keep_headlines_whole(
+    let cols = columns::group(
         items,
         split(items, &region, body * 0.6, |r| (r.x0, r.x1)),
         body,
@@ -249,40 +254,10 @@ fn one_band_close_set(items: &[Run], region: &[usize], body: f32) -> bool {
         .iter()
         .map(|&i| items[i].rect.y1 - items[i].rect.y0)
         .fold(0.0, f32::max);
-    region.iter().all(|&i| !items[i].picture) && bottom - top < tallest * 1.5
-}
-
-/// Undoes a column cut that runs through a headline set with a wide space
-/// (`第四十五期　寿光人在青` over a short second line `岛`): large type standing on one baseline
-/// on both sides of the cut, closer than twice its size, is one headline, not two columns, in
-/// a region that holds display type alone.
-fn keep_headlines_whole(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
-    let big = |i: &usize| items[*i].size >= body * 1.15 && !items[*i].picture;
-    // Only a region of display type alone: where running text stands beside, the gap is a
-    // gutter.
-    let display = |i: &usize| big(i) || items[*i].bold * 2 > items[*i].chars;
-    if !cols.iter().flatten().all(display) {
-        return cols;
-    }
-    let mut out: Vec<Vec<usize>> = Vec::with_capacity(cols.len());
-    for col in cols {
-        let joined = out.last().is_some_and(|prev: &Vec<usize>| {
-            prev.iter().filter(|i| big(i)).any(|&a| {
-                col.iter().filter(|i| big(i)).any(|&b| {
-                    let (ra, rb) = (&items[a].rect, &items[b].rect);
-                    let size = items[a].size.max(items[b].size);
-                    (ra.mid_y() - rb.mid_y()).abs() < size * 0.3
-                        && rb.x0 - ra.x1 < size * 2.0
-                        && (items[a].size - items[b].size).abs() < size * 0.1
-                })
-            })
-        });
-        match out.last_mut() {
-            Some(prev) if joined => prev.extend(col),
-            _ => out.push(col),
-        }
-    }
-    out
+    region
+        .iter()
+        .all(|&i| !items[i].picture && !items[i].vertical)
+        && bottom - top < tallest * 1.5
 }
 
 /// Splits a region at every gap of at least `min` along one axis where no item stands.
@@ -299,7 +274,7 @@ fn split(
 }
 
 /// The groups a region falls into along one axis, each with the width of the gap before it.
-fn gaps(
+pub(super) fn gaps(
     items: &[Run],
     region: &[usize],
     min: f32,
@@ -341,11 +316,19 @@ fn split_rows(items: &[Run], region: &[usize], min: f32) -> Vec<Vec<usize>> {
 /// One leaf: its runs grouped into lines by baseline band, top to bottom.
 fn lines_of(items: &[Run], leaf: &[usize], k: usize, body: f32, out: &mut Vec<Line>) {
     let mut order: Vec<usize> = leaf.to_vec();
+    // Vertical lines read right to left (竖排 is set from the right), before anything else in
+    // their leaf; other lines top to bottom.
     order.sort_by(|&a, &b| {
         let (ra, rb) = (&items[a].rect, &items[b].rect);
-        ra.mid_y()
-            .total_cmp(&rb.mid_y())
-            .then(ra.x0.total_cmp(&rb.x0))
+        match (items[a].vertical, items[b].vertical) {
+            (true, true) => rb.x1.total_cmp(&ra.x1),
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            (false, false) => ra
+                .mid_y()
+                .total_cmp(&rb.mid_y())
+                .then(ra.x0.total_cmp(&rb.x0)),
+        }
     });
     let left = leaf
         .iter()
@@ -375,7 +358,9 @@ fn lines_of(items: &[Run], leaf: &[usize], k: usize, body: f32, out: &mut Vec<Li
         let tol = head.size.min(body) * 0.35;
         let mut j = i + 1;
         while j < order.len()
+            && !head.vertical
             && !items[order[j]].picture
+            && !items[order[j]].vertical
             && items[order[j]].rect.mid_y() - head.rect.mid_y() <= tol
         {
             j += 1;
@@ -415,45 +400,8 @@ fn lines_of(items: &[Run], leaf: &[usize], k: usize, body: f32, out: &mut Vec<Li
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use super::super::testing::{column, set, sheet};
     use super::*;
-
-    /// Sets `text` at (x, y) in `size` point type, one glyph per character.
-    fn set(glyphs: &mut Vec<Glyph>, text: &str, x: f32, y: f32, size: f32, bold: bool) {
-        for (k, ch) in text.chars().enumerate() {
-            let x0 = x + k as f32 * size;
-            glyphs.push(Glyph {
-                ch,
-                x0,
-                x1: x0 + size,
-                y0: y,
-                y1: y + size,
-                size,
-                bold,
-            });
-        }
-    }
-
-    /// Sets a column of text lines of `per` characters under (x, y).
-    fn column(glyphs: &mut Vec<Glyph>, text: &str, x: f32, y: f32, per: usize) -> f32 {
-        let chars: Vec<char> = text.chars().collect();
-        let mut y = y;
-        for chunk in chars.chunks(per) {
-            let s: String = chunk.iter().collect();
-            set(glyphs, &s, x, y, 10.0, false);
-            y += 14.5;
-        }
-        y
-    }
-
-    fn sheet(glyphs: Vec<Glyph>, pictures: Vec<Rect>) -> Sheet {
-        Sheet {
-            width: 600.0,
-            height: 800.0,
-            glyphs,
-            pictures,
-            images: 0,
-        }
-    }
 
     #[test]
     fn a_headline_over_columns_reaching_past_it_is_read_first() {

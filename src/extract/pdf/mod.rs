@@ -1,14 +1,18 @@
 //! PDF input: every page of an e-paper PDF becomes a [`Page`], read from the characters' positions
 //! and type sizes instead of from a converter's text. `read` is the only part that knows the PDF
 //! library (it yields each page's glyphs and picture areas); `cut` orders the glyphs into lines
-//! and columns; `roles` tags the lines (headline by type size, kicker and subtitle by weight next
+//! and columns (`vertical` joins text set top to bottom, `columns` regroups columns into stories); `roles` tags the lines (headline by type size, kicker and subtitle by weight next
 //! to it, furniture, bylines, where articles open); the text pipeline's assembly, bylines,
 //! dates and regions then finish the page exactly as for a text dump.
 
+mod columns;
 mod cut;
 mod ocr;
 mod read;
 mod roles;
+#[cfg(test)]
+mod testing;
+mod vertical;
 
 pub use ocr::Ocr;
 

@@ -1,0 +1,215 @@
+//! The columns an XY cut finds, grouped back into stories before they are read. A gutter is
+//! not always a boundary between stories: a headline set with a wide space is cut in two, and a
+//! story's headline often spans only some of its columns, the first or last column of its text
+//! standing beside the headline rather than under it. Read as separate columns, that text
+//! would be read before its headline and given to the story above.
+
+use super::cut::{gaps, Run};
+
+/// How much larger than the body display type is set, at least.
+const HEAD_SCALE: f32 = 1.15;
+
+/// The columns of a region, regrouped: a headline cut in two is whole again, and the columns
+/// of one story stand in one group with its headline.
+pub(super) fn group(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
+    vertical_headlines_first(
+        items,
+        adopt_story_columns(items, keep_headlines_whole(items, cols, body), body),
+        body,
+    )
+}
+
+fn big(items: &[Run], i: usize, body: f32) -> bool {
+    items[i].size >= body * HEAD_SCALE && !items[i].picture
+}
+
+fn top(items: &[Run], col: &[usize]) -> f32 {
+    col.iter()
+        .map(|&i| items[i].rect.y0)
+        .fold(f32::MAX, f32::min)
+}
+
+/// Undoes a column cut that runs through a headline set with a wide space
+/// (`第四十五期　寿光人在青` over a short second line `岛`): large type standing on one baseline
+/// on both sides of the cut, closer than twice its size, is one headline, not two columns, in
+/// a region that holds display type alone.
+fn keep_headlines_whole(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
+    let big = |i: &usize| big(items, *i, body);
+    // Only a region of display type alone: where running text stands beside, the gap is a
+    // gutter.
+    let display = |i: &usize| big(i) || items[*i].bold * 2 > items[*i].chars;
+    if !cols.iter().flatten().all(display) {
+        return cols;
+    }
+    let mut out: Vec<Vec<usize>> = Vec::with_capacity(cols.len());
+    for col in cols {
+        let joined = out.last().is_some_and(|prev: &Vec<usize>| {
+            prev.iter().filter(|i| big(i)).any(|&a| {
+                col.iter().filter(|i| big(i)).any(|&b| {
+                    let (ra, rb) = (&items[a].rect, &items[b].rect);
+                    let size = items[a].size.max(items[b].size);
+                    (ra.mid_y() - rb.mid_y()).abs() < size * 0.3
+                        && rb.x0 - ra.x1 < size * 2.0
+                        && (items[a].size - items[b].size).abs() < size * 0.1
+                })
+            })
+        });
+        match out.last_mut() {
+            Some(prev) if joined => prev.extend(col),
+            _ => out.push(col),
+        }
+    }
+    out
+}
+
+/// A column with a headline at its top: the headline's bottom and the top of the text under it.
+fn headline_at_top(items: &[Run], col: &[usize], body: f32) -> Option<(f32, f32)> {
+    let bands = gaps(items, col, body * 0.4, |r| (r.y0, r.y1));
+    if bands.len() < 2 || !bands[0].1.iter().all(|&i| big(items, i, body)) {
+        return None;
+    }
+    let bottom = bands[0]
+        .1
+        .iter()
+        .map(|&i| items[i].rect.y1)
+        .fold(f32::MIN, f32::max);
+    Some((bottom, top(items, &bands[1].1)))
+}
+
+/// Gives a headline the columns beside it whose text starts on the line its own text starts
+/// on, below the headline, with nothing above: the first or last column of its story. The
+/// group is then cut again, headline first (a headline band on top), column by column.
+fn adopt_story_columns(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
+    if cols.len() < 2 {
+        return cols;
+    }
+    let headed: Vec<Option<(f32, f32)>> = cols
+        .iter()
+        .map(|c| headline_at_top(items, c, body))
+        .collect();
+    let fits = |c: &[usize], bottom: f32, text_top: f32| {
+        let t = top(items, c);
+        t >= bottom
+            && (t - text_top).abs() <= body * 0.5
+            && c.iter()
+                .filter(|&&i| items[i].rect.y0 <= t + body * 0.5)
+                .all(|&i| !big(items, i, body))
+    };
+    let mut owner: Vec<usize> = (0..cols.len()).collect();
+    for (h, head) in headed.iter().enumerate() {
+        let Some((bottom, text_top)) = *head else {
+            continue;
+        };
+        let mut j = h;
+        while j > 0
+            && owner[j - 1] == j - 1
+            && headed[j - 1].is_none()
+            && fits(&cols[j - 1], bottom, text_top)
+        {
+            j -= 1;
+            owner[j] = h;
+        }
+        let mut j = h;
+        while j + 1 < cols.len()
+            && owner[j + 1] == j + 1
+            && headed[j + 1].is_none()
+            && fits(&cols[j + 1], bottom, text_top)
+        {
+            j += 1;
+            owner[j] = h;
+        }
+    }
+    let mut out: Vec<Vec<usize>> = Vec::with_capacity(cols.len());
+    let mut last_owner = usize::MAX;
+    for (col, o) in cols.into_iter().zip(owner) {
+        match out.last_mut() {
+            Some(prev) if o == last_owner => prev.extend(col),
+            _ => out.push(col),
+        }
+        last_owner = o;
+    }
+    out
+}
+
+/// A vertical headline stands right of its story's columns (竖排 reads from the right), so it
+/// is read before them: a run of groups of vertical lines alone, display type among them, moves
+/// (rightmost first) ahead of the text columns to its left that start level with it.
+fn vertical_headlines_first(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
+    let vertical = |c: &[usize]| c.iter().all(|&i| items[i].vertical);
+    let mut out: Vec<Vec<usize>> = Vec::with_capacity(cols.len());
+    let mut k = 0;
+    while k < cols.len() {
+        if !vertical(&cols[k]) {
+            out.push(cols[k].clone());
+            k += 1;
+            continue;
+        }
+        let mut e = k;
+        while e + 1 < cols.len() && vertical(&cols[e + 1]) {
+            e += 1;
+        }
+        let unit = &cols[k..=e];
+        if !unit.iter().flatten().any(|&i| big(items, i, body)) {
+            out.extend(unit.iter().cloned());
+            k = e + 1;
+            continue;
+        }
+        let t = unit.iter().map(|c| top(items, c)).fold(f32::MAX, f32::min);
+        let mut j = out.len();
+        while j > 0 && !vertical(&out[j - 1]) && (top(items, &out[j - 1]) - t).abs() <= body * 1.5 {
+            j -= 1;
+        }
+        for (n, c) in unit.iter().rev().enumerate() {
+            out.insert(j + n, c.clone());
+        }
+        k = e + 1;
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::cut::read;
+    use super::super::testing::{column, set, sheet};
+
+    #[test]
+    fn the_first_column_beside_an_offset_headline_is_read_under_it() {
+        let mut g = Vec::new();
+        // The story above, across the page.
+        set(&mut g, "上一篇的标题", 20.0, 10.0, 20.0, true);
+        column(&mut g, &"丙".repeat(30), 20.0, 40.0, 30);
+        // The headline spans the second and third columns; the text starts in the first,
+        // level with the text under the headline.
+        set(&mut g, "县里召开常务会议部署工作", 140.0, 80.0, 20.0, true);
+        column(&mut g, &"甲".repeat(30), 20.0, 106.0, 10);
+        column(&mut g, &"乙".repeat(30), 140.0, 106.0, 10);
+        column(&mut g, &"丁".repeat(30), 260.0, 106.0, 10);
+        // Another story beside it, its headline set lower: no band of headlines alone on top.
+        set(&mut g, "另一篇", 400.0, 88.0, 20.0, true);
+        column(&mut g, &"戊".repeat(30), 400.0, 114.0, 10);
+        let lines = read(&sheet(g, vec![]));
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        let head = texts
+            .iter()
+            .position(|t| *t == "县里召开常务会议部署工作")
+            .unwrap();
+        let first = texts.iter().position(|t| t.starts_with('甲')).unwrap();
+        let second = texts.iter().position(|t| t.starts_with('乙')).unwrap();
+        assert!(head < first && first < second, "{texts:?}");
+    }
+
+    #[test]
+    fn a_column_with_its_own_headline_is_not_taken() {
+        let mut g = Vec::new();
+        set(&mut g, "左边的标题", 20.0, 80.0, 20.0, true);
+        column(&mut g, &"甲".repeat(30), 20.0, 106.0, 10);
+        set(&mut g, "右边的标题", 140.0, 80.0, 20.0, true);
+        column(&mut g, &"乙".repeat(30), 140.0, 106.0, 10);
+        let lines = read(&sheet(g, vec![]));
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts[0], "左边的标题");
+        assert!(texts[1].starts_with('甲'), "{texts:?}");
+        assert_eq!(texts[4], "右边的标题");
+    }
+}
