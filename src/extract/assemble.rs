@@ -36,6 +36,11 @@ struct Segment {
     /// A dateline whose bracketed byline wraps onto the next line (`本报讯（记者 张三 实习`),
     /// held until the bracket closes.
     pending: Option<String>,
+    /// A byline line named roles but no one (`潍坊日报社全媒体记者`): the names may follow on
+    /// the next line.
+    awaits_names: bool,
+    /// Its last text line stops short of the column's width.
+    ends_short: bool,
 }
 
 /// Builds drafts from the page's tagged lines; `join` are the fitted weights of the
@@ -57,6 +62,12 @@ fn segments(lines: &[PageLine], tags: &[Tag]) -> Vec<Segment> {
             segs.push(Segment::default());
         }
         let Some(seg) = segs.last_mut() else { break };
+        if std::mem::take(&mut seg.awaits_names) && tag != Tag::Head {
+            if let Some(names) = byline::names_only(&l.shown) {
+                seg.draft.byline.extend(names);
+                continue;
+            }
+        }
         match tag {
             Tag::HeadOpen | Tag::Head => head_line(seg, l),
             Tag::BylineOpen | Tag::Byline => match byline::parse_line(&l.shown)
@@ -64,6 +75,7 @@ fn segments(lines: &[PageLine], tags: &[Tag]) -> Vec<Segment> {
                 .or_else(|| byline::names_only(&l.shown).map(|n| (n, false, false)))
             {
                 Some((names, photo, bracketed)) => {
+                    seg.awaits_names = names.is_empty();
                     seg.draft.byline.extend(names);
                     seg.draft.photo_credit |= photo && seg.has_text;
                     seg.draft.reporter |= !photo;
@@ -74,6 +86,7 @@ fn segments(lines: &[PageLine], tags: &[Tag]) -> Vec<Segment> {
             Tag::TextOpen | Tag::Text => {
                 text_line(seg, l, col, last_width);
                 seg.text_lines.push(no);
+                seg.ends_short = width(&l.text) * 100 < col * 90;
             }
             Tag::Outside => {}
         }
@@ -85,8 +98,34 @@ fn segments(lines: &[PageLine], tags: &[Tag]) -> Vec<Segment> {
             seg.draft.paras.push(p);
             seg.has_text = true;
         }
+        trailing_byline(seg);
     }
     segs
+}
+
+/// A byline that ends the article's last paragraph but was cut by a wrap (`（记者 张三 通讯员 李`
+/// / `四）`, `…。作` / `者：记者 张三`) is whole once the paragraph's lines are joined; a bare
+/// name after the last sentence counts where the article ends on a short line.
+fn trailing_byline(seg: &mut Segment) {
+    let d = &mut seg.draft;
+    let Some(last) = d.paras.last_mut() else {
+        return;
+    };
+    if let Some((rest, b)) = byline::split_trailing(last) {
+        *last = rest;
+        d.byline.extend(b.names);
+        d.photo_credit |= b.photo;
+        d.reporter |= !b.photo;
+    } else if seg.ends_short && d.byline.is_empty() {
+        if let Some((rest, names)) = byline::split_trailing_names(last) {
+            *last = rest;
+            d.byline.extend(names);
+            d.reporter = true;
+        }
+    }
+    if d.paras.last().is_some_and(|p| p.trim().is_empty()) {
+        d.paras.pop();
+    }
 }
 
 /// Labelled (earlier article, fragment) pairs of a page, one group per fragment, whose lines' articles are known: the
@@ -222,6 +261,12 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
             text = rest;
             d.byline.extend(names);
             d.dateline = true;
+        } else if d.dateline && d.byline.is_empty() {
+            // The dateline stood on a line of its own; its bracketed byline opens this one.
+            if let Some((rest, names)) = byline::split_leading_bracket(&text) {
+                text = rest;
+                d.byline.extend(names);
+            }
         }
     }
     if let Some((rest, b)) = byline::split_trailing(&text) {

@@ -23,12 +23,12 @@ const COMPOUND_SURNAMES: [&str; 16] = [
 
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站|本报)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文|编译)|图\s*/\s*文|文\s*/\s*图|[图文摄]\s*[/／]|\s摄$|^摄\s",
+        r"(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站|本报)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文|编译|作\s*者\s*[：:]?|文\s*字|图\s*片)|图\s*/\s*文|文\s*/\s*图|[图文摄]\s*[/／]|\s摄$|^摄\s",
     )
 });
 static ROLE_START: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"^(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文)|^(图\s*/\s*文|文\s*/\s*图|[图文]\s*[/／])",
+        r"^(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文|作\s*者\s*[：:]|文\s*字|图\s*片)|^(图\s*/\s*文|文\s*/\s*图|[图文]\s*[/／])",
     )
 });
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -45,6 +45,10 @@ static REPORTED: LazyLock<Regex> = LazyLock::new(|| {
 static SUPPLIED: LazyLock<Regex> = LazyLock::new(|| rule(r"\s*(供图|供稿|提供)$"));
 static END_BRACKET: LazyLock<Regex> =
     LazyLock::new(|| rule(r"\s*[（(]\s*([^（）()]{2,40}?)\s*[）)]\s*$"));
+
+static AUTHOR: LazyLock<Regex> = LazyLock::new(|| rule(r"^[■●▲◆□★▼◎]?\s*作\s*者\s*[：:]"));
+static LEADING_BRACKET: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"^\s*[（(]\s*([^（）()]{2,40}?)\s*[）)][\s:：,，]*"));
 
 const MARKS: &[char] = &['■', '●', '▲', '◆', '□', '★', '▼', '◎'];
 
@@ -106,7 +110,10 @@ pub struct Byline {
 /// Parses a line that is a byline by its form alone (marked, role-led, bracketed, or `X 摄`).
 pub fn parse_line(line: &str) -> Option<Byline> {
     let t = line.trim();
-    if t.is_empty() || width(t) > 40 || t.contains(['。', '！', '？', '；', '：', ':']) {
+    // `作者：` is the one colon a byline holds (`作者：文字 张三 摄影 李四`).
+    let after_author = AUTHOR.find(t).map_or(t, |m| &t[m.end()..]);
+    if t.is_empty() || width(t) > 40 || after_author.contains(['。', '！', '？', '；', '：', ':'])
+    {
         return None;
     }
     let marked = t.starts_with(MARKS);
@@ -261,6 +268,36 @@ pub fn split_trailing(para: &str) -> Option<(String, Byline)> {
     ))
 }
 
+/// A bracketed byline opening the text after a dateline set on a line of its own
+/// (`本报杭州5月1日电` / `（记者 张三） 昨天，…`): the rest of the text and the names.
+pub fn split_leading_bracket(text: &str) -> Option<(String, Vec<String>)> {
+    let m = LEADING_BRACKET.captures(text)?;
+    let inner = &m[1];
+    let names = names_after_roles(inner).filter(|n| !n.is_empty())?;
+    if !ROLE.is_match(inner) && !names.iter().all(|n| is_surname_start(n)) {
+        return None;
+    }
+    Some((text[m.get(0)?.end()..].to_string(), names))
+}
+
+/// A writer's name set right after an article's last sentence, without a role
+/// (`…谱写新时代之歌。李夏`): the paragraph without it and the names. The caller trusts it
+/// only where the article ends on a short line.
+pub fn split_trailing_names(para: &str) -> Option<(String, Vec<String>)> {
+    let para = para.trim_end();
+    let cut = para
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| matches!(c, '。' | '！' | '？' | '”'))
+        .map(|(i, c)| i + c.len_utf8())?;
+    let tail = para[cut..].trim();
+    if !(2..=8).contains(&width(tail)) {
+        return None;
+    }
+    let names = names_only(tail)?;
+    Some((para[..cut].to_string(), names))
+}
+
 /// Does `line` open a dateline whose bracketed byline is not closed on it
 /// (`本报讯（记者 张三 实习记者`, wrapped by the column)?
 pub fn dateline_bracket_open(line: &str) -> bool {
@@ -398,6 +435,40 @@ mod tests {
         assert_eq!(names_only("欧阳修远").unwrap(), ["欧阳修远"]);
         assert!(names_only("携手同心 领潮时尚").is_none());
         assert!(names_only("桥韵").is_none());
+    }
+
+    #[test]
+    fn author_lines_name_writers_and_photographers() {
+        assert_eq!(
+            names("作者：文字 胡吉 闾高桥 摄影 马玉龙 吴燕钧"),
+            ["胡吉", "闾高桥", "马玉龙", "吴燕钧"]
+        );
+        assert_eq!(
+            names("作者： 记者 陆晨晖 通讯员 俞大庆"),
+            ["陆晨晖", "俞大庆"]
+        );
+        assert!(parse_line("作者：本市广大干部群众").is_none());
+        let (rest, b) =
+            split_trailing("带入全面小康。作者： 记者 陆晨晖 通讯员 俞大庆 李瑶").unwrap();
+        assert_eq!(rest, "带入全面小康。");
+        assert_eq!(b.names, ["陆晨晖", "俞大庆", "李瑶"]);
+    }
+
+    #[test]
+    fn a_bracketed_byline_after_a_dateline_line_and_a_name_after_the_last_sentence() {
+        let (rest, n) = split_leading_bracket("（记者 李玉琢） 蒙古国《东方省报》").unwrap();
+        assert_eq!(
+            (rest.as_str(), n),
+            ("蒙古国《东方省报》", vec!["李玉琢".to_string()])
+        );
+        assert!(split_leading_bracket("（图为活动现场）今天上午").is_none());
+        let (rest, n) = split_trailing_names("为庐江谱写新时代之歌。李夏").unwrap();
+        assert_eq!(
+            (rest.as_str(), n),
+            ("为庐江谱写新时代之歌。", vec!["李夏".to_string()])
+        );
+        assert!(split_trailing_names("为庐江谱写新时代之歌。据悉").is_none());
+        assert!(split_trailing_names("为庐江谱写新时代之歌。").is_none());
     }
 
     #[test]
