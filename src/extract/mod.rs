@@ -338,6 +338,19 @@ fn page_date(
 
 /// Turns a draft into an article: headline resolved, body repaired, byline deduplicated, kind
 /// chosen. Drafts without body text are dropped.
+/// Most characters of a body with no punctuation that is still not running text: a slogan's
+/// label (`公益广告`), a page label or an editor's line under a headline-sized slogan. Every
+/// article, brief and caption holds at least one sentence mark; these hold a few words.
+const LABEL_MAX: usize = 24;
+
+fn no_running_text(paras: &[String]) -> bool {
+    let n: usize = paras.iter().map(|p| layout::width(p)).sum();
+    n <= LABEL_MAX
+        && !paras
+            .iter()
+            .any(|p| p.contains(['。', '！', '？', '，', '；', '：', '、', ',', '.', '!', '?']))
+}
+
 fn finish(d: segment::Draft) -> Option<Article> {
     let paras: Vec<String> = d
         .paras
@@ -345,7 +358,7 @@ fn finish(d: segment::Draft) -> Option<Article> {
         .map(|p| layout::close_gaps(p))
         .filter(|p| !p.is_empty())
         .collect();
-    if paras.is_empty() {
+    if paras.is_empty() || (!d.continuation && no_running_text(&paras)) {
         return None;
     }
     let h = if d.continuation {
@@ -403,6 +416,14 @@ mod tests {
         assert_eq!(a.title.as_deref(), Some("坚决打赢冬季攻坚战"));
         assert_eq!(a.byline, ["许多"]);
         assert_eq!(a.body, "昨日上午，我市召开部署会。");
+    }
+
+    #[test]
+    fn a_public_service_slogan_is_not_an_article() {
+        let text = "# 光盘行动 节约粮食\n\n公益广告\n\n# 新年招聘会 搭建就业路\n\n1月8日，我市举行就业援助新年招聘会。\n（记者 宁武）\n\n# 简讯\n\n图书馆开放\n";
+        let p = page(text.as_bytes(), "s.txt", &Options::default()).unwrap();
+        let titles: Vec<Option<&str>> = p.articles.iter().map(|a| a.title.as_deref()).collect();
+        assert_eq!(titles, [Some("新年招聘会 搭建就业路")]);
     }
 
     #[test]
