@@ -112,7 +112,12 @@ pub fn parse_line(line: &str) -> Option<Byline> {
     let t = line.trim();
     // `作者：` is the one colon a byline holds (`作者：文字 张三 摄影 李四`).
     let after_author = AUTHOR.find(t).map_or(t, |m| &t[m.end()..]);
-    if t.is_empty() || width(t) > 40 || after_author.contains(['。', '！', '？', '；', '：', ':'])
+    // A comma is running text (`记者了解到，近年来`) except between names inside brackets.
+    let bracket = t.starts_with(['（', '(']);
+    if t.is_empty()
+        || width(t) > 40
+        || after_author.contains(['。', '！', '？', '；', '：', ':'])
+        || (!bracket && t.contains(['，', ',']))
     {
         return None;
     }
@@ -252,8 +257,9 @@ pub fn split_trailing(para: &str) -> Option<(String, Byline)> {
         .rev()
         .find(|&(_, c)| matches!(c, '。' | '！' | '？' | '”' | '）' | ')'))
         .map(|(i, c)| i + c.len_utf8())?;
-    let names = tokens(&without[cut..]);
-    if names.is_empty() || names.len() > 4 || !names.iter().all(|n| is_name(n)) {
+    // Roles go (`本报记者 张三 摄`); what is left must be names.
+    let names = names_after_roles(&without[cut..]).unwrap_or_default();
+    if names.is_empty() || names.len() > 4 {
         return None;
     }
     let rest = without[..cut].trim_end().to_string();
@@ -435,6 +441,14 @@ mod tests {
         assert_eq!(names_only("欧阳修远").unwrap(), ["欧阳修远"]);
         assert!(names_only("携手同心 领潮时尚").is_none());
         assert!(names_only("桥韵").is_none());
+    }
+
+    #[test]
+    fn a_reporter_finding_out_is_not_a_byline() {
+        assert!(split_trailing("纷纷点赞道。记者了解到，近年来，慈云镇").is_none());
+        assert!(parse_line("记者了解到，近年来，慈云镇").is_none());
+        let (_, b) = split_trailing("吸引着不少游客前来参观游览。本报记者 过仕宁 摄").unwrap();
+        assert_eq!(b.names, ["过仕宁"]);
     }
 
     #[test]
