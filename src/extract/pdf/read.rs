@@ -5,6 +5,9 @@
 //! headlines and kickers are told by; `pdf-extract` gave the same characters and sizes but no
 //! weights and no paths.
 
+use std::sync::mpsc;
+use std::time::Duration;
+
 use pdf_oxide::PdfDocument;
 
 use super::{Glyph, Rect, Sheet, MAX_GLYPHS, MAX_PAGES};
@@ -17,7 +20,42 @@ const PICTURE_SIDE: f32 = 40.0;
 /// the PDF library (a malformed file it does not expect) is this file's error, not the
 /// process's end.
 pub fn sheets(bytes: &[u8]) -> Result<Vec<Result<Sheet, String>>, String> {
-    guarded(|| read_sheets(bytes))
+    sheets_within(bytes, READ_LIMIT)
+}
+
+/// Longest a file's reading may take (a newspaper page takes some 10 ms). The library cannot be
+/// interrupted: past the limit the file fails and its reading is left to finish on its own
+/// thread, bounded by the byte, page and glyph limits, while the caller goes on.
+pub const READ_LIMIT: Duration = Duration::from_secs(60);
+
+fn sheets_within(bytes: &[u8], limit: Duration) -> Result<Vec<Result<Sheet, String>>, String> {
+    let owned = bytes.to_vec();
+    within(limit, move || guarded(|| read_sheets(&owned)))
+}
+
+/// Runs `f` on a thread of its own and waits for it at most `limit`.
+fn within<T: Send + 'static>(
+    limit: Duration,
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("pdf-read".into())
+        .spawn(move || {
+            // The receiver may have given up: nothing is left to tell.
+            let _ = tx.send(f());
+        })
+        .map_err(|e| format!("cannot start the PDF reader: {e}"))?;
+    match rx.recv_timeout(limit) {
+        Ok(r) => r,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
+            "reading the file took longer than {} s; it is left out",
+            limit.as_secs_f32()
+        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err("the PDF reader stopped without an answer".into())
+        }
+    }
 }
 
 fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
@@ -158,5 +196,29 @@ fn describe(e: &pdf_oxide::Error) -> String {
         "the PDF library could not read it".into()
     } else {
         s.chars().take(300).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reading_past_the_limit_fails_and_the_caller_goes_on() {
+        let slow = within(Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_secs(2));
+            Ok(1)
+        });
+        assert_eq!(
+            slow.unwrap_err(),
+            "reading the file took longer than 0.05 s; it is left out"
+        );
+        assert_eq!(within(Duration::from_secs(10), || Ok(2)), Ok(2));
+        assert!(within::<u8>(Duration::from_secs(10), || panic!("library bug")).is_err());
+    }
+
+    #[test]
+    fn a_file_that_is_no_pdf_is_an_error_within_the_limit() {
+        assert!(sheets(b"%PDF-1.7\nnot really").is_err());
     }
 }
