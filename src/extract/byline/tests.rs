@@ -1,0 +1,182 @@
+//! Bylines and datelines in the forms papers print them.
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+
+#[test]
+fn a_dateline_bracket_left_open_by_the_wrap_is_told() {
+    assert!(dateline_bracket_open("本报讯（记者 陈一 实习记者"));
+    assert!(!dateline_bracket_open("本报讯（记者 陈一） 9月8日下午，"));
+    assert!(!dateline_bracket_open("本报讯 9月8日下午，在"));
+    let (rest, names) = split_dateline("本报讯（记者 陈一 实习记者 丁二） 9月8日下午，").unwrap();
+    assert_eq!(
+        (rest.as_str(), names),
+        ("9月8日下午，", vec!["陈一".to_string(), "丁二".to_string()])
+    );
+}
+
+#[test]
+fn a_role_may_name_its_newsroom() {
+    let (rest, b) = split_trailing("会议在临江召开。（临江日报记者 张三）").unwrap();
+    assert_eq!(
+        (rest.as_str(), b.names.as_slice()),
+        ("会议在临江召开。", &["张三".to_string()][..])
+    );
+    let b = parse_line("（县融媒体中心记者李四 通讯员王五）").unwrap();
+    assert_eq!(b.names, ["李四", "王五"]);
+    let b = parse_line("今日青田记者 赵六").unwrap();
+    assert_eq!(b.names, ["赵六"]);
+    assert!(parse_line("临江日报社举办读者见面会").is_none());
+}
+
+fn names(line: &str) -> Vec<String> {
+    parse_line(line).map(|b| b.names).unwrap_or_default()
+}
+
+#[test]
+fn marked_and_role_led_bylines() {
+    assert_eq!(names("■记者 张明远 通讯员 李晓"), ["张明远", "李晓"]);
+    assert_eq!(names("■首席记者 赵一鸣"), ["赵一鸣"]);
+    assert_eq!(names("本报记者 钱多多"), ["钱多多"]);
+    assert_eq!(names("通讯员 孙小美 潘大海"), ["孙小美", "潘大海"]);
+    assert_eq!(names("实习生 王五"), ["王五"]);
+    assert_eq!(names("图/文 周立"), ["周立"]);
+    assert_eq!(names("记者 周立 报道"), ["周立"]);
+    assert!(parse_line("■摄影 赵云").unwrap().photo);
+    assert!(parse_line("■记 者 通讯员").unwrap().names.is_empty());
+    assert!(parse_line("■记者").unwrap().marked);
+}
+
+#[test]
+fn names_split_by_column_spacing_are_rejoined() {
+    assert_eq!(names("■记者 张 三 通讯员 李四"), ["张三", "李四"]);
+}
+
+#[test]
+fn bracketed_bylines_at_the_end() {
+    let b = parse_line("（记者 许多）").unwrap();
+    assert!(b.bracketed && !b.marked);
+    assert_eq!(b.names, ["许多"]);
+    assert_eq!(names("(罗明 潘佳 陈星)"), ["罗明", "潘佳", "陈星"]);
+    assert!(parse_line("（试行）").is_none());
+    assert!(parse_line("（上接第1版）").is_none());
+}
+
+#[test]
+fn sentences_are_not_bylines() {
+    assert!(parse_line("记者从市人力社保局获悉").is_none());
+    assert!(parse_line("记者来到涌金花苑小区，只见居民刷脸进出。").is_none());
+    assert!(parse_line("坚决打赢根治欠薪冬季攻坚战").is_none());
+}
+
+#[test]
+fn a_line_of_names_under_a_title() {
+    assert_eq!(names_only("陈彩萍 缪海英").unwrap(), ["陈彩萍", "缪海英"]);
+    assert_eq!(names_only("欧阳修远").unwrap(), ["欧阳修远"]);
+    assert!(names_only("携手同心 领潮时尚").is_none());
+    assert!(names_only("桥韵").is_none());
+}
+
+#[test]
+fn a_reporter_finding_out_is_not_a_byline() {
+    assert!(split_trailing("纷纷点赞道。记者了解到，近年来，慈云镇").is_none());
+    assert!(parse_line("记者了解到，近年来，慈云镇").is_none());
+    let (_, b) = split_trailing("吸引着不少游客前来参观游览。本报记者 过仕宁 摄").unwrap();
+    assert_eq!(b.names, ["过仕宁"]);
+}
+
+#[test]
+fn author_lines_name_writers_and_photographers() {
+    assert_eq!(
+        names("作者：文字 胡吉 闾高桥 摄影 马玉龙 吴燕钧"),
+        ["胡吉", "闾高桥", "马玉龙", "吴燕钧"]
+    );
+    assert_eq!(
+        names("作者： 记者 陆晨晖 通讯员 俞大庆"),
+        ["陆晨晖", "俞大庆"]
+    );
+    assert!(parse_line("作者：本市广大干部群众").is_none());
+    let (rest, b) = split_trailing("带入全面小康。作者： 记者 陆晨晖 通讯员 俞大庆 李瑶").unwrap();
+    assert_eq!(rest, "带入全面小康。");
+    assert_eq!(b.names, ["陆晨晖", "俞大庆", "李瑶"]);
+}
+
+#[test]
+fn a_bracketed_byline_after_a_dateline_line_and_a_name_after_the_last_sentence() {
+    let (rest, n) = split_leading_bracket("（记者 李玉琢） 蒙古国《东方省报》").unwrap();
+    assert_eq!(
+        (rest.as_str(), n),
+        ("蒙古国《东方省报》", vec!["李玉琢".to_string()])
+    );
+    assert!(split_leading_bracket("（图为活动现场）今天上午").is_none());
+    let (rest, n) = split_trailing_names("为庐江谱写新时代之歌。李夏").unwrap();
+    assert_eq!(
+        (rest.as_str(), n),
+        ("为庐江谱写新时代之歌。", vec!["李夏".to_string()])
+    );
+    assert!(split_trailing_names("为庐江谱写新时代之歌。据悉").is_none());
+    assert!(split_trailing_names("为庐江谱写新时代之歌。").is_none());
+}
+
+#[test]
+fn trailing_bylines_are_cut_from_paragraphs() {
+    let (rest, b) = split_trailing("现场给予指导和帮助。(罗明 潘佳 陈星)").unwrap();
+    assert_eq!(rest, "现场给予指导和帮助。");
+    assert_eq!(b.names, ["罗明", "潘佳", "陈星"]);
+    let (rest, b) = split_trailing("电力工人在塔基上施工。 谢锦 摄").unwrap();
+    assert_eq!((rest.as_str(), b.photo), ("电力工人在塔基上施工。", true));
+    assert_eq!(b.names, ["谢锦"]);
+    let (rest, b) = split_trailing("农机手正驾驶收割机抢收小麦。 ■摄影 徐风").unwrap();
+    assert_eq!(
+        (rest.as_str(), b.photo, b.names),
+        (
+            "农机手正驾驶收割机抢收小麦。",
+            true,
+            vec!["徐风".to_string()]
+        )
+    );
+    assert!(split_trailing("通过了《实施方案(试行)》").is_none());
+    assert!(split_trailing("他说。（完）").is_none());
+}
+
+#[test]
+fn datelines_are_cut_and_credit_names() {
+    let (rest, n) = split_dateline("本报讯（记者 张三） 昨天上午，我市召开会议。").unwrap();
+    assert_eq!(rest, "昨天上午，我市召开会议。");
+    assert_eq!(n, ["张三"]);
+    let (rest, _) = split_dateline("新华社杭州6月27日电 浙江省……").unwrap();
+    assert_eq!(rest, "浙江省……");
+    assert_eq!(split_dateline("晚报讯 昨日").unwrap().0, "昨日");
+    assert!(split_dateline("本报记者深入一线").is_none());
+    let (rest, n) = split_dateline("本报讯 记者 张三 通讯员 李四 昨天上午，开会。").unwrap();
+    assert_eq!(
+        (rest.as_str(), n),
+        ("昨天上午，开会。", vec!["张三".to_string(), "李四".into()])
+    );
+    let (rest, n) = split_dateline("本报讯 记者张三 昨天上午，开会。").unwrap();
+    assert_eq!(
+        (rest.as_str(), n),
+        ("昨天上午，开会。", vec!["张三".to_string()])
+    );
+}
+
+#[test]
+fn reporting_groups_are_roles_not_names() {
+    assert_eq!(
+        names("本报记者 李明 市委报道组 王强"),
+        vec!["李明".to_string(), "王强".to_string()]
+    );
+    assert_eq!(
+        names("通讯员 张伟 区委报道组 刘芳 特约记者 赵磊"),
+        vec!["张伟".to_string(), "刘芳".to_string(), "赵磊".to_string()]
+    );
+}
+
+#[test]
+fn an_organisation_supplying_a_picture_is_a_credit_without_names() {
+    let b = parse_line("县文化馆 供图").unwrap();
+    assert!(b.photo && b.names.is_empty());
+    let b = parse_line("陈红 供图").unwrap();
+    assert_eq!(b.names, vec!["陈红".to_string()]);
+    assert!(parse_line("各单位积极报名供稿").is_none());
+}
