@@ -134,6 +134,10 @@ pub enum StoreError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    /// SQLite: the disk (or the file system's quota) holding the database is full. SQLite
+    /// rolled the write back whole; the same write succeeds once there is room.
+    #[error("the disk holding database {path} is full: the write was not stored; free some space and run again")]
+    Full { path: std::path::PathBuf },
     /// A query that ran past its time limit (a search) and was abandoned.
     #[error("timed out: {0}")]
     Timeout(String),
@@ -149,6 +153,7 @@ impl StoreError {
             self,
             StoreError::Unreachable { .. }
                 | StoreError::Busy { .. }
+                | StoreError::Full { .. }
                 | StoreError::Io { .. }
                 | StoreError::Db(
                     sqlx::Error::Io(_)

@@ -71,11 +71,14 @@ pub(super) async fn connect(url: &str, busy: Duration) -> Result<SqlitePool, Sto
     // An in-memory database exists per connection: keep exactly one.
     let max = if memory { 1 } else { 8 };
     // The acquire timeout is the busy timeout too: `name_busy` reads it back from the pool.
-    let pool = SqlitePoolOptions::new()
+    let mut pool = SqlitePoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(busy)
-        .connect_with(options)
-        .await?;
+        .acquire_timeout(busy);
+    // Not for an in-memory database: closing its one connection would lose it.
+    if !memory {
+        pool = pool.before_acquire(outside_transaction);
+    }
+    let pool = pool.connect_with(options).await?;
     Ok(pool)
 }
 
@@ -119,6 +122,7 @@ pub(super) async fn own_connection(pool: &SqlitePool) -> Result<SqlitePool, Stor
     Ok(SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(pool.options().get_acquire_timeout())
+        .before_acquire(outside_transaction)
         .connect_with(options)
         .await?)
 }
@@ -167,6 +171,18 @@ pub(super) fn store_locked(e: &StoreError) -> bool {
 pub(super) fn name_busy(pool: &SqlitePool, e: StoreError) -> StoreError {
     // The pool's acquire timeout is the busy timeout (see `connect`).
     let secs = pool.options().get_acquire_timeout().as_secs();
+    let path = || pool.connect_options().get_filename().to_path_buf();
+    if let StoreError::Db(sqlx::Error::Database(db)) = &e {
+        // SQLITE_FULL (13), with any extended code.
+        if db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .map(|c| c & 0xff)
+            == Some(13)
+        {
+            return StoreError::Full { path: path() };
+        }
+    }
     let reason = match &e {
         StoreError::Db(sqlx::Error::PoolTimedOut) => {
             format!("no connection came free within {secs} s")
@@ -180,9 +196,22 @@ pub(super) fn name_busy(pool: &SqlitePool, e: StoreError) -> StoreError {
         _ => return e,
     };
     StoreError::Busy {
-        path: pool.connect_options().get_filename().to_path_buf(),
+        path: path(),
         reason,
     }
+}
+
+/// A connection is taken from the pool only outside a transaction. SQLite rolls a transaction
+/// back by itself on some errors (a full disk); the driver's own rollback then fails and it
+/// goes on counting the transaction as open, so every later `BEGIN` on that connection would
+/// fail. Such a connection is closed and a fresh one opened instead.
+fn outside_transaction(
+    conn: &mut sqlx::SqliteConnection,
+    _meta: sqlx::pool::PoolConnectionMetadata,
+) -> futures::future::BoxFuture<'_, Result<bool, sqlx::Error>> {
+    use sqlx::Connection;
+    let fresh = !conn.is_in_transaction();
+    Box::pin(async move { Ok(fresh) })
 }
 
 fn create_parent(path: &Path) -> Result<(), StoreError> {
