@@ -25,7 +25,7 @@ fi
 postfix stop >/dev/null 2>&1 || true
 
 cargo build --release --quiet --bin paperboy
-PB=$PWD/target/release/paperboy
+PB=${CARGO_TARGET_DIR:-$PWD/target}/release/paperboy
 
 WORK=$(mktemp -d)
 SINKS=()
