@@ -8,11 +8,11 @@
 mod db_support;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use db_support::{via, Proxy};
+use db_support::{key, numbered_pages, via, Proxy};
 use paperboy::ingest::{ingest_paths, FileResult, IngestOptions, Progress};
 use paperboy::store::{drop_postgres_schema, Store};
 
@@ -33,33 +33,6 @@ impl Progress for Count {
     }
 }
 
-/// `FILES` distinct pages: the seed pages, each with a numbered notice appended.
-fn pages(dir: &Path) -> Vec<PathBuf> {
-    let seeds_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let mut seeds: Vec<PathBuf> = std::fs::read_dir(seeds_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    seeds.sort();
-    (0..FILES)
-        .map(|i| {
-            let text = std::fs::read_to_string(&seeds[i % seeds.len()]).unwrap();
-            let path = dir.join(format!("page-{i:04}.txt"));
-            std::fs::write(
-                &path,
-                format!("{text}\n\n本报第{i}号通知：请各单位按时报送材料。\n"),
-            )
-            .unwrap();
-            path
-        })
-        .collect()
-}
-
-fn key(path: &Path) -> String {
-    path.file_name().unwrap().to_string_lossy().into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ingest_whose_connection_drops_names_what_it_did_not_store_and_a_rerun_completes_it() {
     let Ok(url) = std::env::var("PAPERBOY_TEST_POSTGRES") else {
@@ -69,7 +42,7 @@ async fn an_ingest_whose_connection_drops_names_what_it_did_not_store_and_a_reru
     let tmp = tempfile::tempdir().unwrap();
     let inbox = tmp.path().join("inbox");
     std::fs::create_dir_all(&inbox).unwrap();
-    let files = pages(&inbox);
+    let files = numbered_pages(&inbox, FILES);
     let keys: Vec<String> = files.iter().map(|p| key(p)).collect();
 
     let schema = format!("faults_ingest_{}", std::process::id());

@@ -9,6 +9,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod db_support;
+
+use db_support::{key, numbered_pages};
 use paperboy::ingest::{ingest_paths, IngestOptions, Silent};
 use paperboy::store::Store;
 
@@ -43,33 +46,6 @@ impl Drop for SmallDisk {
     }
 }
 
-/// `FILES` distinct pages: the seed pages, each with a numbered notice appended.
-fn pages(dir: &Path) -> Vec<PathBuf> {
-    let seeds_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let mut seeds: Vec<PathBuf> = std::fs::read_dir(seeds_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    seeds.sort();
-    (0..FILES)
-        .map(|i| {
-            let text = std::fs::read_to_string(&seeds[i % seeds.len()]).unwrap();
-            let path = dir.join(format!("page-{i:04}.txt"));
-            std::fs::write(
-                &path,
-                format!("{text}\n\n本报第{i}号通知：请各单位按时报送材料，逾期不再受理。\n"),
-            )
-            .unwrap();
-            path
-        })
-        .collect()
-}
-
-fn key(path: &Path) -> String {
-    path.file_name().unwrap().to_string_lossy().into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_stops_the_ingest_naming_what_was_not_stored_and_a_rerun_completes_it() {
     let tmp = tempfile::tempdir().unwrap();
@@ -81,7 +57,7 @@ async fn a_full_disk_stops_the_ingest_naming_what_was_not_stored_and_a_rerun_com
         eprintln!("cannot mount a tmpfs here (needs root): skipping");
         return;
     };
-    let files = pages(&inbox);
+    let files = numbered_pages(&inbox, FILES);
     let keys: Vec<String> = files.iter().map(|p| key(p)).collect();
     let db = disk_dir.join("paperboy.db");
     let url = format!("sqlite://{}", db.display());

@@ -58,3 +58,32 @@ pub fn via(url: &str, addr: SocketAddr) -> (String, String) {
     };
     (format!("{scheme}://{user}{addr}{tail}"), host)
 }
+
+/// `n` distinct pages in `dir` for fault tests: the seed pages in turn, each with a numbered
+/// notice appended (so no two are copies of each other).
+pub fn numbered_pages(dir: &std::path::Path, n: usize) -> Vec<std::path::PathBuf> {
+    let seeds_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let mut seeds: Vec<std::path::PathBuf> = std::fs::read_dir(seeds_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    seeds.sort();
+    (0..n)
+        .map(|i| {
+            let text = std::fs::read_to_string(&seeds[i % seeds.len()]).unwrap();
+            let path = dir.join(format!("page-{i:04}.txt"));
+            std::fs::write(
+                &path,
+                format!("{text}\n\n本报第{i}号通知：请各单位按时报送材料。\n"),
+            )
+            .unwrap();
+            path
+        })
+        .collect()
+}
+
+/// A page's key as ingest stores it: its file name.
+pub fn key(path: &std::path::Path) -> String {
+    path.file_name().unwrap().to_string_lossy().into_owned()
+}
