@@ -336,8 +336,6 @@ fn page_date(
     }
 }
 
-/// Turns a draft into an article: headline resolved, body repaired, byline deduplicated, kind
-/// chosen. Drafts without body text are dropped.
 /// Most characters of a body with no punctuation that is still not running text: a slogan's
 /// label (`公益广告`), a page label or an editor's line under a headline-sized slogan. Every
 /// article, brief and caption holds at least one sentence mark; these hold a few words.
@@ -348,9 +346,11 @@ fn no_running_text(paras: &[String]) -> bool {
     n <= LABEL_MAX
         && !paras
             .iter()
-            .any(|p| p.contains(['。', '！', '？', '，', '；', '：', '、', ',', '.', '!', '?']))
+            .any(|p| layout::has_prose_marks(p) || p.contains(['：', '.', '!', '?']))
 }
 
+/// Turns a draft into an article: headline resolved, body repaired, byline deduplicated, kind
+/// chosen. Drafts without body text are dropped.
 fn finish(d: segment::Draft) -> Option<Article> {
     let paras: Vec<String> = d
         .paras

@@ -17,18 +17,24 @@ pub(super) fn join(runs: Vec<Run>) -> Vec<Run> {
     if lone.len() < MIN_CHARS {
         return runs;
     }
-    // Column by column (centre x), top to bottom: a linear pass after one sort.
-    let mut order = lone;
-    order.sort_by(|&a, &b| {
-        let (ra, rb) = (&runs[a].rect, &runs[b].rect);
-        let (ca, cb) = ((ra.x0 + ra.x1) / 2.0, (rb.x0 + rb.x1) / 2.0);
-        let band = runs[a].size.min(runs[b].size) * 0.3;
-        if (ca - cb).abs() < band {
-            ra.y0.total_cmp(&rb.y0)
-        } else {
-            ca.total_cmp(&cb)
+    // Column by column, top to bottom. Sorting by a tolerance directly would not be a total
+    // order: sort by centre x, cut into columns where the centre moves on by more than the
+    // tolerance, then sort each column by its top.
+    let centre = |i: usize| (runs[i].rect.x0 + runs[i].rect.x1) / 2.0;
+    let mut by_x = lone;
+    by_x.sort_by(|&a, &b| centre(a).total_cmp(&centre(b)));
+    let mut order: Vec<usize> = Vec::with_capacity(by_x.len());
+    let mut start = 0;
+    for k in 1..=by_x.len() {
+        let ends = k == by_x.len()
+            || centre(by_x[k]) - centre(by_x[start]) >= runs[by_x[start]].size * 0.3;
+        if ends {
+            let mut col = by_x[start..k].to_vec();
+            col.sort_by(|&a, &b| runs[a].rect.y0.total_cmp(&runs[b].rect.y0));
+            order.extend(col);
+            start = k;
         }
-    });
+    }
     let mut chains: Vec<Vec<usize>> = Vec::new();
     for i in order {
         let joins = chains.last().is_some_and(|c| {
