@@ -304,6 +304,15 @@ async fn digest_html_fits_a_phone_and_a_desktop_in_chromium() {
     assert_eq!(unsub.len(), 1, "{links:?}");
     assert_eq!(unsub[0].0, unsubscribe, "the visible link is the header's");
     assert!(unsubscribe.starts_with(&format!("{BASE}/unsubscribe/")));
+    let manage: Vec<_> = links
+        .iter()
+        .filter(|(_, t)| t.contains("管理订阅"))
+        .collect();
+    assert_eq!(manage.len(), 1, "{links:?}");
+    assert!(
+        manage[0].0.starts_with(&format!("{BASE}/manage/")),
+        "{manage:?}"
+    );
 
     // A desktop: no scrolling, and the text keeps to a readable column (600 px, the
     // container's max-width; the margin allows for rounding, not for a wider layout).

@@ -29,6 +29,8 @@ struct Row {
     id: i64,
     email: String,
     confirmed: bool,
+    /// Digests paused from the manage page (no digest until resumed).
+    paused: bool,
     regions: Vec<String>,
     last_error: Option<String>,
 }
@@ -96,6 +98,7 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
                 .map(|s| Row {
                     id: s.id,
                     confirmed: s.confirmed_at.is_some(),
+                    paused: s.paused_at.is_some(),
                     regions: s.regions.iter().map(|r| r.to_string()).collect(),
                     email: s.email,
                     last_error: s.last_error,
@@ -119,10 +122,10 @@ pub async fn run(config: Arc<Config>, args: SubscribersCommand) -> anyhow::Resul
                             "{:>5}  {:<40} {:<11} {}{}",
                             r.id,
                             r.email,
-                            if r.confirmed {
-                                "confirmed"
-                            } else {
-                                "unconfirmed"
+                            match (r.confirmed, r.paused) {
+                                (false, _) => "unconfirmed",
+                                (true, true) => "paused",
+                                (true, false) => "confirmed",
                             },
                             names.join(", "),
                             r.last_error

@@ -100,6 +100,8 @@ struct DigestView<'a> {
     editions: &'a [EditionItem],
     article_total: i64,
     unsubscribe_url: &'a str,
+    /// The subscriber's manage page (change regions, pause, unsubscribe).
+    manage_url: &'a str,
     subscribe_url: String,
 }
 
@@ -123,17 +125,72 @@ pub fn digest_message_id(day: NaiveDate, subscriber: i64, domain: &str) -> Strin
     format!("<digest-{}-{subscriber}@{domain}>", day.format("%Y%m%d"))
 }
 
-/// Stands in for the subscriber's unsubscribe URL in a rendered [`DigestBody`] (letters and
-/// underscores only, so template escaping leaves it as it is).
+/// Stand in for the subscriber's own links in a rendered [`DigestBody`] (letters and
+/// underscores only, so template escaping leaves them as they are).
 const UNSUBSCRIBE_PLACEHOLDER: &str = "PAPERBOY_UNSUBSCRIBE_URL_PLACEHOLDER";
+const MANAGE_PLACEHOLDER: &str = "PAPERBOY_MANAGE_URL_PLACEHOLDER";
 
-/// A digest rendered once for everyone who gets the same editions: subject, text and HTML
-/// with a placeholder where each subscriber's own unsubscribe link goes.
+/// A digest rendered once for everyone who gets the same editions: subject, text and HTML,
+/// each cut where a subscriber's own links go (so making a subscriber's copy only joins).
 #[derive(Debug, Clone)]
 pub struct DigestBody {
     subject: String,
-    text: String,
-    html: String,
+    text: Vec<Piece>,
+    html: Vec<Piece>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Unsubscribe,
+    Manage,
+}
+
+/// `rendered` cut at the placeholders.
+fn pieces(rendered: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut rest = rendered;
+    loop {
+        let next = [
+            (UNSUBSCRIBE_PLACEHOLDER, Piece::Unsubscribe),
+            (MANAGE_PLACEHOLDER, Piece::Manage),
+        ]
+        .into_iter()
+        .filter_map(|(p, piece)| rest.find(p).map(|at| (at, p.len(), piece)))
+        .min_by_key(|(at, _, _)| *at);
+        let Some((at, len, piece)) = next else {
+            if !rest.is_empty() {
+                out.push(Piece::Text(rest.to_string()));
+            }
+            return out;
+        };
+        if at > 0 {
+            out.push(Piece::Text(rest[..at].to_string()));
+        }
+        out.push(piece);
+        rest = &rest[at + len..];
+    }
+}
+
+/// `pieces` joined with a subscriber's links.
+fn join(pieces: &[Piece], unsubscribe: &str, manage: &str) -> String {
+    let len = pieces
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.len(),
+            Piece::Unsubscribe => unsubscribe.len(),
+            Piece::Manage => manage.len(),
+        })
+        .sum();
+    let mut out = String::with_capacity(len);
+    for p in pieces {
+        out.push_str(match p {
+            Piece::Text(t) => t,
+            Piece::Unsubscribe => unsubscribe,
+            Piece::Manage => manage,
+        });
+    }
+    out
 }
 
 /// Renders the digest templates for `editions` (see [`DigestBody`]).
@@ -158,12 +215,13 @@ pub fn render_digest(
         editions,
         article_total: editions.iter().map(|e| e.articles).sum(),
         unsubscribe_url: UNSUBSCRIBE_PLACEHOLDER,
+        manage_url: MANAGE_PLACEHOLDER,
         subscribe_url: format!("{}/subscribe", mail.base_url),
     };
     Ok(DigestBody {
         subject: one_line(&render.render("mail/digest.subject.txt", &view)?),
-        text: render.render("mail/digest.text.txt", &view)?,
-        html: render.render("mail/digest.html", &view)?,
+        text: pieces(&render.render("mail/digest.text.txt", &view)?),
+        html: pieces(&render.render("mail/digest.html", &view)?),
     })
 }
 
@@ -199,7 +257,8 @@ pub fn digest_message(
     personal_digest(mail, &body, sub, day, now)
 }
 
-/// `body` made into `sub`'s message: their unsubscribe link, headers, Message-ID, DKIM.
+/// `body` made into `sub`'s message: their unsubscribe and manage links, headers,
+/// Message-ID, DKIM.
 pub fn personal_digest(
     mail: &MailService,
     body: &DigestBody,
@@ -208,10 +267,13 @@ pub fn personal_digest(
     now: i64,
 ) -> Result<Message, MailError> {
     let unsubscribe_url = mail.unsubscribe_url(sub.id, now);
-    let text = body.text.replace(UNSUBSCRIBE_PLACEHOLDER, &unsubscribe_url);
-    let html = body
-        .html
-        .replace(UNSUBSCRIBE_PLACEHOLDER, &html_escape(&unsubscribe_url));
+    let manage_url = mail.manage_url(sub.id, now);
+    let text = join(&body.text, &unsubscribe_url, &manage_url);
+    let html = join(
+        &body.html,
+        &html_escape(&unsubscribe_url),
+        &html_escape(&manage_url),
+    );
     let token = unsubscribe_url.rsplit('/').next().unwrap_or_default();
     let mailto = format!(
         "mailto:{}?subject=unsubscribe%20{token}",
@@ -332,6 +394,26 @@ mod tests {
             "https:&#x2f;&#x2f;x.org&#x2f;unsubscribe&#x2f;1.2.a-b_c"
         );
         assert_eq!(html_escape("a&\"<'>"), "a&amp;&quot;&lt;&#x27;&gt;");
+    }
+
+    #[test]
+    fn bodies_are_cut_at_each_link_and_joined_per_subscriber() {
+        let rendered = format!(
+            "退订：{UNSUBSCRIBE_PLACEHOLDER}\n管理：{MANAGE_PLACEHOLDER}{UNSUBSCRIBE_PLACEHOLDER}"
+        );
+        let p = pieces(&rendered);
+        assert_eq!(
+            p,
+            vec![
+                Piece::Text("退订：".into()),
+                Piece::Unsubscribe,
+                Piece::Text("\n管理：".into()),
+                Piece::Manage,
+                Piece::Unsubscribe,
+            ]
+        );
+        assert_eq!(join(&p, "U", "M"), "退订：U\n管理：MU");
+        assert_eq!(pieces("无链接"), vec![Piece::Text("无链接".into())]);
     }
 
     #[test]

@@ -31,6 +31,7 @@ use crate::store::Store;
 pub mod digest;
 pub mod inbound;
 pub mod limit;
+pub mod manage;
 pub mod scheduler;
 pub mod smtp;
 pub mod subscribe;
@@ -174,7 +175,7 @@ impl MailService {
     pub fn token(&self, subscriber: i64, purpose: token::Purpose, now: i64) -> String {
         let ttl = match purpose {
             token::Purpose::Confirm => CONFIRM_TTL_SECS,
-            token::Purpose::Unsubscribe => UNSUBSCRIBE_TTL_SECS,
+            token::Purpose::Unsubscribe | token::Purpose::Manage => UNSUBSCRIBE_TTL_SECS,
         };
         token::sign(&self.secret, subscriber, purpose, now + ttl)
     }
@@ -193,6 +194,12 @@ impl MailService {
     pub fn unsubscribe_url(&self, subscriber: i64, now: i64) -> String {
         let t = self.token(subscriber, token::Purpose::Unsubscribe, now);
         format!("{}/unsubscribe/{t}", self.base_url)
+    }
+
+    /// The link to a subscriber's manage page (valid as long as an unsubscribe link).
+    pub fn manage_url(&self, subscriber: i64, now: i64) -> String {
+        let t = self.token(subscriber, token::Purpose::Manage, now);
+        format!("{}/manage/{t}", self.base_url)
     }
 
     /// The confirmation link of a new subscription.

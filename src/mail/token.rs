@@ -1,4 +1,4 @@
-//! Signed subscription tokens: `/confirm/{token}` and `/unsubscribe/{token}`.
+//! Signed subscription tokens: `/confirm/{token}`, `/unsubscribe/{token}` and `/manage/{token}`.
 //!
 //! A token names a subscriber by id (never by address), what it may be used for, and until when
 //! it is valid, and carries an HMAC-SHA256 over those three made with the operator's secret.
@@ -19,6 +19,8 @@ pub enum Purpose {
     Confirm,
     /// Removes a subscriber (List-Unsubscribe and the link in the body).
     Unsubscribe,
+    /// Opens the subscriber's manage page (change regions, pause, resume, unsubscribe).
+    Manage,
 }
 
 impl Purpose {
@@ -26,6 +28,7 @@ impl Purpose {
         match self {
             Purpose::Confirm => "c",
             Purpose::Unsubscribe => "u",
+            Purpose::Manage => "m",
         }
     }
 }
@@ -117,6 +120,17 @@ mod tests {
         );
         assert_eq!(
             verify(S, &t, Purpose::Confirm, 0),
+            Err(TokenError::BadSignature)
+        );
+        // A manage link and an unsubscribe link are not each other.
+        assert_eq!(
+            verify(S, &t, Purpose::Manage, 0),
+            Err(TokenError::BadSignature)
+        );
+        let m = sign(S, 42, Purpose::Manage, 1_000);
+        assert_eq!(verify(S, &m, Purpose::Manage, 0), Ok(42));
+        assert_eq!(
+            verify(S, &m, Purpose::Unsubscribe, 0),
             Err(TokenError::BadSignature)
         );
         // Changing the id or extending the expiry breaks the signature.

@@ -1,6 +1,6 @@
 //! The compiled-in mail templates (subject/text/html per kind), owned by the mail stage, and
 //! the subscription pages the web shows (`mail/subscribe.html`, `mail/unsubscribe.html`,
-//! `mail/notice.html`, which extend the site's `base.html`). Each may be overridden by a file
+//! `mail/manage.html`, `mail/notice.html`, which extend the site's `base.html`). Each may be overridden by a file
 //! of the same name under the templates directory (e.g. `templates/mail/digest.html`).
 
 /// `(name, source)` of every compiled-in mail template.
@@ -36,6 +36,10 @@ pub(crate) const EMBEDDED: &[(&str, &str)] = &[
     (
         "mail/unsubscribe.html",
         include_str!("../../templates/mail/unsubscribe.html"),
+    ),
+    (
+        "mail/manage.html",
+        include_str!("../../templates/mail/manage.html"),
     ),
     (
         "mail/notice.html",

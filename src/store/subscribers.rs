@@ -27,6 +27,8 @@ pub struct Subscriber {
     pub confirm_sent_at: Option<i64>,
     /// Last permanent delivery failure (SMTP 5xx), if any.
     pub last_error: Option<String>,
+    /// When the subscriber paused their digests (manage page); None while they go out.
+    pub paused_at: Option<i64>,
     pub regions: Vec<RegionCode>,
 }
 
@@ -50,6 +52,7 @@ struct SubscriberRow {
     confirmed_at: Option<i64>,
     confirm_sent_at: Option<i64>,
     last_error: Option<String>,
+    paused_at: Option<i64>,
 }
 
 /// SQL is written once with `$n` placeholders; SQLite spells them `?n`.
@@ -90,7 +93,7 @@ fn region_list(codes: Vec<String>) -> Result<Vec<RegionCode>, StoreError> {
 }
 
 const SUBSCRIBER_COLUMNS: &str =
-    "id, email, created_at, confirmed_at, confirm_sent_at, last_error FROM subscribers";
+    "id, email, created_at, confirmed_at, confirm_sent_at, last_error, paused_at FROM subscribers";
 
 impl Store {
     /// Adds a subscriber, or updates an existing address: an unconfirmed one (or any, when
@@ -206,14 +209,14 @@ impl Store {
         self.subscriber_list(false).await
     }
 
-    /// Confirmed subscribers only: the only ones who receive digests.
+    /// Confirmed subscribers who have not paused: the only ones who receive digests.
     pub async fn confirmed_subscribers(&self) -> Result<Vec<Subscriber>, StoreError> {
         self.subscriber_list(true).await
     }
 
     async fn subscriber_list(&self, confirmed: bool) -> Result<Vec<Subscriber>, StoreError> {
         let filter = if confirmed {
-            " WHERE confirmed_at IS NOT NULL"
+            " WHERE confirmed_at IS NOT NULL AND paused_at IS NULL"
         } else {
             ""
         };
@@ -310,6 +313,69 @@ impl Store {
         Ok(())
     }
 
+    /// Makes `regions` exactly the subscriber's regions (the manage page); None when there is
+    /// no such subscriber. One transaction: a failure leaves the old regions.
+    pub async fn set_regions(
+        &self,
+        id: i64,
+        regions: &[RegionCode],
+    ) -> Result<Option<Subscriber>, StoreError> {
+        let found = on_pool!(self, |pool, lite| {
+            let mut tx = begin_write(pool, lite).await?;
+            let exists: Option<(i64,)> =
+                sqlx::query_as(&q(lite, "SELECT id FROM subscribers WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if exists.is_some() {
+                sqlx::query(&q(
+                    lite,
+                    "DELETE FROM subscriptions WHERE subscriber_id = $1",
+                ))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                for r in regions {
+                    sqlx::query(&q(
+                        lite,
+                        "INSERT INTO subscriptions (subscriber_id, region) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    ))
+                    .bind(id)
+                    .bind(r.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            exists.is_some()
+        });
+        if !found {
+            return Ok(None);
+        }
+        self.subscriber(id).await
+    }
+
+    /// Pauses (`Some(now)`) or resumes (`None`) a subscriber's digests; pausing an already
+    /// paused subscriber keeps the first time. None when there is no such subscriber.
+    pub async fn set_paused(
+        &self,
+        id: i64,
+        paused_at: Option<i64>,
+    ) -> Result<Option<Subscriber>, StoreError> {
+        let sql = match paused_at {
+            Some(_) => "UPDATE subscribers SET paused_at = COALESCE(paused_at, $1) WHERE id = $2",
+            None => "UPDATE subscribers SET paused_at = $1 WHERE id = $2",
+        };
+        on_pool!(self, |pool, lite| {
+            sqlx::query(&q(lite, sql))
+                .bind(paused_at)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        self.subscriber(id).await
+    }
+
     /// Removes a subscriber, their regions and ledger rows; false when there was none.
     pub async fn remove_subscriber(&self, id: i64) -> Result<bool, StoreError> {
         let removed = on_pool!(self, |pool, lite| {
@@ -342,6 +408,7 @@ fn subscriber_from(r: SubscriberRow, regions: Vec<RegionCode>) -> Subscriber {
         confirmed_at: r.confirmed_at,
         confirm_sent_at: r.confirm_sent_at,
         last_error: r.last_error,
+        paused_at: r.paused_at,
         regions,
     }
 }

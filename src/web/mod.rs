@@ -34,6 +34,7 @@ mod error;
 pub mod export;
 mod feed_docs;
 mod health;
+mod manage;
 mod regions;
 mod routes;
 mod search;
@@ -142,6 +143,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages)
         .merge(feeds)
         .merge(subscribe::routes())
+        .merge(manage::routes())
         .merge(search::routes())
         .fallback(routes::fallback)
         .with_state(state.clone());

@@ -84,14 +84,19 @@ struct UnsubscribeView<'a> {
     action: &'a str,
 }
 
-fn site(s: &AppState) -> Site {
+pub(super) fn site(s: &AppState) -> Site {
     Site {
         base_url: s.config.base_url().to_string(),
         title: s.config.render.site_title.clone(),
     }
 }
 
-fn page<S: Serialize>(s: &AppState, status: StatusCode, name: &str, view: S) -> Response {
+pub(super) fn page<S: Serialize>(
+    s: &AppState,
+    status: StatusCode,
+    name: &str,
+    view: S,
+) -> Response {
     match s.render.render(name, view) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -101,7 +106,7 @@ fn page<S: Serialize>(s: &AppState, status: StatusCode, name: &str, view: S) -> 
     }
 }
 
-fn notice(s: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
+pub(super) fn notice(s: &AppState, status: StatusCode, title: &str, message: &str) -> Response {
     let site = site(s);
     page(
         s,
@@ -135,7 +140,7 @@ fn address_problem(reason: &str) -> &'static str {
 
 /// The status and a reader-facing message (in Chinese) for a refused request; 5xx causes are
 /// logged, not shown.
-fn refusal(e: &SubscribeError) -> (StatusCode, String) {
+pub(super) fn refusal(e: &SubscribeError) -> (StatusCode, String) {
     use SubscribeError as E;
     match e {
         E::Disabled => (
