@@ -10,7 +10,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use chrono::{Datelike, NaiveDate};
-use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
@@ -125,72 +125,16 @@ pub fn digest_message_id(day: NaiveDate, subscriber: i64, domain: &str) -> Strin
     format!("<digest-{}-{subscriber}@{domain}>", day.format("%Y%m%d"))
 }
 
-/// Stand in for the subscriber's own links in a rendered [`DigestBody`] (letters and
-/// underscores only, so template escaping leaves them as they are).
-const UNSUBSCRIBE_PLACEHOLDER: &str = "PAPERBOY_UNSUBSCRIBE_URL_PLACEHOLDER";
-const MANAGE_PLACEHOLDER: &str = "PAPERBOY_MANAGE_URL_PLACEHOLDER";
+mod body;
+use body::{Part, MANAGE_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER};
 
-/// A digest rendered once for everyone who gets the same editions: subject, text and HTML,
-/// each cut where a subscriber's own links go (so making a subscriber's copy only joins).
+/// A digest rendered once for everyone who gets the same editions: subject, and text and
+/// HTML parts ready to take each subscriber's own links (see `body`).
 #[derive(Debug, Clone)]
 pub struct DigestBody {
     subject: String,
-    text: Vec<Piece>,
-    html: Vec<Piece>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Piece {
-    Text(String),
-    Unsubscribe,
-    Manage,
-}
-
-/// `rendered` cut at the placeholders.
-fn pieces(rendered: &str) -> Vec<Piece> {
-    let mut out = Vec::new();
-    let mut rest = rendered;
-    loop {
-        let next = [
-            (UNSUBSCRIBE_PLACEHOLDER, Piece::Unsubscribe),
-            (MANAGE_PLACEHOLDER, Piece::Manage),
-        ]
-        .into_iter()
-        .filter_map(|(p, piece)| rest.find(p).map(|at| (at, p.len(), piece)))
-        .min_by_key(|(at, _, _)| *at);
-        let Some((at, len, piece)) = next else {
-            if !rest.is_empty() {
-                out.push(Piece::Text(rest.to_string()));
-            }
-            return out;
-        };
-        if at > 0 {
-            out.push(Piece::Text(rest[..at].to_string()));
-        }
-        out.push(piece);
-        rest = &rest[at + len..];
-    }
-}
-
-/// `pieces` joined with a subscriber's links.
-fn join(pieces: &[Piece], unsubscribe: &str, manage: &str) -> String {
-    let len = pieces
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => t.len(),
-            Piece::Unsubscribe => unsubscribe.len(),
-            Piece::Manage => manage.len(),
-        })
-        .sum();
-    let mut out = String::with_capacity(len);
-    for p in pieces {
-        out.push_str(match p {
-            Piece::Text(t) => t,
-            Piece::Unsubscribe => unsubscribe,
-            Piece::Manage => manage,
-        });
-    }
-    out
+    text: Part,
+    html: Part,
 }
 
 /// Renders the digest templates for `editions` (see [`DigestBody`]).
@@ -220,8 +164,8 @@ pub fn render_digest(
     };
     Ok(DigestBody {
         subject: one_line(&render.render("mail/digest.subject.txt", &view)?),
-        text: pieces(&render.render("mail/digest.text.txt", &view)?),
-        html: pieces(&render.render("mail/digest.html", &view)?),
+        text: Part::new(&render.render("mail/digest.text.txt", &view)?),
+        html: Part::new(&render.render("mail/digest.html", &view)?),
     })
 }
 
@@ -268,12 +212,10 @@ pub fn personal_digest(
 ) -> Result<Message, MailError> {
     let unsubscribe_url = mail.unsubscribe_url(sub.id, now);
     let manage_url = mail.manage_url(sub.id, now);
-    let text = join(&body.text, &unsubscribe_url, &manage_url);
-    let html = join(
-        &body.html,
-        &html_escape(&unsubscribe_url),
-        &html_escape(&manage_url),
-    );
+    let text = body.text.body(&unsubscribe_url, &manage_url);
+    let html = body
+        .html
+        .body(&html_escape(&unsubscribe_url), &html_escape(&manage_url));
     let token = unsubscribe_url.rsplit('/').next().unwrap_or_default();
     let mailto = format!(
         "mailto:{}?subject=unsubscribe%20{token}",
@@ -321,6 +263,7 @@ pub fn confirmation_message(
         sub.id,
         mail.domain()
     )));
+    let (text, html) = (body::whole(&text), body::whole(&html));
     finish(mail, builder, sub, &subject, text, html, now)
 }
 
@@ -329,8 +272,8 @@ fn finish(
     builder: lettre::message::MessageBuilder,
     sub: &Subscriber,
     subject: &str,
-    text: String,
-    html: String,
+    text: Body,
+    html: Body,
     now: i64,
 ) -> Result<Message, MailError> {
     // A stored address is a bare `local@domain` (checked on subscribing): parsing it as an
@@ -358,17 +301,11 @@ fn finish(
     Ok(message)
 }
 
-/// A UTF-8 text part in base64. For Chinese text it is the shorter transfer encoding (a
-/// CJK character is three bytes, nine characters in quoted-printable, four in base64), and
-/// encoding it costs a fraction of quoted-printable's.
-fn base64_part(kind: ContentType, text: String) -> SinglePart {
-    match Body::new_with_encoding(text, ContentTransferEncoding::Base64) {
-        Ok(body) => SinglePart::builder().header(kind).body(body),
-        // Unreachable: base64 carries any bytes. Keep lettre's own choice if it ever says no.
-        Err(bytes) => SinglePart::builder()
-            .header(kind)
-            .body(String::from_utf8_lossy(&bytes).into_owned()),
-    }
+/// A UTF-8 text part in base64 (see `body`). For Chinese text it is the shorter transfer
+/// encoding (a CJK character is three bytes, nine characters in quoted-printable, four in
+/// base64), and encoding it costs a fraction of quoted-printable's.
+fn base64_part(kind: ContentType, body: Body) -> SinglePart {
+    SinglePart::builder().header(kind).body(body)
 }
 
 /// A subject is one line: template line breaks (and other control characters) become spaces,
@@ -394,26 +331,6 @@ mod tests {
             "https:&#x2f;&#x2f;x.org&#x2f;unsubscribe&#x2f;1.2.a-b_c"
         );
         assert_eq!(html_escape("a&\"<'>"), "a&amp;&quot;&lt;&#x27;&gt;");
-    }
-
-    #[test]
-    fn bodies_are_cut_at_each_link_and_joined_per_subscriber() {
-        let rendered = format!(
-            "退订：{UNSUBSCRIBE_PLACEHOLDER}\n管理：{MANAGE_PLACEHOLDER}{UNSUBSCRIBE_PLACEHOLDER}"
-        );
-        let p = pieces(&rendered);
-        assert_eq!(
-            p,
-            vec![
-                Piece::Text("退订：".into()),
-                Piece::Unsubscribe,
-                Piece::Text("\n管理：".into()),
-                Piece::Manage,
-                Piece::Unsubscribe,
-            ]
-        );
-        assert_eq!(join(&p, "U", "M"), "退订：U\n管理：MU");
-        assert_eq!(pieces("无链接"), vec![Piece::Text("无链接".into())]);
     }
 
     #[test]
