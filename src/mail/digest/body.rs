@@ -107,7 +107,7 @@ fn pieces(rendered: &str) -> Vec<Piece> {
             return out;
         };
         if at > 0 {
-            out.push(Piece::Text(rest[..at].as_bytes().to_vec()));
+            out.push(Piece::Text(rest.as_bytes()[..at].to_vec()));
         }
         out.push(piece);
         rest = &rest[at + len..];
