@@ -83,6 +83,7 @@ suite!(
     keyword_feed_and_api_over_http,
     articles_stored_before_the_index_are_indexed_on_open,
     a_common_word_gives_the_newest_first,
+    a_common_word_is_found_exactly_however_it_is_written,
 );
 
 // ---------------------------------------------------------------- fixtures
@@ -384,4 +385,72 @@ async fn a_common_word_gives_the_newest_first(store: Store, _: String) {
     assert!(found
         .windows(2)
         .all(|w| (w[0].date, &w[0].id) > (w[1].date, &w[1].id)));
+}
+
+/// A word in thousands of articles, searched newest first: the newest articles lack it, one
+/// holds it only through characters NFKC folds (a Kangxi radical for 人), one holds it in its
+/// subtitle only; exactly the articles that hold it are found, also after the store works out
+/// anew which articles fold.
+async fn a_common_word_is_found_exactly_however_it_is_written(store: Store, url: String) {
+    let day =
+        |p: u64| (NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + chrono::Days::new(p)).to_string();
+    let mut pages: Vec<NewPage> = (0..120)
+        .map(|p| {
+            let articles = (0..25)
+                .map(|k| article(&format!("第{p}版第{k}篇"), "人民群众安居乐业。", "330182"))
+                .collect();
+            page(&format!("p{p}.txt"), &day(p), articles)
+        })
+        .collect();
+    // The newest day: ten articles without the word, one with it folded, one in a subtitle.
+    let mut newest: Vec<Article> = (0..10)
+        .map(|k| article(&format!("新闻{k}"), "市场繁荣，群众满意。", "330182"))
+        .collect();
+    newest.push(article("折叠", "\u{2F08}民群众欢度佳节。", "330182"));
+    let mut sub = article("副题", "正文没有这个词。", "330182");
+    sub.subtitle = Some("为人民服务".into());
+    newest.push(sub);
+    pages.push(page("newest.txt", &day(200), newest));
+    store.ingest_many(&pages).await.unwrap();
+
+    let check = |found: Vec<StoredArticle>| {
+        assert_eq!(found.len(), 50);
+        let t = titles(&found);
+        assert!(
+            t[..2].contains(&"折叠".to_string()) && t[..2].contains(&"副题".to_string()),
+            "{t:?}"
+        );
+        assert!(!t.iter().any(|t| t.starts_with("新闻")), "{t:?}");
+        assert!(found[2..]
+            .iter()
+            .all(|a| a.date.to_string() == day(119) || a.date.to_string() == day(118)));
+    };
+    check(search(&store, "人民", None).await);
+    // Two words: both must occur.
+    let both = search(&store, "人民 服务", None).await;
+    assert_eq!(titles(&both), vec!["副题".to_string()]);
+
+    // A store whose rows do not yet know whether they fold works it out on opening, once.
+    if let Store::Sqlite(pool) = &store {
+        let folding = "SELECT count(*) FROM search_docs WHERE folds = 1";
+        let n: i64 = sqlx::query_scalar(folding).fetch_one(pool).await.unwrap();
+        assert_eq!(n, 1);
+        sqlx::query("UPDATE search_docs SET folds = 1")
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO meta (key, value) VALUES ('search_folds_backfill', 1)")
+            .execute(pool)
+            .await
+            .unwrap();
+        check(search(&store, "人民", None).await);
+        let reopened = Store::connect(&url).await.unwrap();
+        let Store::Sqlite(pool) = &reopened else {
+            unreachable!()
+        };
+        let n: i64 = sqlx::query_scalar(folding).fetch_one(pool).await.unwrap();
+        assert_eq!(n, 1);
+        check(search(&reopened, "人民", None).await);
+        reopened.close().await;
+    }
 }

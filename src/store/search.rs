@@ -36,23 +36,36 @@ pub struct Search {
     pub limit: usize,
 }
 
-/// The article ids and terms of the articles of `pages` (the rows just inserted).
-pub(super) fn documents<'a>(pages: impl Iterator<Item = &'a NewPage>) -> Vec<(&'a str, String)> {
+/// An article as the index takes it.
+pub(super) struct Doc<'a> {
+    pub id: &'a str,
+    /// Its terms, separated by spaces.
+    pub terms: String,
+    /// See [`terms::folds_han`] (SQLite keeps it beside the index).
+    pub folds: bool,
+}
+
+/// The index documents of the articles of `pages` (the rows just inserted).
+pub(super) fn documents<'a>(pages: impl Iterator<Item = &'a NewPage>) -> Vec<Doc<'a>> {
     pages
         .flat_map(|p| p.articles.iter())
-        .map(|a| (a.id.as_str(), terms::article_terms(&a.article).join(" ")))
+        .map(|a| Doc {
+            id: a.id.as_str(),
+            terms: terms::article_terms(&a.article).join(" "),
+            folds: terms::article_folds_han(&a.article),
+        })
         .collect()
 }
 
 /// Indexes articles just inserted (SQLite): their `search_docs` rows, then their terms.
 pub(super) async fn index_sqlite(
     tx: &mut Transaction<'static, Sqlite>,
-    docs: &[(&str, String)],
+    docs: &[Doc<'_>],
 ) -> Result<(), StoreError> {
     for chunk in docs.chunks(256) {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO search_docs (article_id) ");
-        q.push_values(chunk, |mut b, (id, _)| {
-            b.push_bind(*id);
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO search_docs (article_id, folds) ");
+        q.push_values(chunk, |mut b, d| {
+            b.push_bind(d.id).push_bind(d.folds);
         });
         q.push(" ON CONFLICT DO NOTHING");
         q.build().execute(&mut **tx).await?;
@@ -60,8 +73,8 @@ pub(super) async fn index_sqlite(
             "INSERT INTO article_fts (rowid, terms) \
              SELECT d.docid, v.column2 FROM search_docs d JOIN (",
         );
-        q.push_values(chunk, |mut b, (id, terms)| {
-            b.push_bind(*id).push_bind(terms.as_str());
+        q.push_values(chunk, |mut b, d| {
+            b.push_bind(d.id).push_bind(d.terms.as_str());
         });
         q.push(") AS v ON d.article_id = v.column1");
         q.build().execute(&mut **tx).await?;
@@ -72,34 +85,43 @@ pub(super) async fn index_sqlite(
 /// Indexes articles just inserted (PostgreSQL).
 pub(super) async fn index_postgres(
     tx: &mut Transaction<'static, sqlx::Postgres>,
-    docs: &[(&str, String)],
+    docs: &[Doc<'_>],
 ) -> Result<(), StoreError> {
     if docs.is_empty() {
         return Ok(());
     }
-    let ids: Vec<&str> = docs.iter().map(|(id, _)| *id).collect();
+    let ids: Vec<&str> = docs.iter().map(|d| d.id).collect();
     let vectors: Vec<String> = docs
         .iter()
-        .map(|(_, t)| {
-            let t: Vec<String> = t.split(' ').map(str::to_string).collect();
+        .map(|d| {
+            let t: Vec<String> = d.terms.split(' ').map(str::to_string).collect();
             terms::tsvector(&t)
         })
         .collect();
+    let folds: Vec<bool> = docs.iter().map(|d| d.folds).collect();
     sqlx::query(
-        "INSERT INTO article_search (article_id, terms) \
-         SELECT id, v::tsvector FROM UNNEST($1::text[], $2::text[]) AS u(id, v) \
-         ON CONFLICT (article_id) DO UPDATE SET terms = EXCLUDED.terms",
+        "INSERT INTO article_search (article_id, terms, folds) \
+         SELECT id, v::tsvector, f FROM UNNEST($1::text[], $2::text[], $3::bool[]) AS u(id, v, f) \
+         ON CONFLICT (article_id) DO UPDATE SET terms = EXCLUDED.terms, folds = EXCLUDED.folds",
     )
     .bind(&ids)
     .bind(&vectors)
+    .bind(&folds)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Indexes the articles stored before the index existed, once (the migration leaves a
-/// `search_backfill` mark when there were any); a no-op costing one query otherwise.
+/// Completes the index for rows stored before it (or before a column of it) existed, once:
+/// a no-op costing a query or two otherwise.
 pub(super) async fn backfill(store: &Store) -> Result<(), StoreError> {
+    backfill_index(store).await?;
+    backfill_folds(store).await
+}
+
+/// Indexes the articles stored before the index existed, once (the migration leaves a
+/// `search_backfill` mark when there were any).
+async fn backfill_index(store: &Store) -> Result<(), StoreError> {
     let pending: Option<i64> = on_pool!(store, pool => {
         sqlx::query_scalar("SELECT value FROM meta WHERE key = 'search_backfill'")
             .fetch_optional(pool)
@@ -130,18 +152,22 @@ pub(super) async fn backfill(store: &Store) -> Result<(), StoreError> {
         });
         let Some(last) = rows.last() else { break };
         after = last.0.clone();
-        let docs: Vec<(String, String)> = rows
-            .into_iter()
+        let docs: Vec<Doc<'_>> = rows
+            .iter()
             .map(|(id, title, kicker, subtitle, body)| {
-                let mut t = Vec::new();
+                let (mut t, mut folds) = (Vec::new(), terms::folds_han(body));
                 for part in [title, kicker, subtitle].into_iter().flatten() {
-                    t.extend(terms::text_terms(&part));
+                    t.extend(terms::text_terms(part));
+                    folds |= terms::folds_han(part);
                 }
-                t.extend(terms::text_terms(&body));
-                (id, t.join(" "))
+                t.extend(terms::text_terms(body));
+                Doc {
+                    id,
+                    terms: t.join(" "),
+                    folds,
+                }
             })
             .collect();
-        let docs: Vec<(&str, String)> = docs.iter().map(|(i, t)| (i.as_str(), t.clone())).collect();
         match store {
             Store::Sqlite(pool) => {
                 let mut tx = super::sqlite::begin_write(pool, true).await?;
@@ -161,6 +187,99 @@ pub(super) async fn backfill(store: &Store) -> Result<(), StoreError> {
             .await?;
     });
     Ok(())
+}
+
+/// Works out `folds` of the rows indexed before that column existed, once (the migration
+/// leaves a `search_folds_backfill` mark when there were any). Until then they count as
+/// folding, which is slower to search but misses nothing.
+async fn backfill_folds(store: &Store) -> Result<(), StoreError> {
+    let pending: Option<i64> = on_pool!(store, pool => {
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'search_folds_backfill'")
+            .fetch_optional(pool)
+            .await?
+    });
+    if pending.is_none() {
+        return Ok(());
+    }
+    let mut after = String::new();
+    loop {
+        type Row = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = on_pool!(store, pool => {
+            sqlx::query_as(
+                "SELECT id, title, kicker, subtitle, body FROM articles \
+                 WHERE id > $1 ORDER BY id LIMIT $2",
+            )
+            .bind(&after)
+            .bind(BACKFILL_BATCH)
+            .fetch_all(pool)
+            .await?
+        });
+        let Some(last) = rows.last() else { break };
+        after = last.0.clone();
+        let plain: Vec<&str> = rows
+            .iter()
+            .filter(|(_, title, kicker, subtitle, body)| {
+                ![title, kicker, subtitle]
+                    .into_iter()
+                    .flatten()
+                    .any(|t| terms::folds_han(t))
+                    && !terms::folds_han(body)
+            })
+            .map(|r| r.0.as_str())
+            .collect();
+        if plain.is_empty() {
+            continue;
+        }
+        match store {
+            Store::Sqlite(pool) => {
+                let mut q = QueryBuilder::<Sqlite>::new(
+                    "UPDATE search_docs SET folds = 0 WHERE article_id IN (",
+                );
+                let mut list = q.separated(", ");
+                for id in &plain {
+                    list.push_bind(*id);
+                }
+                list.push_unseparated(")");
+                let mut tx = super::sqlite::begin_write(pool, true).await?;
+                q.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+            Store::Postgres(pool) => {
+                sqlx::query("UPDATE article_search SET folds = FALSE WHERE article_id = ANY($1)")
+                    .bind(&plain)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+    }
+    on_pool!(store, pool => {
+        sqlx::query("DELETE FROM meta WHERE key = 'search_folds_backfill'")
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+/// SQL that is true when each of `n` words (bound as `$5`, `$6`, …) stands in one of an
+/// article's indexed texts, using the backend's substring function `position` (`instr`,
+/// `strpos`: 0 when absent). With no words (a query not all Han) it is true.
+fn holds_words(n: usize, position: &str) -> String {
+    let mut sql = String::from("(TRUE");
+    for i in 5..5 + n {
+        sql.push_str(&format!(
+            " AND ({position}(a.body, ${i}) > 0 OR {position}(COALESCE(a.title, ''), ${i}) > 0 \
+             OR {position}(COALESCE(a.kicker, ''), ${i}) > 0 \
+             OR {position}(COALESCE(a.subtitle, ''), ${i}) > 0)"
+        ));
+    }
+    sql.push(')');
+    sql
 }
 
 /// The `WHERE` part shared by the search and the reference scan: dated articles, in a region.
@@ -195,6 +314,7 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                 .fetch_one(pool)
                 .await
                 .map_err(|e| super::sqlite::name_busy(pool, e.into()))?;
+                let words = s.query.han_words().unwrap_or_default();
                 let sql = if probe < DENSE {
                     format!(
                         "SELECT {ARTICLE_COLUMNS} FROM article_fts f \
@@ -204,25 +324,38 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                          WHERE article_fts MATCH $1 {FILTERS}"
                     )
                 } else {
-                    // Each article checked on its own: the index seeks to its row.
+                    // Each article checked on its own: the index seeks to its row. For Han
+                    // words a substring test first rules out the articles that cannot match
+                    // (cheap beside the index's seek), unless the article folds (see
+                    // `terms::folds_han`). Numbered `?N`: the words come after the filters.
+                    let check = format!("d.folds OR {}", holds_words(words.len(), "instr"));
                     format!(
                         "SELECT {ARTICLE_COLUMNS} FROM articles a INDEXED BY articles_date \
                          JOIN search_docs d ON d.article_id = a.id \
                          JOIN pages p ON p.key = a.page_key \
-                         WHERE EXISTS (SELECT 1 FROM article_fts \
-                                       WHERE article_fts MATCH $1 AND rowid = d.docid) {FILTERS}"
+                         WHERE CASE WHEN {check} THEN EXISTS (SELECT 1 FROM article_fts \
+                                       WHERE article_fts MATCH $1 AND rowid = d.docid) \
+                               ELSE 0 END {FILTERS}"
                     )
+                    .replace('$', "?")
                 };
-                sqlx::query_as(&sql)
+                let mut query = sqlx::query_as(&sql)
                     .bind(&fts)
                     .bind(lo)
                     .bind(hi)
-                    .bind(limit)
+                    .bind(limit);
+                if probe >= DENSE {
+                    for w in words {
+                        query = query.bind(w);
+                    }
+                }
+                query
                     .fetch_all(pool)
                     .await
                     .map_err(|e| super::sqlite::name_busy(pool, e.into()))?
             }
             Store::Postgres(pool) => {
+                let words = s.query.han_words().unwrap_or_default();
                 let mut tx = pool.begin().await?;
                 // The server stops the query itself, rather than it running on unobserved.
                 let ms = SEARCH_TIMEOUT.as_millis();
@@ -253,21 +386,28 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                          JOIN pages p ON p.key = a.page_key WHERE TRUE {FILTERS}"
                     )
                 } else {
+                    // Newest first, as on SQLite, with the same substring test before the
+                    // match (inside CASE, so that the match is made only where it passes).
+                    let check = holds_words(words.len(), "strpos");
                     format!(
                         "SELECT {ARTICLE_COLUMNS} FROM articles a \
                          JOIN pages p ON p.key = a.page_key \
-                         WHERE EXISTS (SELECT 1 FROM article_search s \
-                                       WHERE s.article_id = a.id AND s.terms @@ $1::tsquery) \
-                         {FILTERS}"
+                         JOIN article_search s ON s.article_id = a.id \
+                         WHERE CASE WHEN s.folds OR {check} THEN s.terms @@ $1::tsquery \
+                               ELSE FALSE END {FILTERS}"
                     )
                 };
-                let rows = sqlx::query_as(&sql)
+                let mut query = sqlx::query_as(&sql)
                     .bind(s.query.tsquery())
                     .bind(lo)
                     .bind(hi)
-                    .bind(limit)
-                    .fetch_all(&mut *tx)
-                    .await?;
+                    .bind(limit);
+                if probe >= DENSE {
+                    for w in words {
+                        query = query.bind(w);
+                    }
+                }
+                let rows = query.fetch_all(&mut *tx).await?;
                 tx.commit().await?;
                 rows
             }

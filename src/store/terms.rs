@@ -99,6 +99,30 @@ pub fn article_terms(article: &crate::model::Article) -> Vec<String> {
     terms
 }
 
+/// Whether NFKC turns some character of `text` into Han characters it does not hold as such
+/// (compatibility ideographs, Kangxi radicals, ㍻ → 平成): the index then holds Han words
+/// that are not substrings of the stored text, which a search's substring pre-check must know.
+pub fn folds_han(text: &str) -> bool {
+    text.chars().any(|c| {
+        let u = c as u32;
+        if u < 0x2E80 || matches!(u, 0x3400..=0x4DBF | 0x4E00..=0x9FFF) {
+            return false;
+        }
+        let mut folds = false;
+        unicode_normalization::char::decompose_compatible(c, |d| folds |= d != c && is_han(d));
+        folds
+    })
+}
+
+/// [`folds_han`] of any of an article's texts that [`article_terms`] indexes.
+pub fn article_folds_han(article: &crate::model::Article) -> bool {
+    [&article.title, &article.kicker, &article.subtitle]
+        .into_iter()
+        .flatten()
+        .any(|t| folds_han(t))
+        || folds_han(&article.body)
+}
+
 /// One word of a query as a phrase of consecutive terms; the last may be a prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Phrase {
@@ -152,6 +176,16 @@ impl SearchQuery {
             return Err(QueryError::TooManyWords);
         }
         Ok(SearchQuery { words, phrases })
+    }
+
+    /// The words, when every one is Han characters only. A text that matches the query and
+    /// does not [`folds_han`] then holds each of them as typed (the index matches a word only
+    /// where its characters stand together), so a substring test can rule texts out cheaply.
+    pub fn han_words(&self) -> Option<&[String]> {
+        self.words
+            .iter()
+            .all(|w| !w.is_empty() && w.chars().all(is_han))
+            .then_some(self.words.as_slice())
     }
 
     /// The query in FTS5's syntax: `"新冠 冠疫 疫情" AND "疫" *`.
@@ -236,6 +270,26 @@ pub fn tsvector(terms: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folding_characters_are_told_apart() {
+        assert!(!folds_han("新安江畔开新局，Ｇ２０峰会、第1版"));
+        assert!(folds_han("平成元年 ㍻")); // ㍻ → 平成
+        assert!(folds_han("\u{2F08}民")); // Kangxi radical 人
+        assert!(folds_han("\u{F900}")); // a compatibility ideograph
+        let q = SearchQuery::parse("疫情 防控").unwrap();
+        assert_eq!(
+            q.han_words(),
+            Some(&["疫情".to_string(), "防控".to_string()][..])
+        );
+        assert_eq!(SearchQuery::parse("G20 峰会").unwrap().han_words(), None);
+        assert_eq!(SearchQuery::parse("疫情，").unwrap().han_words(), None);
+        // A query typed with a radical is the unified character once normalised.
+        assert_eq!(
+            SearchQuery::parse("\u{2F08}民").unwrap().han_words(),
+            Some(&["人民".to_string()][..])
+        );
+    }
 
     #[test]
     fn han_text_becomes_bigrams_and_last_characters() {
