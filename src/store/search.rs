@@ -266,6 +266,23 @@ async fn backfill_folds(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// How a search for a common word tells, article by article (walking them newest first),
+/// whether one matches: for a query of `n` Han words (bound as `$5`, `$6`, …) in an article
+/// that does not fold (`folds`, see `terms::folds_han`), the index's match and a substring
+/// test of its texts agree (the index matches a Han word exactly where its characters stand
+/// together), so the substring test, a fraction of the cost of the index's seek, decides;
+/// folding articles and other queries are asked of the index (`matches`). In CASE, so that
+/// the index is asked only where needed.
+fn dense_check(n: usize, folds: &str, matches: &str, position: &str) -> String {
+    if n == 0 {
+        return matches.to_string();
+    }
+    format!(
+        "CASE WHEN {folds} THEN {matches} ELSE {} END",
+        holds_words(n, position)
+    )
+}
+
 /// SQL that is true when each of `n` words (bound as `$5`, `$6`, …) stands in one of an
 /// article's indexed texts, using the backend's substring function `position` (`instr`,
 /// `strpos`: 0 when absent). With no words (a query not all Han) it is true.
@@ -324,18 +341,20 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                          WHERE article_fts MATCH $1 {FILTERS}"
                     )
                 } else {
-                    // Each article checked on its own: the index seeks to its row. For Han
-                    // words a substring test first rules out the articles that cannot match
-                    // (cheap beside the index's seek), unless the article folds (see
-                    // `terms::folds_han`). Numbered `?N`: the words come after the filters.
-                    let check = format!("d.folds OR {}", holds_words(words.len(), "instr"));
+                    // Each article checked on its own, newest first (see `dense_check`).
+                    // Numbered `?N`: the words are bound after the filters.
+                    let check = dense_check(
+                        words.len(),
+                        "d.folds",
+                        "EXISTS (SELECT 1 FROM article_fts \
+                                 WHERE article_fts MATCH $1 AND rowid = d.docid)",
+                        "instr",
+                    );
                     format!(
                         "SELECT {ARTICLE_COLUMNS} FROM articles a INDEXED BY articles_date \
                          JOIN search_docs d ON d.article_id = a.id \
                          JOIN pages p ON p.key = a.page_key \
-                         WHERE CASE WHEN {check} THEN EXISTS (SELECT 1 FROM article_fts \
-                                       WHERE article_fts MATCH $1 AND rowid = d.docid) \
-                               ELSE 0 END {FILTERS}"
+                         WHERE {check} {FILTERS}"
                     )
                     .replace('$', "?")
                 };
@@ -386,15 +405,14 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                          JOIN pages p ON p.key = a.page_key WHERE TRUE {FILTERS}"
                     )
                 } else {
-                    // Newest first, as on SQLite, with the same substring test before the
-                    // match (inside CASE, so that the match is made only where it passes).
-                    let check = holds_words(words.len(), "strpos");
+                    // Newest first, as on SQLite (see `dense_check`).
+                    let check =
+                        dense_check(words.len(), "s.folds", "s.terms @@ $1::tsquery", "strpos");
                     format!(
                         "SELECT {ARTICLE_COLUMNS} FROM articles a \
                          JOIN pages p ON p.key = a.page_key \
                          JOIN article_search s ON s.article_id = a.id \
-                         WHERE CASE WHEN s.folds OR {check} THEN s.terms @@ $1::tsquery \
-                               ELSE FALSE END {FILTERS}"
+                         WHERE {check} {FILTERS}"
                     )
                 };
                 let mut query = sqlx::query_as(&sql)
