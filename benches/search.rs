@@ -220,6 +220,8 @@ fn main() {
             let store = Store::connect_postgres_schema(&pg, &schema).await.unwrap();
             println!("postgres, {pg_n} articles:");
             fill(&store, pg_n, &sentences).await;
+            // Statistics as autovacuum would have them a minute after a bulk load.
+            store.analyze().await.unwrap();
             measure("postgres", &store).await;
             store.close().await;
             paperboy::store::drop_postgres_schema(&pg, &schema)

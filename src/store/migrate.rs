@@ -131,3 +131,20 @@ async fn execute_once(url: &str, sql: &str) -> Result<(), StoreError> {
     pool.close().await;
     Ok(())
 }
+
+impl super::Store {
+    /// Refreshes the query planner's statistics, as after a bulk load (PostgreSQL's
+    /// autovacuum does it on its own a while later): `ANALYZE` on PostgreSQL, `PRAGMA
+    /// optimize` on SQLite.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        match self {
+            super::Store::Sqlite(pool) => {
+                sqlx::query("PRAGMA optimize").execute(pool).await?;
+            }
+            super::Store::Postgres(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+        }
+        Ok(())
+    }
+}
