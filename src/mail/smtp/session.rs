@@ -323,7 +323,12 @@ fn group(job: &Job) -> String {
 /// The message as DATA carries it: a `.` doubled at the start of every line (RFC 5321
 /// 4.5.2), then `CRLF.CRLF`. `raw` is UTF-8 (checked by [`pipelinable`]).
 fn dot_stuffed(raw: &[u8]) -> String {
-    let text = String::from_utf8_lossy(raw);
+    // Valid UTF-8 (ASCII, for base64 bodies) is the rule; checking it is quicker than the
+    // lossy conversion's chunking, which stays for anything else.
+    let text = match std::str::from_utf8(raw) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(raw),
+    };
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
