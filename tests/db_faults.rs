@@ -270,3 +270,35 @@ async fn sqlite_locked_by_another_process_under_serve() {
     drop(lock);
     recovers(&server).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_file_removed_under_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("paperboy.db");
+    let url = format!("sqlite://{}", db.display());
+    let store = Store::connect(&url).await.unwrap();
+    store.ingest_many(&web_fixture::pages()[..1]).await.unwrap();
+    let server = Server::start(store.clone(), config(&url)).await;
+    let before = warm(&server).await;
+
+    // The file leaves its path (removed, or moved away) while the server has it open.
+    let away = dir.path().join("moved-away.db");
+    std::fs::rename(&db, &away).unwrap();
+    serves_stale_while_down(&server, &before).await;
+    // A write now would go into the file that is gone: refused, naming the database.
+    let err = store
+        .ingest_many(&web_fixture::pages()[1..])
+        .await
+        .unwrap_err();
+    assert!(err.is_unavailable(), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("was removed") && message.contains(&db.display().to_string()),
+        "{message}"
+    );
+
+    // Put back: the server recovers by itself, and the refused write can be made.
+    std::fs::rename(&away, &db).unwrap();
+    store.ingest_many(&web_fixture::pages()[1..]).await.unwrap();
+    recovers(&server).await;
+}

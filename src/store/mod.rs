@@ -138,6 +138,10 @@ pub enum StoreError {
     /// rolled the write back whole; the same write succeeds once there is room.
     #[error("the disk holding database {path} is full: the write was not stored; free some space and run again")]
     Full { path: std::path::PathBuf },
+    /// SQLite: the database file was removed while paperboy had it open. Writes would go to
+    /// the removed file and be lost with it, so none is made.
+    #[error("database {path} was removed while paperboy had it open: nothing more is stored in it; put it back or restart paperboy to start a new one")]
+    Removed { path: std::path::PathBuf },
     /// A query that ran past its time limit (a search) and was abandoned.
     #[error("timed out: {0}")]
     Timeout(String),
@@ -154,6 +158,7 @@ impl StoreError {
             StoreError::Unreachable { .. }
                 | StoreError::Busy { .. }
                 | StoreError::Full { .. }
+                | StoreError::Removed { .. }
                 | StoreError::Io { .. }
                 | StoreError::Db(
                     sqlx::Error::Io(_)
@@ -366,9 +371,12 @@ impl Store {
             return Ok(Vec::new());
         }
         match self {
-            Store::Sqlite(pool) => sqlite::ingest_many(pool, pages)
-                .await
-                .map_err(|e| sqlite::name_busy(pool, e)),
+            Store::Sqlite(pool) => {
+                sqlite::still_there(pool)?;
+                sqlite::ingest_many(pool, pages)
+                    .await
+                    .map_err(|e| sqlite::name_busy(pool, e))
+            }
             Store::Postgres(pool) => postgres::ingest_many(pool, pages).await,
         }
     }

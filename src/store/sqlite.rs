@@ -142,6 +142,22 @@ pub(super) async fn begin_write<DB: Database>(
     }
 }
 
+/// Fails with [`StoreError::Removed`] when the pool's database file is no longer at its path
+/// (an open SQLite connection keeps writing to a removed file, whose contents then vanish).
+pub(super) fn still_there(pool: &SqlitePool) -> Result<(), StoreError> {
+    let options = pool.connect_options();
+    let path = options.get_filename();
+    if path.as_os_str() == ":memory:" || path.as_os_str().is_empty() {
+        return Ok(());
+    }
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::Removed {
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// True for SQLITE_BUSY and SQLITE_LOCKED (with any extended code): another connection held
 /// a lock this one needed, for longer than the busy timeout or in a way it cannot wait out.
 pub(super) fn is_locked(e: &sqlx::Error) -> bool {
