@@ -121,52 +121,80 @@ pub(super) async fn backfill(store: &Store) -> Result<(), StoreError> {
     backfill_folds(store).await
 }
 
-/// Indexes the articles stored before the index existed, once (the migration leaves a
-/// `search_backfill` mark when there were any).
-async fn backfill_index(store: &Store) -> Result<(), StoreError> {
-    let pending: Option<i64> = on_pool!(store, pool => {
-        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'search_backfill'")
+/// An article's indexed texts: id, title, kicker, subtitle, body.
+type Texts = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+/// Whether the one-time job `key` (a `meta` mark left by a migration) is still to be done.
+async fn pending(store: &Store, key: &str) -> Result<bool, StoreError> {
+    let mark: Option<i64> = on_pool!(store, pool => {
+        sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
             .fetch_optional(pool)
             .await?
     });
-    if pending.is_none() {
+    Ok(mark.is_some())
+}
+
+/// Removes the mark of the one-time job `key`: done.
+async fn done(store: &Store, key: &str) -> Result<(), StoreError> {
+    on_pool!(store, pool => {
+        sqlx::query("DELETE FROM meta WHERE key = $1")
+            .bind(key)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+/// The next `BACKFILL_BATCH` articles' texts in id order after `after`.
+async fn texts_after(store: &Store, after: &str) -> Result<Vec<Texts>, StoreError> {
+    Ok(on_pool!(store, pool => {
+        sqlx::query_as(
+            "SELECT id, title, kicker, subtitle, body FROM articles \
+             WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(BACKFILL_BATCH)
+        .fetch_all(pool)
+        .await?
+    }))
+}
+
+/// The headline lines of a row of [`Texts`] that are there.
+fn headlines(row: &Texts) -> impl Iterator<Item = &String> {
+    [&row.1, &row.2, &row.3].into_iter().flatten()
+}
+
+/// Indexes the articles stored before the index existed, once (the migration leaves a
+/// `search_backfill` mark when there were any).
+async fn backfill_index(store: &Store) -> Result<(), StoreError> {
+    if !pending(store, "search_backfill").await? {
         return Ok(());
     }
     tracing::info!("indexing stored articles for search (once)");
     let mut after = String::new();
     loop {
-        type Row = (
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            String,
-        );
-        let rows: Vec<Row> = on_pool!(store, pool => {
-            sqlx::query_as(
-                "SELECT id, title, kicker, subtitle, body FROM articles \
-                 WHERE id > $1 ORDER BY id LIMIT $2",
-            )
-            .bind(&after)
-            .bind(BACKFILL_BATCH)
-            .fetch_all(pool)
-            .await?
-        });
+        let rows = texts_after(store, &after).await?;
         let Some(last) = rows.last() else { break };
         after = last.0.clone();
         let docs: Vec<Doc<'_>> = rows
             .iter()
-            .map(|(id, title, kicker, subtitle, body)| {
-                let (mut t, mut folds) = (Vec::new(), terms::folds_han(body));
-                for part in [title, kicker, subtitle].into_iter().flatten() {
+            .map(|row| {
+                let mut t = Vec::new();
+                for part in headlines(row) {
                     t.extend(terms::text_terms(part));
-                    folds |= terms::folds_han(part);
                 }
-                t.extend(terms::text_terms(body));
+                t.extend(terms::text_terms(&row.4));
                 Doc {
-                    id,
+                    id: &row.0,
                     terms: t.join(" "),
-                    folds,
+                    folds: folds(row),
                 }
             })
             .collect();
@@ -183,56 +211,29 @@ async fn backfill_index(store: &Store) -> Result<(), StoreError> {
             }
         }
     }
-    on_pool!(store, pool => {
-        sqlx::query("DELETE FROM meta WHERE key = 'search_backfill'")
-            .execute(pool)
-            .await?;
-    });
-    Ok(())
+    done(store, "search_backfill").await
+}
+
+/// [`terms::folds_han`] of any of a row's texts.
+fn folds(row: &Texts) -> bool {
+    headlines(row).any(|t| terms::folds_han(t)) || terms::folds_han(&row.4)
 }
 
 /// Works out `folds` of the rows indexed before that column existed, once (the migration
 /// leaves a `search_folds_backfill` mark when there were any). Until then they count as
 /// folding, which is slower to search but misses nothing.
 async fn backfill_folds(store: &Store) -> Result<(), StoreError> {
-    let pending: Option<i64> = on_pool!(store, pool => {
-        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'search_folds_backfill'")
-            .fetch_optional(pool)
-            .await?
-    });
-    if pending.is_none() {
+    if !pending(store, "search_folds_backfill").await? {
         return Ok(());
     }
     let mut after = String::new();
     loop {
-        type Row = (
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            String,
-        );
-        let rows: Vec<Row> = on_pool!(store, pool => {
-            sqlx::query_as(
-                "SELECT id, title, kicker, subtitle, body FROM articles \
-                 WHERE id > $1 ORDER BY id LIMIT $2",
-            )
-            .bind(&after)
-            .bind(BACKFILL_BATCH)
-            .fetch_all(pool)
-            .await?
-        });
+        let rows = texts_after(store, &after).await?;
         let Some(last) = rows.last() else { break };
         after = last.0.clone();
         let plain: Vec<&str> = rows
             .iter()
-            .filter(|(_, title, kicker, subtitle, body)| {
-                ![title, kicker, subtitle]
-                    .into_iter()
-                    .flatten()
-                    .any(|t| terms::folds_han(t))
-                    && !terms::folds_han(body)
-            })
+            .filter(|row| !folds(row))
             .map(|r| r.0.as_str())
             .collect();
         if plain.is_empty() {
@@ -260,12 +261,7 @@ async fn backfill_folds(store: &Store) -> Result<(), StoreError> {
             }
         }
     }
-    on_pool!(store, pool => {
-        sqlx::query("DELETE FROM meta WHERE key = 'search_folds_backfill'")
-            .execute(pool)
-            .await?;
-    });
-    Ok(())
+    done(store, "search_folds_backfill").await
 }
 
 /// How a search for a common word tells, article by article (walking them newest first),

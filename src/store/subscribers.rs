@@ -85,6 +85,26 @@ macro_rules! on_pool {
 
 pub(super) use on_pool;
 
+/// Inside an `on_pool!` write transaction `tx`: makes `regions` exactly subscriber `id`'s.
+macro_rules! replace_regions {
+    ($tx:ident, $lite:ident, $id:expr, $regions:expr) => {
+        sqlx::query(&q($lite, "DELETE FROM subscriptions WHERE subscriber_id = $1"))
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?;
+        for r in $regions {
+            sqlx::query(&q(
+                $lite,
+                "INSERT INTO subscriptions (subscriber_id, region) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            ))
+            .bind($id)
+            .bind(r.as_str())
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
 fn region_list(codes: Vec<String>) -> Result<Vec<RegionCode>, StoreError> {
     codes
         .into_iter()
@@ -145,23 +165,7 @@ impl Store {
                 }
             };
             if outcome != Upsert::Unchanged {
-                sqlx::query(&q(
-                    lite,
-                    "DELETE FROM subscriptions WHERE subscriber_id = $1",
-                ))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                for r in regions {
-                    sqlx::query(&q(
-                        lite,
-                        "INSERT INTO subscriptions (subscriber_id, region) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    ))
-                    .bind(id)
-                    .bind(r.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                replace_regions!(tx, lite, id, regions);
             }
             tx.commit().await?;
             (id, outcome)
@@ -328,23 +332,7 @@ impl Store {
                     .fetch_optional(&mut *tx)
                     .await?;
             if exists.is_some() {
-                sqlx::query(&q(
-                    lite,
-                    "DELETE FROM subscriptions WHERE subscriber_id = $1",
-                ))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-                for r in regions {
-                    sqlx::query(&q(
-                        lite,
-                        "INSERT INTO subscriptions (subscriber_id, region) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                    ))
-                    .bind(id)
-                    .bind(r.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                replace_regions!(tx, lite, id, regions);
             }
             tx.commit().await?;
             exists.is_some()
