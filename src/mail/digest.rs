@@ -7,6 +7,8 @@
 //! `List-Unsubscribe` (https and mailto) and `List-Unsubscribe-Post` (RFC 8058), DKIM-signed when
 //! configured. Pure apart from the clock value passed in: no I/O, no store access.
 
+mod body;
+
 use std::time::{Duration, UNIX_EPOCH};
 
 use chrono::{Datelike, NaiveDate};
@@ -19,6 +21,7 @@ use serde::Serialize;
 use super::{MailError, MailService};
 use crate::render::Renderer;
 use crate::store::subscribers::Subscriber;
+use body::{Part, MANAGE_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER};
 
 /// One edition listed in a digest.
 #[derive(Debug, Clone, Serialize)]
@@ -124,9 +127,6 @@ pub fn date_label(d: NaiveDate) -> String {
 pub fn digest_message_id(day: NaiveDate, subscriber: i64, domain: &str) -> String {
     format!("<digest-{}-{subscriber}@{domain}>", day.format("%Y%m%d"))
 }
-
-mod body;
-use body::{Part, MANAGE_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER};
 
 /// A digest rendered once for everyone who gets the same editions: subject, and text and
 /// HTML parts ready to take each subscriber's own links (see `body`).

@@ -373,6 +373,7 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
             }
             Store::Postgres(pool) => {
                 let words = s.query.han_words().unwrap_or_default();
+                let check = dense_check(words.len(), "s.folds", "s.terms @@ $1::tsquery", "strpos");
                 let mut tx = pool.begin().await?;
                 // The server stops the query itself, rather than it running on unobserved.
                 let ms = SEARCH_TIMEOUT.as_millis();
@@ -391,8 +392,6 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                 // tried first over a bounded window; when it finds fewer than asked for, the
                 // index reads them all.
                 if !words.is_empty() {
-                    let check =
-                        dense_check(words.len(), "s.folds", "s.terms @@ $1::tsquery", "strpos");
                     let sql = format!(
                         "SELECT {ARTICLE_COLUMNS} FROM (SELECT * FROM articles \
                              ORDER BY date DESC, id DESC LIMIT {WINDOW}) a \
@@ -433,8 +432,6 @@ pub(super) async fn search(store: &Store, s: &Search) -> Result<Vec<StoredArticl
                     )
                 } else {
                     // Newest first, as on SQLite (see `dense_check`).
-                    let check =
-                        dense_check(words.len(), "s.folds", "s.terms @@ $1::tsquery", "strpos");
                     format!(
                         "SELECT {ARTICLE_COLUMNS} FROM articles a \
                          JOIN pages p ON p.key = a.page_key \
