@@ -76,18 +76,69 @@ fn median(mut runs: Vec<Duration>) -> Duration {
     runs[runs.len() / 2]
 }
 
-fn count_files(dir: &Path) -> usize {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                count_files(&e.path())
-            } else {
-                1
-            }
-        })
-        .sum()
+/// Files and bytes under `dir`, by kind: article pages, edition pages, feeds, the rest.
+#[derive(Default, Debug)]
+struct Tally {
+    files: usize,
+    bytes: u64,
+    kinds: [(usize, u64); 4],
+}
+
+const KINDS: [&str; 4] = ["article pages", "edition pages", "feeds", "other"];
+
+fn tally(root: &Path, dir: &Path, t: &mut Tally) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let path = e.path();
+        if e.file_type().unwrap().is_dir() {
+            tally(root, &path, t);
+            continue;
+        }
+        let len = e.metadata().unwrap().len();
+        let rel = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let parts: Vec<&str> = rel.split('/').collect();
+        let kind = if parts[0] == "a" || parts[0] == "posts" {
+            0
+        } else if parts.len() == 4 && parts[2].parse::<NaiveDate>().is_ok() {
+            1
+        } else if [".atom", ".rss", ".json", ".xml"]
+            .iter()
+            .any(|x| rel.ends_with(x))
+            && !rel.ends_with("sitemap.xml")
+        {
+            2
+        } else {
+            3
+        };
+        t.files += 1;
+        t.bytes += len;
+        t.kinds[kind].0 += 1;
+        t.kinds[kind].1 += len;
+    }
+}
+
+fn tally_of(dir: &Path) -> Tally {
+    let mut t = Tally::default();
+    tally(dir, dir, &mut t);
+    t
+}
+
+fn print_tally(who: &str, t: &Tally) {
+    let kinds: Vec<String> = KINDS
+        .iter()
+        .zip(t.kinds)
+        .map(|(k, (n, b))| format!("{k} {n} ({:.1} MB)", b as f64 / 1e6))
+        .collect();
+    println!(
+        "{who}: {} files, {:.1} MB: {}",
+        t.files,
+        t.bytes as f64 / 1e6,
+        kinds.join(", ")
+    );
 }
 
 /// The Hugo site of the same articles: one Markdown file each, the county as a taxonomy term.
@@ -185,6 +236,7 @@ fn main() {
         report.bytes / 1_000_000,
         report.files as f64 / first.as_secs_f64()
     );
+    print_tally("paperboy files", &tally_of(&dir.path().join("site-2")));
     println!(
         "paperboy export, same folder:   {:>7.2} s  {:>6} files written of {}",
         again.as_secs_f64(),
@@ -196,7 +248,7 @@ fn main() {
     std::fs::create_dir_all(&site).unwrap();
     hugo_site(&site, &pages);
     let mut runs = Vec::new();
-    let mut files = 0;
+    let mut files = Tally::default();
     for run in 0..3 {
         let out = dir.path().join(format!("hugo-out-{run}"));
         let started = Instant::now();
@@ -210,7 +262,7 @@ fn main() {
         match status {
             Ok(s) if s.success() => {
                 runs.push(took);
-                files = count_files(&out);
+                files = tally_of(&out);
             }
             Ok(s) => panic!("hugo failed: {s}"),
             Err(e) => {
@@ -223,9 +275,10 @@ fn main() {
     println!(
         "hugo (reference), HTML + RSS:   {:>7.2} s  {:>6} files, {:>6.0} files/s",
         hugo.as_secs_f64(),
-        files,
-        files as f64 / hugo.as_secs_f64()
+        files.files,
+        files.files as f64 / hugo.as_secs_f64()
     );
+    print_tally("hugo files", &files);
     println!(
         "export is {:.1}x as fast as hugo",
         hugo.as_secs_f64() / first.as_secs_f64()

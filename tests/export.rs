@@ -129,3 +129,70 @@ fn export(config: &std::path::Path, out: &std::path::Path) -> String {
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+/// Every file of an export is byte-for-byte the server's answer for its URL: edition pages,
+/// article pages and feeds are rendered from whole editions read at once, not through the
+/// router, and must not differ from it in anything. An article filed under its prefecture
+/// only (no county named) gets its page too: the prefecture's edition page links it.
+#[tokio::test]
+async fn every_exported_file_is_what_the_server_sends() {
+    let f = fixture().await;
+    let tz = chrono_tz::Asia::Shanghai;
+    let stored = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2022, 6, 28, 3, 0, 0).unwrap();
+    let page = paperboy::model::Page {
+        source: "hangzhou-0628.txt".into(),
+        encoding: "utf-8".into(),
+        warnings: Vec::new(),
+        paper: Some("杭州日报".into()),
+        date: Some(day("2022-06-28")),
+        date_source: paperboy::model::DateSource::Masthead,
+        articles: vec![paperboy::model::Article {
+            title: Some("全市推进垃圾分类".into()),
+            regions: vec![region("330100")],
+            body: "市区各街道推进垃圾分类工作。".into(),
+            ..Default::default()
+        }],
+    };
+    let page = paperboy::ingest::prepare(page, "hangzhou-0628.txt", stored, tz);
+    let city_only = page.articles[0].id.clone();
+    f.state.store.ingest_many(&[page]).await.unwrap();
+
+    let out = f.dir.path().join("site");
+    let report = paperboy::web::export::write_site(f.state.clone(), &out)
+        .await
+        .unwrap();
+    let mut files = Vec::new();
+    walk(&out, &mut files);
+    assert_eq!(files.len(), report.files);
+    assert!(out.join(format!("a/{city_only}/index.html")).is_file());
+    // Six article pages: the fixture's five and the city-wide one.
+    assert_eq!(std::fs::read_dir(out.join("a")).unwrap().count(), 6);
+    for file in files {
+        let rel = file
+            .strip_prefix(&out)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if rel == "404.html" {
+            continue;
+        }
+        let uri = match rel.strip_suffix("index.html") {
+            Some(dir) => format!("/{dir}"),
+            None => format!("/{rel}"),
+        };
+        let (status, _, served) = f.text(&uri).await;
+        assert_eq!(status, 200, "{uri}");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), served, "{uri}");
+    }
+}
+
+fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        if path.is_dir() {
+            walk(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}

@@ -184,7 +184,7 @@ pub struct EditionPage<'a> {
     pub date_label: String,
     /// A note when the date is the ingest day or inferred.
     pub date_note: Option<&'static str>,
-    pub articles: Vec<ArticleView>,
+    pub articles: &'a [ArticleView],
     pub feeds: Vec<FeedLink>,
     pub subscribe: String,
     /// Province and prefecture above the region, for the breadcrumb.

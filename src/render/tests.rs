@@ -169,7 +169,7 @@ fn pages_escape_markup_and_drop_control_characters() {
                 date: NaiveDate::from_ymd_opt(2022, 6, 28).unwrap(),
                 date_label: "2022年6月28日".into(),
                 date_note: None,
-                articles: vec![ArticleView::new(&nasty())],
+                articles: &[ArticleView::new(&nasty())],
                 feeds: FeedLink::for_region(&region),
                 subscribe: subscribe_path(&region),
                 parents: vec![],

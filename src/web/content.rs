@@ -14,14 +14,15 @@ use super::regions::{parents, view};
 use super::AppState;
 use crate::model::{RegionCode, RegionLevel};
 use crate::render::{
-    self, date_label, subscribe_path, ArticlePage, ArticleView, CountyItem, Directory,
-    EditionHeadlines, EditionLink, EditionPage, ErrorPage, FeedLink, Headline, IndexPage,
-    PrefectureGroup, ProvinceGroup, RegionPage, RegionView, UndatedLink,
+    self, date_label, subscribe_path, ArticleView, CountyItem, Directory, EditionHeadlines,
+    EditionLink, ErrorPage, FeedLink, Headline, IndexPage, PrefectureGroup, ProvinceGroup,
+    RegionPage, RegionView, UndatedLink,
 };
 use crate::store::{EditionQuery, EditionSummary, RegionActivity};
 
 pub use super::api_docs::{api_edition_doc, api_editions, api_editions_limit, api_regions};
 pub use super::feed_docs::{everywhere_feed, region_feed};
+pub use super::page_docs::{article_page, edition_page};
 
 /// `Content-Type` of HTML pages.
 pub const HTML: &str = "text/html; charset=utf-8";
@@ -80,7 +81,11 @@ impl Cursor {
     }
 }
 
-fn page(state: &AppState, name: &str, ctx: impl Serialize) -> Result<Document, AppError> {
+pub(super) fn page(
+    state: &AppState,
+    name: &str,
+    ctx: impl Serialize,
+) -> Result<Document, AppError> {
     let html = state.render.render(name, ctx)?;
     Ok(Document::new(
         html,
@@ -207,7 +212,7 @@ pub async fn index(state: &AppState) -> Result<Document, AppError> {
 }
 
 /// The link to an edition of `region`.
-fn edition_link(region: &RegionView, date: NaiveDate, articles: i64) -> EditionLink {
+pub(super) fn edition_link(region: &RegionView, date: NaiveDate, articles: i64) -> EditionLink {
     EditionLink {
         date,
         articles,
@@ -346,141 +351,4 @@ pub async fn region_page(
             latest,
         },
     )
-}
-
-async fn recent_links(state: &AppState, region: &RegionView) -> Vec<(String, String)> {
-    let mut links = vec![(format!("{}的全部版面", region.name), region.path())];
-    let Ok(code) = code_of(region) else {
-        return links;
-    };
-    let q = EditionQuery {
-        region: Some(code),
-        limit: Some(5),
-        ..Default::default()
-    };
-    if let Ok(eds) = state.store.editions(&q).await {
-        links.extend(eds.iter().map(|e| {
-            (
-                format!("{}{}（{}篇）", region.name, date_label(e.date), e.articles),
-                format!("{}{}/", region.path(), e.date),
-            )
-        }));
-    }
-    links
-}
-
-/// `/r/{slug}/{date}/`
-pub async fn edition_page(
-    state: &AppState,
-    region: &RegionView,
-    date: NaiveDate,
-) -> Result<Document, AppError> {
-    let code = code_of(region)?;
-    let arts = state.store.edition_articles(&code, date).await?;
-    if arts.is_empty() {
-        let links = recent_links(state, region).await;
-        return Err(not_found(
-            state,
-            "这一天没有版面",
-            format!(
-                "{}在{}没有收录的文章。下面是最近的几期：",
-                region.name,
-                date_label(date)
-            ),
-            links,
-        ));
-    }
-    let articles: Vec<ArticleView> = arts.iter().map(ArticleView::new).collect();
-    let date_note = articles
-        .first()
-        .and_then(|a| render::date_note(a.date_source));
-    let updated = arts.iter().map(|a| a.stored_at).max();
-    let (previous, next) = state.store.adjacent_editions(&code, date).await?;
-    // Only the day is linked: counting the neighbours' articles is not worth two queries.
-    let neighbour = |d: NaiveDate| edition_link(region, d, 0);
-    let html = state.render.render(
-        "edition.html",
-        EditionPage {
-            site: &state.site,
-            region,
-            date,
-            date_label: date_label(date),
-            date_note,
-            articles,
-            feeds: FeedLink::for_region(region),
-            subscribe: subscribe_link(state, region),
-            parents: parents(region),
-            previous: previous.map(neighbour),
-            next: next.map(neighbour),
-        },
-    )?;
-    Ok(Document::new(
-        html,
-        HTML,
-        updated,
-        state.config.feeds.max_age_secs.min(60),
-    ))
-}
-
-/// `/a/{id}/`
-pub async fn article_page(state: &AppState, id: &str) -> Result<Document, AppError> {
-    let Some(a) = state.store.article(id).await? else {
-        return Err(not_found(
-            state,
-            "没有这篇文章",
-            "这篇文章不存在，或者它所在的版面已被更正后的版本替换。".into(),
-            vec![("全部地区".into(), "/".into())],
-        ));
-    };
-    let article = ArticleView::new(&a);
-    let undated = a.date_source == crate::model::DateSource::Ingested;
-    let date_label = if undated {
-        format!("未注明日期（{}收录）", date_label(a.date))
-    } else {
-        date_label(a.date)
-    };
-    let regions: Vec<RegionView> = a
-        .article
-        .regions
-        .iter()
-        .filter_map(|r| view(&r.code))
-        .collect();
-    // Previous and next: the neighbours in the edition of its primary region.
-    let (mut edition, mut previous, mut next) = (None, None, None);
-    if let (false, Some(primary)) = (undated, regions.first()) {
-        let code = code_of(primary)?;
-        let arts = state.store.edition_articles(&code, a.date).await?;
-        if let Some(i) = arts.iter().position(|x| x.id == a.id) {
-            let headline = |x: &crate::model::StoredArticle| Headline::new(&ArticleView::new(x));
-            previous = i.checked_sub(1).and_then(|p| arts.get(p)).map(headline);
-            next = arts.get(i + 1).map(headline);
-            edition = Some(edition_link(primary, a.date, arts.len() as i64));
-        }
-    }
-    let html = state.render.render(
-        "article.html",
-        ArticlePage {
-            site: &state.site,
-            canonical: state.site.url(&article.path),
-            description: article.summary(),
-            article: &article,
-            date_label,
-            undated,
-            feeds: regions
-                .first()
-                .map(FeedLink::for_region)
-                .unwrap_or_default(),
-            subscribe: regions.first().map(|r| subscribe_link(state, r)),
-            regions,
-            edition,
-            previous,
-            next,
-        },
-    )?;
-    Ok(Document::new(
-        html,
-        HTML,
-        Some(a.stored_at),
-        state.config.feeds.max_age_secs.min(60),
-    ))
 }

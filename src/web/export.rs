@@ -1,10 +1,14 @@
 //! Static export: every page, feed and the OPML written as files laid out like the URLs
 //! (`r/jiande/index.html`, `r/jiande/feed.atom`, `a/{id}/index.html`, `feeds.opml`), so an
-//! object store or CDN can serve the site with no paperboy process. The bytes come from the
-//! router itself, so a file is exactly what `serve` would send. Archive pages (`?before=`)
-//! have no file form and are left out; the subscription documents carry the newest entries.
-//! `404.html` is the server's answer to an unknown path. Feeds are written as readers get
-//! them (a static host cannot negotiate a browser preview).
+//! object store or CDN can serve the site with no paperboy process. A file is exactly what
+//! `serve` would send: the few site-wide documents and the region pages come from the router
+//! itself; the bulk (edition pages, article pages, region feeds) from the functions the
+//! router renders them with, fed whole editions a window of days at a time
+//! (`export_walk`) rather than one store query per document, and written by a thread of its
+//! own (`export_files`). Archive pages (`?before=`) have no file form and are left out; the
+//! subscription documents carry the newest entries. `404.html` is the server's answer to an
+//! unknown path. Feeds are written as readers get them (a static host cannot negotiate a
+//! browser preview).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -14,13 +18,12 @@ use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
-use futures::StreamExt;
-
 use super::content::directory;
+use super::export_files::Files;
 use super::{app, AppState, DocCache};
 use crate::model::RegionCode;
-use crate::render::{FeedFormat, FeedKind};
-use crate::store::{EditionQuery, StoreError};
+use crate::render::FeedFormat;
+use crate::store::StoreError;
 
 /// What went wrong exporting.
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +36,10 @@ pub enum ExportError {
     Render { path: String, status: StatusCode },
     #[error("reading the body of {path}: {message}")]
     Body { path: String, message: String },
+    #[error("rendering {path}: {message}")]
+    Rendering { path: String, message: String },
+    #[error("the file writer stopped")]
+    WriterStopped,
     #[error("writing {path}: {source}")]
     Write {
         path: PathBuf,
@@ -51,10 +58,6 @@ pub struct ExportReport {
     pub written: usize,
 }
 
-/// Documents rendered at once: enough to overlap the store's reads with rendering and
-/// writing, few enough to keep memory at a handful of documents.
-const PARALLEL: usize = 8;
-
 /// The file a URL path is written to under `out`.
 pub fn file_for(out: &Path, url_path: &str) -> PathBuf {
     let rel = url_path.trim_start_matches('/');
@@ -65,14 +68,22 @@ pub fn file_for(out: &Path, url_path: &str) -> PathBuf {
     }
 }
 
-/// Every URL path of the site.
-pub async fn site_paths(state: &AppState) -> Result<Vec<String>, ExportError> {
-    let (dir, acts) = directory(state)
+/// A rendering failure of the document at `path`.
+pub(super) fn rendering(path: &str, e: impl std::fmt::Display) -> ExportError {
+    ExportError::Rendering {
+        path: path.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// The regions the site has pages for: those with editions, those with only undated articles
+/// (the home page links them), and the prefecture and province of each.
+async fn site_regions(state: &AppState) -> Result<BTreeSet<RegionCode>, ExportError> {
+    let (_, acts) = directory(state)
         .await
         .map_err(|e| ExportError::Listing(e.to_string()))?;
-    let mut regions: BTreeSet<RegionCode> = BTreeSet::new();
-    // Regions with editions, and those with only undated articles (the home page links them).
     let undated = state.store.undated_pages(None).await?;
+    let mut regions = BTreeSet::new();
     for code in acts
         .iter()
         .map(|a| &a.region)
@@ -82,46 +93,7 @@ pub async fn site_paths(state: &AppState) -> Result<Vec<String>, ExportError> {
         regions.insert(code.prefecture());
         regions.insert(code.province());
     }
-    let mut paths = vec!["/".to_string(), "/feeds.opml".into(), "/favicon.svg".into()];
-    paths.extend(["/robots.txt", "/sitemap.xml"].map(String::from));
-    paths.extend(FeedFormat::ALL.map(|f| format!("/feed.{}", f.ext())));
-    let mut articles = BTreeSet::new();
-    for code in &regions {
-        let Some(view) = super::regions::view(code) else {
-            continue;
-        };
-        let base = view.path();
-        paths.push(base.clone());
-        for kind in [FeedKind::Editions, FeedKind::Articles] {
-            for format in FeedFormat::ALL {
-                paths.push(format!("{base}{}", kind.file(format)));
-            }
-        }
-        let eds = state
-            .store
-            .editions(&EditionQuery {
-                region: Some(code.clone()),
-                ..Default::default()
-            })
-            .await?;
-        for e in eds {
-            paths.push(format!("{base}{}/", e.date));
-            if code.level() == crate::model::RegionLevel::County {
-                for a in state.store.edition_articles(code, e.date).await? {
-                    articles.insert(a.id);
-                }
-            }
-        }
-        // The region page links the articles of undated pages too.
-        let undated = state
-            .store
-            .undated_articles(code, super::content::REGION_PAGE_UNDATED)
-            .await?;
-        articles.extend(undated.into_iter().map(|a| a.id));
-    }
-    drop(dir);
-    paths.extend(articles.into_iter().map(|id| format!("/a/{id}/")));
-    Ok(paths)
+    Ok(regions)
 }
 
 /// Writes the whole site under `out`. A file already holding exactly the bytes it would get
@@ -130,40 +102,53 @@ pub async fn site_paths(state: &AppState) -> Result<Vec<String>, ExportError> {
 pub async fn write_site(mut state: AppState, out: &Path) -> Result<ExportReport, ExportError> {
     // Files are written once and never negotiated: no compressed forms and nothing kept.
     state.cache = Arc::new(DocCache::new(0, state.config.storage.query_timeout()).uncompressed());
-    let paths = site_paths(&state).await?;
-    let router = app(state);
-    let mut report = ExportReport::default();
-    let mut files = futures::stream::iter(paths)
-        .map(|path| {
-            let router = router.clone();
-            async move {
-                let bytes = render(router, &path, StatusCode::OK).await?;
-                let file = file_for(out, &path);
-                let written = write_if_changed(&file, &bytes)?;
-                Ok::<_, ExportError>((bytes.len() as u64, written))
-            }
-        })
-        .buffer_unordered(PARALLEL);
-    while let Some(file) = files.next().await {
-        let (bytes, written) = file?;
-        report.files += 1;
-        report.bytes += bytes;
-        report.written += usize::from(written);
+    let files = Files::start(out);
+    let walked = walk(state, &files).await;
+    let report = files.finish().await;
+    // A writer failure is the cause of a walk that stopped because the writer had gone.
+    match (walked, report) {
+        (Err(ExportError::WriterStopped), Err(e)) | (Ok(()), Err(e)) | (Err(e), _) => Err(e),
+        (Ok(()), Ok(report)) => Ok(report),
     }
-    drop(files);
-    let (bytes, written) = write_not_found(router, out).await?;
-    report.files += 1;
-    report.bytes += bytes;
-    report.written += usize::from(written);
-    Ok(report)
 }
 
-/// Writes `404.html`, the page the server answers for an unknown path (static hosts such as
-/// GitHub Pages, Netlify or nginx's `error_page` serve it for missing files).
-async fn write_not_found(router: axum::Router, out: &Path) -> Result<(u64, bool), ExportError> {
+/// Renders every document of the site into `files`.
+async fn walk(state: AppState, files: &Files) -> Result<(), ExportError> {
+    let router = app(state.clone());
+    let mut site = vec!["/".to_string(), "/feeds.opml".into(), "/favicon.svg".into()];
+    site.extend(["/robots.txt", "/sitemap.xml"].map(String::from));
+    site.extend(FeedFormat::ALL.map(|f| format!("/feed.{}", f.ext())));
+    for path in site {
+        let bytes = render(router.clone(), &path, StatusCode::OK).await?;
+        files.put(path, bytes.into()).await?;
+    }
+    let regions: Vec<(RegionCode, _)> = site_regions(&state)
+        .await?
+        .into_iter()
+        .filter_map(|code| super::regions::view(&code).map(|v| (code, v)))
+        .collect();
+    let walked: BTreeSet<String> = regions.iter().map(|(_, v)| v.code.clone()).collect();
+    // Articles to export on their own: those of undated pages (listed on region pages) and
+    // any whose primary region has no page here.
+    let mut alone = BTreeSet::new();
+    for (code, view) in &regions {
+        let path = view.path();
+        let bytes = render(router.clone(), &path, StatusCode::OK).await?;
+        files.put(path, bytes.into()).await?;
+        super::export_walk::region(&state, code, view, &walked, &mut alone, files).await?;
+        let undated = state
+            .store
+            .undated_articles(code, super::content::REGION_PAGE_UNDATED)
+            .await?;
+        alone.extend(undated.into_iter().map(|a| a.id));
+    }
+    for id in alone {
+        let path = format!("/a/{id}/");
+        let bytes = render(router.clone(), &path, StatusCode::OK).await?;
+        files.put(path, bytes.into()).await?;
+    }
     let bytes = render(router, "/404.html", StatusCode::NOT_FOUND).await?;
-    let written = write_if_changed(&out.join("404.html"), &bytes)?;
-    Ok((bytes.len() as u64, written))
+    files.put("/404.html".into(), bytes.into()).await
 }
 
 /// The body the router answers `path` with, which must come with `expected`.
@@ -192,23 +177,4 @@ async fn render(
     axum::body::to_bytes(resp.into_body(), usize::MAX)
         .await
         .map_err(|e| failed(e.to_string()))
-}
-
-/// Writes `bytes` to `file` unless it already holds them; true when it wrote.
-fn write_if_changed(file: &Path, bytes: &[u8]) -> Result<bool, ExportError> {
-    let failed = |path: &Path, source| ExportError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    // Comparing sizes first skips reading files that obviously changed.
-    if let Ok(meta) = std::fs::metadata(file) {
-        if meta.len() == bytes.len() as u64 && std::fs::read(file).is_ok_and(|old| old == bytes) {
-            return Ok(false);
-        }
-    }
-    if let Some(parent) = file.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| failed(parent, e))?;
-    }
-    std::fs::write(file, bytes).map_err(|e| failed(file, e))?;
-    Ok(true)
 }

@@ -2,16 +2,18 @@
 //! Atom, RSS and JSON Feed, carrying the HTML preview that a browser opening the feed's URL is
 //! shown instead (see [`Document::with_preview`]).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::content::{code_of, Cursor, HTML};
 use super::document::Document;
 use super::error::AppError;
 use super::AppState;
+use crate::model::StoredArticle;
 use crate::render::{
-    self, article_entry, edition_entry, ArticleView, Feed, FeedFormat, FeedKind, RegionView,
+    self, article_entry, edition_entry, ArticleView, Entry, Feed, FeedFormat, FeedKind, RegionView,
+    Site,
 };
-use crate::store::EditionQuery;
+use crate::store::{EditionQuery, EditionSummary};
 
 /// The feed in `format` with its preview, as one document. `Last-Modified` is when the feed's
 /// content last changed.
@@ -37,13 +39,68 @@ fn article_cursor(before: &Option<Cursor>) -> Option<(chrono::NaiveDate, String)
 }
 
 /// Sets the self, current and older links of `feed` served at `base` (absolute).
-fn link(feed: &mut Feed, base: &str, before: &Option<Cursor>, older: Option<Cursor>) {
+pub(super) fn link(feed: &mut Feed, base: &str, before: &Option<Cursor>, older: Option<Cursor>) {
     feed.self_url = match before {
         Some(c) => format!("{base}?before={}", c.to_query()),
         None => base.to_string(),
     };
     feed.paging.older = older.map(|c| format!("{base}?before={}", c.to_query()));
     feed.paging.current = before.is_some().then(|| base.to_string());
+}
+
+/// What a feed shows before it is written in a format: its entries (newest first), the cursor
+/// of its next archive page, and when its content last changed.
+pub(super) type FeedParts = (Vec<Entry>, Option<Cursor>, Option<DateTime<Utc>>);
+
+/// The editions feed of `region` from its newest editions (`eds`: up to `n + 1`, newest
+/// first) and the articles of the first `n` of them (`views[i]` belongs to `eds[i]`).
+pub(super) fn editions_parts(
+    site: &Site,
+    region: &RegionView,
+    n: usize,
+    eds: &[EditionSummary],
+    views: &[&[ArticleView]],
+) -> FeedParts {
+    let shown = &eds[..eds.len().min(n)];
+    let entries = shown
+        .iter()
+        .zip(views)
+        .map(|(e, v)| edition_entry(site, region, e, v))
+        .collect();
+    let older = (eds.len() > n)
+        .then(|| shown.last().map(|e| Cursor::Date(e.date)))
+        .flatten();
+    (entries, older, shown.iter().map(|e| e.updated_at).max())
+}
+
+/// The articles feed of `region` (or of every region, `None`) from its newest articles
+/// (`arts`: up to `n + 1`, newest first).
+pub(super) fn articles_parts(
+    site: &Site,
+    region: Option<&RegionView>,
+    n: usize,
+    mut arts: Vec<StoredArticle>,
+) -> FeedParts {
+    let more = arts.len() > n;
+    arts.truncate(n);
+    let older = more
+        .then(|| arts.last().map(|a| Cursor::Article(a.date, a.id.clone())))
+        .flatten();
+    let entries = arts
+        .iter()
+        .map(|a| article_entry(site, region, &ArticleView::new(a)))
+        .collect();
+    (entries, older, arts.iter().map(|a| a.stored_at).max())
+}
+
+/// The absolute URL of `region`'s feed of `kind` in `format` (its subscription document).
+pub(super) fn region_feed_url(
+    site: &Site,
+    region: &RegionView,
+    kind: FeedKind,
+    format: FeedFormat,
+) -> String {
+    site.url(&format!("{}{}", region.path(), kind.file(format)))
 }
 
 /// A region's feed document (`/r/{slug}/feed.atom`, `…/articles.json?before=…`).
@@ -59,7 +116,7 @@ pub async fn region_feed(
     let site = &state.site;
     let (entries, older, updated) = match kind {
         FeedKind::Editions => {
-            let mut eds = state
+            let eds = state
                 .store
                 .editions(&EditionQuery {
                     region: Some(code.clone()),
@@ -68,35 +125,21 @@ pub async fn region_feed(
                     limit: Some(n + 1),
                 })
                 .await?;
-            let more = eds.len() > n;
-            eds.truncate(n);
-            let mut entries = Vec::with_capacity(eds.len());
-            for e in &eds {
+            let mut views = Vec::with_capacity(n);
+            for e in eds.iter().take(n) {
                 let arts = state.store.edition_articles(&code, e.date).await?;
-                let views: Vec<ArticleView> = arts.iter().map(ArticleView::new).collect();
-                entries.push(edition_entry(site, region, e, &views));
+                views.push(arts.iter().map(ArticleView::new).collect::<Vec<_>>());
             }
-            let older = more
-                .then(|| eds.last().map(|e| Cursor::Date(e.date)))
-                .flatten();
-            (entries, older, eds.iter().map(|e| e.updated_at).max())
+            let views: Vec<&[ArticleView]> = views.iter().map(Vec::as_slice).collect();
+            editions_parts(site, region, n, &eds, &views)
         }
         FeedKind::Articles => {
             let cursor = article_cursor(&before);
-            let mut arts = state.store.region_articles(&code, n + 1, cursor).await?;
-            let more = arts.len() > n;
-            arts.truncate(n);
-            let older = more
-                .then(|| arts.last().map(|a| Cursor::Article(a.date, a.id.clone())))
-                .flatten();
-            let entries = arts
-                .iter()
-                .map(|a| article_entry(site, Some(region), &ArticleView::new(a)))
-                .collect();
-            (entries, older, arts.iter().map(|a| a.stored_at).max())
+            let arts = state.store.region_articles(&code, n + 1, cursor).await?;
+            articles_parts(site, Some(region), n, arts)
         }
     };
-    let base = site.url(&format!("{}{}", region.path(), kind.file(format)));
+    let base = region_feed_url(site, region, kind, format);
     let mut feed = Feed::new(site, region, kind, entries, updated);
     link(&mut feed, &base, &before, older);
     feed_document(state, &feed, format)
@@ -111,20 +154,11 @@ pub async fn everywhere_feed(
 ) -> Result<Document, AppError> {
     let n = state.config.feeds.entries;
     let site = &state.site;
-    let mut arts = state
+    let arts = state
         .store
         .latest_articles(n + 1, article_cursor(&before))
         .await?;
-    let more = arts.len() > n;
-    arts.truncate(n);
-    let older = more
-        .then(|| arts.last().map(|a| Cursor::Article(a.date, a.id.clone())))
-        .flatten();
-    let entries = arts
-        .iter()
-        .map(|a| article_entry(site, None, &ArticleView::new(a)))
-        .collect();
-    let updated = arts.iter().map(|a| a.stored_at).max();
+    let (entries, older, updated) = articles_parts(site, None, n, arts);
     let mut feed = Feed::everywhere(site, entries, updated);
     link(
         &mut feed,
