@@ -2,6 +2,10 @@
 //! PostgreSQL) and the row types decode from either, so each query is written once and run on
 //! whichever pool the store holds.
 //!
+//! Each read is described by a [`Read`] and turned into its SQL and arguments by [`statement`],
+//! the one place the text of these queries lives: the read runs that statement, and
+//! `Store::explain` shows the plan of exactly the same statement with the same arguments.
+//!
 //! Parent regions aggregate through the integer region range (see `rows::region_range`); an
 //! article filed under several counties of one parent is selected once (`IN (subquery)` or
 //! `COUNT(DISTINCT …)`), never once per county.
@@ -30,33 +34,183 @@ macro_rules! on_pool {
 
 pub(super) use on_pool;
 
+/// Binds `$args` (a slice of [`Arg`]) to the query `$q` in order (inside [`on_pool!`], so once
+/// per backend).
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for arg in $args {
+            q = match arg {
+                Arg::Region(v) => q.bind(*v),
+                Arg::Int(v) => q.bind(*v),
+                Arg::Date(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }};
+}
+
+pub(super) use bind_args;
+
+/// A read of the request path, as `Store::explain` takes it: the same arguments as the
+/// `Store` method of the same name.
+#[derive(Debug, Clone)]
+pub enum Read {
+    /// `Store::editions`
+    Editions(EditionQuery),
+    /// `Store::edition_articles`
+    EditionArticles(RegionCode, NaiveDate),
+    /// `Store::region_articles`
+    RegionArticles(RegionCode, usize, Option<(NaiveDate, String)>),
+    /// `Store::latest_articles`
+    LatestArticles(usize, Option<(NaiveDate, String)>),
+    /// `Store::adjacent_editions`
+    AdjacentEditions(RegionCode, NaiveDate),
+    /// `Store::article`
+    Article(String),
+    /// `Store::regions`
+    Regions,
+    /// `Store::revision`
+    Revision,
+}
+
+/// A bound argument of a read statement.
+#[derive(Debug, Clone)]
+pub(super) enum Arg {
+    Region(i32),
+    Int(i64),
+    Date(Option<NaiveDate>),
+    Text(Option<String>),
+}
+
 fn limit(n: Option<usize>) -> i64 {
     n.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// The SQL of `read` and its arguments in `$n` order.
+pub(super) fn statement(read: &Read) -> Result<(String, Vec<Arg>), StoreError> {
+    use Arg::{Date, Int, Region, Text};
+    let article = |from_where: &str| format!("SELECT {ARTICLE_COLUMNS} {from_where}");
+    Ok(match read {
+        Read::Editions(q) => match &q.region {
+            Some(code) => {
+                let (lo, hi) = region_range(code)?;
+                (
+                    "SELECT ar.date, COUNT(DISTINCT ar.article_id), MAX(a.stored_us) \
+                     FROM article_regions ar JOIN articles a ON a.id = ar.article_id \
+                     WHERE ar.region BETWEEN $1 AND $2 \
+                       AND ($3 IS NULL OR ar.date >= $3) AND ($4 IS NULL OR ar.date < $4) \
+                     GROUP BY ar.date ORDER BY ar.date DESC LIMIT $5"
+                        .into(),
+                    vec![
+                        Region(lo),
+                        Region(hi),
+                        Date(q.since),
+                        Date(q.before),
+                        Int(limit(q.limit)),
+                    ],
+                )
+            }
+            None => (
+                "SELECT ar.region, ar.date, COUNT(*), MAX(a.stored_us) \
+                 FROM article_regions ar JOIN articles a ON a.id = ar.article_id \
+                 WHERE ($1 IS NULL OR ar.date >= $1) AND ($2 IS NULL OR ar.date < $2) \
+                 GROUP BY ar.region, ar.date ORDER BY ar.date DESC, ar.region LIMIT $3"
+                    .into(),
+                vec![Date(q.since), Date(q.before), Int(limit(q.limit))],
+            ),
+        },
+        Read::EditionArticles(region, date) => {
+            let (lo, hi) = region_range(region)?;
+            (
+                article(
+                    "FROM articles a JOIN pages p ON p.key = a.page_key \
+                     WHERE a.date = $3 AND a.id IN (SELECT article_id FROM article_regions \
+                         WHERE region BETWEEN $1 AND $2 AND date = $3) \
+                     ORDER BY a.page_key, a.position",
+                ),
+                vec![Region(lo), Region(hi), Date(Some(*date))],
+            )
+        }
+        Read::RegionArticles(region, n, before) => {
+            let (lo, hi) = region_range(region)?;
+            let (before_date, before_id) = before.clone().unzip();
+            (
+                article(
+                    "FROM articles a JOIN pages p ON p.key = a.page_key \
+                     WHERE a.id IN (SELECT article_id FROM article_regions \
+                         WHERE region BETWEEN $1 AND $2) \
+                       AND ($3 IS NULL OR a.date < $3 OR (a.date = $3 AND a.id < $4)) \
+                     ORDER BY a.date DESC, a.id DESC LIMIT $5",
+                ),
+                vec![
+                    Region(lo),
+                    Region(hi),
+                    Date(before_date),
+                    Text(before_id),
+                    Int(limit(Some(*n))),
+                ],
+            )
+        }
+        Read::LatestArticles(n, before) => {
+            let (before_date, before_id) = before.clone().unzip();
+            (
+                article(
+                    "FROM articles a JOIN pages p ON p.key = a.page_key \
+                     WHERE EXISTS (SELECT 1 FROM article_regions ar WHERE ar.article_id = a.id) \
+                       AND ($1 IS NULL OR a.date < $1 OR (a.date = $1 AND a.id < $2)) \
+                     ORDER BY a.date DESC, a.id DESC LIMIT $3",
+                ),
+                vec![Date(before_date), Text(before_id), Int(limit(Some(*n)))],
+            )
+        }
+        Read::AdjacentEditions(region, date) => {
+            let (lo, hi) = region_range(region)?;
+            (
+                "SELECT (SELECT MAX(date) FROM article_regions \
+                         WHERE region BETWEEN $1 AND $2 AND date < $3), \
+                        (SELECT MIN(date) FROM article_regions \
+                         WHERE region BETWEEN $1 AND $2 AND date > $3)"
+                    .into(),
+                vec![Region(lo), Region(hi), Date(Some(*date))],
+            )
+        }
+        Read::Article(id) => (
+            article("FROM articles a JOIN pages p ON p.key = a.page_key WHERE a.id = $1"),
+            vec![Text(Some(id.clone()))],
+        ),
+        Read::Regions => (
+            "SELECT region, MAX(date), COUNT(DISTINCT date) FROM article_regions \
+             GROUP BY region ORDER BY region"
+                .into(),
+            Vec::new(),
+        ),
+        Read::Revision => (
+            "SELECT value FROM meta WHERE key = 'revision'".into(),
+            Vec::new(),
+        ),
+    })
+}
+
+/// Runs the article read `read`.
+async fn articles(store: &Store, read: &Read) -> Result<Vec<StoredArticle>, StoreError> {
+    let (sql, args) = statement(read)?;
+    let rows: Vec<ArticleRow> = on_pool!(store, pool => {
+        bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await?
+    });
+    into_stored(rows)
 }
 
 pub(super) async fn editions(
     store: &Store,
     q: &EditionQuery,
 ) -> Result<Vec<EditionSummary>, StoreError> {
-    let limit = limit(q.limit);
+    let (sql, args) = statement(&Read::Editions(q.clone()))?;
     match &q.region {
         Some(code) => {
-            let (lo, hi) = region_range(code)?;
             let rows: Vec<(NaiveDate, i64, i64)> = on_pool!(store, pool => {
-                sqlx::query_as(
-                    "SELECT ar.date, COUNT(DISTINCT ar.article_id), MAX(a.stored_us) \
-                     FROM article_regions ar JOIN articles a ON a.id = ar.article_id \
-                     WHERE ar.region BETWEEN $1 AND $2 \
-                       AND ($3 IS NULL OR ar.date >= $3) AND ($4 IS NULL OR ar.date < $4) \
-                     GROUP BY ar.date ORDER BY ar.date DESC LIMIT $5",
-                )
-                .bind(lo)
-                .bind(hi)
-                .bind(q.since)
-                .bind(q.before)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
+                bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await?
             });
             rows.into_iter()
                 .map(|(date, articles, updated)| {
@@ -71,17 +225,7 @@ pub(super) async fn editions(
         }
         None => {
             let rows: Vec<(i32, NaiveDate, i64, i64)> = on_pool!(store, pool => {
-                sqlx::query_as(
-                    "SELECT ar.region, ar.date, COUNT(*), MAX(a.stored_us) \
-                     FROM article_regions ar JOIN articles a ON a.id = ar.article_id \
-                     WHERE ($1 IS NULL OR ar.date >= $1) AND ($2 IS NULL OR ar.date < $2) \
-                     GROUP BY ar.region, ar.date ORDER BY ar.date DESC, ar.region LIMIT $3",
-                )
-                .bind(q.since)
-                .bind(q.before)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
+                bind_args!(sqlx::query_as(&sql), &args).fetch_all(pool).await?
             });
             rows.into_iter()
                 .map(|(region, date, articles, updated)| {
@@ -102,17 +246,7 @@ pub(super) async fn edition_articles(
     region: &RegionCode,
     date: NaiveDate,
 ) -> Result<Vec<StoredArticle>, StoreError> {
-    let (lo, hi) = region_range(region)?;
-    let sql = format!(
-        "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN pages p ON p.key = a.page_key \
-         WHERE a.date = $3 AND a.id IN (SELECT article_id FROM article_regions \
-             WHERE region BETWEEN $1 AND $2 AND date = $3) \
-         ORDER BY a.page_key, a.position"
-    );
-    let rows: Vec<ArticleRow> = on_pool!(store, pool => {
-        sqlx::query_as(&sql).bind(lo).bind(hi).bind(date).fetch_all(pool).await?
-    });
-    into_stored(rows)
+    articles(store, &Read::EditionArticles(region.clone(), date)).await
 }
 
 pub(super) async fn region_articles(
@@ -121,46 +255,25 @@ pub(super) async fn region_articles(
     limit_n: usize,
     before: Option<(NaiveDate, String)>,
 ) -> Result<Vec<StoredArticle>, StoreError> {
-    let (lo, hi) = region_range(region)?;
-    let (before_date, before_id) = before.unzip();
-    let sql = format!(
-        "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN pages p ON p.key = a.page_key \
-         WHERE a.id IN (SELECT article_id FROM article_regions WHERE region BETWEEN $1 AND $2) \
-           AND ($3 IS NULL OR a.date < $3 OR (a.date = $3 AND a.id < $4)) \
-         ORDER BY a.date DESC, a.id DESC LIMIT $5"
-    );
-    let rows: Vec<ArticleRow> = on_pool!(store, pool => {
-        sqlx::query_as(&sql)
-            .bind(lo)
-            .bind(hi)
-            .bind(before_date)
-            .bind(before_id.clone())
-            .bind(limit(Some(limit_n)))
-            .fetch_all(pool)
-            .await?
-    });
-    into_stored(rows)
+    articles(
+        store,
+        &Read::RegionArticles(region.clone(), limit_n, before),
+    )
+    .await
 }
 
 pub(super) async fn article(store: &Store, id: &str) -> Result<Option<StoredArticle>, StoreError> {
-    let sql = format!(
-        "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN pages p ON p.key = a.page_key \
-         WHERE a.id = $1"
-    );
+    let (sql, args) = statement(&Read::Article(id.to_string()))?;
     let row: Option<ArticleRow> = on_pool!(store, pool => {
-        sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
+        bind_args!(sqlx::query_as(&sql), &args).fetch_optional(pool).await?
     });
     row.map(ArticleRow::into_stored).transpose()
 }
 
 pub(super) async fn regions(store: &Store) -> Result<Vec<RegionActivity>, StoreError> {
+    let (sql, _) = statement(&Read::Regions)?;
     let rows: Vec<(i32, NaiveDate, i64)> = on_pool!(store, pool => {
-        sqlx::query_as(
-            "SELECT region, MAX(date), COUNT(DISTINCT date) FROM article_regions \
-             GROUP BY region ORDER BY region",
-        )
-        .fetch_all(pool)
-        .await?
+        sqlx::query_as(&sql).fetch_all(pool).await?
     });
     rows.into_iter()
         .map(|(region, latest, editions)| {
@@ -178,10 +291,9 @@ pub(super) async fn revision(store: &Store) -> Result<i64, StoreError> {
     if let Store::Sqlite(pool) = store {
         super::sqlite::still_there(pool)?;
     }
+    let (sql, _) = statement(&Read::Revision)?;
     let value: i64 = on_pool!(store, pool => {
-        sqlx::query_scalar("SELECT value FROM meta WHERE key = 'revision'")
-            .fetch_one(pool)
-            .await?
+        sqlx::query_scalar(&sql).fetch_one(pool).await?
     });
     Ok(value)
 }
@@ -195,22 +307,7 @@ impl Store {
         limit_n: usize,
         before: Option<(NaiveDate, String)>,
     ) -> Result<Vec<StoredArticle>, StoreError> {
-        let (before_date, before_id) = before.unzip();
-        let sql = format!(
-            "SELECT {ARTICLE_COLUMNS} FROM articles a JOIN pages p ON p.key = a.page_key \
-             WHERE EXISTS (SELECT 1 FROM article_regions ar WHERE ar.article_id = a.id) \
-               AND ($1 IS NULL OR a.date < $1 OR (a.date = $1 AND a.id < $2)) \
-             ORDER BY a.date DESC, a.id DESC LIMIT $3"
-        );
-        let rows: Vec<ArticleRow> = on_pool!(self, pool => {
-            sqlx::query_as(&sql)
-                .bind(before_date)
-                .bind(before_id.clone())
-                .bind(limit(Some(limit_n)))
-                .fetch_all(pool)
-                .await?
-        });
-        into_stored(rows)
+        articles(self, &Read::LatestArticles(limit_n, before)).await
     }
 
     /// The days of `region`'s editions just before and just after `date` (previous, next).
@@ -219,19 +316,9 @@ impl Store {
         region: &RegionCode,
         date: NaiveDate,
     ) -> Result<(Option<NaiveDate>, Option<NaiveDate>), StoreError> {
-        let (lo, hi) = region_range(region)?;
+        let (sql, args) = statement(&Read::AdjacentEditions(region.clone(), date))?;
         let row: (Option<NaiveDate>, Option<NaiveDate>) = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT (SELECT MAX(date) FROM article_regions \
-                         WHERE region BETWEEN $1 AND $2 AND date < $3), \
-                        (SELECT MIN(date) FROM article_regions \
-                         WHERE region BETWEEN $1 AND $2 AND date > $3)",
-            )
-            .bind(lo)
-            .bind(hi)
-            .bind(date)
-            .fetch_one(pool)
-            .await?
+            bind_args!(sqlx::query_as(&sql), &args).fetch_one(pool).await?
         });
         Ok(row)
     }
