@@ -6,17 +6,21 @@
 //! the one place the text of these queries lives: the read runs that statement, and
 //! `Store::explain` shows the plan of exactly the same statement with the same arguments.
 //!
-//! Parent regions aggregate through the integer region range (see `rows::region_range`); an
-//! article filed under several counties of one parent is selected once (`IN (subquery)` or
-//! `COUNT(DISTINCT …)`), never once per county.
+//! Parent regions aggregate their counties' rows through indexes on the code divided down to
+//! the parent (`region / 100`, `region / 10000`: the integer range `rows::region_range` names,
+//! in date order); an article filed under several counties of one parent is selected once
+//! (`DISTINCT`, `IN (subquery)` or `COUNT(DISTINCT …)`), never once per county. Every read walks
+//! an index over the rows it returns (or, for a listing, the days it lists), never the whole
+//! table: `Store::explain` shows the plans, the scale benchmark prints them at a million
+//! articles.
 
 use chrono::NaiveDate;
 
 use super::rows::{
-    from_micros, into_stored, region_code, region_range, ArticleRow, ARTICLE_COLUMNS,
+    from_micros, into_stored, region_code, region_number, ArticleRow, ARTICLE_COLUMNS,
 };
 use super::{EditionQuery, EditionSummary, RegionActivity, Store, StoreError, StoredArticle};
-use crate::model::RegionCode;
+use crate::model::{RegionCode, RegionLevel};
 
 /// Runs `$body` with `$pool` bound to whichever pool the store holds (the body is compiled once
 /// per backend, so every bound and decoded type must work on both). On SQLite, a wait for a
@@ -88,65 +92,87 @@ fn limit(n: Option<usize>) -> i64 {
     n.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX))
 }
 
+/// The indexed expression that selects the county rows of `code` in `article_regions`, and
+/// its value: a county's own code, or the code divided as the parent indexes of migration
+/// `0009_region_walks.sql` divide it (`region / 100` for a prefecture, `region / 10000` for a
+/// province), so that a parent's reads walk its rows in date order like a county's.
+fn within(code: &RegionCode) -> Result<(&'static str, i32), StoreError> {
+    let n = region_number(code)?;
+    Ok(match code.level() {
+        RegionLevel::County => ("ar.region", n),
+        RegionLevel::Prefecture => ("ar.region / 100", n / 100),
+        RegionLevel::Province => ("ar.region / 10000", n / 10000),
+    })
+}
+
 /// The SQL of `read` and its arguments in `$n` order.
 pub(super) fn statement(read: &Read) -> Result<(String, Vec<Arg>), StoreError> {
     use Arg::{Date, Int, Region, Text};
     let article = |from_where: &str| format!("SELECT {ARTICLE_COLUMNS} {from_where}");
     Ok(match read {
+        // Walks the region's rows newest day first and stops after `limit` days.
         Read::Editions(q) => match &q.region {
             Some(code) => {
-                let (lo, hi) = region_range(code)?;
+                let (expr, value) = within(code)?;
                 (
-                    "SELECT ar.date, COUNT(DISTINCT ar.article_id), MAX(a.stored_us) \
-                     FROM article_regions ar JOIN articles a ON a.id = ar.article_id \
-                     WHERE ar.region BETWEEN $1 AND $2 \
-                       AND ($3 IS NULL OR ar.date >= $3) AND ($4 IS NULL OR ar.date < $4) \
-                     GROUP BY ar.date ORDER BY ar.date DESC LIMIT $5"
-                        .into(),
+                    format!(
+                        "SELECT ar.date, COUNT(DISTINCT ar.article_id), MAX(a.stored_us) \
+                         FROM article_regions ar JOIN articles a ON a.id = ar.article_id \
+                         WHERE {expr} = $1 \
+                           AND ($2 IS NULL OR ar.date >= $2) AND ($3 IS NULL OR ar.date < $3) \
+                         GROUP BY ar.date ORDER BY ar.date DESC LIMIT $4"
+                    ),
                     vec![
-                        Region(lo),
-                        Region(hi),
+                        Region(value),
                         Date(q.since),
                         Date(q.before),
                         Int(limit(q.limit)),
                     ],
                 )
             }
+            // The newest editions from `region_days`, each counted in its own index range.
             None => (
-                "SELECT ar.region, ar.date, COUNT(*), MAX(a.stored_us) \
-                 FROM article_regions ar JOIN articles a ON a.id = ar.article_id \
-                 WHERE ($1 IS NULL OR ar.date >= $1) AND ($2 IS NULL OR ar.date < $2) \
-                 GROUP BY ar.region, ar.date ORDER BY ar.date DESC, ar.region LIMIT $3"
+                "SELECT d.region, d.date, \
+                        (SELECT COUNT(*) FROM article_regions ar \
+                         WHERE ar.region = d.region AND ar.date = d.date), \
+                        (SELECT MAX(a.stored_us) FROM article_regions ar \
+                         JOIN articles a ON a.id = ar.article_id \
+                         WHERE ar.region = d.region AND ar.date = d.date) \
+                 FROM region_days d \
+                 WHERE ($1 IS NULL OR d.date >= $1) AND ($2 IS NULL OR d.date < $2) \
+                 ORDER BY d.date DESC, d.region LIMIT $3"
                     .into(),
                 vec![Date(q.since), Date(q.before), Int(limit(q.limit))],
             ),
         },
         Read::EditionArticles(region, date) => {
-            let (lo, hi) = region_range(region)?;
+            let (expr, value) = within(region)?;
             (
-                article(
+                article(&format!(
                     "FROM articles a JOIN pages p ON p.key = a.page_key \
-                     WHERE a.date = $3 AND a.id IN (SELECT article_id FROM article_regions \
-                         WHERE region BETWEEN $1 AND $2 AND date = $3) \
-                     ORDER BY a.page_key, a.position",
-                ),
-                vec![Region(lo), Region(hi), Date(Some(*date))],
+                     WHERE a.date = $2 AND a.id IN (SELECT ar.article_id FROM article_regions ar \
+                         WHERE {expr} = $1 AND ar.date = $2) \
+                     ORDER BY a.page_key, a.position"
+                )),
+                vec![Region(value), Date(Some(*date))],
             )
         }
+        // The newest ids come from the region's index rows (an article in several counties of
+        // a parent once); only those articles are read.
         Read::RegionArticles(region, n, before) => {
-            let (lo, hi) = region_range(region)?;
+            let (expr, value) = within(region)?;
             let (before_date, before_id) = before.clone().unzip();
             (
-                article(
-                    "FROM articles a JOIN pages p ON p.key = a.page_key \
-                     WHERE a.id IN (SELECT article_id FROM article_regions \
-                         WHERE region BETWEEN $1 AND $2) \
-                       AND ($3 IS NULL OR a.date < $3 OR (a.date = $3 AND a.id < $4)) \
-                     ORDER BY a.date DESC, a.id DESC LIMIT $5",
-                ),
+                article(&format!(
+                    "FROM (SELECT DISTINCT ar.date, ar.article_id FROM article_regions ar \
+                           WHERE {expr} = $1 AND ($2 IS NULL OR ar.date < $2 \
+                                 OR (ar.date = $2 AND ar.article_id < $3)) \
+                           ORDER BY ar.date DESC, ar.article_id DESC LIMIT $4) r \
+                     JOIN articles a ON a.id = r.article_id JOIN pages p ON p.key = a.page_key \
+                     ORDER BY a.date DESC, a.id DESC"
+                )),
                 vec![
-                    Region(lo),
-                    Region(hi),
+                    Region(value),
                     Date(before_date),
                     Text(before_id),
                     Int(limit(Some(*n))),
@@ -166,24 +192,24 @@ pub(super) fn statement(read: &Read) -> Result<(String, Vec<Arg>), StoreError> {
             )
         }
         Read::AdjacentEditions(region, date) => {
-            let (lo, hi) = region_range(region)?;
+            let (expr, value) = within(region)?;
             (
-                "SELECT (SELECT MAX(date) FROM article_regions \
-                         WHERE region BETWEEN $1 AND $2 AND date < $3), \
-                        (SELECT MIN(date) FROM article_regions \
-                         WHERE region BETWEEN $1 AND $2 AND date > $3)"
-                    .into(),
-                vec![Region(lo), Region(hi), Date(Some(*date))],
+                format!(
+                    "SELECT (SELECT MAX(ar.date) FROM article_regions ar \
+                             WHERE {expr} = $1 AND ar.date < $2), \
+                            (SELECT MIN(ar.date) FROM article_regions ar \
+                             WHERE {expr} = $1 AND ar.date > $2)"
+                ),
+                vec![Region(value), Date(Some(*date))],
             )
         }
         Read::Article(id) => (
             article("FROM articles a JOIN pages p ON p.key = a.page_key WHERE a.id = $1"),
             vec![Text(Some(id.clone()))],
         ),
+        // Kept by triggers as articles come and go (migration 0009): one row per region.
         Read::Regions => (
-            "SELECT region, MAX(date), COUNT(DISTINCT date) FROM article_regions \
-             GROUP BY region ORDER BY region"
-                .into(),
+            "SELECT region, latest, editions FROM region_activity ORDER BY region".into(),
             Vec::new(),
         ),
         Read::Revision => (
