@@ -19,6 +19,8 @@
 //! - `article(id) -> Option<StoredArticle>`.
 //! - `regions() -> Vec<RegionActivity>`: county-level regions that have articles.
 //! - `revision() -> i64`: grows on every change; caches compare it to know they are stale.
+//! - `explain(&Read)`: the query plan of a read of the request path; `sizes()`: bytes per table
+//!   and index (`explain.rs`).
 //! - `undated_articles`, `undated_pages`, `set_page_date`, `page_articles` (see `pages.rs`): pages
 //!   without a date, kept apart from the editions until the operator dates them.
 //! - `search(&Search) -> Vec<StoredArticle>` newest first through the search index
@@ -56,6 +58,7 @@ pub use crate::model::{EditionSummary, StoredArticle};
 
 mod batch;
 mod copies;
+mod explain;
 pub mod ledger;
 mod ledger_run;
 mod migrate;
@@ -72,6 +75,7 @@ use batch::{check_page, is_dated, replacement_date, runs_of_distinct_keys};
 pub use copies::CopyOf;
 pub use migrate::{create_postgres_schema, drop_postgres_schema};
 pub use pages::{PageDated, UndatedPage};
+pub use read::Read;
 pub use search::{Search, MAX_RESULTS, SEARCH_TIMEOUT};
 pub use terms::{QueryError, SearchQuery, MAX_QUERY_CHARS, MAX_QUERY_WORDS};
 
