@@ -17,7 +17,7 @@
 use chrono::NaiveDate;
 
 use super::rows::{
-    from_micros, into_stored, region_code, region_number, ArticleRow, ARTICLE_COLUMNS,
+    from_micros, into_stored, region_code, region_number, region_range, ArticleRow, ARTICLE_COLUMNS,
 };
 use super::{EditionQuery, EditionSummary, RegionActivity, Store, StoreError, StoredArticle};
 use crate::model::{RegionCode, RegionLevel};
