@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use super::ledger::{day_text, placeholders, ROWS_PER_STATEMENT};
+use super::ledger::{day_text, placeholders, still_claimed, ROWS_PER_STATEMENT};
 use super::sqlite::begin_write;
 use super::subscribers::{on_pool, q};
 use super::{Store, StoreError};
@@ -30,21 +30,7 @@ impl Store {
                 false => None,
             };
             for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-                let values = (0..chunk.len())
-                    .map(|i| format!("({})", placeholders(4 + i * 2, 2)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let sql = q(
-                    lite,
-                    &format!(
-                        "UPDATE digest_ledger SET intent_at = $1, message_id = v.column2, \
-                         updated_at = $1 FROM (VALUES {values}) AS v \
-                         WHERE digest_ledger.subscriber_id = v.column1 \
-                         AND digest_ledger.day = $2 AND digest_ledger.owner = $3 \
-                         AND digest_ledger.status = 'claimed' \
-                         RETURNING digest_ledger.subscriber_id"
-                    ),
-                );
+                let sql = q(lite, &intent_sql(lite, chunk.len()));
                 let mut query = sqlx::query_as::<_, (i64,)>(&sql)
                     .bind(now)
                     .bind(&day)
@@ -107,5 +93,74 @@ impl Store {
                 .await?
         });
         Ok(owners.into_iter().map(|o| o.0).collect())
+    }
+}
+
+/// The statement that records intents on `rows` claimed rows: `$1` the time, `$2` the day, `$3`
+/// the owner, then (id, Message-ID) a row.
+fn intent_sql(lite: bool, rows: usize) -> String {
+    let values = (0..rows)
+        .map(|i| format!("({})", placeholders(4 + i * 2, 2)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "UPDATE digest_ledger SET intent_at = $1, message_id = v.column2, updated_at = $1 \
+         FROM (VALUES {values}) AS v WHERE digest_ledger.subscriber_id = v.column1 \
+         AND digest_ledger.day = $2 AND digest_ledger.owner = $3 AND {} \
+         RETURNING digest_ledger.subscriber_id",
+        still_claimed(lite)
+    )
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::super::ledger::finish_sql;
+    use super::super::subscribers::q;
+    use super::super::Store;
+    use super::intent_sql;
+
+    /// Intents and marks find each row by its primary key, not by walking the day's claimed
+    /// rows through the (day, status) index once per row of the VALUES list, which SQLite
+    /// chooses for the plain `status = 'claimed'` term and which made a run's marks grow with
+    /// the square of its subscribers.
+    #[tokio::test]
+    async fn intents_and_marks_find_rows_by_primary_key_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("p.db").display());
+        let Store::Sqlite(pool) = Store::connect(&url).await.unwrap() else {
+            panic!("a sqlite:// URL opens SQLite");
+        };
+        for (sql, per_row) in [(intent_sql(true, 50), 2), (finish_sql(true, 50), 8)] {
+            let sql = format!("EXPLAIN QUERY PLAN {}", q(true, &sql));
+            let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql)
+                .bind(1_i64)
+                .bind("2026-12-05")
+                .bind("run");
+            for i in 0..50 * per_row {
+                query = query.bind(i as i64);
+            }
+            let plan: Vec<String> = query
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.3)
+                .collect();
+            let ledger: Vec<&String> = plan
+                .iter()
+                .filter(|s| s.contains("digest_ledger"))
+                .collect();
+            assert_eq!(ledger.len(), 1, "{plan:?}");
+            assert!(
+                ledger[0].contains("(subscriber_id=? AND day=?)"),
+                "the ledger is searched by its key: {plan:?}"
+            );
+            assert!(
+                plan.iter().position(|s| s.contains("VALUES"))
+                    < plan.iter().position(|s| s.contains("digest_ledger")),
+                "the VALUES rows drive the search: {plan:?}"
+            );
+        }
     }
 }
