@@ -111,9 +111,10 @@ pub struct FitArgs {
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// How pages are cut into articles: `rules` (default) or the fitted page `model`
-    /// (e.g. `--segmenter model`).
-    #[arg(long, value_enum, default_value_t = Segmenter::Rules)]
+    /// How pages are cut into articles: `auto` (default: the fitted page model for pdftotext and
+    /// pdfminer.six dumps, the rules for other pages), `rules` or `model` (e.g.
+    /// `--segmenter model`).
+    #[arg(long, value_enum, default_value_t = Segmenter::Auto)]
     pub segmenter: Segmenter,
     /// Read scanned PDF pages by OCR with the `tesseract` binary (`chi_sim`), e.g.
     /// `--ocr tesseract`; `off` (default) makes them an error.
@@ -154,9 +155,10 @@ pub struct EvalArgs {
     /// --verbose`).
     #[arg(long)]
     pub verbose: bool,
-    /// How pages are cut into articles: `rules` (default) or the fitted page `model`
-    /// (e.g. `--segmenter model`).
-    #[arg(long, value_enum, default_value_t = Segmenter::Rules)]
+    /// How pages are cut into articles: `auto` (default: the fitted page model for pdftotext and
+    /// pdfminer.six dumps, the rules for other pages), `rules` or `model` (e.g.
+    /// `--segmenter model`).
+    #[arg(long, value_enum, default_value_t = Segmenter::Auto)]
     pub segmenter: Segmenter,
     /// Output: `text` (score.py's lines) or `json`, e.g. `--format json`.
     #[arg(long, value_enum, default_value_t = Format::Text)]

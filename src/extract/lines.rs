@@ -25,6 +25,13 @@ pub struct PageLine {
     pub blank_after: bool,
 }
 
+/// Whether the page prints columns side by side on its lines (`pdftotext -layout`): at least a
+/// quarter of its lines hold two or more runs of text apart by wide gaps.
+pub fn side_by_side(text: &str) -> bool {
+    let raw: Vec<&str> = text.lines().collect();
+    columns::side_by_side(&columns::split(&raw))
+}
+
 /// Splits page text into lines (blank lines become flags on their neighbours).
 pub fn lines(text: &str) -> Vec<PageLine> {
     let raw: Vec<&str> = text.lines().collect();
@@ -121,16 +128,27 @@ mod columns {
         out
     }
 
+    /// Each line's runs of text.
+    pub fn split(raw: &[&str]) -> Vec<Vec<(usize, String)>> {
+        raw.iter().map(|l| runs(l)).collect()
+    }
+
+    /// At least a quarter of the lines with text hold two or more runs.
+    pub fn side_by_side(split: &[Vec<(usize, String)>]) -> bool {
+        let multi = split.iter().filter(|r| r.len() >= 2).count();
+        let nonempty = split.iter().filter(|r| !r.is_empty()).count();
+        nonempty > 0 && multi * 4 >= nonempty
+    }
+
     /// Rewrites side-by-side columns as one column after another; other pages are returned as
     /// they are.
     pub fn unfold<'a>(raw: &[&'a str]) -> Vec<std::borrow::Cow<'a, str>> {
         use std::borrow::Cow;
-        let split: Vec<Vec<(usize, String)>> = raw.iter().map(|l| runs(l)).collect();
-        let multi = split.iter().filter(|r| r.len() >= 2).count();
-        let nonempty = split.iter().filter(|r| !r.is_empty()).count();
-        if nonempty == 0 || multi * 4 < nonempty {
+        let split = split(raw);
+        if !side_by_side(&split) {
             return raw.iter().map(|l| Cow::Borrowed(*l)).collect();
         }
+        let multi = split.iter().filter(|r| r.len() >= 2).count();
         // Column starts: display cells where runs of multi-run lines begin, clustered.
         let mut starts: Vec<usize> = split
             .iter()
