@@ -302,3 +302,20 @@ fn a_district_papers_page_without_its_name_is_filed_under_the_district() {
         assert_eq!(regions, &["330114"], "article {i}");
     }
 }
+
+#[test]
+fn a_lone_short_name_of_a_far_county_does_not_outweigh_the_papers_home() {
+    let body = "雨过天晴，商河展示了安静祥和的一面。街道上车来车往，菜市场里人头攒动，\
+                市民们的生活恢复了往日的节奏。";
+    // In a 建德 paper the story stays home: a bare 商河 in its body is not enough.
+    assert_eq!(one(Some("建德日报"), "雨过天晴", body), ["330182"]);
+    // Without a paper, or with the name in the headline, the name places the story.
+    assert_eq!(one(None, "雨过天晴", body), ["370126"]);
+    assert_eq!(
+        one(Some("建德日报"), "商河雨过天晴", body)[0],
+        "370126",
+        "a headline names what the story is about"
+    );
+    // A paper of the same province does not hide it either.
+    assert_eq!(one(Some("济南日报"), "雨过天晴", body)[0], "370126");
+}

@@ -340,8 +340,14 @@ pub(crate) fn mentions(ev: &Evidence, ctx: &mut Context<'_>) -> Vec<Mention> {
         let clause_start = before.is_none_or(|c| !is_han(c));
         // `strong`: may decide an article on its own; `solid`: may also add a further region.
         let (weight, strong, solid) = match cand.kind {
+            // Alone and far from the paper's home (another province), such a name in running
+            // text is more often a nickname or a passing word (虞城 for 上虞 in a 上虞 paper)
+            // than the story's place: it counts, but the paper's home is not outweighed by it.
             Kind::CountyShort if two_char_short && !supported => {
-                (4.0, *title || clause_start, false)
+                let far = ctx.home.is_some_and(|h| {
+                    h.from_paper && g.province_of(h.region) != g.province_of(region)
+                });
+                (4.0, *title || (clause_start && !far), false)
             }
             // 千岛湖 (of 千岛湖镇), 新安江: specific enough to place a story, not to add one.
             Kind::TownshipShort if !supported => (3.0, e.cands.len() == 1, false),
