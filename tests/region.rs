@@ -319,3 +319,10 @@ fn a_lone_short_name_of_a_far_county_does_not_outweigh_the_papers_home() {
     // A paper of the same province does not hide it either.
     assert_eq!(one(Some("济南日报"), "雨过天晴", body)[0], "370126");
 }
+
+#[test]
+fn a_university_named_after_a_city_is_not_that_city() {
+    let body = "村里邀请南京大学规划团队为全村策划设计，苍南的村民也来参观。";
+    assert_eq!(one(None, "", body), ["330327"]);
+    assert!(one(None, "", "他毕业于南京大学。").is_empty());
+}

@@ -15,8 +15,10 @@ use super::words::looks_like_person;
 use super::ArticleText;
 use crate::model::RegionLevel;
 
-/// What, right after a short name, makes it a road, building, park or village (中山路, 东昌社区).
+/// What, right after a short name, makes it a road, building, park or village (中山路, 东昌社区),
+/// or a university named after its city (南京大学: a story that names one is not about the city).
 const STREET_AFTER: &[&str] = &[
+    "大学",
     "路",
     "巷",
     "弄",
