@@ -240,9 +240,11 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
         seg.head_done = true;
     }
     // The text as printed: spaces still separate the names of a byline run on (`（记者 张三
-    // 李四）`); column gaps are closed when the article is finished.
+    // 李四）`); column gaps are closed when the article is finished. A dateline's bracket
+    // wrapped onto this line keeps its line break, which the byline reads as a cut word
+    // (`陈胜|龙`), not a space between names.
     let mut text = match seg.pending.take() {
-        Some(p) => format!("{p} {}", l.shown),
+        Some(p) => format!("{p}\n{}", l.shown),
         None => l.shown.clone(),
     };
     if JUMP_FROM.is_match(&text) {
@@ -268,6 +270,7 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
                 d.byline.extend(names);
             }
         }
+        text = text.replace('\n', " ");
     }
     if let Some((rest, b)) = byline::split_trailing(&text) {
         text = rest;
@@ -419,5 +422,15 @@ mod tests {
         assert_eq!(d[0].paras, ["今天上午，会议召开。"]);
         assert_eq!(d[0].byline, ["张三", "李四"]);
         assert!(d[0].dateline);
+    }
+
+    #[test]
+    fn a_dateline_bracket_wrapped_inside_a_name_keeps_the_name_whole() {
+        let d = build(
+            "大桥通车\n本报讯（记者 吴建\n国 实习记者 李丽） 今\n天上午，大桥正式通车。\n",
+            &[HeadOpen, Text, Text, Text],
+        );
+        assert_eq!(d[0].byline, ["吴建国", "李丽"]);
+        assert_eq!(d[0].paras, ["今天上午，大桥正式通车。"]);
     }
 }

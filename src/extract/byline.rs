@@ -85,6 +85,12 @@ fn is_name(t: &str) -> bool {
 /// Names in a byline text after its roles, marks and brackets are removed; `None` when something
 /// other than names is left (then the text is not a byline).
 fn names_after_roles(text: &str) -> Option<Vec<String>> {
+    // A line wrap inside a byline cuts a name or a role (`陈胜|龙`, `实习|记者`), where column
+    // spacing would have left a space: the two sides are one word again.
+    let text = match text.contains('\n') {
+        true => WRAP.replace_all(text, "").into_owned(),
+        false => text.to_string(),
+    };
     let text = text
         .replace(MARKS, " ")
         .replace(['（', '）', '(', ')', '【', '】'], " ");
@@ -303,6 +309,8 @@ pub fn split_trailing_names(para: &str) -> Option<(String, Vec<String>)> {
     let names = names_only(tail)?;
     Some((para[..cut].to_string(), names))
 }
+
+static WRAP: LazyLock<Regex> = LazyLock::new(|| rule(r"[ \t\u{3000}]*\n[ \t\u{3000}]*"));
 
 /// Does `line` open a dateline whose bracketed byline is not closed on it
 /// (`本报讯（记者 张三 实习记者`, wrapped by the column)?

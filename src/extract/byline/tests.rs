@@ -180,3 +180,23 @@ fn an_organisation_supplying_a_picture_is_a_credit_without_names() {
     assert_eq!(b.names, vec!["陈红".to_string()]);
     assert!(parse_line("各单位积极报名供稿").is_none());
 }
+
+#[test]
+fn a_byline_wrapped_by_the_column_keeps_its_names_whole() {
+    let names = |t: &str| split_dateline(t).map(|(_, n)| n);
+    let want = Some(vec!["吴建国".to_string(), "李丽".to_string()]);
+    // The wrap cuts a name, or a role, inside the bracket.
+    assert_eq!(
+        names("本报讯（记者 吴建\n国 实习记者 李丽） 昨天上午，"),
+        want
+    );
+    assert_eq!(
+        names("本报讯（记者 吴建国 实习\n记者 李丽） 昨天上午，"),
+        want
+    );
+    // Column spacing inside a two-character name still joins it.
+    assert_eq!(
+        names("本报讯（记者 李 丽） 昨天上午，"),
+        Some(vec!["李丽".to_string()])
+    );
+}
