@@ -108,6 +108,27 @@ fn segments(lines: &[PageLine], tags: &[Tag]) -> Vec<Segment> {
 /// name after the last sentence counts where the article ends on a short line.
 fn trailing_byline(seg: &mut Segment) {
     let d = &mut seg.draft;
+    // A closing byline the column wrapped onto a paragraph of its own (`…小康。作者： 记者 张三
+    // 通讯` / `员 李四 王五`): the two are read as one when that credits more names.
+    if let [.., prev, last] = d.paras.as_slice() {
+        let tail = last.trim();
+        if width(tail) <= 16 && !tail.contains(['。', '！', '？', '，']) {
+            let joined = format!("{}\n{tail}", prev.trim_end());
+            let alone = byline::split_trailing(prev).map_or(0, |(_, b)| b.names.len());
+            if let Some((rest, b)) = byline::split_trailing(&joined)
+                .filter(|(rest, b)| !rest.is_empty() && b.names.len() > alone)
+            {
+                d.paras.pop();
+                if let Some(p) = d.paras.last_mut() {
+                    *p = rest;
+                }
+                d.byline.extend(b.names);
+                d.photo_credit |= b.photo;
+                d.reporter |= !b.photo;
+                return;
+            }
+        }
+    }
     let Some(last) = d.paras.last_mut() else {
         return;
     };
@@ -431,6 +452,16 @@ mod tests {
             &[HeadOpen, Text, Text, Text],
         );
         assert_eq!(d[0].byline, ["吴建国", "李丽"]);
+        assert_eq!(d[0].paras, ["今天上午，大桥正式通车。"]);
+    }
+
+    #[test]
+    fn a_closing_byline_wrapped_onto_a_paragraph_of_its_own_is_read_whole() {
+        let d = build(
+            "大桥通车\n今天上午，大桥正式通车。作者： 记者 吴建国 通讯\n\n员 钱多多 李丽\n",
+            &[HeadOpen, Text, Text],
+        );
+        assert_eq!(d[0].byline, ["吴建国", "钱多多", "李丽"]);
         assert_eq!(d[0].paras, ["今天上午，大桥正式通车。"]);
     }
 }

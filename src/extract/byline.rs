@@ -85,12 +85,7 @@ fn is_name(t: &str) -> bool {
 /// Names in a byline text after its roles, marks and brackets are removed; `None` when something
 /// other than names is left (then the text is not a byline).
 fn names_after_roles(text: &str) -> Option<Vec<String>> {
-    // A line wrap inside a byline cuts a name or a role (`陈胜|龙`, `实习|记者`), where column
-    // spacing would have left a space: the two sides are one word again.
-    let text = match text.contains('\n') {
-        true => WRAP.replace_all(text, "").into_owned(),
-        false => text.to_string(),
-    };
+    let text = rejoin_wraps(text);
     let text = text
         .replace(MARKS, " ")
         .replace(['（', '）', '(', ')', '【', '】'], " ");
@@ -98,8 +93,15 @@ fn names_after_roles(text: &str) -> Option<Vec<String>> {
     let stripped = REPORTED.replace_all(&stripped, " ");
     let stripped = stripped.trim().trim_end_matches('摄').trim();
     let names = tokens(stripped);
-    names.iter().all(|n| is_name(n)).then_some(names)
+    names
+        .iter()
+        .all(|n| is_name(n) && !CUT_ROLES.contains(&n.as_str()))
+        .then_some(names)
 }
+
+/// The first half of a role cut by a line wrap (`通讯|员`, `实习|记者`): never a name, so that a
+/// byline ending in one is known to go on below.
+const CUT_ROLES: &[&str] = &["通讯", "实习", "见习", "特约", "首席"];
 
 /// A byline recognised by its form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -310,7 +312,32 @@ pub fn split_trailing_names(para: &str) -> Option<(String, Vec<String>)> {
     Some((para[..cut].to_string(), names))
 }
 
-static WRAP: LazyLock<Regex> = LazyLock::new(|| rule(r"[ \t\u{3000}]*\n[ \t\u{3000}]*"));
+/// A line wrap inside a byline falls between two names (`俞大庆|李瑶`) or cuts a name or a role
+/// (`陈胜|龙`, `通讯|员`, `实习|记者`): the two sides are one word again when one of them is a
+/// lone character or together they make a role; otherwise the wrap is a space.
+fn rejoin_wraps(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, piece) in text.split('\n').enumerate() {
+        let right = piece.trim_start();
+        if i > 0 {
+            let kept = out.trim_end().len();
+            out.truncate(kept);
+            let left = out.rsplit(char::is_whitespace).next().unwrap_or("");
+            let next = right.split(char::is_whitespace).next().unwrap_or("");
+            let both = format!("{left}{next}");
+            let one_word = width(left) == 1
+                || width(next) == 1
+                || ROLE
+                    .find(&both)
+                    .is_some_and(|m| m.end() - m.start() > left.len().max(next.len()));
+            if !one_word {
+                out.push(' ');
+            }
+        }
+        out.push_str(right);
+    }
+    out
+}
 
 /// Does `line` open a dateline whose bracketed byline is not closed on it
 /// (`本报讯（记者 张三 实习记者`, wrapped by the column)?

@@ -200,3 +200,14 @@ fn a_byline_wrapped_by_the_column_keeps_its_names_whole() {
         Some(vec!["李丽".to_string()])
     );
 }
+
+#[test]
+fn a_wrap_between_two_names_is_a_space() {
+    let (rest, b) =
+        split_trailing("河道清淤全面完成。作者： 记者 吴建国 通讯员 钱多多\n李丽").unwrap();
+    assert_eq!(rest, "河道清淤全面完成。");
+    assert_eq!(b.names, ["吴建国", "钱多多", "李丽"]);
+    let (_, b) =
+        split_trailing("河道清淤全面完成。作者： 记者 吴建国 通讯\n员 钱多多 李丽").unwrap();
+    assert_eq!(b.names, ["吴建国", "钱多多", "李丽"]);
+}
