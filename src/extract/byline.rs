@@ -354,6 +354,32 @@ static DATELINE_OPEN: LazyLock<Regex> = LazyLock::new(|| {
 /// Cuts a dateline (`本报讯`, `本报讯（记者 张三）`, `新华社杭州6月27日电`) from the start of a
 /// paragraph. Returns the rest and the names the dateline credits.
 pub fn split_dateline(para: &str) -> Option<(String, Vec<String>)> {
+    match DATELINE.is_match(para) {
+        true => dateline_at_start(para),
+        false => dateline_at_start(&letters_closed(para)?),
+    }
+}
+
+/// A paragraph whose opening is set letter-spaced (`本 报 呼 伦 贝 尔 10 月 8 日 电`, as
+/// converters read wide-tracked type) with the gaps of that opening closed; `None` when it is
+/// not. Only the opening, up to a bracket or the line's end, so that the spaces between a
+/// byline's names stay.
+fn letters_closed(para: &str) -> Option<String> {
+    let end = para.find(['（', '(', '\n']).unwrap_or(para.len());
+    let head = &para[..end];
+    let tokens: Vec<&str> = head.split(' ').filter(|t| !t.is_empty()).collect();
+    let single = tokens.iter().filter(|t| t.chars().count() == 1).count();
+    if tokens.len() < 5 || single * 4 < tokens.len() * 3 {
+        return None;
+    }
+    Some(format!(
+        "{}{}",
+        super::layout::close_gaps(head),
+        &para[end..]
+    ))
+}
+
+fn dateline_at_start(para: &str) -> Option<(String, Vec<String>)> {
     let m = DATELINE.captures(para)?;
     let names = m
         .get(2)

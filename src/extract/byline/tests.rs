@@ -211,3 +211,14 @@ fn a_wrap_between_two_names_is_a_space() {
         split_trailing("河道清淤全面完成。作者： 记者 吴建国 通讯\n员 钱多多 李丽").unwrap();
     assert_eq!(b.names, ["吴建国", "钱多多", "李丽"]);
 }
+
+#[test]
+fn a_letter_spaced_dateline_is_a_dateline() {
+    let (rest, names) =
+        split_dateline("本 报 杭 州 10 月 8 日 电 （记者 吴建国） 昨天上午，").unwrap();
+    assert_eq!(rest, "昨天上午，");
+    assert_eq!(names, ["吴建国"]);
+    assert!(split_dateline("本 报 杭 州 10 月 8 日 电").is_some_and(|(r, _)| r.is_empty()));
+    // Ordinary text with a few spaces is not letter-spaced.
+    assert!(split_dateline("杭州 今天 迎来 新一轮 降雨").is_none());
+}
