@@ -24,17 +24,22 @@
 //! goes under `TMPDIR` and is removed at the end).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed benchmark
 
+#[path = "support/server.rs"]
+mod server;
+#[path = "support/mod.rs"]
+mod support;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{Duration as Days, NaiveDate, TimeZone, Utc};
 use paperboy::ingest::prepare;
 use paperboy::model::{Article, DateSource, Page, RegionCode, RegionLevel, RegionRef};
 use paperboy::region::Gazetteer;
 use paperboy::store::{EditionQuery, NewPage, Read, Store};
+use server::{editions_cli, get, ms, Server};
+use support::{env_usize, next, seeded, sentences, testing};
 
 const ARTICLES_PER_PAGE: usize = 20;
 const PAGES_PER_BATCH: usize = 100;
@@ -44,59 +49,6 @@ const DAYS: i64 = 3 * 365;
 const SECOND_REGION_EVERY: usize = 10;
 /// Entries per feed, as `[feeds] entries` is set for the server below (its default).
 const FEED_ENTRIES: usize = 30;
-
-/// The `paperboy` binary the server and `editions` run: this build's, or `PAPERBOY_BENCH_BIN`
-/// (a copy of an earlier build, to compare against it while this one is rebuilt).
-fn paperboy_bin() -> String {
-    std::env::var("PAPERBOY_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_paperboy").into())
-}
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: a tiny run then.
-fn testing() -> bool {
-    !std::env::args().any(|a| a == "--bench")
-}
-
-/// The seed pages' sentences of at least 8 characters.
-fn sentences() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("seeds/ directory")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for p in paths {
-        let text = std::fs::read_to_string(p).expect("seed text");
-        for s in text.split(['。', '！', '？', '\n']) {
-            let s = s.trim().trim_start_matches(['#', '*', ' ']);
-            if s.chars().count() >= 8 {
-                out.push(format!("{s}。"));
-            }
-        }
-    }
-    out
-}
-
-/// xorshift: deterministic, so every run stores the same articles.
-fn next(state: &mut u64) -> u64 {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    *state
-}
-
-fn seeded(n: u64) -> u64 {
-    0x9E37_79B9_7F4A_7C15u64 ^ n.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1
-}
 
 /// The generator's fixed choices: regions in skew order, sentences.
 struct World {
@@ -253,101 +205,6 @@ async fn fill(store: &Store, world: &World) {
     );
 }
 
-/// A running `paperboy serve` on the store, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(url: &str, dir: &Path) -> Self {
-        let config = dir.join("scale.toml");
-        std::fs::write(
-            &config,
-            format!(
-                "[storage]\nurl = {url:?}\n\
-                 # the bench measures how long a render takes, so nothing may give up first\n\
-                 query_timeout_secs = 600\n\
-                 [ingest]\ninbox = {:?}\nwatch_interval_secs = 0\n\
-                 [feeds]\nentries = {FEED_ENTRIES}\n",
-                dir.join("no-inbox").display().to_string()
-            ),
-        )
-        .unwrap();
-        let mut child = Command::new(paperboy_bin())
-            .arg("--config")
-            .arg(&config)
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env("PAPERBOY_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("paperboy serve");
-        let out = child.stdout.take().unwrap();
-        let mut base = String::new();
-        for line in BufReader::new(out).lines() {
-            let line = line.unwrap();
-            if let Some(url) = line.strip_prefix("listening on ") {
-                base = url.to_string();
-                break;
-            }
-        }
-        assert!(!base.is_empty(), "paperboy serve did not start");
-        Self { child, base }
-    }
-
-    /// `VmRSS` and `VmHWM` of the server in MiB.
-    fn memory(&self) -> (f64, f64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-                .map_or(f64::NAN, |kib| kib / 1024.0)
-        };
-        (field("VmRSS:"), field("VmHWM:"))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Time of one GET and the body's size; the answer must be 200.
-async fn get(client: &reqwest::Client, url: &str) -> (Duration, usize) {
-    let started = Instant::now();
-    let resp = client.get(url).send().await.unwrap();
-    let status = resp.status();
-    let body = resp.bytes().await.unwrap();
-    let took = started.elapsed();
-    assert_eq!(status, 200, "GET {url}");
-    (took, body.len())
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-/// Runs `paperboy editions` with `args` on the store; time and lines printed.
-fn editions_cli(dir: &Path, args: &[&str]) -> (Duration, usize) {
-    let started = Instant::now();
-    let out = Command::new(paperboy_bin())
-        .arg("--config")
-        .arg(dir.join("scale.toml"))
-        .arg("editions")
-        .args(args)
-        .env("PAPERBOY_LOG", "warn")
-        .output()
-        .expect("paperboy editions");
-    assert!(out.status.success(), "paperboy editions {args:?}");
-    (started.elapsed(), out.stdout.split(|&b| b == b'\n').count())
-}
-
 /// What the requests are about: the largest province, its largest county and their newest days.
 struct Subject {
     province: RegionCode,
@@ -395,7 +252,7 @@ async fn subject(store: &Store, world: &World) -> Subject {
 
 /// First (uncached) and second (cached) request of each document; `paperboy editions`.
 async fn requests(store: &Store, url: &str, dir: &Path, s: &Subject) {
-    let server = Server::start(url, dir);
+    let server = Server::start(url, dir, FEED_ENTRIES);
     let client = reqwest::Client::builder().no_gzip().build().unwrap();
     let (rss, _) = server.memory();
     // Templates, gazetteer and the first connections, on a document not measured.

@@ -11,13 +11,16 @@
 //! default the same).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed benchmark
 
-use std::path::Path;
+#[path = "support/mod.rs"]
+mod support;
+
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, NaiveDate, TimeZone, Utc};
 use paperboy::ingest::prepare;
 use paperboy::model::{Article, DateSource, Page, RegionCode, RegionRef};
 use paperboy::store::{Search, SearchQuery, Store};
+use support::{env_usize, next, sentences, testing};
 
 const ARTICLES_PER_PAGE: usize = 20;
 const PAGES_PER_BATCH: usize = 100;
@@ -35,42 +38,9 @@ const QUERIES: &[(&str, &str)] = &[
 /// How long each query is repeated for.
 const MEASURE: Duration = Duration::from_secs(3);
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The seed pages' sentences of at least 8 characters.
-fn sentences() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("seeds/ directory")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for p in paths {
-        let text = std::fs::read_to_string(p).expect("seed text");
-        for s in text.split(['。', '！', '？', '\n']) {
-            let s = s.trim().trim_start_matches(['#', '*', ' ']);
-            if s.chars().count() >= 8 {
-                out.push(format!("{s}。"));
-            }
-        }
-    }
-    out
-}
-
-/// xorshift: deterministic, so every run stores the same table.
-fn next(state: &mut u64) -> usize {
-    *state ^= *state << 13;
-    *state ^= *state >> 7;
-    *state ^= *state << 17;
-    usize::try_from(*state % (1 << 31)).unwrap_or(0)
+/// The shared generator's next number, as search's tables were first generated with it.
+fn next_usize(state: &mut u64) -> usize {
+    usize::try_from(next(state) % (1 << 31)).unwrap_or(0)
 }
 
 fn region(i: usize) -> RegionRef {
@@ -96,13 +66,13 @@ fn page(sentences: &[String], p: usize) -> paperboy::store::NewPage {
             let i = p * ARTICLES_PER_PAGE + k;
             let mut body = String::new();
             for _ in 0..8 {
-                body.push_str(&sentences[next(&mut rng) % sentences.len()]);
+                body.push_str(&sentences[next_usize(&mut rng) % sentences.len()]);
             }
             if i.is_multiple_of(RARE_EVERY) {
                 body.push_str(RARE_WORD);
                 body.push('。');
             }
-            let title: String = sentences[next(&mut rng) % sentences.len()]
+            let title: String = sentences[next_usize(&mut rng) % sentences.len()]
                 .chars()
                 .take(14)
                 .collect();
@@ -183,11 +153,6 @@ async fn measure(label: &str, store: &Store) {
             indexed / scanned
         );
     }
-}
-
-/// `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: a tiny run then.
-fn testing() -> bool {
-    !std::env::args().any(|a| a == "--bench")
 }
 
 fn main() {
