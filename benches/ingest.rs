@@ -12,36 +12,17 @@
 //! `PAPERBOY_BENCH_PG_PAGES`, default 2000).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
+#[path = "support/mod.rs"]
+mod support;
+
+use std::path::Path;
 use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
 use paperboy::ingest::{self, IngestOptions, Silent};
 use paperboy::model::{Article, DateSource, Page, RegionCode, RegionRef};
 use paperboy::store::{NewPage, Store};
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The seed pages' texts, the raw material of generated pages.
-fn seeds() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("seeds/ directory")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("seed text"))
-        .collect()
-}
+use support::{env_usize, seed_texts as seeds};
 
 /// Page `i`: a seed cut or repeated to about 10 KB, with a line that makes it unique.
 fn page_text(seeds: &[String], i: usize) -> String {

@@ -17,8 +17,8 @@ pub fn testing() -> bool {
     !std::env::args().any(|a| a == "--bench")
 }
 
-/// The seed pages' sentences of at least 8 characters.
-pub fn sentences() -> Vec<String> {
+/// The seed pages' texts, in file order: the raw material of generated pages.
+pub fn seed_texts() -> Vec<String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("seeds/ directory")
@@ -27,9 +27,16 @@ pub fn sentences() -> Vec<String> {
         .filter(|p| p.extension().is_some_and(|e| e == "txt"))
         .collect();
     paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).expect("seed text"))
+        .collect()
+}
+
+/// The seed pages' sentences of at least 8 characters.
+pub fn sentences() -> Vec<String> {
     let mut out = Vec::new();
-    for p in paths {
-        let text = std::fs::read_to_string(p).expect("seed text");
+    for text in seed_texts() {
         for s in text.split(['。', '！', '？', '\n']) {
             let s = s.trim().trim_start_matches(['#', '*', ' ']);
             if s.chars().count() >= 8 {
