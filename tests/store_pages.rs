@@ -5,120 +5,28 @@
 //! See: issue 11, "Data quality".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use futures::FutureExt;
-use paperboy::ingest::{prepare, text_hash};
-use paperboy::model::{Article, DateSource, Page, RegionCode};
-use paperboy::region::Gazetteer;
+use paperboy::ingest::text_hash;
+use paperboy::model::DateSource;
 use paperboy::store::{CopyOf, EditionQuery, IngestOutcome, NewPage, Store, StoreError};
+use store_support::{code, day, schema_name, Db};
 
-async fn run_sqlite<F, Fut>(case: F)
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite://{}/pb.db", dir.path().display()))
-        .await
-        .unwrap();
-    case(store).await;
-}
+#[macro_use]
+mod store_support;
 
-fn schema_name(what: &str) -> String {
-    format!(
-        "pb_{what}_{}_{}",
-        std::process::id(),
-        Utc::now().timestamp_subsec_nanos()
-    )
-}
-
-async fn run_postgres<F, Fut>(case: F)
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let Ok(url) = std::env::var("PAPERBOY_TEST_POSTGRES") else {
-        eprintln!("PAPERBOY_TEST_POSTGRES is not set: skipping the PostgreSQL case");
-        return;
-    };
-    let schema = schema_name("pages");
-    let store = Store::connect_postgres_schema(&url, &schema).await.unwrap();
-    let result = AssertUnwindSafe(case(store.clone())).catch_unwind().await;
-    store.close().await;
-    paperboy::store::drop_postgres_schema(&url, &schema)
-        .await
-        .unwrap();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
-}
-
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() { super::run_sqlite(super::$case).await }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() { super::run_postgres(super::$case).await }
-            )*
-        }
-    };
-}
-
-suite!(
-    copy_under_another_key_is_unchanged_and_stores_nothing,
+store_suite!(
+    "pages": copy_under_another_key_is_unchanged_and_stores_nothing,
     set_page_date_refiles_a_page_under_its_date,
 );
 
-fn day(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
-
 /// A page of articles (title, regions), with the text hash of `text`.
 fn page(key: &str, date: Option<&str>, articles: &[(&str, &[&str])], text: &str) -> NewPage {
-    let g = Gazetteer::global();
-    let page = Page {
-        source: format!("inbox/{key}"),
-        encoding: "utf-8".into(),
-        warnings: Vec::new(),
-        paper: Some("今日建德".into()),
-        date: date.map(day),
-        date_source: if date.is_some() {
-            DateSource::Masthead
-        } else {
-            DateSource::None
-        },
-        articles: articles
-            .iter()
-            .map(|(title, codes)| Article {
-                title: Some(title.to_string()),
-                regions: codes
-                    .iter()
-                    .map(|c| g.region_ref(&code(c)).unwrap())
-                    .collect(),
-                body: format!("{title}的正文。"),
-                ..Article::default()
-            })
-            .collect(),
-    };
-    let at = DateTime::parse_from_rfc3339("2022-06-29T02:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let mut p = prepare(page, key, at, chrono_tz::Asia::Shanghai);
+    let mut p = store_support::page(key, date, articles);
     p.text_hash = Some(text_hash(text));
     p
 }
@@ -134,7 +42,7 @@ async fn edition_count(store: &Store, region: &str, date: &str) -> usize {
 const JIANDE: &[&str] = &["330182"];
 const BOTH: &[&str] = &["330182", "330122"];
 
-async fn copy_under_another_key_is_unchanged_and_stores_nothing(store: Store) {
+async fn copy_under_another_key_is_unchanged_and_stores_nothing(store: Store, _: Db) {
     let articles: &[(&str, &[&str])] =
         &[("新安江畔", JIANDE), ("两地联动", BOTH), ("夏收", JIANDE)];
     let a = page(
@@ -207,7 +115,7 @@ async fn copy_under_another_key_is_unchanged_and_stores_nothing(store: Store) {
     assert_eq!(known["e.txt"].articles, 1);
 }
 
-async fn set_page_date_refiles_a_page_under_its_date(store: Store) {
+async fn set_page_date_refiles_a_page_under_its_date(store: Store, _: Db) {
     let u = page(
         "u.txt",
         None,

@@ -6,124 +6,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use futures::FutureExt;
-use paperboy::ingest::prepare;
-use paperboy::model::{Article, DateSource, Page, RegionCode};
-use paperboy::region::Gazetteer;
+use chrono::{NaiveDate, Utc};
 use paperboy::store::{EditionQuery, NewPage, Store};
+use store_support::{day, page, Db};
 
-/// The case gets the store and a way to open a second, independent pool on it.
-async fn run_sqlite<F, Fut>(case: F)
-where
-    F: FnOnce(Store, String, Option<String>) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/pb.db", dir.path().display());
-    let store = Store::connect(&url).await.unwrap();
-    case(store, url, None).await;
-}
+#[macro_use]
+mod store_support;
 
-async fn run_postgres<F, Fut>(case: F)
-where
-    F: FnOnce(Store, String, Option<String>) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let Ok(url) = std::env::var("PAPERBOY_TEST_POSTGRES") else {
-        eprintln!("PAPERBOY_TEST_POSTGRES is not set: skipping the PostgreSQL case");
-        return;
-    };
-    let schema = format!(
-        "pb_regions_{}_{}",
-        std::process::id(),
-        Utc::now().timestamp_subsec_nanos()
-    );
-    let store = Store::connect_postgres_schema(&url, &schema).await.unwrap();
-    let result = AssertUnwindSafe(case(store.clone(), url.clone(), Some(schema.clone())))
-        .catch_unwind()
-        .await;
-    store.close().await;
-    paperboy::store::drop_postgres_schema(&url, &schema)
-        .await
-        .unwrap();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
-}
-
-async fn reopen(url: &str, schema: &Option<String>) -> Store {
-    match schema {
-        Some(schema) => Store::connect_postgres_schema(url, schema).await.unwrap(),
-        None => Store::connect(url).await.unwrap(),
-    }
-}
-
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() { super::run_sqlite(super::$case).await }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() { super::run_postgres(super::$case).await }
-            )*
-        }
-    };
-}
-
-suite!(
-    region_list_follows_every_change,
+store_suite!(
+    "regions": region_list_follows_every_change,
     region_list_holds_under_concurrent_writers
 );
-
-fn day(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
-
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
-
-/// A page of articles (title, regions) on `date` (None: undated).
-fn page(key: &str, date: Option<&str>, articles: &[(&str, &[&str])]) -> NewPage {
-    let g = Gazetteer::global();
-    let page = Page {
-        source: format!("inbox/{key}"),
-        encoding: "utf-8".into(),
-        warnings: Vec::new(),
-        paper: Some("今日建德".into()),
-        date: date.map(day),
-        date_source: if date.is_some() {
-            DateSource::Masthead
-        } else {
-            DateSource::None
-        },
-        articles: articles
-            .iter()
-            .map(|(title, codes)| Article {
-                title: Some(title.to_string()),
-                regions: codes
-                    .iter()
-                    .map(|c| g.region_ref(&code(c)).unwrap())
-                    .collect(),
-                body: format!("{title}的正文。"),
-                ..Article::default()
-            })
-            .collect(),
-    };
-    let at = DateTime::parse_from_rfc3339("2022-06-29T02:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    prepare(page, key, at, chrono_tz::Asia::Shanghai)
-}
 
 /// (region, latest day, editions) as `regions()` gives them.
 async fn listed(store: &Store) -> Vec<(String, NaiveDate, i64)> {
@@ -161,7 +55,7 @@ const TONGLU: &[&str] = &["330122"];
 const BOTH: &[&str] = &["330182", "330122"];
 const PINGHU: &[&str] = &["330482"];
 
-async fn region_list_follows_every_change(store: Store, _: String, _: Option<String>) {
+async fn region_list_follows_every_change(store: Store, _: Db) {
     assert!(listed(&store).await.is_empty());
     store
         .ingest_many(&[
@@ -246,11 +140,7 @@ async fn region_list_follows_every_change(store: Store, _: String, _: Option<Str
 
 /// Two pools (as two processes) write the same regions and days at once, one adding pages,
 /// the other correcting pages so that days empty and fill again.
-async fn region_list_holds_under_concurrent_writers(
-    store: Store,
-    url: String,
-    schema: Option<String>,
-) {
+async fn region_list_holds_under_concurrent_writers(store: Store, db: Db) {
     let days = ["2022-06-01", "2022-06-02", "2022-06-03", "2022-06-04"];
     let first: Vec<NewPage> = (0..40)
         .map(|i| {
@@ -263,7 +153,7 @@ async fn region_list_holds_under_concurrent_writers(
         })
         .collect();
     store.ingest_many(&first).await.unwrap();
-    let other = reopen(&url, &schema).await;
+    let other = db.reopen().await;
     let adder = {
         let store = store.clone();
         tokio::spawn(async move {
