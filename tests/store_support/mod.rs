@@ -5,6 +5,7 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures::FutureExt;
@@ -32,12 +33,15 @@ impl Db {
     }
 }
 
-/// A schema name no other run uses at the same time.
+static SCHEMAS: AtomicUsize = AtomicUsize::new(0);
+
+/// A schema name no other case or run uses at the same time.
 pub fn schema_name(what: &str) -> String {
     format!(
-        "pb_{what}_{}_{}",
+        "pb_{what}_{}_{}_{}",
         std::process::id(),
-        Utc::now().timestamp_subsec_nanos()
+        Utc::now().timestamp_subsec_nanos(),
+        SCHEMAS.fetch_add(1, Ordering::Relaxed)
     )
 }
 
