@@ -134,6 +134,32 @@ pub fn masthead_line(line: &str) -> Option<NaiveDate> {
     }
 }
 
+/// The date of a folio line that a converter ran together (`2018年10月10日 星期三 第三版 区域
+/// 某某融媒体中心 农历戊戌年九月初二 本版编辑 某某`, pymupdf4llm's heading): the line holds no
+/// prose, and its first item that is a masthead date (with the weekday after it, if any) gives
+/// the date.
+pub fn folio_line(line: &str) -> Option<NaiveDate> {
+    let line = line.trim().trim_start_matches('#').trim();
+    if has_prose_marks(line) {
+        return None;
+    }
+    let items: Vec<&str> = line.split_whitespace().collect();
+    if items.len() < 3 {
+        return None;
+    }
+    for (i, item) in items.iter().enumerate() {
+        let Some(date) = masthead_line(item) else {
+            continue;
+        };
+        // The weekday printed beside it must agree, as on any masthead.
+        return match items.get(i + 1).filter(|next| WEEKDAY.is_match(next)) {
+            Some(next) => masthead_line(&format!("{item} {next}")),
+            None => Some(date),
+        };
+    }
+    None
+}
+
 /// A date in a file name (`…2022-06-28…`, `…20220628…`), taken from its last path component.
 pub fn from_file_name(source: &str) -> Option<NaiveDate> {
     let name = source.rsplit(['/', '\\']).next().unwrap_or(source);
@@ -294,5 +320,21 @@ mod tests {
         // A target month in the same year does not move the page year.
         let text = "3月5日，县里开会。工程将于2023年6月底前完工。";
         assert_eq!(infer(text), Some(ymd(2023, 3, 5)));
+    }
+
+    #[test]
+    fn a_folio_run_together_on_one_line_gives_its_date() {
+        // 2024-03-06 is a Wednesday.
+        let folio = "#### 2024年3月6日 星期三 第三版 综合新闻 某某县融媒体中心 农历甲辰年正月廿六 本版编辑 张三";
+        assert_eq!(folio_line(folio), Some(ymd(2024, 3, 6)));
+        assert_eq!(
+            folio_line("第8版 地方新闻 某某新闻网 2024-03-06 编辑/张三"),
+            Some(ymd(2024, 3, 6))
+        );
+        // A weekday that disagrees with the date gives none.
+        assert_eq!(folio_line("2024年3月6日 星期五 第三版 综合新闻"), None);
+        // A sentence that names a date is not a folio.
+        assert_eq!(folio_line("2024年3月6日 上午，全县 召开 大会。"), None);
+        assert_eq!(folio_line("2024年3月6日"), None);
     }
 }

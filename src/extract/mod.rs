@@ -345,6 +345,15 @@ fn page_date(
     if let Some(d) = head.iter().find_map(|l| date::masthead_line(l)) {
         return (Some(d), DateSource::Masthead);
     }
+    // A folio run together into one long line stands first on the page.
+    let mut first = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(3);
+    if let Some(d) = first.find_map(date::folio_line) {
+        return (Some(d), DateSource::Masthead);
+    }
     if let Some(d) = date::from_file_name(source) {
         return (Some(d), DateSource::Metadata);
     }
