@@ -71,7 +71,9 @@ fn full_date(line: &str) -> Option<(NaiveDate, String)> {
         let m = c.get(2).or(c.get(4))?.as_str().parse().ok()?;
         let d = c.get(3).or(c.get(5))?.as_str().parse().ok()?;
         let all = c.get(0)?;
-        let rest = format!("{}{}", &line[..all.start()], &line[all.end()..]);
+        // The character the pattern checks after `2017-03-25` is not part of the date.
+        let end = c.get(5).map_or(all.end(), |day| day.end());
+        let rest = format!("{}{}", &line[..all.start()], &line[end..]);
         return NaiveDate::from_ymd_opt(y, m, d).map(|date| (date, rest));
     }
     let c = YMD_HAN.captures(line)?;
@@ -143,12 +145,17 @@ pub fn folio_line(line: &str) -> Option<NaiveDate> {
     if has_prose_marks(line) {
         return None;
     }
-    let items: Vec<&str> = line.split_whitespace().collect();
+    // Markdown marks around folio items (`**2017-03-25…**`) are not part of them.
+    let items: Vec<&str> = line
+        .split_whitespace()
+        .map(|item| item.trim_matches(['*', '_']))
+        .filter(|item| !item.is_empty())
+        .collect();
     if items.len() < 3 {
         return None;
     }
     for (i, item) in items.iter().enumerate() {
-        let Some(date) = masthead_line(item) else {
+        let Some(date) = bare_date(item) else {
             continue;
         };
         // The weekday printed beside it must agree, as on any masthead.
@@ -158,6 +165,58 @@ pub fn folio_line(line: &str) -> Option<NaiveDate> {
         };
     }
     None
+}
+
+/// A folio's date comes first on its line (not `时间：2021年7月4日20时`).
+fn starts_with_date(s: &str) -> bool {
+    s.starts_with(|c: char| {
+        c.is_ascii_digit() || ('０'..='９').contains(&c) || "〇零一二三四五六七八九".contains(c)
+    })
+}
+
+/// A masthead date with nothing beside it but a weekday (which must agree) and folio items.
+fn bare_date(s: &str) -> Option<NaiveDate> {
+    let (_, rest) = full_date(s).filter(|_| starts_with_date(s))?;
+    let rest = WEEKDAY.replace_all(&rest, "");
+    match MASTHEAD_NOISE.replace_all(&rest, "").trim().is_empty() {
+        true => masthead_line(s),
+        false => None,
+    }
+}
+
+/// A folio item printed beside a masthead date: lunar date, page number, weekday.
+static FOLIO_ITEM: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r"^(农历|第\s*[\d一二三四五六七八九十]+\s*版|[A-Z]\d{1,2}(\s|$)|星期|礼拜)")
+});
+
+/// The date of a folio a converter printed away from the top of the page (read after the
+/// columns beside it): a masthead date line with its weekday, or with a lunar date or page
+/// number within two lines, or standing alone between blank lines. Every such line must give
+/// the same date; otherwise the page has none from here.
+pub fn folio_block(text: &str) -> Option<NaiveDate> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let mut found: Option<NaiveDate> = None;
+    for (i, line) in lines.iter().enumerate() {
+        if line.is_empty() || width(line) > 40 {
+            continue;
+        }
+        let Some(date) = masthead_line(line).filter(|_| starts_with_date(line)) else {
+            continue;
+        };
+        let bare = bare_date(line).is_some();
+        let beside = (i.saturating_sub(2)..=i + 2)
+            .filter(|&k| k != i)
+            .any(|k| lines.get(k).is_some_and(|l| FOLIO_ITEM.is_match(l)));
+        let alone =
+            i > 0 && lines[i - 1].is_empty() && lines.get(i + 1).is_some_and(|l| l.is_empty());
+        if WEEKDAY.is_match(line) || beside || (alone && bare) {
+            match found {
+                Some(d) if d != date => return None,
+                _ => found = Some(date),
+            }
+        }
+    }
+    found
 }
 
 /// A date in a file name (`…2022-06-28…`, `…20220628…`), taken from its last path component.
@@ -333,8 +392,35 @@ mod tests {
         );
         // A weekday that disagrees with the date gives none.
         assert_eq!(folio_line("2024年3月6日 星期五 第三版 综合新闻"), None);
+        assert_eq!(
+            folio_line("第二版 综合新闻 二〇二四年三月六日 星期三 农历甲辰年正月廿六"),
+            Some(ymd(2024, 3, 6))
+        );
         // A sentence that names a date is not a folio.
         assert_eq!(folio_line("2024年3月6日 上午，全县 召开 大会。"), None);
         assert_eq!(folio_line("2024年3月6日"), None);
+        assert_eq!(
+            folio_line("**05版 综合新闻** **2024-03-06农历甲辰年正月廿六责任编辑 张三**"),
+            Some(ymd(2024, 3, 6))
+        );
+        assert_eq!(folio_line("直播 时间 2024年3月6日20时 地点 县城广场"), None);
+    }
+
+    #[test]
+    fn a_folio_printed_in_the_middle_of_the_dump_gives_its_date() {
+        let page = "县里召开大会\n会议强调，要抓好落实。\n\n2024-03-06\n第一版 综合新闻\n\n带，自古本是湖畈之地。\n";
+        assert_eq!(folio_block(page), Some(ymd(2024, 3, 6)));
+        let alone = "会议强调，要抓好落实。\n\n2024年3月6日\n\n采访活动在县城举行。\n";
+        assert_eq!(folio_block(alone), Some(ymd(2024, 3, 6)));
+        // A date inside running text, or two folios that disagree, give none.
+        assert_eq!(
+            folio_block("会议于\n2024年3月6日\n召开，要求落实。\n"),
+            None
+        );
+        let two = "\n2024年3月6日\n\n正文。\n\n2024年3月7日\n\n";
+        assert_eq!(folio_block(two), None);
+        let time = "直播预告\n\n时间：2024年3月6日20时\n\n地点：县城广场\n";
+        assert_eq!(folio_block(time), None);
+        assert_eq!(folio_block("正文。\n\n2024年3月6日20时\n\n正文。\n"), None);
     }
 }

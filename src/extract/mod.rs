@@ -354,6 +354,9 @@ fn page_date(
     if let Some(d) = first.find_map(date::folio_line) {
         return (Some(d), DateSource::Masthead);
     }
+    if let Some(d) = date::folio_block(text) {
+        return (Some(d), DateSource::Masthead);
+    }
     if let Some(d) = date::from_file_name(source) {
         return (Some(d), DateSource::Metadata);
     }
