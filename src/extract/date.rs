@@ -194,7 +194,11 @@ static FOLIO_ITEM: LazyLock<Regex> = LazyLock::new(|| {
 /// number within two lines, or standing alone between blank lines. Every such line must give
 /// the same date; otherwise the page has none from here.
 pub fn folio_block(text: &str) -> Option<NaiveDate> {
-    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    // Markdown marks (`**二〇一五年二月一日**`) are not part of a folio line.
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim().trim_matches(['*', '_', '#']).trim())
+        .collect();
     let mut found: Option<NaiveDate> = None;
     for (i, line) in lines.iter().enumerate() {
         if line.is_empty() || width(line) > 40 {
@@ -419,6 +423,8 @@ mod tests {
         );
         let two = "\n2024年3月6日\n\n正文。\n\n2024年3月7日\n\n";
         assert_eq!(folio_block(two), None);
+        let marked = "正文。\n\n**二〇二四年三月六日**\n\n**农历甲辰年正月廿六**\n";
+        assert_eq!(folio_block(marked), Some(ymd(2024, 3, 6)));
         let time = "直播预告\n\n时间：2024年3月6日20时\n\n地点：县城广场\n";
         assert_eq!(folio_block(time), None);
         assert_eq!(folio_block("正文。\n\n2024年3月6日20时\n\n正文。\n"), None);
