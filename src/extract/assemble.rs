@@ -291,7 +291,9 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
                 d.byline.extend(names);
             }
         }
-        text = text.replace('\n', " ");
+        if text.contains('\n') {
+            text = text.replace('\n', " ");
+        }
     }
     if let Some((rest, b)) = byline::split_trailing(&text) {
         text = rest;

@@ -201,10 +201,10 @@ pub fn folio_block(text: &str) -> Option<NaiveDate> {
         .collect();
     let mut found: Option<NaiveDate> = None;
     for (i, line) in lines.iter().enumerate() {
-        if line.is_empty() || width(line) > 40 {
+        if !starts_with_date(line) || width(line) > 40 {
             continue;
         }
-        let Some(date) = masthead_line(line).filter(|_| starts_with_date(line)) else {
+        let Some(date) = masthead_line(line) else {
             continue;
         };
         let bare = bare_date(line).is_some();

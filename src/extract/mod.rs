@@ -233,16 +233,13 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
     let text = decoded.text.trim_start_matches('\u{feff}');
     let head = header_lines(text);
 
-    let seg = match seg {
-        Cut::Auto if converter_pages_in_reading_order(text) => Cut::Model(tagger::fitted()),
-        Cut::Auto => Cut::Rules,
-        seg => seg,
+    let model = |w: &tagger::Weights| {
+        let (lines, tags) = tag_text(text, w);
+        assemble::drafts(&lines, &tags, &w.join)
     };
     let drafts = match seg {
-        Cut::Model(w) => {
-            let (lines, tags) = tag_text(text, w);
-            assemble::drafts(&lines, &tags, &w.join)
-        }
+        Cut::Model(w) => model(w),
+        Cut::Auto if converter_pages_in_reading_order(text) => model(tagger::fitted()),
         Cut::Tags(tags) => assemble::drafts(&lines::lines(text), tags, &tagger::fitted().join),
         Cut::Rules | Cut::Auto => headline::attach(segment::segment(&layout::units(text))),
     };
