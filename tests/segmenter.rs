@@ -1,11 +1,11 @@
-//! The default segmenter chooses by the kind of page: text a PDF converter wrote page by page in
-//! reading order (form feeds between pages, columns one after another, as pdftotext and
-//! pdfminer.six write it) goes to the fitted page model, every other page to the rules.
+//! The default segmenter chooses by the kind of page: what converters and OCR write (column lines
+//! hard-wrapped, pages ended by form feeds) goes to the fitted page model; a page printed a
+//! paragraph per line, and columns printed side by side on each line, go to the rules.
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
-use paperboy::extract::{self, converter_pages_in_reading_order, Options, Segmenter};
+use paperboy::extract::{self, read_by_model, Options, Segmenter};
 use paperboy::model::Page;
 
 fn seeds() -> Vec<(String, String)> {
@@ -45,32 +45,72 @@ fn the_default_is_by_kind_of_page() {
     assert_eq!(Options::default().segmenter, Segmenter::Auto);
 }
 
+/// A page of two stories, each paragraph on one line.
+const BY_PARAGRAPH: &str = "城南街道推进垃圾分类\n\n本报讯 昨日，城南街道召开垃圾分类工作推进会，部署下一阶段的工作任务，要求各社区把责任落实到每一户居民。\n会议指出，今年以来街道共建成分类投放点四十二个，居民参与率明显提高，下一步将开展督导员上岗培训。\n（记者 王小明）\n\n春耕备耕正当时\n\n本报讯 近日，县农业农村局组织技术人员走进田间地头，指导农户做好春耕备耕工作，确保今年粮食生产稳定增长。\n据了解，全县今年计划种植水稻十二万亩，目前已备足种子和化肥，农机具检修工作也已全部完成。\n（通讯员 李红）\n";
+
+/// The same page as a converter or OCR writes a narrow column: every line hard-wrapped.
+fn hard_wrapped(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.len() <= 14 {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        for piece in chars.chunks(13) {
+            out.extend(piece);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[test]
-fn hand_made_pages_go_to_the_rules_and_converter_pages_to_the_model() {
+fn pages_printed_a_paragraph_per_line_go_to_the_rules_and_wrapped_columns_to_the_model() {
+    assert!(!read_by_model(BY_PARAGRAPH));
+    assert_eq!(
+        articles(&cut(BY_PARAGRAPH, "p.txt", Segmenter::Auto)),
+        articles(&cut(BY_PARAGRAPH, "p.txt", Segmenter::Rules))
+    );
+    let wrapped = hard_wrapped(BY_PARAGRAPH);
+    assert!(wrapped.lines().all(|l| l.chars().count() <= 14));
+    assert!(read_by_model(&wrapped));
+    let model = cut(&wrapped, "w.txt", Segmenter::Auto);
+    assert_eq!(
+        articles(&model),
+        articles(&cut(&wrapped, "w.txt", Segmenter::Model))
+    );
+    // Whichever reads it, the page holds its two stories with their bylines.
+    let bylines: Vec<Vec<String>> = model.articles.iter().map(|a| a.byline.clone()).collect();
+    assert_eq!(
+        bylines,
+        [vec!["王小明".to_string()], vec!["李红".to_string()]]
+    );
+    // Form feeds between pages make a converter's dump whatever its lines look like.
+    assert!(read_by_model(&format!("{BY_PARAGRAPH}\u{c}")));
+}
+
+#[test]
+fn the_seed_pages_go_by_their_kind() {
     let mut differ = 0;
     for (name, text) in seeds() {
-        assert!(!converter_pages_in_reading_order(&text), "{name}");
         let rules = cut(&text, &name, Segmenter::Rules);
+        let model = cut(&text, &name, Segmenter::Model);
+        let expected = if read_by_model(&text) { &model } else { &rules };
         assert_eq!(
             articles(&cut(&text, &name, Segmenter::Auto)),
-            articles(&rules),
-            "{name}: a page without form feeds is cut by the rules"
-        );
-
-        // The same text as a converter writes it: each page ended by a form feed.
-        let dumped = format!("{text}\n\u{c}");
-        assert!(converter_pages_in_reading_order(&dumped), "{name}");
-        let model = cut(&dumped, &name, Segmenter::Model);
-        assert!(!model.articles.is_empty(), "{name}");
-        assert_eq!(
-            articles(&cut(&dumped, &name, Segmenter::Auto)),
-            articles(&model),
-            "{name}: converter pages in reading order are cut by the model"
+            articles(expected),
+            "{name}"
         );
         differ += usize::from(articles(&model) != articles(&rules));
     }
-    // The two segmenters do not agree on every seed, so the equalities above tell them apart.
+    // The two segmenters do not agree on every seed, so the equality above tells them apart.
     assert!(differ > 0, "the model and the rules cut every seed alike");
+    // Four seeds print a paragraph per line (one with each paragraph's column lines run
+    // together with spaces); one hard-wraps its columns.
+    let kinds: Vec<bool> = seeds().iter().map(|(_, t)| read_by_model(t)).collect();
+    assert_eq!(kinds, [false, false, true, false, false]);
 }
 
 #[test]
@@ -94,7 +134,7 @@ fn columns_side_by_side_go_to_the_rules_even_from_a_converter() {
     }
     text.push('\u{c}');
     assert!(paperboy::extract::lines::side_by_side(&text));
-    assert!(!converter_pages_in_reading_order(&text));
+    assert!(!read_by_model(&text));
     assert_eq!(
         articles(&cut(&text, "layout.txt", Segmenter::Auto)),
         articles(&cut(&text, "layout.txt", Segmenter::Rules))
@@ -107,5 +147,5 @@ fn columns_side_by_side_go_to_the_rules_even_from_a_converter() {
     flowing.push_str(&right.join("\n"));
     flowing.push_str("\n\u{c}");
     assert!(!paperboy::extract::lines::side_by_side(&flowing));
-    assert!(converter_pages_in_reading_order(&flowing));
+    assert!(read_by_model(&flowing));
 }

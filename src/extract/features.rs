@@ -349,10 +349,17 @@ pub fn opens_like_a_lead(t: &str) -> bool {
 pub fn rules(lines: &[PageLine]) -> Vec<Rule> {
     let mut out = Vec::with_capacity(lines.len());
     let mut closed = false;
-    for l in lines {
+    for (i, l) in lines.iter().enumerate() {
         let t = l.shown.as_str();
         let opens = byline::split_dateline(t).is_some() || super::assemble::jumps_from(t);
-        out.push(if opens && closed {
+        let leads = !opens
+            && byline::parse_line(t).is_some_and(|b| !b.bracketed && !b.photo)
+            && lines
+                .get(i + 1)
+                .is_some_and(|n| byline::split_dateline(&n.shown).is_some());
+        out.push(if leads {
+            Rule::LeadsDateline
+        } else if opens && closed {
             Rule::MustOpen
         } else if opens {
             Rule::Opens

@@ -32,6 +32,28 @@ pub fn side_by_side(text: &str) -> bool {
     columns::side_by_side(&columns::split(&raw))
 }
 
+/// Whether the page prints a paragraph per line, as text copied from a web page or typed out
+/// is: most lines of running text are long (over 40 characters) and more than three in ten end
+/// a sentence. Converter dumps and OCR hard-wrap every column line instead, and so end few.
+pub fn paragraph_per_line(text: &str) -> bool {
+    let mut widths = Vec::new();
+    let mut ends = 0usize;
+    for raw in text.lines() {
+        let l = layout::clean_line(raw);
+        let w = width(&l.text);
+        if w < 8 {
+            continue;
+        }
+        widths.push(w);
+        ends += usize::from(layout::ends_sentence(&l.text));
+    }
+    if widths.is_empty() {
+        return false;
+    }
+    widths.sort_unstable();
+    widths[widths.len() / 2] > 40 && ends * 10 > widths.len() * 3
+}
+
 /// Splits page text into lines (blank lines become flags on their neighbours).
 pub fn lines(text: &str) -> Vec<PageLine> {
     let raw: Vec<&str> = text.lines().collect();

@@ -66,11 +66,11 @@ pub struct Options {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Segmenter {
-    /// By the kind of page (the default): the fitted page model for text a PDF converter wrote
-    /// page by page in reading order (pages apart by form feeds, as pdftotext and pdfminer.six
-    /// write them, columns not side by side), the rules for every other page. Measured on
-    /// pages the model was not fitted on, the model is ahead of the rules on exactly that kind
-    /// (and only level or behind on the others, and below them on hand-made dumps).
+    /// By the kind of page (the default): the fitted page model for what converters and OCR
+    /// write (hard-wrapped column lines, pages apart by form feeds, markdown), the rules for a
+    /// page printed a paragraph per line and for columns set side by side on each line
+    /// (`pdftotext -layout`). Measured on pressings the model was not fitted on, the model is
+    /// ahead of the rules on converter output of every kind but the side-by-side one.
     #[default]
     Auto,
     /// The hand-written segmentation rules (units, headline groups, bylines).
@@ -79,10 +79,10 @@ pub enum Segmenter {
     Model,
 }
 
-/// Whether `Segmenter::Auto` gives a page to the fitted model: text a PDF converter wrote page
-/// by page (a form feed ends each page) with its columns one after another.
-pub fn converter_pages_in_reading_order(text: &str) -> bool {
-    text.contains('\u{c}') && !lines::side_by_side(text)
+/// Whether `Segmenter::Auto` gives a page to the fitted model: every page but one printed a
+/// paragraph per line or with its columns side by side on each line.
+pub fn read_by_model(text: &str) -> bool {
+    !lines::side_by_side(text) && (text.contains('\u{c}') || !lines::paragraph_per_line(text))
 }
 
 /// Why a page could not be extracted.
@@ -239,7 +239,7 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
     };
     let drafts = match seg {
         Cut::Model(w) => model(w),
-        Cut::Auto if converter_pages_in_reading_order(text) => model(tagger::fitted()),
+        Cut::Auto if read_by_model(text) => model(tagger::fitted()),
         Cut::Tags(tags) => assemble::drafts(&lines::lines(text), tags, &tagger::fitted().join),
         Cut::Rules | Cut::Auto => headline::attach(segment::segment(&layout::units(text))),
     };

@@ -76,6 +76,9 @@ pub enum Rule {
     AfterClose,
     /// A dateline or jump right after a bracketed byline: a new article, always.
     MustOpen,
+    /// A byline set without brackets right over a dateline (`■记者 张三` / `本报讯 …`): it
+    /// opens the article the dateline starts, not closes the one before.
+    LeadsDateline,
 }
 
 impl Rule {
@@ -93,6 +96,11 @@ impl Rule {
             }
             Rule::AfterClose => tag != Tag::Text,
             Rule::MustOpen => tag == Tag::TextOpen,
+            Rule::LeadsDateline => {
+                tag == Tag::BylineOpen
+                    || (tag == Tag::Byline
+                        && matches!(prev, Some(Tag::HeadOpen | Tag::Head | Tag::BylineOpen)))
+            }
         }
     }
 }
@@ -304,5 +312,26 @@ mod tests {
         w.trans[Tag::Text.index()][Tag::Text.index()] = 1.0;
         let tags = w.decode(&[vec![], vec![], vec![]], &[]);
         assert_eq!(tags, [Tag::HeadOpen, Tag::Text, Tag::Text]);
+    }
+
+    #[test]
+    fn an_unbracketed_byline_over_a_dateline_opens_the_article() {
+        let page = "会议要求各部门形成上下联动的良好工\n作机制。\n■首席记者 郁佳炜\n本报讯 10日，区委书记带队检查疫情防控。\n";
+        let lines = super::super::lines::lines(page);
+        let rules = super::super::features::rules(&lines);
+        assert_eq!(rules[2], Rule::LeadsDateline);
+        assert_eq!(rules[3], Rule::Opens);
+        // Text ran on into the byline on weights that favour it: the rule still opens there.
+        let mut w = Weights::default();
+        w.trans[Tag::TextOpen.index()][Tag::Text.index()] = 5.0;
+        w.trans[Tag::Text.index()][Tag::Byline.index()] = 5.0;
+        w.trans[Tag::Byline.index()][Tag::Text.index()] = 5.0;
+        w.trans[Tag::BylineOpen.index()][Tag::Text.index()] = 1.0;
+        w.trans[TAGS][Tag::TextOpen.index()] = 1.0;
+        let tags = w.decode(&vec![vec![]; lines.len()], &rules);
+        assert_eq!(tags[2], Tag::BylineOpen);
+        assert_eq!(tags[3], Tag::Text);
+        assert!(!Rule::LeadsDateline.allows(Some(Tag::Text), Tag::Byline));
+        assert!(Rule::LeadsDateline.allows(Some(Tag::BylineOpen), Tag::Byline));
     }
 }
