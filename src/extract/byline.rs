@@ -351,6 +351,19 @@ static DATELINE_OPEN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A line that is only a date and a place (`9月21日 苍南龙港镇卢处村`): a report's dateline set
+/// over its first paragraph, not a headline. The place must end like one (镇, 村, 街道, 社区 …).
+static PLACE_DATELINE: LazyLock<Regex> = LazyLock::new(|| {
+    rule(
+        r"^\d{1,2}\s*月\s*\d{1,2}\s*日[\s，,、]*[\p{Han}·]{1,16}(镇|乡|村|街道|社区|县|区|市|旗|州|场|港|湾|岛|园|站|寨|屯)$",
+    )
+});
+
+/// Whether a line is a date and a place and nothing else (see [`PLACE_DATELINE`]).
+pub fn place_dateline(line: &str) -> bool {
+    PLACE_DATELINE.is_match(line.trim())
+}
+
 /// Cuts a dateline (`本报讯`, `本报讯（记者 张三）`, `新华社杭州6月27日电`) from the start of a
 /// paragraph. Returns the rest and the names the dateline credits.
 pub fn split_dateline(para: &str) -> Option<(String, Vec<String>)> {

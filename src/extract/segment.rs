@@ -68,6 +68,12 @@ pub(super) static JUMP_TO: LazyLock<Regex> =
 /// that article rather than a new headline.
 const SUBHEAD_MIN: f64 = 0.25;
 
+/// A caption is a paragraph of at most this many characters.
+const CAPTION_MAX: usize = 150;
+/// Share of a caption's words found in the report over it below which the caption belongs to a
+/// picture of its own (words like 记者, 今年, 工作 recur in any two stories).
+const CAPTION_APART: f64 = 0.2;
+
 enum Kind {
     Skip,
     Head(HeadLine),
@@ -91,6 +97,7 @@ fn is_headline_text(s: &str) -> bool {
         && !s.contains(['。', '，', ',', '；', ';'])
         && !ends_sentence(s)
         && byline::split_dateline(s).is_none()
+        && !byline::place_dateline(s)
         && !JUMP_FROM.is_match(s)
 }
 
@@ -139,6 +146,7 @@ fn is_headline_text_loose(s: &str) -> bool {
             .trim_end_matches(['”', '"', '’'])
             .ends_with(['。', '；', ';'])
         && byline::split_dateline(s).is_none()
+        && !byline::place_dateline(s)
         && !JUMP_FROM.is_match(s)
 }
 
@@ -151,6 +159,7 @@ fn opens_body(units: &[Unit], i: usize) -> bool {
             byline::is_byline_line(&u.text)
                 || byline::names_only(&u.text).is_some()
                 || byline::split_dateline(&u.text).is_some()
+                || byline::place_dateline(&u.text)
         })
 }
 
@@ -159,6 +168,22 @@ struct Walk {
     group: Vec<HeadLine>,
     /// Index in `items` of the article text is being added to.
     open: Option<usize>,
+    /// Index in `items` of an editor's note (编者按) waiting for the article it introduces.
+    note: Option<usize>,
+}
+
+/// An editor's note label (`编者按`, `【编者按】`, `编者的话：`) opening a line; the rest of the line.
+/// (An afterword, `编后语`, closes the article before it and is left to it.)
+fn note_label(t: &str) -> Option<&str> {
+    let t = t.trim_start_matches(['【', '[', '■', '●']).trim_start();
+    let rest = ["编者按", "编者的话"]
+        .iter()
+        .find_map(|l| t.strip_prefix(l))?;
+    Some(
+        rest.trim_start_matches(['】', ']'])
+            .trim_start_matches(['：', ':'])
+            .trim(),
+    )
 }
 
 impl Walk {
@@ -169,8 +194,19 @@ impl Walk {
         }
     }
 
-    /// Starts an article; a pending headline group is placed right before it.
+    /// Starts an article; a pending headline group is placed right before it, and an editor's
+    /// note printed right before the group opens its body.
     fn start(&mut self, mut draft: Draft) -> &mut Draft {
+        if let Some(k) = self.note.take() {
+            if k + 1 == self.items.len() && !self.group.is_empty() {
+                if let Some(Item::Article(note)) = self.items.pop() {
+                    let mut paras = note.paras;
+                    paras.append(&mut draft.paras);
+                    draft.paras = paras;
+                    draft.last_para_done = true;
+                }
+            }
+        }
         if !self.group.is_empty() {
             draft.title_level = self.group.iter().filter_map(|h| h.level).min();
             self.items
@@ -205,6 +241,16 @@ impl Walk {
     fn byline(&mut self, b: Byline, next_opens: bool) {
         let reporter = !b.photo;
         if self.group.is_empty() {
+            if let Some(caption) = b.photo.then(|| self.caption_apart()).flatten() {
+                let d = self.start(Draft {
+                    paras: vec![caption],
+                    closed: true,
+                    photo_credit: true,
+                    ..Draft::default()
+                });
+                d.byline.extend(b.names);
+                return;
+            }
             if let Some(cur) = self.current() {
                 if cur.paras.is_empty() {
                     cur.byline.extend(b.names);
@@ -240,6 +286,39 @@ impl Walk {
         d.reporter = reporter;
     }
 
+    /// An editor's note: an article of its own until a headline and its article follow.
+    fn note(&mut self, text: &str) {
+        let d = self.start(Draft::default());
+        if !text.is_empty() {
+            d.paras.push(text.to_string());
+        }
+        self.note = Some(self.items.len() - 1);
+    }
+
+    /// A photo credit under a report that is whole without it (it credits its reporter in the
+    /// dateline, `本报讯（记者 张三）…`, or it is the end of a story continued from another page),
+    /// or under a paragraph that reads as a caption (`图为…`), closes a picture printed after the
+    /// report when that paragraph shares almost no words with the report: the paragraph is the
+    /// picture's caption, taken out of the report and returned.
+    fn caption_apart(&mut self) -> Option<String> {
+        let cur = self.current()?;
+        let (last, earlier) = cur.paras.split_last()?;
+        let whole = (cur.dateline && !cur.byline.is_empty()) || cur.continuation;
+        let caption = ["图为", "上图", "下图", "左图", "右图"]
+            .iter()
+            .any(|c| last.starts_with(c));
+        if !(whole || caption) || cur.closed || earlier.is_empty() {
+            return None;
+        }
+        let apart = width(last) <= CAPTION_MAX
+            && overlap(last, &han_text(earlier.iter().map(String::as_str))) < CAPTION_APART;
+        if !apart {
+            return None;
+        }
+        cur.closed = true;
+        cur.paras.pop()
+    }
+
     fn body(&mut self, text: String, heading: bool) {
         let mut text = text;
         let continuation = JUMP_FROM.is_match(&text);
@@ -255,14 +334,18 @@ impl Walk {
             text = rest.clone();
         }
         let mut credited = Vec::new();
-        let dateline = match byline::split_dateline(&text) {
-            Some((rest, names)) => {
-                text = rest;
-                credited = names;
-                true
-            }
-            None => false,
-        };
+        // A date-and-place line opens the report like `本报讯` but stays in it (the place is
+        // where the story happened), a paragraph of its own.
+        let place = byline::place_dateline(&text);
+        let dateline = place
+            || match byline::split_dateline(&text) {
+                Some((rest, names)) => {
+                    text = rest;
+                    credited = names;
+                    true
+                }
+                None => false,
+            };
         let grouped = !self.group.is_empty();
         let append = !grouped
             && !continuation
@@ -297,7 +380,7 @@ impl Walk {
                 }
                 _ => d.paras.push(text),
             }
-            d.last_para_done = false;
+            d.last_para_done = place;
         }
         if let Some((_, b)) = trailing {
             d.byline.extend(b.names);
@@ -315,8 +398,14 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
         items: Vec::new(),
         group: Vec::new(),
         open: None,
+        note: None,
     };
     for (i, unit) in units.iter().enumerate() {
+        if let Some(rest) = note_label(&unit.text) {
+            // A label on its own line is dropped; a note run on after it keeps its label.
+            walk.note(if rest.is_empty() { rest } else { &unit.text });
+            continue;
+        }
         let after_head = !walk.group.is_empty();
         match classify(unit, after_head) {
             Kind::Skip => {}
@@ -397,132 +486,4 @@ fn opens_body_or_text(units: &[Unit], i: usize) -> bool {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-    use crate::extract::layout::units;
-
-    fn drafts(page: &str) -> Vec<Item> {
-        segment(&units(page))
-    }
-
-    fn articles(items: &[Item]) -> Vec<&Draft> {
-        items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Article(d) => Some(d),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_numbered_point_is_not_joined_to_its_paragraph() {
-        let items = drafts(
-            "# 标题\n\n本报讯 会议召开。\n\n一、抓好项目建设\n\n会议要求，加快推进项目落地。\n",
-        );
-        let a = articles(&items);
-        assert_eq!(
-            a[0].paras,
-            [
-                "会议召开。",
-                "一、抓好项目建设",
-                "会议要求，加快推进项目落地。"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_short_line_cut_by_the_column_end_stays_in_the_body() {
-        let page = "# 标题\n\n本报讯 小区完成改造。\n\n社区党委书记徐振兴的\n\n表态得到居民支持，项目顺利推进。\n\n社区主任表示\n\n：“我们会继续努力。”\n";
-        let items = drafts(page);
-        let a = articles(&items);
-        assert_eq!(a.len(), 1);
-        assert_eq!(
-            a[0].paras,
-            [
-                "小区完成改造。",
-                "社区党委书记徐振兴的表态得到居民支持，项目顺利推进。",
-                "社区主任表示：“我们会继续努力。”"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_title_ending_a_block_of_running_text_heads_the_next_article() {
-        let page = "第一篇报道正文，讲述了事情经过。\n（记者 张三）\n新农村建设见成效\n\n本报讯 近日，某镇完成改造。\n";
-        let items = drafts(page);
-        let a = articles(&items);
-        assert_eq!(a.len(), 2);
-        assert!(matches!(&items[1], Item::Group(g) if g[0].text == "新农村建设见成效"));
-        assert_eq!(a[1].paras, ["近日，某镇完成改造。"]);
-    }
-
-    #[test]
-    fn a_paragraph_cut_mid_sentence_is_joined() {
-        let items = drafts("# 标题一\n\n在听取汇报后，他指出，防\n\n欠薪工作事关稳定。\n");
-        let a = articles(&items);
-        assert_eq!(a.len(), 1);
-        assert_eq!(a[0].paras, ["在听取汇报后，他指出，防欠薪工作事关稳定。"]);
-    }
-
-    #[test]
-    fn datelines_trailing_bylines_and_jumps_split_articles() {
-        let page = "**本报讯** 昨日上午，我市召开会议。  \n（记者 许多）\n\n**本报讯** 东昌社区完成换届。\n\n（记者 汤圆）\n\n（上接第1版）大同镇卫生院创建成功。\n\n（记者 王五）\n";
-        let items = drafts(page);
-        let a = articles(&items);
-        assert_eq!(a.len(), 3);
-        assert_eq!(a[0].paras, ["昨日上午，我市召开会议。"]);
-        assert_eq!(a[0].byline, ["许多"]);
-        assert_eq!(a[1].byline, ["汤圆"]);
-        assert!(a[2].continuation);
-        assert_eq!(a[2].paras, ["大同镇卫生院创建成功。"]);
-    }
-
-    #[test]
-    fn furniture_is_dropped_and_the_body_rejoined_around_it() {
-        let page = "## 标题\n\n本报讯 钟埭社区做强党\n\n讲文明 树新风 公/益/广/告\n\n编辑/戴 琰 电话/85018195\n\n建核心，划小治理单元。\n";
-        let a_items = drafts(page);
-        let a = articles(&a_items);
-        assert_eq!(a.len(), 1);
-        assert_eq!(a[0].paras, ["钟埭社区做强党建核心，划小治理单元。"]);
-    }
-
-    #[test]
-    fn a_deeper_heading_sharing_the_body_words_is_a_subhead() {
-        let page = "### 民生共享的实践\n\n■记者 李雨\n\n本报讯 五年来，深化民生领域改革，让民生幸福看得见。\n\n#### 深化民生改革 让民生幸福\n\n新闻回放：便民服务中心完成改造。\n\n### 另一篇报道\n\n正文。\n";
-        let items = drafts(page);
-        let a = articles(&items);
-        assert_eq!(a.len(), 2);
-        assert_eq!(a[0].paras.len(), 3);
-        assert_eq!(a[0].byline, ["李雨"]);
-    }
-
-    #[test]
-    fn a_names_line_under_a_title_is_its_byline() {
-        let items =
-            drafts("全力助推企业安全生产\n\n王燕\n\n五常街道开展活动，助力企业安全发展。\n");
-        let a = articles(&items);
-        assert_eq!(a[0].byline, ["王燕"]);
-        assert!(matches!(&items[0], Item::Group(g) if g[0].text == "全力助推企业安全生产"));
-    }
-
-    #[test]
-    fn a_photo_credit_closes_a_photo_item() {
-        let items = drafts("### 桥韵\n\n初冬时节，古桥在细波辉映下尽显水乡风情。\n\n■摄影 赵云\n\n### 下一篇\n\n■记者 李四\n\n本报讯 正文。\n");
-        let a = articles(&items);
-        assert_eq!(a.len(), 2);
-        assert!(a[0].photo_credit && a[0].closed);
-        assert_eq!(a[0].byline, ["赵云"]);
-        assert_eq!(a[1].byline, ["李四"]);
-    }
-
-    #[test]
-    fn an_indented_paragraph_is_never_joined_to_the_unfinished_one_before() {
-        let items = drafts(
-            "    本报讯 县里召开会议，部署春耕工作，要求各乡镇抓紧\n落实。\n    会议强调，要确保粮食生产\n\n    各部门负责人参加会议。\n",
-        );
-        let a = articles(&items);
-        assert_eq!(a.len(), 1);
-        assert_eq!(a[0].paras.len(), 3, "{:?}", a[0].paras);
-    }
-}
+mod tests;

@@ -1,0 +1,183 @@
+//! Segmentation of small pages written for each case.
+
+use super::*;
+use crate::extract::layout::units;
+
+fn drafts(page: &str) -> Vec<Item> {
+    segment(&units(page))
+}
+
+fn articles(items: &[Item]) -> Vec<&Draft> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Article(d) => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_numbered_point_is_not_joined_to_its_paragraph() {
+    let items =
+        drafts("# 标题\n\n本报讯 会议召开。\n\n一、抓好项目建设\n\n会议要求，加快推进项目落地。\n");
+    let a = articles(&items);
+    assert_eq!(
+        a[0].paras,
+        [
+            "会议召开。",
+            "一、抓好项目建设",
+            "会议要求，加快推进项目落地。"
+        ]
+    );
+}
+
+#[test]
+fn a_short_line_cut_by_the_column_end_stays_in_the_body() {
+    let page = "# 标题\n\n本报讯 小区完成改造。\n\n社区党委书记徐振兴的\n\n表态得到居民支持，项目顺利推进。\n\n社区主任表示\n\n：“我们会继续努力。”\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 1);
+    assert_eq!(
+        a[0].paras,
+        [
+            "小区完成改造。",
+            "社区党委书记徐振兴的表态得到居民支持，项目顺利推进。",
+            "社区主任表示：“我们会继续努力。”"
+        ]
+    );
+}
+
+#[test]
+fn a_title_ending_a_block_of_running_text_heads_the_next_article() {
+    let page = "第一篇报道正文，讲述了事情经过。\n（记者 张三）\n新农村建设见成效\n\n本报讯 近日，某镇完成改造。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert!(matches!(&items[1], Item::Group(g) if g[0].text == "新农村建设见成效"));
+    assert_eq!(a[1].paras, ["近日，某镇完成改造。"]);
+}
+
+#[test]
+fn a_paragraph_cut_mid_sentence_is_joined() {
+    let items = drafts("# 标题一\n\n在听取汇报后，他指出，防\n\n欠薪工作事关稳定。\n");
+    let a = articles(&items);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].paras, ["在听取汇报后，他指出，防欠薪工作事关稳定。"]);
+}
+
+#[test]
+fn datelines_trailing_bylines_and_jumps_split_articles() {
+    let page = "**本报讯** 昨日上午，我市召开会议。  \n（记者 许多）\n\n**本报讯** 东昌社区完成换届。\n\n（记者 汤圆）\n\n（上接第1版）大同镇卫生院创建成功。\n\n（记者 王五）\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 3);
+    assert_eq!(a[0].paras, ["昨日上午，我市召开会议。"]);
+    assert_eq!(a[0].byline, ["许多"]);
+    assert_eq!(a[1].byline, ["汤圆"]);
+    assert!(a[2].continuation);
+    assert_eq!(a[2].paras, ["大同镇卫生院创建成功。"]);
+}
+
+#[test]
+fn furniture_is_dropped_and_the_body_rejoined_around_it() {
+    let page = "## 标题\n\n本报讯 钟埭社区做强党\n\n讲文明 树新风 公/益/广/告\n\n编辑/戴 琰 电话/85018195\n\n建核心，划小治理单元。\n";
+    let a_items = drafts(page);
+    let a = articles(&a_items);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].paras, ["钟埭社区做强党建核心，划小治理单元。"]);
+}
+
+#[test]
+fn a_deeper_heading_sharing_the_body_words_is_a_subhead() {
+    let page = "### 民生共享的实践\n\n■记者 李雨\n\n本报讯 五年来，深化民生领域改革，让民生幸福看得见。\n\n#### 深化民生改革 让民生幸福\n\n新闻回放：便民服务中心完成改造。\n\n### 另一篇报道\n\n正文。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0].paras.len(), 3);
+    assert_eq!(a[0].byline, ["李雨"]);
+}
+
+#[test]
+fn a_names_line_under_a_title_is_its_byline() {
+    let items = drafts("全力助推企业安全生产\n\n王燕\n\n五常街道开展活动，助力企业安全发展。\n");
+    let a = articles(&items);
+    assert_eq!(a[0].byline, ["王燕"]);
+    assert!(matches!(&items[0], Item::Group(g) if g[0].text == "全力助推企业安全生产"));
+}
+
+#[test]
+fn a_photo_credit_closes_a_photo_item() {
+    let items = drafts("### 桥韵\n\n初冬时节，古桥在细波辉映下尽显水乡风情。\n\n■摄影 赵云\n\n### 下一篇\n\n■记者 李四\n\n本报讯 正文。\n");
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert!(a[0].photo_credit && a[0].closed);
+    assert_eq!(a[0].byline, ["赵云"]);
+    assert_eq!(a[1].byline, ["李四"]);
+}
+
+#[test]
+fn an_indented_paragraph_is_never_joined_to_the_unfinished_one_before() {
+    let items = drafts(
+        "    本报讯 县里召开会议，部署春耕工作，要求各乡镇抓紧\n落实。\n    会议强调，要确保粮食生产\n\n    各部门负责人参加会议。\n",
+    );
+    let a = articles(&items);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].paras.len(), 3, "{:?}", a[0].paras);
+}
+
+#[test]
+fn a_date_and_place_line_opens_a_report_and_is_no_headline() {
+    let page = "本报讯 昨日，全县召开秋收工作会议，部署秋粮收购工作。\n\n（记者 张三）\n\n9月21日 武义县熟溪街道\n\n清晨六点，菜市场已经热闹起来。\n\n（记者 李四）\n\n农贸市场换新颜\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(
+        a[1].paras,
+        ["9月21日 武义县熟溪街道", "清晨六点，菜市场已经热闹起来。"]
+    );
+    assert_eq!(a[1].byline, ["李四"]);
+    assert!(a[1].dateline);
+    // No headline group was made of the dateline: the only one is the title after the body.
+    let groups: Vec<&str> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Group(g) => Some(g[0].text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(groups, ["农贸市场换新颜"]);
+}
+
+#[test]
+fn a_date_and_place_line_needs_a_place() {
+    assert!(byline::place_dateline("9月21日 苍南龙港镇卢处村"));
+    assert!(byline::place_dateline("10月8日，城南街道"));
+    assert!(!byline::place_dateline("9月21日 星期六"));
+    assert!(!byline::place_dateline("10月1日 国庆假期见闻"));
+    assert!(!byline::place_dateline("9月21日，龙港镇召开会议。"));
+}
+
+#[test]
+fn a_caption_after_a_dated_brief_is_a_picture_of_its_own() {
+    let page = "本报讯（记者 朱丽）近日，县图书馆新馆正式向读者开放，藏书量达到六十万册。\n\n金秋时节，高山梯田层层叠叠，一片金黄，吸引了摄影爱好者前来采风。\n\n（通讯员 蓝小红 摄）\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0].byline, ["朱丽"]);
+    assert_eq!(a[0].paras.len(), 1);
+    assert_eq!(a[1].byline, ["蓝小红"]);
+    assert!(a[1].photo_credit);
+    assert!(a[1].paras[0].starts_with("金秋时节"));
+}
+
+#[test]
+fn a_picture_of_the_report_itself_stays_with_it() {
+    // The caption speaks of the report's own subject: the credit is the report's picture.
+    let page = "本报讯（记者 朱丽）近日，县图书馆新馆正式向读者开放，藏书量达到六十万册。\n\n图为读者在图书馆新馆阅览室里阅读图书。\n\n（通讯员 蓝小红 摄）\n";
+    let a_items = drafts(page);
+    let a = articles(&a_items);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].byline, ["朱丽", "蓝小红"]);
+    assert_eq!(a[0].paras.len(), 2);
+}
