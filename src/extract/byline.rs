@@ -50,7 +50,7 @@ static AUTHOR: LazyLock<Regex> = LazyLock::new(|| rule(r"^[■●▲◆□★▼
 static LEADING_BRACKET: LazyLock<Regex> =
     LazyLock::new(|| rule(r"^\s*[（(]\s*([^（）()]{2,40}?)\s*[）)][\s:：,，]*"));
 
-const MARKS: &[char] = &['■', '●', '▲', '◆', '□', '★', '▼', '◎'];
+pub const MARKS: &[char] = &['■', '●', '▲', '◆', '□', '★', '▼', '◎'];
 
 fn is_surname_start(name: &str) -> bool {
     COMPOUND_SURNAMES.iter().any(|s| name.starts_with(s))

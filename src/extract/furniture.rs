@@ -32,7 +32,8 @@ static MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
         | ^(要闻|综合新闻|综合|本地新闻|时政|民生|专版|副刊)$
         | ^[\p{Han}]{2,4}新闻$                      # section name: 市县新闻, 社会新闻
         | ^[\p{Han}]{2,8}?(日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报)社?
-          (\s*·?\s*[\p{Han}]{2,4}版)?(\s*第?\s*[\d一二三四五六七八九十]+\s*版)?$  # the paper's name line",
+          (\s*·?\s*[\p{Han}]{2,4}版)?(\s*第?\s*[\d一二三四五六七八九十]+\s*版)?$  # the paper's name line
+        | ^[\p{Han}][\p{Han}--[喜捷快简情画电海周月年通汇预举申公战学晚日早时商党]]报$  # a county paper: 开化报",
     )
 });
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -60,7 +61,11 @@ pub fn is_furniture(line: &str) -> bool {
 
 /// Is this line a running column label set over one or several stories (not a title)?
 pub fn is_label(line: &str) -> bool {
-    let line = line.trim();
+    // A mark set before a label (`■简讯`) is the label's ornament.
+    let line = line
+        .trim()
+        .trim_start_matches(['■', '●', '▲', '◆', '□', '★', '▼', '◎'])
+        .trim_start();
     if has_prose_marks(line) {
         return false; // labels carry no sentence punctuation
     }
@@ -79,7 +84,7 @@ pub fn is_label(line: &str) -> bool {
 
 static PAPER: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"([\p{Han}]{2,8}?(?:日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报)|^今日[\p{Han}]{2,3}$)社?",
+        r"([\p{Han}]{2,8}?(?:日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报)|^今日[\p{Han}]{2,3}$|^[\p{Han}][\p{Han}--[喜捷快简情画电海周月年通汇预举申公战学晚日早时商党]]报$)社?",
     )
 });
 static PAGE_NO: LazyLock<Regex> =
@@ -149,6 +154,9 @@ mod tests {
         assert!(is_furniture("JIAXING DAILY"));
         assert!(is_furniture("某报社 中共某某县委 联办"));
         assert!(is_furniture("桐乡版"));
+        assert!(is_furniture("开化报"));
+        assert!(!is_furniture("新年喜报"));
+        assert!(!is_furniture("喜报"));
         assert!(!is_furniture("本报讯 昨天上午，市长主持召开常务会议。"));
         assert!(!is_furniture("桥韵"));
     }
@@ -160,6 +168,7 @@ mod tests {
         assert!(is_label("喜迎市第十五次党代会特别报道"));
         assert!(is_label("【走基层】"));
         assert!(is_label("简讯"));
+        assert!(is_label("■简讯"));
         assert!(!is_label("【编后语】"));
         assert!(!is_label("坚决打赢根治欠薪冬季攻坚战"));
         assert!(!is_label("新年招聘会 搭建就业路"));
@@ -172,6 +181,11 @@ mod tests {
             Some("丽水日报·青田版".into())
         );
         assert_eq!(masthead_paper(&["温州晚报"]), Some("温州晚报".into()));
+        assert_eq!(
+            masthead_paper(&["开化报", "KAIHUA DAILY"]),
+            Some("开化报".into())
+        );
+        assert_eq!(masthead_paper(&["年度喜报"]), None);
         assert_eq!(
             masthead_paper(&["今日临安", "2022年6月28日"]),
             Some("今日临安".into())

@@ -181,3 +181,43 @@ fn a_picture_of_the_report_itself_stays_with_it() {
     assert_eq!(a[0].byline, ["朱丽", "蓝小红"]);
     assert_eq!(a[0].paras.len(), 2);
 }
+
+#[test]
+fn a_short_line_inside_a_bylined_feature_is_a_subhead() {
+    let page = "村里的变化\n\n记者 方卫东\n\n初冬时节，走进东岸社区，新铺的沥青路面平整干净，小区广场上老人正在锻炼。\n\n改造前后\n\n东岸社区建于上世纪九十年代，今年三月小区改造启动，新增停车位一百二十个。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 1);
+    assert_eq!(a[0].paras.len(), 3);
+    assert_eq!(a[0].paras[1], "改造前后");
+}
+
+#[test]
+fn a_short_line_over_a_new_lead_is_still_a_headline() {
+    // The text after it opens like a news lead and shares no words with the story.
+    let page = "村里的变化\n\n记者 方卫东\n\n初冬时节，走进东岸社区，新铺的沥青路面平整干净，小区广场上老人正在锻炼。\n\n义诊进乡村\n\n近日，县人民医院组织专家到杨林镇开展健康义诊，服务群众三百余人。\n";
+    let items = drafts(page);
+    assert_eq!(articles(&items).len(), 2);
+}
+
+#[test]
+fn marked_paragraphs_in_a_column_of_briefs_are_items() {
+    let page = "■简讯\n\n■ 11月4日，县人民医院举办健康义诊活动，专家为群众提供免费咨询服务。（汪晓玲）\n\n■ 近日，杨林镇开展冬季森林防火宣传，发放宣传资料一千余份。（程 浩）\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0].byline, ["汪晓玲"]);
+    assert_eq!(a[1].byline, ["程浩"]);
+    assert!(a[0].paras[0].starts_with("11月4日"));
+}
+
+#[test]
+fn an_editors_note_opens_the_article_it_introduces() {
+    let page = "## 编者按\n\n乡村振兴，关键在人。本报今起推出系列报道，讲述返乡青年的故事。\n\n### 返乡青年种出网红茭白\n\n新碧街道黄碧村的茭白田里，小潘正在查看茭白长势。\n\n（记者 应丽萍）\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 1);
+    assert!(a[0].paras[0].starts_with("乡村振兴"));
+    assert_eq!(a[0].byline, ["应丽萍"]);
+    assert!(matches!(&items[0], Item::Group(g) if g[0].text == "返乡青年种出网红茭白"));
+}

@@ -1,0 +1,305 @@
+//! The walk over a page's units: the articles and headline groups built so far, and how each
+//! kind of unit changes them (a headline, a byline, running text, an editor's note, a subhead,
+//! a picture's caption).
+
+use super::{is_list_heading, Draft, HeadLine, Item, JUMP_FROM, JUMP_TO};
+use crate::extract::byline::{self, Byline};
+use crate::extract::headline::{han_text, overlap};
+use crate::extract::layout::{ends_sentence, join_pieces, width, Unit};
+use crate::extract::{features, furniture};
+
+/// Least share of a deeper heading's words found in the open article for it to be a subhead of
+/// that article rather than a new headline.
+const SUBHEAD_MIN: f64 = 0.25;
+
+/// A subhead set without markdown is a short line: at most this many characters.
+const SUBHEAD_WIDTH: usize = 12;
+/// A subhead this short needs only `SUBHEAD_SOME` of the text after it found in the story.
+const SUBHEAD_SHORT: usize = 8;
+const SUBHEAD_SOME: f64 = 0.1;
+
+fn has_sentence(t: &str) -> bool {
+    t.contains(['。', '！', '？'])
+}
+
+/// A caption is a paragraph of at most this many characters.
+const CAPTION_MAX: usize = 150;
+/// Share of a caption's words found in the report over it below which the caption belongs to a
+/// picture of its own (words like 记者, 今年, 工作 recur in any two stories).
+const CAPTION_APART: f64 = 0.2;
+
+pub(super) struct Walk {
+    pub(super) items: Vec<Item>,
+    pub(super) group: Vec<HeadLine>,
+    /// Index in `items` of the article text is being added to.
+    pub(super) open: Option<usize>,
+    /// Index in `items` of an editor's note (编者按) waiting for the article it introduces.
+    pub(super) note: Option<usize>,
+}
+
+/// An editor's note label (`编者按`, `【编者按】`, `编者的话：`) opening a line; the rest of the line.
+/// (An afterword, `编后语`, closes the article before it and is left to it.)
+pub(super) fn note_label(t: &str) -> Option<&str> {
+    let t = t.trim_start_matches(['【', '[', '■', '●']).trim_start();
+    let rest = ["编者按", "编者的话"]
+        .iter()
+        .find_map(|l| t.strip_prefix(l))?;
+    Some(
+        rest.trim_start_matches(['】', ']'])
+            .trim_start_matches(['：', ':'])
+            .trim(),
+    )
+}
+
+impl Walk {
+    pub(super) fn current(&mut self) -> Option<&mut Draft> {
+        match self.open.and_then(|i| self.items.get_mut(i)) {
+            Some(Item::Article(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Starts an article; a pending headline group is placed right before it, and an editor's
+    /// note printed right before the group opens its body.
+    pub(super) fn start(&mut self, mut draft: Draft) -> &mut Draft {
+        if let Some(k) = self.note.take() {
+            if k + 1 == self.items.len() && !self.group.is_empty() {
+                if let Some(Item::Article(note)) = self.items.pop() {
+                    let mut paras = note.paras;
+                    paras.append(&mut draft.paras);
+                    draft.paras = paras;
+                    draft.last_para_done = true;
+                }
+            }
+        }
+        if !self.group.is_empty() {
+            draft.title_level = self.group.iter().filter_map(|h| h.level).min();
+            self.items
+                .push(Item::Group(std::mem::take(&mut self.group)));
+        }
+        self.items.push(Item::Article(draft));
+        self.open = Some(self.items.len() - 1);
+        match self.items.last_mut() {
+            Some(Item::Article(d)) => d,
+            _ => unreachable!("an article was just pushed"),
+        }
+    }
+
+    pub(super) fn head(&mut self, h: HeadLine) {
+        if self.group.is_empty() {
+            if let Some(cur) = self.current() {
+                let deeper = matches!((h.level, cur.title_level), (Some(l), Some(t)) if l > t);
+                if deeper && !cur.closed && !cur.paras.is_empty() {
+                    let body = han_text(cur.paras.iter().map(String::as_str));
+                    if overlap(&h.text, &body) >= SUBHEAD_MIN {
+                        cur.paras.push(h.text);
+                        cur.last_para_done = true;
+                        return;
+                    }
+                }
+            }
+        }
+        self.group.push(h);
+        self.open = None;
+    }
+
+    pub(super) fn byline(&mut self, b: Byline, next_opens: bool) {
+        let reporter = !b.photo;
+        if self.group.is_empty() {
+            if let Some(caption) = b.photo.then(|| self.caption_apart()).flatten() {
+                let d = self.start(Draft {
+                    paras: vec![caption],
+                    closed: true,
+                    photo_credit: true,
+                    ..Draft::default()
+                });
+                d.byline.extend(b.names);
+                return;
+            }
+            if let Some(cur) = self.current() {
+                if cur.paras.is_empty() {
+                    cur.byline.extend(b.names);
+                    cur.reporter |= reporter;
+                    return;
+                }
+                let opens = b.marked && !b.photo && !b.bracketed && next_opens;
+                if !opens {
+                    cur.byline.extend(b.names);
+                    cur.closed = true;
+                    cur.photo_credit |= b.photo;
+                    cur.reporter |= reporter;
+                    cur.credit_line |= !b.bracketed;
+                    return;
+                }
+            } else if b.bracketed || b.photo {
+                // A trailing byline after a headline group or at the page top: it still ends
+                // the article before.
+                if let Some(Item::Article(last)) = self
+                    .items
+                    .iter_mut()
+                    .rev()
+                    .find(|i| matches!(i, Item::Article(_)))
+                {
+                    last.byline.extend(b.names);
+                    last.photo_credit |= b.photo;
+                    return;
+                }
+            }
+        }
+        let d = self.start(Draft::default());
+        d.byline.extend(b.names);
+        d.reporter = reporter;
+    }
+
+    /// A short plain line inside a story that credits its writer at the top and has not ended,
+    /// with running text after it that goes on with the story's words: a subhead (小标题), not
+    /// the headline of another story.
+    pub(super) fn subhead_here(&mut self, line: &str, units: &[Unit], next: usize) -> bool {
+        if !self.group.is_empty() || width(line) > SUBHEAD_WIDTH {
+            return false;
+        }
+        let Some(cur) = self.current() else {
+            return false;
+        };
+        if cur.closed || cur.byline.is_empty() || cur.paras.is_empty() {
+            return false;
+        }
+        let Some(after) = units[next.min(units.len())..]
+            .iter()
+            .find(|u| !furniture::is_furniture(&u.text))
+        else {
+            return false;
+        };
+        let text = after.text.as_str();
+        let running = after.in_prose_block || has_sentence(text);
+        if !running
+            || byline::split_dateline(text).is_some()
+            || byline::is_byline_line(text)
+            || text.starts_with(byline::MARKS)
+        {
+            return false;
+        }
+        // The text after it goes on with the story's words; a very short line over text that
+        // does not open like a news lead needs fewer of them.
+        let shared = overlap(text, &han_text(cur.paras.iter().map(String::as_str)));
+        shared >= SUBHEAD_MIN
+            || (width(line) <= SUBHEAD_SHORT
+                && !features::opens_like_a_lead(text)
+                && shared >= SUBHEAD_SOME)
+    }
+
+    /// An editor's note: an article of its own until a headline and its article follow.
+    pub(super) fn note(&mut self, text: &str) {
+        let d = self.start(Draft::default());
+        if !text.is_empty() {
+            d.paras.push(text.to_string());
+        }
+        self.note = Some(self.items.len() - 1);
+    }
+
+    /// A photo credit under a report that is whole without it (it credits its reporter in the
+    /// dateline, `本报讯（记者 张三）…`, or it is the end of a story continued from another page),
+    /// or under a paragraph that reads as a caption (`图为…`), closes a picture printed after the
+    /// report when that paragraph shares almost no words with the report: the paragraph is the
+    /// picture's caption, taken out of the report and returned.
+    pub(super) fn caption_apart(&mut self) -> Option<String> {
+        let cur = self.current()?;
+        let (last, earlier) = cur.paras.split_last()?;
+        let whole = (cur.dateline && !cur.byline.is_empty()) || cur.continuation;
+        let caption = ["图为", "上图", "下图", "左图", "右图"]
+            .iter()
+            .any(|c| last.starts_with(c));
+        if !(whole || caption) || cur.closed || earlier.is_empty() {
+            return None;
+        }
+        let apart = width(last) <= CAPTION_MAX
+            && overlap(last, &han_text(earlier.iter().map(String::as_str))) < CAPTION_APART;
+        if !apart {
+            return None;
+        }
+        cur.closed = true;
+        cur.paras.pop()
+    }
+
+    pub(super) fn body(&mut self, text: String, heading: bool) {
+        let mut text = text;
+        let continuation = JUMP_FROM.is_match(&text);
+        if continuation {
+            text = JUMP_FROM.replace(&text, "").into_owned();
+        }
+        let jumps_on = JUMP_TO.is_match(&text);
+        if jumps_on {
+            text = JUMP_TO.replace_all(&text, "").trim().to_string();
+        }
+        let trailing = byline::split_trailing(&text);
+        if let Some((rest, _)) = &trailing {
+            text = rest.clone();
+        }
+        let mut credited = Vec::new();
+        // A date-and-place line opens the report like `本报讯` but stays in it (the place is
+        // where the story happened), a paragraph of its own.
+        let place = byline::place_dateline(&text);
+        let dateline = place
+            || match byline::split_dateline(&text) {
+                Some((rest, names)) => {
+                    text = rest;
+                    credited = names;
+                    true
+                }
+                None => false,
+            };
+        // A paragraph set off by a mark (`■ 11月4日，…`) is an item of its own, as in a column
+        // of briefs.
+        let marked = text.starts_with(byline::MARKS) && has_sentence(&text);
+        if marked {
+            text = text
+                .trim_start_matches(byline::MARKS)
+                .trim_start()
+                .to_string();
+        }
+        let grouped = !self.group.is_empty();
+        let append = !grouped
+            && !continuation
+            && !marked
+            && match self.current() {
+                None => false,
+                Some(cur) if dateline && heading => !cur.dateline && !cur.closed, // a surfaced lead
+                Some(cur) if dateline => cur.paras.is_empty() && !cur.closed,
+                Some(cur) => !cur.closed,
+            };
+        let d = if append {
+            match self.current() {
+                Some(d) => d,
+                None => return,
+            }
+        } else {
+            self.start(Draft {
+                continuation,
+                ..Draft::default()
+            })
+        };
+        d.dateline |= dateline;
+        d.byline.extend(credited);
+        if !text.is_empty() {
+            match d.paras.last_mut() {
+                Some(last)
+                    if !d.last_para_done
+                        && !ends_sentence(last)
+                        && !last.ends_with('：')
+                        && !is_list_heading(last) =>
+                {
+                    join_pieces(last, &text)
+                }
+                _ => d.paras.push(text),
+            }
+            d.last_para_done = place;
+        }
+        if let Some((_, b)) = trailing {
+            d.byline.extend(b.names);
+            d.photo_credit |= b.photo;
+            d.reporter |= !b.photo;
+            d.closed = true;
+        }
+        d.closed |= jumps_on;
+    }
+}
