@@ -23,12 +23,12 @@ const COMPOUND_SURNAMES: [&str; 16] = [
 
 static ROLE: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站|本报)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文|编译|作\s*者\s*[：:]?|文\s*字|图\s*片)|图\s*/\s*文|文\s*/\s*图|[图文摄]\s*[/／]|\s摄$|^摄\s",
+        r"(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站|本报)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|拍\s*友|实习生|撰稿|撰文|编译|作\s*者\s*[：:]?|文\s*字|图\s*片)|图\s*/\s*文|文\s*/\s*图|[图文摄]\s*[/／]|\s摄$|^摄\s",
     )
 });
 static ROLE_START: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"^(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|实习生|撰稿|撰文|作\s*者\s*[：:]|文\s*字|图\s*片)|^(图\s*/\s*文|文\s*/\s*图|[图文]\s*[/／])",
+        r"^(?:[\p{Han}]{1,10}?(?:日报社?|晚报|报社|融媒体中心|传媒中心|新闻中心|广播电视台|电视台)|今日[\p{Han}]{2,3})?(本报|本刊|本台)?(首席|见习|实习|特约|融媒体|融媒|全媒体|驻站)?(摄影记者|记\s*者|通\s*讯\s*员|摄\s*影|摄像|拍\s*友|实习生|撰稿|撰文|作\s*者\s*[：:]|文\s*字|图\s*片)|^(图\s*/\s*文|文\s*/\s*图|[图文]\s*[/／])",
     )
 });
 static DATELINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -337,6 +337,16 @@ fn rejoin_wraps(text: &str) -> String {
         out.push_str(right);
     }
     out
+}
+
+/// Does `line` open a bracketed byline that a wrap cut before its closing bracket
+/// (`（今日桐乡记者 羊宇杰 通讯员 周` / `建平）`)?
+pub fn byline_bracket_open(line: &str) -> bool {
+    let t = line.trim();
+    t.starts_with(['（', '('])
+        && !t.contains(['）', ')', '。', '，'])
+        && width(t) <= 40
+        && ROLE.is_match(t)
 }
 
 /// Does `line` open a dateline whose bracketed byline is not closed on it

@@ -186,6 +186,7 @@ pub(super) fn clean_line(raw: &str) -> Line {
 fn stands_alone(line: &Line) -> bool {
     line.level.is_some()
         || byline::is_byline_line(&line.text)
+        || byline::byline_bracket_open(&line.text)
         || furniture::is_furniture(&line.text)
         || furniture::is_label(&line.text)
 }
@@ -229,6 +230,16 @@ fn split_block(lines: &[Line], block: usize, indent_page: bool, out: &mut Vec<Un
     // count, and whether it opened with an indent.
     let mut built: Vec<(Unit, bool, usize, usize, bool)> = Vec::new();
     for line in lines {
+        // A bracketed byline cut by a wrap takes the lines up to its closing bracket, the
+        // break kept for the byline to tell a cut name from a space between names.
+        if let Some((cur, ..)) = built.last_mut() {
+            if byline::byline_bracket_open(&cur.text.replace('\n', " ")) && width(&line.text) <= 40
+            {
+                cur.text.push('\n');
+                cur.text.push_str(&line.text);
+                continue;
+            }
+        }
         let alone = stands_alone(line);
         let line_width = width(&line.text);
         let own_paragraph = line.indented && !all_indented;
@@ -392,5 +403,14 @@ mod tests {
         assert!(u[0].indented && u[1].indented && !u[2].indented);
         assert_eq!(u[2].text, "镇八个重点项目集中开工");
         assert!(!u[2].in_prose_block);
+    }
+
+    #[test]
+    fn a_bracketed_byline_cut_by_a_wrap_is_one_unit_under_its_headline() {
+        let u = units("高桥街道开展集体婚礼\n（今日桐乡记者 羊宇杰 通讯员 周\n建平）\n\n5月16日，街道举办集体婚礼。\n");
+        assert_eq!(u[0].text, "高桥街道开展集体婚礼");
+        assert_eq!(u[1].text, "（今日桐乡记者 羊宇杰 通讯员 周\n建平）");
+        let b = byline::parse_line(&u[1].text).unwrap();
+        assert_eq!(b.names, ["羊宇杰", "周建平"]);
     }
 }

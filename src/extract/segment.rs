@@ -188,6 +188,13 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                     walk.head(h);
                 }
             }
+            Kind::Byline(b) if walk.credit_over_caption(&b, units, i + 1) => {
+                let d = walk.start(Draft {
+                    photo_credit: true,
+                    ..Draft::default()
+                });
+                d.byline.extend(b.names);
+            }
             Kind::Byline(b) => walk.byline(b, opens_body_or_text(units, i + 1)),
             // A short unpunctuated line ending a block of running text, with a byline or
             // dateline next: a headline over the next article, not a sentence cut short.

@@ -222,3 +222,17 @@ fn a_letter_spaced_dateline_is_a_dateline() {
     // Ordinary text with a few spaces is not letter-spaced.
     assert!(split_dateline("杭州 今天 迎来 新一轮 降雨").is_none());
 }
+
+#[test]
+fn a_reader_photographer_is_a_role_not_a_name() {
+    assert_eq!(names("拍友 沈春燕 摄"), vec!["沈春燕".to_string()]);
+    let b = parse_line("拍友 沈春燕 摄").unwrap();
+    assert!(b.photo);
+}
+
+#[test]
+fn a_bracketed_byline_open_at_the_line_end_is_known() {
+    assert!(byline_bracket_open("（今日桐乡记者 羊宇杰 通讯员 周"));
+    assert!(!byline_bracket_open("（记者 羊宇杰）"));
+    assert!(!byline_bracket_open("（下转第2版"));
+}

@@ -221,3 +221,15 @@ fn an_editors_note_opens_the_article_it_introduces() {
     assert_eq!(a[0].byline, ["应丽萍"]);
     assert!(matches!(&items[0], Item::Group(g) if g[0].text == "返乡青年种出网红茭白"));
 }
+
+#[test]
+fn a_credit_over_a_lone_caption_opens_the_picture() {
+    let page = "高桥街道开展集体婚礼\n\n（记者 羊宇杰）\n\n5月16日，高桥街道举办集体婚礼，12对新人喜结连理。\n\n拍友 沈春燕 摄\n\n凤鸣街道的万亩油菜田迎来收割季，农机手驾驶收割机在田间穿梭。\n\n在基层读懂民生\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0].byline, ["羊宇杰"]);
+    assert_eq!(a[1].byline, ["沈春燕"]);
+    assert!(a[1].photo_credit);
+    assert!(a[1].paras[0].starts_with("凤鸣街道"));
+}

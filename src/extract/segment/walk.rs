@@ -188,6 +188,38 @@ impl Walk {
                 && shared >= SUBHEAD_SOME)
     }
 
+    /// A picture credit set on its own line (`拍友 张三 摄`) under a story that already credits
+    /// its writer, over one short paragraph that stands alone (a headline, byline or the page's
+    /// end after it) and shares few words with the story: the credit opens that picture's item
+    /// rather than closing the story.
+    pub(super) fn credit_over_caption(&mut self, b: &Byline, units: &[Unit], next: usize) -> bool {
+        if !b.photo || b.bracketed || !self.group.is_empty() {
+            return false;
+        }
+        let Some(cur) = self.current() else {
+            return false;
+        };
+        if cur.closed || cur.byline.is_empty() || cur.paras.is_empty() {
+            return false;
+        }
+        let mut after = units[next.min(units.len())..]
+            .iter()
+            .filter(|u| !furniture::is_furniture(&u.text));
+        let Some(caption) = after.next() else {
+            return false;
+        };
+        let t = caption.text.as_str();
+        let alone = after.next().is_none_or(|u| {
+            !u.in_prose_block || byline::is_byline_line(&u.text) || !has_sentence(&u.text)
+        });
+        has_sentence(t)
+            && width(t) <= CAPTION_MAX
+            && alone
+            && byline::split_dateline(t).is_none()
+            && !byline::is_byline_line(t)
+            && overlap(t, &han_text(cur.paras.iter().map(String::as_str))) < CAPTION_APART
+    }
+
     /// An editor's note: an article of its own until a headline and its article follow.
     pub(super) fn note(&mut self, text: &str) {
         let d = self.start(Draft::default());
