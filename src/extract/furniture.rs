@@ -87,6 +87,12 @@ static PAPER: LazyLock<Regex> = LazyLock::new(|| {
         r"([\p{Han}]{2,8}?(?:日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报)|^今日[\p{Han}]{2,3}$|^[\p{Han}][\p{Han}--[喜捷快简情画电海周月年通汇预举申公战学晚日早时商党]]报$)社?",
     )
 });
+/// A county's own paper named after the county (`苍南新闻`, `余杭新闻`): only when the name
+/// before 新闻 is a place (else it is a section: `社会新闻`).
+static PLACE_NEWS: LazyLock<Regex> = LazyLock::new(|| rule(r"^([\p{Han}]{2,3})新闻$"));
+/// A date printed after the paper's name on its line (`苍南新闻 2024年7月9日 星期二`).
+static DATE_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"\s+(\d{4}\s*年|[〇一二三四五六七八九零]{4}年).*$"));
 static PAGE_NO: LazyLock<Regex> =
     LazyLock::new(|| rule(r"\s*第\s*[\d一二三四五六七八九十]+\s*版$"));
 static LOCAL_SPONSOR: LazyLock<Regex> = LazyLock::new(|| rule(r"中共([\p{Han}]{2,4}?)[市县区]委"));
@@ -109,6 +115,13 @@ pub fn masthead_paper(head_lines: &[&str]) -> Option<String> {
         }
         let sponsor_line = line.ends_with("联办") || line.ends_with("主办");
         if name.is_none() {
+            let bare = DATE_AFTER.replace(line, "");
+            if let Some(c) = PLACE_NEWS.captures(&bare) {
+                if crate::region::Gazetteer::global().resolve(&c[1]).is_some() {
+                    name = Some(c[0].to_string());
+                    continue;
+                }
+            }
             if let Some(c) = PAPER.captures(line) {
                 // Only a line that is the name (or the sponsors' line) names this paper; a
                 // headline may mention another paper.
@@ -187,6 +200,11 @@ mod tests {
             Some("开化报".into())
         );
         assert_eq!(masthead_paper(&["年度喜报"]), None);
+        assert_eq!(
+            masthead_paper(&["第二版 社会新闻", "苍南新闻 2024年7月9日"]),
+            Some("苍南新闻".into())
+        );
+        assert_eq!(masthead_paper(&["社会新闻"]), None);
         assert_eq!(
             masthead_paper(&["今日临安", "2022年6月28日"]),
             Some("今日临安".into())

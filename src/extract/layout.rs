@@ -200,14 +200,18 @@ pub fn units(text: &str) -> Vec<Unit> {
         seen = (seen.0 || ind, seen.1 || !ind);
     }
     let indent_page = seen.0 && seen.1;
-    let mut out = Vec::new();
+    let mut out: Vec<Unit> = Vec::new();
     let mut block: Vec<Line> = Vec::new();
     let mut block_no = 0;
     for raw in text.lines().chain(std::iter::once("")) {
         let line = clean_line(raw);
         if line.text.is_empty() {
             if !block.is_empty() {
-                split_block(&block, block_no, indent_page, &mut out);
+                if is_verse(&block, out.last()) {
+                    verse(&block, block_no, &mut out);
+                } else {
+                    split_block(&block, block_no, indent_page, &mut out);
+                }
                 block.clear();
                 block_no += 1;
             }
@@ -216,6 +220,40 @@ pub fn units(text: &str) -> Vec<Unit> {
         block.push(line);
     }
     out
+}
+
+/// Least lines of a poem's block.
+const VERSE_LINES: usize = 3;
+/// Widest line of a poem.
+const VERSE_WIDTH: usize = 20;
+
+/// A poem under its author's line (`□ 郑 怡`): a block of short lines without sentence
+/// punctuation, which elsewhere would read as a headline set on several lines.
+fn is_verse(lines: &[Line], before: Option<&Unit>) -> bool {
+    // A poet's line is a bare name (`□ 郑 怡`); a reporter's byline (`□本报记者 侯冲`,
+    // `（记者 张三）`) stands over or under a story, and short lines after it are a headline.
+    let author = before.is_some_and(|u| {
+        byline::names_only(u.text.trim_start_matches(byline::MARKS).trim()).is_some()
+    });
+    author
+        && lines.len() >= VERSE_LINES
+        && lines.iter().all(|l| {
+            l.level.is_none()
+                && width(&l.text) <= VERSE_WIDTH
+                && !has_sentence_marks(&l.text)
+                && !l.text.contains(['：', ':'])
+        })
+}
+
+/// Each line of a poem is running text of its own, never joined to the next.
+fn verse(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
+    out.extend(lines.iter().map(|l| Unit {
+        text: l.text.clone(),
+        level: None,
+        in_prose_block: true,
+        block,
+        indented: true,
+    }));
 }
 
 fn split_block(lines: &[Line], block: usize, indent_page: bool, out: &mut Vec<Unit>) {
@@ -412,5 +450,31 @@ mod tests {
         assert_eq!(u[1].text, "（今日桐乡记者 羊宇杰 通讯员 周\n建平）");
         let b = byline::parse_line(&u[1].text).unwrap();
         assert_eq!(b.names, ["羊宇杰", "周建平"]);
+    }
+
+    #[test]
+    fn a_poem_under_its_author_is_running_text_line_by_line() {
+        let u = units("玉苍山\n□ 郑 怡\n\n云雾漫过山腰\n松涛在石阶上回响\n我们沿着古道向上\n");
+        let texts: Vec<&str> = u.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "玉苍山",
+                "□ 郑 怡",
+                "云雾漫过山腰",
+                "松涛在石阶上回响",
+                "我们沿着古道向上"
+            ]
+        );
+        assert!(u[2..].iter().all(|u| u.in_prose_block && u.indented));
+        // Without an author's line over it, such a block is a headline set on several lines.
+        let h = units("云雾漫过山腰\n松涛在石阶上回响\n我们沿着古道向上\n");
+        assert_eq!(h.len(), 1);
+        // Nor after a closing byline: that is the next story's headline.
+        let h = units("（记者 张三）\n\n寿光市调度城市\n边界社区建设情\n况\n");
+        assert_eq!(h.len(), 2);
+        let h =
+            units("□本报记者侯冲\n\n镜头对准四川贫困地区\n三位返乡者回家过年\n今年有哪些不一样\n");
+        assert_eq!(h.len(), 2);
     }
 }
