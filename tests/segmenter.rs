@@ -1,6 +1,6 @@
-//! The default segmenter chooses by the kind of page: what converters and OCR write (column lines
-//! hard-wrapped, pages ended by form feeds) goes to the fitted page model; a page printed a
-//! paragraph per line, and columns printed side by side on each line, go to the rules.
+//! The default segmenter chooses by the kind of page: text a PDF converter wrote page by page in
+//! reading order (form feeds between pages, columns one after another, as pdftotext and
+//! pdfminer.six write it) goes to the fitted page model, every other page to the rules.
 #![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
@@ -67,28 +67,29 @@ fn hard_wrapped(text: &str) -> String {
 }
 
 #[test]
-fn pages_printed_a_paragraph_per_line_go_to_the_rules_and_wrapped_columns_to_the_model() {
+fn hard_wrapped_pages_go_to_the_rules_unless_a_converter_ended_them_with_form_feeds() {
     assert!(!read_by_model(BY_PARAGRAPH));
-    assert_eq!(
-        articles(&cut(BY_PARAGRAPH, "p.txt", Segmenter::Auto)),
-        articles(&cut(BY_PARAGRAPH, "p.txt", Segmenter::Rules))
-    );
     let wrapped = hard_wrapped(BY_PARAGRAPH);
     assert!(wrapped.lines().all(|l| l.chars().count() <= 14));
-    assert!(read_by_model(&wrapped));
-    let model = cut(&wrapped, "w.txt", Segmenter::Auto);
+    assert!(!read_by_model(&wrapped));
+    let rules = cut(&wrapped, "w.txt", Segmenter::Auto);
     assert_eq!(
-        articles(&model),
-        articles(&cut(&wrapped, "w.txt", Segmenter::Model))
+        articles(&rules),
+        articles(&cut(&wrapped, "w.txt", Segmenter::Rules))
     );
-    // Whichever reads it, the page holds its two stories with their bylines.
-    let bylines: Vec<Vec<String>> = model.articles.iter().map(|a| a.byline.clone()).collect();
+    // Either way the page holds its two stories with their bylines.
+    let bylines: Vec<Vec<String>> = rules.articles.iter().map(|a| a.byline.clone()).collect();
     assert_eq!(
         bylines,
         [vec!["王小明".to_string()], vec!["李红".to_string()]]
     );
     // Form feeds between pages make a converter's dump whatever its lines look like.
-    assert!(read_by_model(&format!("{BY_PARAGRAPH}\u{c}")));
+    let dumped = format!("{wrapped}\u{c}");
+    assert!(read_by_model(&dumped));
+    assert_eq!(
+        articles(&cut(&dumped, "w.txt", Segmenter::Auto)),
+        articles(&cut(&dumped, "w.txt", Segmenter::Model))
+    );
 }
 
 #[test]
@@ -107,10 +108,11 @@ fn the_seed_pages_go_by_their_kind() {
     }
     // The two segmenters do not agree on every seed, so the equality above tells them apart.
     assert!(differ > 0, "the model and the rules cut every seed alike");
-    // Four seeds print a paragraph per line (one with each paragraph's column lines run
-    // together with spaces); one hard-wraps its columns.
-    let kinds: Vec<bool> = seeds().iter().map(|(_, t)| read_by_model(t)).collect();
-    assert_eq!(kinds, [false, false, true, false, false]);
+    // No seed is a converter's dump: all go to the rules; with form feeds, to the model.
+    for (name, text) in seeds() {
+        assert!(!read_by_model(&text), "{name}");
+        assert!(read_by_model(&format!("{text}\n\u{c}")), "{name}");
+    }
 }
 
 #[test]

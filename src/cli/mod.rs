@@ -111,9 +111,9 @@ pub struct FitArgs {
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// How pages are cut into articles: `auto` (default: the fitted page model for converter
-    /// and OCR output, the rules for pages printed a paragraph per line or with columns side by
-    /// side), `rules` or `model` (e.g. `--segmenter model`).
+    /// How pages are cut into articles: `auto` (default: the fitted page model for pdftotext and
+    /// pdfminer.six dumps, the rules for other pages), `rules` or `model` (e.g.
+    /// `--segmenter model`).
     #[arg(long, value_enum, default_value_t = Segmenter::Auto)]
     pub segmenter: Segmenter,
     /// Read scanned PDF pages by OCR with the `tesseract` binary (`chi_sim`), e.g.
@@ -155,9 +155,9 @@ pub struct EvalArgs {
     /// --verbose`).
     #[arg(long)]
     pub verbose: bool,
-    /// How pages are cut into articles: `auto` (default: the fitted page model for converter
-    /// and OCR output, the rules for pages printed a paragraph per line or with columns side by
-    /// side), `rules` or `model` (e.g. `--segmenter model`).
+    /// How pages are cut into articles: `auto` (default: the fitted page model for pdftotext and
+    /// pdfminer.six dumps, the rules for other pages), `rules` or `model` (e.g.
+    /// `--segmenter model`).
     #[arg(long, value_enum, default_value_t = Segmenter::Auto)]
     pub segmenter: Segmenter,
     /// Output: `text` (score.py's lines) or `json`, e.g. `--format json`.

@@ -32,27 +32,6 @@ pub fn side_by_side(text: &str) -> bool {
     columns::side_by_side(&columns::split(&raw))
 }
 
-/// Whether the page prints a paragraph per line, as text copied from a web page or typed out
-/// is: more than a third of its running text (counted in characters, lines of 8 or more) stands
-/// on lines that end a sentence. Converter dumps and OCR hard-wrap every column line, so that
-/// only the short last line of each paragraph ends one (at most a sixth of the text, measured
-/// on the development corpus; paragraph pages hold a half or more).
-pub fn paragraph_per_line(text: &str) -> bool {
-    let (mut all, mut ended) = (0usize, 0usize);
-    for raw in text.lines() {
-        let l = layout::clean_line(raw);
-        let w = width(&l.text);
-        if w < 8 {
-            continue;
-        }
-        all += w;
-        if layout::ends_sentence(&l.text) {
-            ended += w;
-        }
-    }
-    all > 0 && ended * 3 > all
-}
-
 /// Splits page text into lines (blank lines become flags on their neighbours).
 pub fn lines(text: &str) -> Vec<PageLine> {
     let raw: Vec<&str> = text.lines().collect();
