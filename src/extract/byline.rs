@@ -339,6 +339,13 @@ fn rejoin_wraps(text: &str) -> String {
     out
 }
 
+/// Does a byline end on a role whose names a wrap put on the next line (`本报记者 张三 通讯员` /
+/// `李四`)?
+pub fn byline_awaits_names(line: &str) -> bool {
+    let t = line.trim();
+    parse_line(t).is_some() && ROLE.find_iter(t).last().is_some_and(|m| m.end() == t.len())
+}
+
 /// Does `line` open a bracketed byline that a wrap cut before its closing bracket
 /// (`（今日桐乡记者 羊宇杰 通讯员 周` / `建平）`)?
 pub fn byline_bracket_open(line: &str) -> bool {

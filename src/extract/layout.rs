@@ -200,6 +200,9 @@ pub fn units(text: &str) -> Vec<Unit> {
         seen = (seen.0 || ind, seen.1 || !ind);
     }
     let indent_page = seen.0 && seen.1;
+    // A converter that ends pages with form feeds set its headlines apart from their leads;
+    // only text wrapped by hand or by OCR glues a headline to the line under it.
+    let glued_headlines = !text.contains('\u{c}');
     let mut out: Vec<Unit> = Vec::new();
     let mut block: Vec<Line> = Vec::new();
     let mut block_no = 0;
@@ -210,7 +213,7 @@ pub fn units(text: &str) -> Vec<Unit> {
                 if is_verse(&block, out.last()) {
                     verse(&block, block_no, &mut out);
                 } else {
-                    split_block(&block, block_no, indent_page, &mut out);
+                    split_block(&block, block_no, (indent_page, glued_headlines), &mut out);
                 }
                 block.clear();
                 block_no += 1;
@@ -220,6 +223,37 @@ pub fn units(text: &str) -> Vec<Unit> {
         block.push(line);
     }
     out
+}
+
+/// Share of a headline's words that recur in the text under it when the headline is set right
+/// over it, without a blank line.
+const HEADLINE_WORDS: f64 = 0.3;
+
+/// Is a block's first line a headline set right over its hard-wrapped lead? It holds no
+/// punctuation and stops short of the column's width; the line under it does not go on with a
+/// clause the first line cut (`工程二` / `期、…`); and that text opens like a news lead (a date,
+/// 近日, 本报讯) or goes on with the headline's words. Joined to its lead, it would be lost.
+fn headline_over_lead(lines: &[Line], widest: usize) -> bool {
+    let [first, second, ..] = lines else {
+        return false;
+    };
+    let clause_goes_on = second
+        .text
+        .chars()
+        .take(3)
+        .any(|c| matches!(c, '、' | '，' | '。' | '；' | '：' | '）' | '”' | ','));
+    if lines.len() < 3
+        || first.level.is_some()
+        || has_sentence_marks(&first.text)
+        || width(&first.text) * 100 > widest * 85
+        || clause_goes_on
+    {
+        return false;
+    }
+    let rest: String = lines[1..].iter().map(|l| l.text.as_str()).collect();
+    super::features::opens_like_a_lead(&second.text)
+        || super::headline::overlap(&first.text, &super::headline::han_text([rest.as_str()]))
+            >= HEADLINE_WORDS
 }
 
 /// Least lines of a poem's block.
@@ -256,7 +290,10 @@ fn verse(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
     }));
 }
 
-fn split_block(lines: &[Line], block: usize, indent_page: bool, out: &mut Vec<Unit>) {
+/// Splits a block into units; `page` tells whether the page marks paragraphs by indents and
+/// whether a headline may stand glued to the lead under it.
+fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<Unit>) {
+    let (indent_page, glued_headlines) = page;
     let prose = lines
         .iter()
         .any(|l| l.level.is_none() && (has_prose_marks(&l.text) || width(&l.text) > 40));
@@ -266,6 +303,17 @@ fn split_block(lines: &[Line], block: usize, indent_page: bool, out: &mut Vec<Un
     let indent_marks = !all_indented && lines.iter().any(|l| l.indented);
     // Units of this block: the unit, whether it stands alone, its last line's width, its line
     // count, and whether it opened with an indent.
+    // A headline follows a finished story (its last sentence or byline), the masthead or
+    // another headline; a block after running text cut mid-sentence starts with the rest of
+    // that sentence.
+    // (A line set on its own without punctuation, as a poem's, is whole too.)
+    let after_whole = out.last().is_none_or(|u| {
+        !u.in_prose_block
+            || ends_sentence(&u.text)
+            || byline::is_byline_line(&u.text)
+            || (u.indented && !has_prose_marks(&u.text))
+    });
+    let title_first = glued_headlines && prose && after_whole && headline_over_lead(lines, widest);
     let mut built: Vec<(Unit, bool, usize, usize, bool)> = Vec::new();
     for line in lines {
         // A bracketed byline cut by a wrap takes the lines up to its closing bracket, the
@@ -277,10 +325,17 @@ fn split_block(lines: &[Line], block: usize, indent_page: bool, out: &mut Vec<Un
                 cur.text.push_str(&line.text);
                 continue;
             }
+            // A byline that ends on a role takes the names the wrap put under it.
+            if byline::byline_awaits_names(&cur.text) && byline::names_only(&line.text).is_some() {
+                cur.text.push(' ');
+                cur.text.push_str(&line.text);
+                continue;
+            }
         }
         let alone = stands_alone(line);
         let line_width = width(&line.text);
         let own_paragraph = line.indented && !all_indented;
+        let first_unit = built.len() == 1;
         if let Some((cur, cur_alone, last_width, count, _)) = built.last_mut() {
             // A line that ends a sentence and stops short of the column's width ends its
             // paragraph; so does a line without any punctuation much shorter than the next (a
@@ -290,7 +345,7 @@ fn split_block(lines: &[Line], block: usize, indent_page: bool, out: &mut Vec<Un
             let short_title = prose
                 && *count == 1
                 && !has_sentence_marks(&cur.text)
-                && *last_width * 100 < line_width * 60;
+                && (*last_width * 100 < line_width * 60 || (first_unit && title_first));
             let new_paragraph =
                 alone || *cur_alone || own_paragraph || paragraph_ended || short_title;
             if !new_paragraph {
@@ -476,5 +531,32 @@ mod tests {
         let h =
             units("□本报记者侯冲\n\n镜头对准四川贫困地区\n三位返乡者回家过年\n今年有哪些不一样\n");
         assert_eq!(h.len(), 2);
+    }
+
+    #[test]
+    fn a_byline_wrapped_after_a_role_takes_the_names_under_it() {
+        let u = units("**本报记者 吕晓红 通讯员\n 杜建平**\n\n本报讯 走进工业园区，机器轰鸣。\n");
+        assert_eq!(u[0].text, "本报记者 吕晓红 通讯员 杜建平");
+        assert_eq!(
+            byline::parse_line(&u[0].text).unwrap().names,
+            ["吕晓红", "杜建平"]
+        );
+    }
+
+    #[test]
+    fn a_headline_set_right_over_its_wrapped_lead_stays_apart() {
+        let u = texts("龙港渔民喜迎开渔季\n7月8日一早，龙港镇的渔港码\n头就热闹起来，上百艘渔船满载\n冰块驶出港口。\n");
+        assert_eq!(u[0], "龙港渔民喜迎开渔季");
+        let u = texts("（记者 林晓东）\n\n灵溪镇新建口袋公园\n灵溪镇今年利用边角地块新建\n的三座口袋公园近日向市民开\n放，设有步道和座椅。\n");
+        assert_eq!(u[1], "灵溪镇新建口袋公园");
+        // A line the column cut at a block's start is not one: its clause goes on below…
+        let u = texts("在江东大道提升改造工程二\n期、艮山东路过江隧道项目建设\n现场，江东大道提升改造工程二期正在推进。\n");
+        assert_eq!(u.len(), 1);
+        // …or the text before it stopped mid-sentence.
+        let u = texts("巴雅尔图介绍，这期报纸由新巴尔虎右旗\n\n新巴尔虎右旗旗委宣\n传部副部长巴雅尔图又拿\n出一期报纸，巴雅尔图说。\n");
+        assert_eq!(u.len(), 2);
+        // A converter that ends its pages with form feeds set its headlines apart already.
+        let u = texts("龙港渔民喜迎开渔季\n7月8日一早，龙港镇的渔港码\n头就热闹起来，上百艘渔船满载\n冰块驶出港口。\n\u{c}");
+        assert_eq!(u.len(), 1);
     }
 }
