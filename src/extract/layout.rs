@@ -256,6 +256,10 @@ fn headline_over_lead(lines: &[Line], widest: usize) -> bool {
             >= HEADLINE_WORDS
 }
 
+/// Longest text, in bytes, that can be a byline still waiting for its wrapped rest (40
+/// characters of three bytes, with room for spaces).
+const BYLINE_BYTES: usize = 160;
+
 /// Least lines of a poem's block.
 const VERSE_LINES: usize = 3;
 /// Widest line of a poem.
@@ -318,7 +322,8 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<U
     for line in lines {
         // A bracketed byline cut by a wrap takes the lines up to its closing bracket, the
         // break kept for the byline to tell a cut name from a space between names.
-        if let Some((cur, ..)) = built.last_mut() {
+        // (Only a short unit can be a byline: long ones are not looked at again per line.)
+        if let Some((cur, ..)) = built.last_mut().filter(|b| b.0.text.len() <= BYLINE_BYTES) {
             if byline::byline_bracket_open(&cur.text.replace('\n', " ")) && width(&line.text) <= 40
             {
                 cur.text.push('\n');

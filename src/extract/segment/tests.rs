@@ -233,3 +233,18 @@ fn a_credit_over_a_lone_caption_opens_the_picture() {
     assert!(a[1].photo_credit);
     assert!(a[1].paras[0].starts_with("凤鸣街道"));
 }
+
+#[test]
+fn a_story_is_compared_by_its_last_paragraphs_only() {
+    let long = "很长的段落。".repeat(2000);
+    let paras = vec![
+        "开头的话。".to_string(),
+        long.clone(),
+        "最后一段落。".to_string(),
+    ];
+    let han = walk::recent_han(&paras);
+    assert!(han.len() <= 3000);
+    assert!(han.ends_with("最后一段落"));
+    assert!(!han.contains("开头"));
+    assert_eq!(walk::recent_han(&["短。".to_string()]), "短");
+}

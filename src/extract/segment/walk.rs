@@ -22,6 +22,30 @@ fn has_sentence(t: &str) -> bool {
     t.contains(['。', '！', '？'])
 }
 
+/// How much of a story, in bytes from its end, a subhead or a caption is compared with: the
+/// story's whole text would make each comparison cost its length (a page of a million short
+/// lines would take hours).
+const RECENT_BYTES: usize = 3000;
+
+/// The Han text of a story's last `RECENT_BYTES`.
+pub(super) fn recent_han(paras: &[String]) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let mut left = RECENT_BYTES;
+    for p in paras.iter().rev() {
+        if left == 0 {
+            break;
+        }
+        let mut from = p.len().saturating_sub(left);
+        while !p.is_char_boundary(from) {
+            from += 1;
+        }
+        parts.push(&p[from..]);
+        left -= p.len() - from;
+    }
+    parts.reverse();
+    han_text(parts)
+}
+
 /// A caption is a paragraph of at most this many characters.
 const CAPTION_MAX: usize = 150;
 /// Share of a caption's words found in the report over it below which the caption belongs to a
@@ -90,7 +114,7 @@ impl Walk {
             if let Some(cur) = self.current() {
                 let deeper = matches!((h.level, cur.title_level), (Some(l), Some(t)) if l > t);
                 if deeper && !cur.closed && !cur.paras.is_empty() {
-                    let body = han_text(cur.paras.iter().map(String::as_str));
+                    let body = recent_han(&cur.paras);
                     if overlap(&h.text, &body) >= SUBHEAD_MIN {
                         cur.paras.push(h.text);
                         cur.last_para_done = true;
@@ -181,7 +205,7 @@ impl Walk {
         }
         // The text after it goes on with the story's words; a very short line over text that
         // does not open like a news lead needs fewer of them.
-        let shared = overlap(text, &han_text(cur.paras.iter().map(String::as_str)));
+        let shared = overlap(text, &recent_han(&cur.paras));
         shared >= SUBHEAD_MIN
             || (width(line) <= SUBHEAD_SHORT
                 && !features::opens_like_a_lead(text)
@@ -217,7 +241,7 @@ impl Walk {
             && alone
             && byline::split_dateline(t).is_none()
             && !byline::is_byline_line(t)
-            && overlap(t, &han_text(cur.paras.iter().map(String::as_str))) < CAPTION_APART
+            && overlap(t, &recent_han(&cur.paras)) < CAPTION_APART
     }
 
     /// An editor's note: an article of its own until a headline and its article follow.
@@ -244,8 +268,8 @@ impl Walk {
         if !(whole || caption) || cur.closed || earlier.is_empty() {
             return None;
         }
-        let apart = width(last) <= CAPTION_MAX
-            && overlap(last, &han_text(earlier.iter().map(String::as_str))) < CAPTION_APART;
+        let apart =
+            width(last) <= CAPTION_MAX && overlap(last, &recent_han(earlier)) < CAPTION_APART;
         if !apart {
             return None;
         }
