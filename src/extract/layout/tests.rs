@@ -1,0 +1,171 @@
+//! Units of small pages written for each case.
+
+use super::*;
+
+fn texts(page: &str) -> Vec<String> {
+    units(page).into_iter().map(|u| u.text).collect()
+}
+
+#[test]
+fn joins_lines_hard_wrapped_by_a_narrow_column() {
+    let page = "民以食为天，食以安为先。\n食品安全关乎着民生福祉。今年\n以来，区市场监管局深入落实\n“食品安全”民生实事项目。\n";
+    assert_eq!(
+        texts(page),
+        ["民以食为天，食以安为先。食品安全关乎着民生福祉。今年以来，区市场监管局深入落实“食品安全”民生实事项目。"]
+    );
+}
+
+#[test]
+fn a_short_line_ending_a_sentence_ends_the_paragraph() {
+    let page =
+        "全部完成提升改造工作，受到\n群众好评。\n与此同时，为了让菜篮子更\n丰富，市场改造升级。\n";
+    assert_eq!(
+        texts(page),
+        [
+            "全部完成提升改造工作，受到群众好评。",
+            "与此同时，为了让菜篮子更丰富，市场改造升级。"
+        ]
+    );
+}
+
+#[test]
+fn headline_on_two_lines_keeps_a_space() {
+    let page = "从严从紧从实 用心用情用力\n坚决打赢疫情防控遭遇战阻击战\n";
+    let u = units(page);
+    assert_eq!(u.len(), 1);
+    assert_eq!(
+        u[0].text,
+        "从严从紧从实 用心用情用力 坚决打赢疫情防控遭遇战阻击战"
+    );
+    assert!(!u[0].in_prose_block);
+}
+
+#[test]
+fn strips_markdown_residue_and_keeps_heading_level() {
+    let u = units("### 桥韵\n\n**本报讯** 昨日上午，我市召开会议。  \n（记者 许在诚）\n");
+    assert_eq!(u[0].text, "桥韵");
+    assert_eq!(u[0].level, Some(3));
+    assert_eq!(u[1].text, "本报讯 昨日上午，我市召开会议。");
+    assert_eq!(u[2].text, "（记者 许在诚）");
+}
+
+#[test]
+fn a_title_on_its_own_line_over_unwrapped_paragraphs_is_set_apart() {
+    let u = units("新年招聘会 搭建就业路\n1月8日，我市举行就业援助新年招聘会，吸引了全市服务业、制造业等领域的用工单位前来设摊招聘。\n（记者 宁文武）\n");
+    assert_eq!(u.len(), 3);
+    assert_eq!(u[0].text, "新年招聘会 搭建就业路");
+    assert!(!u[0].in_prose_block);
+    assert!(u[1].in_prose_block);
+}
+
+#[test]
+fn an_indented_line_starts_a_new_unit() {
+    let u = texts("进一步织密疫情防控网络。\n 金承涛在全区会议上强调\n");
+    assert_eq!(u, ["进一步织密疫情防控网络。", "金承涛在全区会议上强调"]);
+}
+
+#[test]
+fn closes_column_gaps_between_cjk_but_not_between_latin_words_or_numbers() {
+    assert_eq!(
+        close_gaps("农贸市场等 地,实地督查工 作。"),
+        "农贸市场等地,实地督查工作。"
+    );
+    assert_eq!(close_gaps("宣传活动 1500 余场"), "宣传活动1500余场");
+    assert_eq!(close_gaps("JIAXING DAILY 出版"), "JIAXING DAILY 出版");
+    assert_eq!(close_gaps("1500 2000"), "1500 2000");
+    assert_eq!(
+        close_gaps("文明创建,人人有责, 要落实"),
+        "文明创建,人人有责,要落实"
+    );
+    assert_eq!(close_gaps("“大爱西藏 情暖高原”"), "“大爱西藏情暖高原”");
+}
+
+#[test]
+fn sentence_ends_are_seen_through_closing_quotes() {
+    assert!(ends_sentence("为民服务。”"));
+    assert!(ends_sentence("好不好？）"));
+    assert!(!ends_sentence("俞伟指出，防"));
+    assert!(!ends_sentence("他表示："));
+}
+
+#[test]
+fn a_sentence_with_a_trailing_bracketed_byline_ends_its_paragraph() {
+    assert!(ends_sentence("会议要求抓好落实。（记者 张三 通讯员 李四）"));
+    assert!(!ends_sentence("会议要求（试行）"));
+    let t = texts(
+        "    全县上下掀起学习热潮，各乡镇纷纷组织党员干部开展专题学习，大家表示要\n行动起来。（记者 张三）\n抓好落实 推动发展\n",
+    );
+    assert_eq!(t.last().unwrap(), "抓好落实 推动发展");
+}
+
+#[test]
+fn where_indents_mark_paragraphs_a_closing_unindented_line_is_set_apart() {
+    let u = units(
+        "    镇里举行重点项目集中开工仪式，此次集中开工项目共八个，总投资达十亿元。\n    据悉，这批项目涵盖先进制造业等领域，预计可新增产值。\n镇八个重点项目集中开工\n",
+    );
+    assert_eq!(u.len(), 3);
+    assert!(u[0].indented && u[1].indented && !u[2].indented);
+    assert_eq!(u[2].text, "镇八个重点项目集中开工");
+    assert!(!u[2].in_prose_block);
+}
+
+#[test]
+fn a_bracketed_byline_cut_by_a_wrap_is_one_unit_under_its_headline() {
+    let u = units("高桥街道开展集体婚礼\n（今日桐乡记者 羊宇杰 通讯员 周\n建平）\n\n5月16日，街道举办集体婚礼。\n");
+    assert_eq!(u[0].text, "高桥街道开展集体婚礼");
+    assert_eq!(u[1].text, "（今日桐乡记者 羊宇杰 通讯员 周\n建平）");
+    let b = byline::parse_line(&u[1].text).unwrap();
+    assert_eq!(b.names, ["羊宇杰", "周建平"]);
+}
+
+#[test]
+fn a_poem_under_its_author_is_running_text_line_by_line() {
+    let u = units("玉苍山\n□ 郑 怡\n\n云雾漫过山腰\n松涛在石阶上回响\n我们沿着古道向上\n");
+    let texts: Vec<&str> = u.iter().map(|u| u.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "玉苍山",
+            "□ 郑 怡",
+            "云雾漫过山腰",
+            "松涛在石阶上回响",
+            "我们沿着古道向上"
+        ]
+    );
+    assert!(u[2..].iter().all(|u| u.in_prose_block && u.indented));
+    // Without an author's line over it, such a block is a headline set on several lines.
+    let h = units("云雾漫过山腰\n松涛在石阶上回响\n我们沿着古道向上\n");
+    assert_eq!(h.len(), 1);
+    // Nor after a closing byline: that is the next story's headline.
+    let h = units("（记者 张三）\n\n寿光市调度城市\n边界社区建设情\n况\n");
+    assert_eq!(h.len(), 2);
+    let h = units("□本报记者侯冲\n\n镜头对准四川贫困地区\n三位返乡者回家过年\n今年有哪些不一样\n");
+    assert_eq!(h.len(), 2);
+}
+
+#[test]
+fn a_byline_wrapped_after_a_role_takes_the_names_under_it() {
+    let u = units("**本报记者 吕晓红 通讯员\n 杜建平**\n\n本报讯 走进工业园区，机器轰鸣。\n");
+    assert_eq!(u[0].text, "本报记者 吕晓红 通讯员 杜建平");
+    assert_eq!(
+        byline::parse_line(&u[0].text).unwrap().names,
+        ["吕晓红", "杜建平"]
+    );
+}
+
+#[test]
+fn a_headline_set_right_over_its_wrapped_lead_stays_apart() {
+    let u = texts("龙港渔民喜迎开渔季\n7月8日一早，龙港镇的渔港码\n头就热闹起来，上百艘渔船满载\n冰块驶出港口。\n");
+    assert_eq!(u[0], "龙港渔民喜迎开渔季");
+    let u = texts("（记者 林晓东）\n\n灵溪镇新建口袋公园\n灵溪镇今年利用边角地块新建\n的三座口袋公园近日向市民开\n放，设有步道和座椅。\n");
+    assert_eq!(u[1], "灵溪镇新建口袋公园");
+    // A line the column cut at a block's start is not one: its clause goes on below…
+    let u = texts("在江东大道提升改造工程二\n期、艮山东路过江隧道项目建设\n现场，江东大道提升改造工程二期正在推进。\n");
+    assert_eq!(u.len(), 1);
+    // …or the text before it stopped mid-sentence.
+    let u = texts("巴雅尔图介绍，这期报纸由新巴尔虎右旗\n\n新巴尔虎右旗旗委宣\n传部副部长巴雅尔图又拿\n出一期报纸，巴雅尔图说。\n");
+    assert_eq!(u.len(), 2);
+    // A converter that ends its pages with form feeds set its headlines apart already.
+    let u = texts("龙港渔民喜迎开渔季\n7月8日一早，龙港镇的渔港码\n头就热闹起来，上百艘渔船满载\n冰块驶出港口。\n\u{c}");
+    assert_eq!(u.len(), 1);
+}
