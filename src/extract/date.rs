@@ -23,6 +23,9 @@ static YMD_HAN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| rule(r"(?:星期|礼拜|周)([一二三四五六日天])"));
+static EVENT_TIME: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r"^\s*(时间|日期时间)\s*[：:]|\d{1,2}\s*[时点:：]|上午|下午|晚上|凌晨|中午|早上")
+});
 static MASTHEAD_NOISE: LazyLock<Regex> = LazyLock::new(|| {
     rule(
         r"农历\S*|总第\s*\d+\s*期|第\s*\d+\s*[期号版]|(责任编辑|编辑|美编|校对|版式|组版|电话)[/:：\s]*[\p{Han}\d]{0,8}|[\p{Han}]{0,4}(新闻|要闻|综合|专版|副刊)|[◆◇·•|｜/\-—\s#*]|[\p{Han}]{2,6}(?:日报|晚报|报)社?",
@@ -124,6 +127,11 @@ pub fn masthead_line(line: &str) -> Option<NaiveDate> {
         return None;
     }
     let (date, rest) = full_date(line)?;
+    // A date with a time of day or under a 时间 label is an event's (`时间：2021年7月4日20时`), not
+    // the issue's: no folio prints a clock time.
+    if EVENT_TIME.is_match(&rest) {
+        return None;
+    }
     let wd = WEEKDAY.captures(&rest).and_then(|c| weekday(&c[1]));
     let rest = WEEKDAY.replace_all(&rest, "");
     let rest = MASTHEAD_NOISE.replace_all(&rest, "");
@@ -323,6 +331,14 @@ mod tests {
             masthead_line("2021年1月9日 星期六 农历庚子年十一月廿六 第8123号"),
             Some(ymd(2021, 1, 9))
         );
+    }
+
+    #[test]
+    fn an_events_date_and_time_is_no_masthead() {
+        assert_eq!(masthead_line("时间：2021年7月4日20时"), None);
+        assert_eq!(masthead_line("2021年7月4日 19:30"), None);
+        assert_eq!(masthead_line("2021年7月4日下午"), None);
+        assert_eq!(masthead_line("2021年7月4日 星期日"), Some(ymd(2021, 7, 4)));
     }
 
     #[test]
