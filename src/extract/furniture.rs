@@ -19,7 +19,7 @@ static STAFF: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PROMO: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"扫一扫|扫码|二维码|看视频|客户端|下载\S{0,6}APP|公益广告|公\s*/\s*益\s*/\s*广\s*/\s*告|讲文明\s*树新风|关注\S{0,8}(微信|公众号|抖音|视频号)",
+        r"^(本期|今日|本版)?导读$|详见第?\s*[\d一二三四五六七八九十]+\s*版$|^天气[：:]|\d\s*℃|扫一扫|扫码|二维码|看视频|客户端|下载\S{0,6}APP|公益广告|公\s*/\s*益\s*/\s*广\s*/\s*告|讲文明\s*树新风|关注\S{0,8}(微信|公众号|抖音|视频号)",
     )
 });
 static MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
@@ -41,6 +41,14 @@ static LABEL: LazyLock<Regex> = LazyLock::new(|| {
         r"^(学习贯彻|深入学习|喜迎|迎接|庆祝|奋进|聚焦|走进|回眸|我为群众办实事)\S*$|(进行时|特别报道|系列报道|专题报道|专栏|巡礼|在行动|面对面|大家谈)$|^(图片新闻|新闻速递|新闻快递|简讯|短讯|快讯|要闻简报|本地新闻|镇街动态|部门动态)$|^[\p{Han}]{2,4}(手记|札记|随笔|日记|走笔|纪事)$",
     )
 });
+
+static PAGE_POINTER: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"^(详见|见)第?\s*[\d一二三四五六七八九十]+\s*版$"));
+
+/// A teaser's page pointer on a line of its own (`详见第2版`): it ends the teaser line above it.
+pub fn page_pointer(line: &str) -> bool {
+    PAGE_POINTER.is_match(line.trim())
+}
 
 /// Is this line page furniture (staff credits, prompts, advertisements, masthead parts)?
 pub fn is_furniture(line: &str) -> bool {
@@ -161,6 +169,9 @@ mod tests {
         assert!(is_furniture("责任编辑 赵六"));
         assert!(is_furniture("（编辑 张三）"));
         assert!(is_furniture("扫一扫 看视频"));
+        assert!(is_furniture("本期导读"));
+        assert!(is_furniture("国际商贸城迎来秋季采购高峰 详见第2版"));
+        assert!(is_furniture("天气：多云 16℃～25℃"));
         assert!(is_furniture("某某发布 今某某客户端"));
         assert!(is_furniture("讲文明 树新风 公/益/广/告"));
         assert!(is_furniture("农历壬寅年五月三十 总第4961期"));

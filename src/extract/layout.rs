@@ -337,6 +337,16 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<U
                 continue;
             }
         }
+        // A teaser's page pointer wrapped onto a line of its own (`…采购高峰` / `详见第2版`)
+        // goes back on the teaser's line, which is then the index furniture it is.
+        if furniture::page_pointer(&line.text) {
+            if let Some((cur, done, ..)) = built.last_mut() {
+                cur.text.push(' ');
+                cur.text.push_str(&line.text);
+                *done = true; // the teaser ends here
+                continue;
+            }
+        }
         let alone = stands_alone(line);
         let line_width = width(&line.text);
         let own_paragraph = line.indented && !all_indented;

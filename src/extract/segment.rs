@@ -171,6 +171,8 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
         }
         let after_head = !walk.group.is_empty();
         match classify(unit, after_head) {
+            // A column label stands over stories, never inside one: what follows it is new.
+            Kind::Skip if furniture::is_label(&unit.text) => walk.open = None,
             Kind::Skip => {}
             Kind::Head(h) => {
                 // A plain line after markdown headings is their subtitle only when a byline or

@@ -169,3 +169,19 @@ fn a_headline_set_right_over_its_wrapped_lead_stays_apart() {
     let u = texts("龙港渔民喜迎开渔季\n7月8日一早，龙港镇的渔港码\n头就热闹起来，上百艘渔船满载\n冰块驶出港口。\n\u{c}");
     assert_eq!(u.len(), 1);
 }
+
+#[test]
+fn a_teasers_page_pointer_goes_back_on_its_line() {
+    let u = texts(
+        "本期导读\n国际商贸城迎来秋季采购高峰\n详见第2版\n佛堂古镇获评省级旅游度假区\n详见第3版\n",
+    );
+    assert_eq!(
+        u,
+        [
+            "本期导读",
+            "国际商贸城迎来秋季采购高峰 详见第2版",
+            "佛堂古镇获评省级旅游度假区 详见第3版"
+        ]
+    );
+    assert!(u.iter().all(|t| furniture::is_furniture(t)));
+}

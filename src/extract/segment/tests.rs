@@ -248,3 +248,14 @@ fn a_story_is_compared_by_its_last_paragraphs_only() {
     assert!(!han.contains("开头"));
     assert_eq!(walk::recent_han(&["短。".to_string()]), "短");
 }
+
+#[test]
+fn a_column_label_closes_the_story_before_it() {
+    let page = "本报讯（记者 楼晓丹）昨天，市委召开全体会议，部署第四季度重点任务。\n\n图片新闻\n\n10月13日，马拉松鸣枪开跑，一万多名跑者穿城而过。（记者 吴峥嵘 摄）\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0].byline, ["楼晓丹"]);
+    assert_eq!(a[1].byline, ["吴峥嵘"]);
+    assert!(a[1].photo_credit);
+}
