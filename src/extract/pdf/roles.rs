@@ -29,6 +29,8 @@ enum Role {
 
 /// The page model's lines and their tags.
 pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Vec<Tag>) {
+    let joined = wrapped_bylines(lines);
+    let lines = joined.as_slice();
     let mut roles = roles(lines, body);
     // The masthead: short lines at the top of the page read before any running text (paper
     // name, page label, date), however large their type.
@@ -168,6 +170,35 @@ pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Ve
         out[i].blank_after = out.get(i + 1).is_none_or(|n| n.blank_before);
     }
     (out, tags)
+}
+
+/// A bracketed byline the column cut before its closing bracket (`（记者 朱星然 通讯员` /
+/// `王晨旭）`) is one line: whole, it closes its story, and the text after it is read as a new
+/// one (often the rest of another story the columns interleaved).
+fn wrapped_bylines(lines: &[Line]) -> Vec<Line> {
+    let mut out: Vec<Line> = Vec::with_capacity(lines.len());
+    let mut k = 0;
+    while k < lines.len() {
+        let l = &lines[k];
+        if let Some(next) = lines.get(k + 1) {
+            if !l.picture && !next.picture && byline::byline_bracket_open(&l.text) {
+                let text = format!("{}\n{}", l.text.trim_end(), next.text.trim_start());
+                if byline::parse_line(&text).is_some_and(|b| b.bracketed && !b.names.is_empty()) {
+                    out.push(Line {
+                        text,
+                        rect: l.rect.union(&next.rect),
+                        size: l.size.max(next.size),
+                        ..l.clone()
+                    });
+                    k += 2;
+                    continue;
+                }
+            }
+        }
+        out.push(l.clone());
+        k += 1;
+    }
+    out
 }
 
 #[derive(Debug, Default)]
@@ -454,5 +485,24 @@ mod tests {
         let (_, tags) = tag(&lines, 10.0, 0.0);
         use Tag::*;
         assert_eq!(tags, [HeadOpen, Text, TextOpen, Text, Text]);
+    }
+
+    #[test]
+    fn a_bracketed_byline_cut_by_the_column_closes_its_story() {
+        let lines = [
+            line("会议要求各部门抓好落实。", 9.0, false),
+            line("（记者 朱星然 通讯员", 9.0, false),
+            line("王晨旭）", 9.0, false),
+            line("为依托，整合全市媒体资源，", 9.0, false),
+        ];
+        let (out, tags) = tag(&lines, 9.0, 0.0);
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[1].shown, "（记者 朱星然 通讯员\n王晨旭）");
+        assert_eq!(tags[1], Tag::Byline);
+        assert_eq!(tags[2], Tag::TextOpen);
+        assert_eq!(
+            byline::parse_line(&out[1].shown).unwrap().names,
+            ["朱星然", "王晨旭"]
+        );
     }
 }
