@@ -1,0 +1,165 @@
+//! Roles and tags of small pages of lines built for each case.
+
+use super::super::Rect;
+use super::*;
+
+fn line(text: &str, size: f32, bold: bool) -> Line {
+    Line {
+        text: text.into(),
+        rect: Rect {
+            x0: 0.0,
+            y0: 0.0,
+            x1: 100.0,
+            y1: size,
+        },
+        size,
+        bold,
+        indented: false,
+        gap_before: false,
+        picture: false,
+        leaf: 0,
+    }
+}
+
+fn picture() -> Line {
+    Line {
+        picture: true,
+        ..line("", 0.0, false)
+    }
+}
+
+#[test]
+fn headlines_open_and_wrapped_titles_join() {
+    let lines = [
+        line("上虞日报", 40.0, true),
+        line("我市举行中秋联谊活动", 20.0, true),
+        line("共抒衷肠", 20.0, true),
+        line("卢一勤等出席", 11.0, true),
+        line(
+            "本报讯（记者 陈一 实习生 丁二） 9月8日下午，在中华民族的",
+            10.0,
+            false,
+        ),
+        line("传统节日来临之际，全市举行联谊活动。", 10.0, false),
+        line("（下转第二版）", 10.0, true),
+        picture(),
+        line("石勇生 邵海标 摄", 9.0, false),
+        line("坚守岗位保洁净", 18.0, true),
+        line("7月6日早上，环卫职工正在冲洗道路。", 10.0, false),
+    ];
+    let (pl, tags) = tag(&lines, 10.0, 0.0);
+    let texts: Vec<&str> = pl.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts[1], "我市举行中秋联谊活动共抒衷肠");
+    assert_eq!(pl[1].level, Some(1));
+    assert_eq!(pl[2].level, Some(2));
+    use Tag::*;
+    assert_eq!(
+        tags,
+        [Outside, HeadOpen, Head, Text, Text, Text, BylineOpen, Head, Text]
+    );
+}
+
+fn at(text: &str, size: f32, x0: f32, y0: f32, leaf: usize) -> Line {
+    Line {
+        rect: Rect {
+            x0,
+            y0,
+            x1: x0 + size * text.chars().count() as f32,
+            y1: y0 + size,
+        },
+        leaf,
+        ..line(text, size, false)
+    }
+}
+
+#[test]
+fn large_type_in_the_page_header_strip_is_furniture_and_a_short_headline_under_it_is_not() {
+    let lines = [
+        at("A5区域", 10.0, 30.0, 33.0, 0),
+        at("yybnet.net转载", 15.0, 240.0, 28.0, 1),
+        at("编辑/某某 校对/某某", 10.0, 540.0, 33.0, 2),
+        at("台风过后", 25.0, 220.0, 59.0, 3),
+        at(
+            "10月9日，台风终于离开了浙江，进入东海。",
+            10.0,
+            30.0,
+            95.0,
+            4,
+        ),
+    ];
+    let (_, tags) = tag(&lines, 10.0, 138.0);
+    use Tag::*;
+    assert_eq!(tags, [Outside, Outside, Outside, HeadOpen, Text]);
+}
+
+#[test]
+fn a_large_name_beside_the_masthead_date_is_the_paper_and_a_bold_dateline_is_text() {
+    let lines = [
+        at("2018年10月10日", 8.0, 350.0, 20.0, 0),
+        at("临江融媒体中心", 38.0, 20.0, 24.0, 0),
+        at("“跨国”平台讲好临江故事", 19.0, 20.0, 80.0, 1),
+        Line {
+            bold: true,
+            ..at("本报临江10月8日电（记者 李", 8.0, 20.0, 154.0, 2)
+        },
+        at(
+            "一） 临江日报9月10日以图文并茂的形式，整版报道了展销会。",
+            8.0,
+            20.0,
+            165.0,
+            2,
+        ),
+    ];
+    let (_, tags) = tag(&lines, 8.0, 90.0);
+    use Tag::*;
+    assert_eq!(tags, [Outside, Outside, HeadOpen, Text, Text]);
+}
+
+#[test]
+fn a_picture_inside_a_story_is_read_past_and_one_with_a_credit_opens_a_photo_item() {
+    let lines = [
+        line("新城新景写未来", 20.0, true),
+        line("城市的变化看得见。", 10.0, false),
+        picture(),
+        line("新的一年里，新城还将建成三座公园。", 10.0, false),
+        picture(),
+        line("7月6日早上，环卫职工正在冲洗道路。", 10.0, false),
+        line("石勇生 摄", 9.0, false),
+    ];
+    let (_, tags) = tag(&lines, 10.0, 0.0);
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Text, Text, TextOpen, Byline]);
+}
+
+#[test]
+fn text_after_a_closed_story_opens_one() {
+    let lines = [
+        line("大桥通车", 20.0, true),
+        line("大桥今天通车。（记者 张三）", 10.0, false),
+        line("（上接第一版）会议还要求，", 10.0, false),
+        line("各地抓好落实。", 10.0, false),
+        line("新校开学了，学生很高兴。", 10.0, false),
+    ];
+    let (_, tags) = tag(&lines, 10.0, 0.0);
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Text, TextOpen, Text, Text]);
+}
+
+#[test]
+fn a_bracketed_byline_cut_by_the_column_closes_its_story() {
+    let lines = [
+        line("会议要求各部门抓好落实。", 9.0, false),
+        line("（记者 朱星然 通讯员", 9.0, false),
+        line("王晨旭）", 9.0, false),
+        line("为依托，整合全市媒体资源，", 9.0, false),
+    ];
+    let (out, tags) = tag(&lines, 9.0, 0.0);
+    assert_eq!(out.len(), 3);
+    assert_eq!(out[1].shown, "（记者 朱星然 通讯员\n王晨旭）");
+    assert_eq!(tags[1], Tag::Byline);
+    assert_eq!(tags[2], Tag::TextOpen);
+    assert_eq!(
+        byline::parse_line(&out[1].shown).unwrap().names,
+        ["朱星然", "王晨旭"]
+    );
+}
