@@ -324,8 +324,12 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<U
         // break kept for the byline to tell a cut name from a space between names.
         // (Only a short unit can be a byline: long ones are not looked at again per line.)
         if let Some((cur, ..)) = built.last_mut().filter(|b| b.0.text.len() <= BYLINE_BYTES) {
-            if byline::byline_bracket_open(&cur.text.replace('\n', " ")) && width(&line.text) <= 40
-            {
+            let bracket_open = byline::byline_bracket_open(&cur.text.replace('\n', " "))
+                && width(&line.text) <= 40;
+            // So does a dateline whose bracketed byline the wrap cut (`本报讯（通讯员 刘洋 记者` /
+            // `赵磊）走进…`), whatever indent the line under it has.
+            let dateline_open = byline::dateline_bracket_open(&cur.text);
+            if bracket_open || dateline_open {
                 cur.text.push('\n');
                 cur.text.push_str(&line.text);
                 continue;

@@ -236,3 +236,10 @@ fn a_bracketed_byline_open_at_the_line_end_is_known() {
     assert!(!byline_bracket_open("（记者 羊宇杰）"));
     assert!(!byline_bracket_open("（下转第2版"));
 }
+
+#[test]
+fn a_media_centre_credits_its_reporter_without_a_role() {
+    let b = parse_line("（寿光市融媒体中心 孙 丽）").unwrap();
+    assert_eq!(b.names, ["孙丽"]);
+    assert!(b.bracketed);
+}

@@ -185,3 +185,14 @@ fn a_teasers_page_pointer_goes_back_on_its_line() {
     );
     assert!(u.iter().all(|t| furniture::is_furniture(t)));
 }
+
+#[test]
+fn a_dateline_whose_byline_bracket_a_wrap_cut_goes_on_below_whatever_its_indent() {
+    let u = units(
+        "本报讯（通讯员 刘 洋 记者\n 赵 磊）走进古城街道的智能温\n室，菜农用手机就能管理大棚。\n",
+    );
+    assert_eq!(u.len(), 1);
+    let (rest, names) = byline::split_dateline(&u[0].text).unwrap();
+    assert_eq!(names, ["刘洋", "赵磊"]);
+    assert!(rest.starts_with("走进古城街道"));
+}
