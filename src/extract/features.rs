@@ -347,16 +347,19 @@ pub fn opens_like_a_lead(t: &str) -> bool {
 
 /// The grammar's rule for each line (see [`Rule`]).
 pub fn rules(lines: &[PageLine]) -> Vec<Rule> {
+    let datelines: Vec<bool> = lines
+        .iter()
+        .map(|l| byline::split_dateline(&l.shown).is_some())
+        .collect();
     let mut out = Vec::with_capacity(lines.len());
     let mut closed = false;
     for (i, l) in lines.iter().enumerate() {
         let t = l.shown.as_str();
-        let opens = byline::split_dateline(t).is_some() || super::assemble::jumps_from(t);
+        let parsed = byline::parse_line(t);
+        let opens = datelines[i] || super::assemble::jumps_from(t);
         let leads = !opens
-            && byline::parse_line(t).is_some_and(|b| !b.bracketed && !b.photo)
-            && lines
-                .get(i + 1)
-                .is_some_and(|n| byline::split_dateline(&n.shown).is_some());
+            && parsed.as_ref().is_some_and(|b| !b.bracketed && !b.photo)
+            && datelines.get(i + 1) == Some(&true);
         out.push(if leads {
             Rule::LeadsDateline
         } else if opens && closed {
@@ -368,7 +371,7 @@ pub fn rules(lines: &[PageLine]) -> Vec<Rule> {
         } else {
             Rule::Free
         });
-        closed = byline::parse_line(t).is_some_and(|b| b.bracketed)
+        closed = parsed.is_some_and(|b| b.bracketed)
             || byline::split_trailing(t).is_some_and(|(_, b)| b.bracketed);
     }
     out

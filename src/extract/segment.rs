@@ -142,17 +142,21 @@ fn is_headline_text_loose(s: &str) -> bool {
         && !JUMP_FROM.is_match(s)
 }
 
-/// Does the unit at `i` (furniture skipped) open an article's body: a byline or a dateline?
-fn opens_body(units: &[Unit], i: usize) -> bool {
+/// The units from `i` on, furniture skipped: what a line is read against.
+fn following(units: &[Unit], i: usize) -> impl Iterator<Item = &Unit> {
     units[i.min(units.len())..]
         .iter()
-        .find(|u| !furniture::is_furniture(&u.text))
-        .is_some_and(|u| {
-            byline::is_byline_line(&u.text)
-                || byline::names_only(&u.text).is_some()
-                || byline::split_dateline(&u.text).is_some()
-                || byline::place_dateline(&u.text)
-        })
+        .filter(|u| !furniture::is_furniture(&u.text))
+}
+
+/// Does the unit at `i` (furniture skipped) open an article's body: a byline or a dateline?
+fn opens_body(units: &[Unit], i: usize) -> bool {
+    following(units, i).next().is_some_and(|u| {
+        byline::is_byline_line(&u.text)
+            || byline::names_only(&u.text).is_some()
+            || byline::split_dateline(&u.text).is_some()
+            || byline::place_dateline(&u.text)
+    })
 }
 
 /// Splits units into headline groups and article drafts, in page order.
@@ -227,10 +231,7 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
 /// with punctuation no sentence starts with, or the line ends in a word that cannot end a
 /// headline (`的`, `和`, `对`, …) and running text follows.
 fn cut_short(line: &str, units: &[Unit], i: usize) -> bool {
-    let Some(next) = units[i.min(units.len())..]
-        .iter()
-        .find(|u| !furniture::is_furniture(&u.text))
-    else {
+    let Some(next) = following(units, i).next() else {
         return false;
     };
     if next.text.starts_with([
@@ -251,14 +252,11 @@ fn cut_short(line: &str, units: &[Unit], i: usize) -> bool {
 /// Is the next unit (furniture skipped) running text or a dateline, so that a byline before it
 /// leads an article?
 fn opens_body_or_text(units: &[Unit], i: usize) -> bool {
-    units[i.min(units.len())..]
-        .iter()
-        .find(|u| !furniture::is_furniture(&u.text))
-        .is_some_and(|u| {
-            byline::split_dateline(&u.text).is_some()
-                || (!byline::is_byline_line(&u.text)
-                    && (u.in_prose_block || !is_headline_text(&u.text)))
-        })
+    following(units, i).next().is_some_and(|u| {
+        byline::split_dateline(&u.text).is_some()
+            || (!byline::is_byline_line(&u.text)
+                && (u.in_prose_block || !is_headline_text(&u.text)))
+    })
 }
 
 #[cfg(test)]

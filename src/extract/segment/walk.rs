@@ -2,11 +2,11 @@
 //! kind of unit changes them (a headline, a byline, running text, an editor's note, a subhead,
 //! a picture's caption).
 
-use super::{is_list_heading, Draft, HeadLine, Item, JUMP_FROM, JUMP_TO};
+use super::{following, is_list_heading, Draft, HeadLine, Item, JUMP_FROM, JUMP_TO};
 use crate::extract::byline::{self, Byline};
+use crate::extract::features;
 use crate::extract::headline::{han_text, overlap};
 use crate::extract::layout::{ends_sentence, join_pieces, width, Unit};
-use crate::extract::{features, furniture};
 
 /// Least share of a deeper heading's words found in the open article for it to be a subhead of
 /// that article rather than a new headline.
@@ -175,6 +175,13 @@ impl Walk {
         d.reporter = reporter;
     }
 
+    /// The story being written, when it has text, credits its writer and has not ended.
+    fn credited_story(&mut self) -> Option<&Draft> {
+        self.current()
+            .map(|d| &*d)
+            .filter(|d| !d.closed && !d.byline.is_empty() && !d.paras.is_empty())
+    }
+
     /// A short plain line inside a story that credits its writer at the top and has not ended,
     /// with running text after it that goes on with the story's words: a subhead (小标题), not
     /// the headline of another story.
@@ -182,16 +189,10 @@ impl Walk {
         if !self.group.is_empty() || width(line) > SUBHEAD_WIDTH {
             return false;
         }
-        let Some(cur) = self.current() else {
+        let Some(cur) = self.credited_story() else {
             return false;
         };
-        if cur.closed || cur.byline.is_empty() || cur.paras.is_empty() {
-            return false;
-        }
-        let Some(after) = units[next.min(units.len())..]
-            .iter()
-            .find(|u| !furniture::is_furniture(&u.text))
-        else {
+        let Some(after) = following(units, next).next() else {
             return false;
         };
         let text = after.text.as_str();
@@ -220,15 +221,10 @@ impl Walk {
         if !b.photo || b.bracketed || !self.group.is_empty() {
             return false;
         }
-        let Some(cur) = self.current() else {
+        let Some(cur) = self.credited_story() else {
             return false;
         };
-        if cur.closed || cur.byline.is_empty() || cur.paras.is_empty() {
-            return false;
-        }
-        let mut after = units[next.min(units.len())..]
-            .iter()
-            .filter(|u| !furniture::is_furniture(&u.text));
+        let mut after = following(units, next);
         let Some(caption) = after.next() else {
             return false;
         };
