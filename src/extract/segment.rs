@@ -14,6 +14,7 @@ use super::layout::{ends_sentence, width, Unit};
 use super::rule;
 use super::{date, furniture};
 
+mod stream;
 mod walk;
 use walk::{note_label, Walk};
 
@@ -184,7 +185,7 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                 let last_marked = walk.group.last().is_some_and(|g| g.level.is_some());
                 let subtitle_in_doubt = last_marked && !opens_body(units, i + 1);
                 if h.level.is_none() && (subtitle_in_doubt || cut_short(&h.text, units, i + 1)) {
-                    walk.body(h.text, false);
+                    walk.body(h.text, false, false);
                 } else if h.level.is_none() && walk.subhead_here(&h.text, units, i + 1) {
                     if let Some(cur) = walk.current() {
                         cur.paras.push(h.text);
@@ -216,7 +217,8 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                         cur.last_para_done = true;
                     }
                 }
-                walk.body(text, heading)
+                let fresh = i == 0 || units[i - 1].block != unit.block;
+                walk.body(text, heading, fresh)
             }
         }
     }

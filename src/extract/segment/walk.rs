@@ -273,7 +273,9 @@ impl Walk {
         cur.paras.pop()
     }
 
-    pub(super) fn body(&mut self, text: String, heading: bool) {
+    /// Running text; `fresh` when it opens a blank-line separated block, where a converter that
+    /// read across columns may have put another story's text before it (`stream`).
+    pub(super) fn body(&mut self, text: String, heading: bool, fresh: bool) {
         let mut text = text;
         let continuation = JUMP_FROM.is_match(&text);
         if continuation {
@@ -310,6 +312,11 @@ impl Walk {
                 .to_string();
         }
         let grouped = !self.group.is_empty();
+        if fresh && !grouped && !continuation && !marked && !dateline && !heading {
+            if let Some(k) = self.stream_for(&text) {
+                self.open = Some(k);
+            }
+        }
         let append = !grouped
             && !continuation
             && !marked
