@@ -332,10 +332,13 @@ fn repair(segs: Vec<Segment>, join: &[f32]) -> Vec<Draft> {
     // printed away from their bodies wait until the articles are whole.
     let mut out: Vec<Segment> = Vec::new();
     let mut orphans: Vec<(usize, Segment)> = Vec::new();
-    for seg in segs {
+    for mut seg in segs {
         if !seg.has_text {
             orphans.push((out.len(), seg));
             continue;
+        }
+        if let Some(story) = out.last_mut().and_then(|prev| story_under(prev, &mut seg)) {
+            out.push(story);
         }
         match continued(&out, &seg, join) {
             Some(k) => absorb(&mut out[k], seg),
@@ -374,6 +377,30 @@ fn repair(segs: Vec<Segment>, join: &[f32]) -> Vec<Draft> {
     out.into_iter().map(|s| s.draft).collect()
 }
 
+/// A headline printed under its story's body, which was read as the end of the article before
+/// it (`prev`): that story is cut from `prev` and takes the headline, and what was read after
+/// the headline is left a headless fragment to be joined where it continues.
+fn story_under(prev: &mut Segment, seg: &mut Segment) -> Option<Segment> {
+    if seg.draft.head.is_empty() || seg.draft.dateline || seg.draft.continuation {
+        return None;
+    }
+    let head: String = seg.draft.head.iter().map(|h| h.text.as_str()).collect();
+    let j = join::story_under(&head, &prev.draft.paras, &seg.draft.paras)?;
+    let paras = prev.draft.paras.split_off(j);
+    let story = Segment {
+        draft: Draft {
+            head: std::mem::take(&mut seg.draft.head),
+            paras,
+            ..Draft::default()
+        },
+        has_text: true,
+        ends_done: prev.ends_done,
+        ..Segment::default()
+    };
+    prev.ends_done = prev.draft.paras.last().is_some_and(|p| ends_sentence(p));
+    Some(story)
+}
+
 /// Which earlier article a headless fragment continues, if any: the candidate the join model
 /// scores highest, when it scores it as more likely the same article than not.
 fn continued(out: &[Segment], seg: &Segment, w: &[f32]) -> Option<usize> {
@@ -391,79 +418,4 @@ fn continued(out: &[Segment], seg: &Segment, w: &[f32]) -> Option<usize> {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
-    use super::super::lines::lines;
-    use super::*;
-    use Tag::*;
-
-    fn build(page: &str, tags: &[Tag]) -> Vec<Draft> {
-        let l = lines(page);
-        assert_eq!(l.len(), tags.len(), "one tag per line");
-        drafts(&l, tags, &super::super::tagger::fitted().join)
-    }
-
-    #[test]
-    fn a_headline_printed_after_its_body_is_its_headline() {
-        let d = build(
-            "大桥今天正式通车，市民纷纷\n前来参观。\n大桥通车\n新校开学了。\n",
-            &[TextOpen, Text, Head, TextOpen],
-        );
-        assert_eq!(d.len(), 2);
-        assert_eq!(d[0].head[0].text, "大桥通车");
-        assert_eq!(d[0].paras, ["大桥今天正式通车，市民纷纷前来参观。"]);
-    }
-
-    #[test]
-    fn a_fragment_cut_by_another_story_rejoins_its_article() {
-        let d = build(
-            "大桥通车\n大桥今天正式通车，市民\n新校开学\n新校开学了。\n纷纷前来参观。\n",
-            &[HeadOpen, Text, HeadOpen, Text, TextOpen],
-        );
-        assert_eq!(d.len(), 2);
-        assert_eq!(d[0].paras, ["大桥今天正式通车，市民纷纷前来参观。"]);
-        assert_eq!(d[1].paras, ["新校开学了。"]);
-    }
-
-    #[test]
-    fn a_stray_headline_goes_to_the_headless_article_it_describes() {
-        let d = build(
-            "大桥通车\n大桥今天正式通车，市民前来参观。\n新校今天开学了，学生很高兴。\n新校开学\n",
-            &[HeadOpen, Text, TextOpen, HeadOpen],
-        );
-        assert_eq!(d.len(), 2);
-        assert_eq!(d[0].head[0].text, "大桥通车");
-        assert_eq!(d[1].head[0].text, "新校开学");
-        assert_eq!(d[1].paras, ["新校今天开学了，学生很高兴。"]);
-    }
-
-    #[test]
-    fn datelines_and_trailing_bylines_leave_the_body() {
-        let d = build(
-            "标题\n本报讯（记者 张三）今天上午，会议召开。（李四）\n",
-            &[HeadOpen, Text],
-        );
-        assert_eq!(d[0].paras, ["今天上午，会议召开。"]);
-        assert_eq!(d[0].byline, ["张三", "李四"]);
-        assert!(d[0].dateline);
-    }
-
-    #[test]
-    fn a_dateline_bracket_wrapped_inside_a_name_keeps_the_name_whole() {
-        let d = build(
-            "大桥通车\n本报讯（记者 吴建\n国 实习记者 李丽） 今\n天上午，大桥正式通车。\n",
-            &[HeadOpen, Text, Text, Text],
-        );
-        assert_eq!(d[0].byline, ["吴建国", "李丽"]);
-        assert_eq!(d[0].paras, ["今天上午，大桥正式通车。"]);
-    }
-
-    #[test]
-    fn a_closing_byline_wrapped_onto_a_paragraph_of_its_own_is_read_whole() {
-        let d = build(
-            "大桥通车\n今天上午，大桥正式通车。作者： 记者 吴建国 通讯\n\n员 钱多多 李丽\n",
-            &[HeadOpen, Text, Text],
-        );
-        assert_eq!(d[0].byline, ["吴建国", "钱多多", "李丽"]);
-        assert_eq!(d[0].paras, ["今天上午，大桥正式通车。"]);
-    }
-}
+mod tests;

@@ -49,6 +49,35 @@ pub fn pair(c: &Candidate<'_>, frag: &[String]) -> [f32; N] {
     ]
 }
 
+/// Least share of a headline's words found in the paragraphs it is printed under for those
+/// paragraphs to be its story...
+pub const UNDER_MIN: f64 = 0.5;
+/// ...and most share found in the text printed after it (its own body, as read).
+pub const AFTER_MAX: f64 = 0.3;
+/// How many paragraphs a story under its headline may have.
+const UNDER_PARAS: usize = 8;
+
+/// A headline printed under its story's body (a narrow box whose headline sits at its foot, read
+/// column by column): the paragraph of `before` (the article read before the headline) where
+/// that story opens, when a lead there (`日前，…`) starts paragraphs holding most of the
+/// headline's words and the text read after the headline holds few of them.
+pub fn story_under(head: &str, before: &[String], after: &[String]) -> Option<usize> {
+    let after_han = han_text(after.iter().take(2).map(String::as_str));
+    if overlap(head, &after_han) > AFTER_MAX {
+        return None;
+    }
+    // The story under a headline is a few paragraphs; each side is read a few paragraphs deep,
+    // so a long article costs no more than a short one.
+    let from = before.len().saturating_sub(UNDER_PARAS).max(1);
+    (from..before.len()).rev().find(|&j| {
+        let story = &before[j..before.len().min(j + UNDER_PARAS)];
+        let ahead = &before[j.saturating_sub(UNDER_PARAS)..j];
+        opens_like_a_lead(&before[j])
+            && overlap(head, &han_text(story.iter().map(String::as_str))) >= UNDER_MIN
+            && overlap(head, &han_text(ahead.iter().map(String::as_str))) < AFTER_MAX
+    })
+}
+
 /// The model's log-odds that the pair is one article (`w[0]` is the bias).
 pub fn score(w: &[f32], x: &[f32; N]) -> f32 {
     match w.split_first() {
@@ -143,6 +172,20 @@ mod tests {
         let no = pair(&cand(&b, false), &frag);
         let w = fit(&[vec![(yes, true)], vec![(no, false)]]);
         assert!(score(&w, &yes) > 0.0 && score(&w, &no) < 0.0);
+    }
+
+    #[test]
+    fn a_headline_under_its_story_finds_where_the_story_opens() {
+        let before = [
+            "今天上午，城南大桥正式通车。".to_string(),
+            "日前，市作家协会一行二十人赴山区采风。".to_string(),
+            "作家们走访了茶园和学校。".to_string(),
+        ];
+        let after = ["新校今天开学了。".to_string()];
+        assert_eq!(story_under("作家协会赴山区采风", &before, &after), Some(1));
+        // The text read after it is its own story: the headline stays there.
+        let own = ["市作家协会赴山区采风，走访茶园。".to_string()];
+        assert_eq!(story_under("作家协会赴山区采风", &before, &own), None);
     }
 
     #[test]

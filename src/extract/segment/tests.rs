@@ -259,3 +259,38 @@ fn a_column_label_closes_the_story_before_it() {
     assert_eq!(a[1].byline, ["吴峥嵘"]);
     assert!(a[1].photo_credit);
 }
+
+/// Two stories read in bands across their columns: the second band of the first story comes
+/// after the second story's lead.
+#[test]
+fn a_block_read_across_columns_goes_on_the_story_it_continues() {
+    let page = "# 大桥通车\n\n本报讯 今天上午，城南大桥正式通车。大桥全长八百米，连接城南城北两岸，市民过江时间缩短到五分钟\n\n# 新校开学\n\n本报讯 城东小学今天迎来首批新生，学校共有二十四个班级。\n\n，大桥通车当天，不少市民前来参观拍照。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(
+        a[0].paras,
+        ["今天上午，城南大桥正式通车。大桥全长八百米，连接城南城北两岸，市民过江时间缩短到五分钟，大桥通车当天，不少市民前来参观拍照。"]
+    );
+    assert_eq!(
+        a[1].paras,
+        ["城东小学今天迎来首批新生，学校共有二十四个班级。"]
+    );
+}
+
+/// A block cut inside a word (`保持稳` / `定。`) goes on the story left mid-sentence even when it
+/// shares no words with it.
+#[test]
+fn a_block_opening_on_a_word_s_tail_goes_on_the_story_left_mid_sentence() {
+    let page = "# 菜价平稳\n\n本报讯 台风过后，记者走访了城区菜市场，蔬菜供应基本保持稳\n\n# 新校开学\n\n本报讯 城东小学今天迎来首批新生。\n\n定。一位摊主说，这几天生意还不错。\n";
+    let a = articles(&drafts(page))
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(a.len(), 2);
+    assert_eq!(
+        a[0].paras,
+        ["台风过后，记者走访了城区菜市场，蔬菜供应基本保持稳定。一位摊主说，这几天生意还不错。"]
+    );
+    assert_eq!(a[1].paras, ["城东小学今天迎来首批新生。"]);
+}

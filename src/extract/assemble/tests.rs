@@ -1,0 +1,94 @@
+//! Assembly of small pages written for each case, tags given.
+
+use super::*;
+use crate::extract::lines::lines;
+use Tag::*;
+
+fn build(page: &str, tags: &[Tag]) -> Vec<Draft> {
+    let l = lines(page);
+    assert_eq!(l.len(), tags.len(), "one tag per line");
+    drafts(&l, tags, &crate::extract::tagger::fitted().join)
+}
+
+#[test]
+fn a_headline_printed_after_its_body_is_its_headline() {
+    let d = build(
+        "大桥今天正式通车，市民纷纷\n前来参观。\n大桥通车\n新校开学了。\n",
+        &[TextOpen, Text, Head, TextOpen],
+    );
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[0].head[0].text, "大桥通车");
+    assert_eq!(d[0].paras, ["大桥今天正式通车，市民纷纷前来参观。"]);
+}
+
+#[test]
+fn a_fragment_cut_by_another_story_rejoins_its_article() {
+    let d = build(
+        "大桥通车\n大桥今天正式通车，市民\n新校开学\n新校开学了。\n纷纷前来参观。\n",
+        &[HeadOpen, Text, HeadOpen, Text, TextOpen],
+    );
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[0].paras, ["大桥今天正式通车，市民纷纷前来参观。"]);
+    assert_eq!(d[1].paras, ["新校开学了。"]);
+}
+
+#[test]
+fn a_stray_headline_goes_to_the_headless_article_it_describes() {
+    let d = build(
+        "大桥通车\n大桥今天正式通车，市民前来参观。\n新校今天开学了，学生很高兴。\n新校开学\n",
+        &[HeadOpen, Text, TextOpen, HeadOpen],
+    );
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[0].head[0].text, "大桥通车");
+    assert_eq!(d[1].head[0].text, "新校开学");
+    assert_eq!(d[1].paras, ["新校今天开学了，学生很高兴。"]);
+}
+
+#[test]
+fn datelines_and_trailing_bylines_leave_the_body() {
+    let d = build(
+        "标题\n本报讯（记者 张三）今天上午，会议召开。（李四）\n",
+        &[HeadOpen, Text],
+    );
+    assert_eq!(d[0].paras, ["今天上午，会议召开。"]);
+    assert_eq!(d[0].byline, ["张三", "李四"]);
+    assert!(d[0].dateline);
+}
+
+#[test]
+fn a_dateline_bracket_wrapped_inside_a_name_keeps_the_name_whole() {
+    let d = build(
+        "大桥通车\n本报讯（记者 吴建\n国 实习记者 李丽） 今\n天上午，大桥正式通车。\n",
+        &[HeadOpen, Text, Text, Text],
+    );
+    assert_eq!(d[0].byline, ["吴建国", "李丽"]);
+    assert_eq!(d[0].paras, ["今天上午，大桥正式通车。"]);
+}
+
+#[test]
+fn a_closing_byline_wrapped_onto_a_paragraph_of_its_own_is_read_whole() {
+    let d = build(
+        "大桥通车\n今天上午，大桥正式通车。作者： 记者 吴建国 通讯\n\n员 钱多多 李丽\n",
+        &[HeadOpen, Text, Text],
+    );
+    assert_eq!(d[0].byline, ["吴建国", "钱多多", "李丽"]);
+    assert_eq!(d[0].paras, ["今天上午，大桥正式通车。"]);
+}
+
+#[test]
+fn a_headline_printed_under_its_story_takes_that_story_not_the_text_after_it() {
+    let d = build(
+        "大桥通车\n本报讯 今天上午，城南大桥正式通车。\n\n日前，市作家协会一行二十人赴山区采风，走访了茶园和学校。\n作家赴山区采风\n新校今天开学了。\n",
+        &[HeadOpen, Text, Text, HeadOpen, Text],
+    );
+    assert_eq!(d[0].paras, ["今天上午，城南大桥正式通车。"]);
+    assert_eq!(d[1].head[0].text, "作家赴山区采风");
+    assert_eq!(
+        d[1].paras,
+        ["日前，市作家协会一行二十人赴山区采风，走访了茶园和学校。"]
+    );
+    assert!(d.iter().all(|a| a
+        .paras
+        .iter()
+        .all(|p| !p.contains("作家") || !p.contains("新校"))));
+}
