@@ -41,6 +41,9 @@ struct Segment {
     awaits_names: bool,
     /// Its last text line stops short of the column's width.
     ends_short: bool,
+    /// A jump marker (`（下转第2版）`) ended the part printed here: text after it is another
+    /// story's.
+    jumped: bool,
 }
 
 /// Builds drafts from the page's tagged lines; `join` are the fitted weights of the
@@ -56,9 +59,15 @@ fn segments(lines: &[PageLine], tags: &[Tag]) -> Vec<Segment> {
     let mut last_width = 0;
     for (no, (l, &tag)) in lines.iter().zip(tags).enumerate() {
         if tag == Tag::Outside {
+            // A jump marker on a line of its own ends the part printed here.
+            if let Some(seg) = segs.last_mut().filter(|_| JUMP_TO.is_match(&l.text)) {
+                seg.jumped = true;
+            }
             continue;
         }
-        if tag.opens() || segs.is_empty() {
+        // (A marker after a sentence left open was read out of place: the text goes on.)
+        let after_jump = segs.last().is_some_and(|s| s.jumped && s.ends_done);
+        if tag.opens() || segs.is_empty() || (after_jump && matches!(tag, Tag::Text)) {
             segs.push(Segment::default());
         }
         let Some(seg) = segs.last_mut() else { break };
@@ -273,6 +282,7 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
         text = JUMP_FROM.replace(&text, "").into_owned();
     }
     if JUMP_TO.is_match(&text) {
+        seg.jumped = true;
         text = JUMP_TO.replace_all(&text, "").trim().to_string();
     }
     if !seg.has_text {

@@ -92,3 +92,24 @@ fn a_headline_printed_under_its_story_takes_that_story_not_the_text_after_it() {
         .iter()
         .all(|p| !p.contains("作家") || !p.contains("新校"))));
 }
+
+#[test]
+fn text_after_a_jump_marker_that_ends_a_sentence_is_another_story() {
+    let d = build(
+        "大桥通车\n本报讯 今天上午，城南大桥正式通车。\n（下转第2版）\n日前，市作家协会一行赴山区采风。\n",
+        &[HeadOpen, Text, Outside, Text],
+    );
+    assert_eq!(d.len(), 2);
+    assert_eq!(d[0].paras, ["今天上午，城南大桥正式通车。"]);
+    assert_eq!(d[1].paras, ["日前，市作家协会一行赴山区采风。"]);
+    // A marker read out of place, inside a sentence, does not cut it.
+    let d = build(
+        "大桥通车\n本报讯 今天上午，城南大桥正式\n（下转第2版）\n通车，市民纷纷前来参观。\n",
+        &[HeadOpen, Text, Outside, Text],
+    );
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        d[0].paras,
+        ["今天上午，城南大桥正式通车，市民纷纷前来参观。"]
+    );
+}

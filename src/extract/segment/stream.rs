@@ -15,28 +15,12 @@ const WINDOW: usize = 6;
 /// Does the text open in the middle of a sentence: with punctuation no sentence starts with, or
 /// with the one-character tail of a word whose head ended the block before (`定。在新建路…`)?
 pub(super) fn starts_mid(t: &str) -> bool {
+    const NO_OPENING: &[char] = &[
+        '，', '。', '、', '；', '：', '！', '？', '）', '”', '」', '』', ',', ')',
+    ];
     let mut chars = t.chars();
     match (chars.next(), chars.next()) {
-        (Some(c), _) if c.is_ascii_lowercase() => true,
-        (Some(c), _)
-            if matches!(
-                c,
-                '，' | '。'
-                    | '、'
-                    | '；'
-                    | '：'
-                    | '！'
-                    | '？'
-                    | '）'
-                    | '”'
-                    | '」'
-                    | '』'
-                    | ','
-                    | ')'
-            ) =>
-        {
-            true
-        }
+        (Some(c), _) if c.is_ascii_lowercase() || NO_OPENING.contains(&c) => true,
         (Some(a), Some(b)) => is_han(a) && matches!(b, '。' | '，' | '、' | '；'),
         _ => false,
     }
