@@ -23,6 +23,10 @@ static YMD_HAN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| rule(r"(?:星期|礼拜|周)([一二三四五六日天])"));
+/// The weekday right after the date, with the ornament between them that OCR reads as some
+/// character (`2015年2月1日儿星期日` for `◆星期日`); the weekday must still agree.
+static WEEKDAY_AFTER: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"^\s*[^\s\d]?\s*(?:星期|礼拜|周)[一二三四五六日天]"));
 static EVENT_TIME: LazyLock<Regex> = LazyLock::new(|| {
     rule(r"^\s*(时间|日期时间)\s*[：:]|\d{1,2}\s*[时点:：]|上午|下午|晚上|凌晨|中午|早上")
 });
@@ -133,6 +137,7 @@ pub fn masthead_line(line: &str) -> Option<NaiveDate> {
         return None;
     }
     let wd = WEEKDAY.captures(&rest).and_then(|c| weekday(&c[1]));
+    let rest = WEEKDAY_AFTER.replace(&rest, "");
     let rest = WEEKDAY.replace_all(&rest, "");
     let rest = MASTHEAD_NOISE.replace_all(&rest, "");
     if width(&rest) > 8 {
@@ -185,6 +190,7 @@ fn starts_with_date(s: &str) -> bool {
 /// A masthead date with nothing beside it but a weekday (which must agree) and folio items.
 fn bare_date(s: &str) -> Option<NaiveDate> {
     let (_, rest) = full_date(s).filter(|_| starts_with_date(s))?;
+    let rest = WEEKDAY_AFTER.replace(&rest, "");
     let rest = WEEKDAY.replace_all(&rest, "");
     match MASTHEAD_NOISE.replace_all(&rest, "").trim().is_empty() {
         true => masthead_line(s),
@@ -322,6 +328,13 @@ mod tests {
             Some(ymd(2022, 6, 28))
         );
         assert_eq!(masthead_line("2022-06-28 星期二"), Some(ymd(2022, 6, 28)));
+        // An ornament OCR read as a character between date and weekday.
+        assert_eq!(masthead_line("2015年2月1日儿星期日"), Some(ymd(2015, 2, 1)));
+        assert_eq!(masthead_line("2015年2月1日儿星期一"), None);
+        assert_eq!(
+            folio_line("2015年2月1日儿星期日   08版 地方新闻   某某日报"),
+            Some(ymd(2015, 2, 1))
+        );
         assert_eq!(
             masthead_line("二〇二二年六月二十八日 星期二"),
             Some(ymd(2022, 6, 28))
