@@ -68,6 +68,15 @@ pub fn is_furniture(line: &str) -> bool {
 }
 
 /// Is this line a running column label set over one or several stories (not a title)?
+/// The label of a public-service advertisement (`公益广告`): the headline-sized slogan printed
+/// over it is the advertisement's, not a story's.
+pub fn is_ad_label(line: &str) -> bool {
+    AD_LABEL.is_match(line.trim())
+}
+
+static AD_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"^[【\[]?(公\s*/?\s*益\s*/?\s*广\s*/?\s*告)[】\]]?$"));
+
 pub fn is_label(line: &str) -> bool {
     // A mark set before a label (`■简讯`) is the label's ornament.
     let line = line

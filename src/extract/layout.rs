@@ -22,6 +22,8 @@ pub struct Unit {
     /// It opens with an indent in a block where indents mark paragraphs (some lines indented,
     /// others not): a new paragraph, never the continuation of a sentence cut before it.
     pub indented: bool,
+    /// The dump set it in bold (`**…**`), as markdown converters print display type.
+    pub bold: bool,
 }
 
 /// Is `c` a Han character (CJK ideograph, including `〇`)?
@@ -152,6 +154,7 @@ pub(super) struct Line {
     pub(super) text: String,
     pub(super) level: Option<u8>,
     pub(super) indented: bool,
+    pub(super) bold: bool,
 }
 
 pub(super) fn clean_line(raw: &str) -> Line {
@@ -178,6 +181,7 @@ pub(super) fn clean_line(raw: &str) -> Line {
         text,
         level,
         indented,
+        bold: s.starts_with("**"),
     }
 }
 
@@ -291,6 +295,7 @@ fn verse(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
         in_prose_block: true,
         block,
         indented: true,
+        bold: l.bold,
     }));
 }
 
@@ -386,6 +391,7 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<U
             in_prose_block: prose,
             block,
             indented: line.indented && indent_page,
+            bold: line.bold,
         };
         built.push((unit, alone, line_width, 1, own_paragraph));
     }

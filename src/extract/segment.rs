@@ -96,6 +96,15 @@ fn is_headline_text(s: &str) -> bool {
 
 fn classify(unit: &Unit, after_head: bool) -> Kind {
     let t = unit.text.as_str();
+    // A jump marker set in bold or as a heading (`**（下转第四版）**`) is still a jump marker.
+    if (unit.level.is_some() || unit.bold)
+        && JUMP_TO.find(t).is_some_and(|m| m.as_str().len() == t.len())
+    {
+        return Kind::Body {
+            text: t.to_string(),
+            heading: false,
+        };
+    }
     if furniture::is_furniture(t) || furniture::is_label(t) || date::masthead_line(t).is_some() {
         return Kind::Skip;
     }
@@ -167,6 +176,7 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
         group: Vec::new(),
         open: None,
         note: None,
+        before_group: None,
     };
     for (i, unit) in units.iter().enumerate() {
         if let Some(rest) = note_label(&unit.text) {
@@ -177,6 +187,9 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
         let after_head = !walk.group.is_empty();
         match classify(unit, after_head) {
             // A column label stands over stories, never inside one: what follows it is new.
+            // The slogan over an advertisement's label was no headline: the story it
+            // interrupted goes on.
+            Kind::Skip if furniture::is_ad_label(&unit.text) => walk.drop_group(),
             Kind::Skip if furniture::is_label(&unit.text) => walk.open = None,
             Kind::Skip => {}
             Kind::Head(h) => {

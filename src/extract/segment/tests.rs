@@ -294,3 +294,35 @@ fn a_block_opening_on_a_word_s_tail_goes_on_the_story_left_mid_sentence() {
     );
     assert_eq!(a[1].paras, ["城东小学今天迎来首批新生。"]);
 }
+
+/// A public-service advertisement set inside a story: its slogan is no headline, and the story
+/// goes on after the ad's label.
+#[test]
+fn an_advertisement_s_slogan_does_not_open_an_article() {
+    let page = "# 大桥通车\n\n本报讯 今天上午，城南大桥正式通车，两岸市民每年正\n\n## 垃圾分类 从我做起\n\n**公益广告**\n\n月都盼着这一天。大桥全长八百米。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 1);
+    assert_eq!(
+        a[0].paras,
+        ["今天上午，城南大桥正式通车，两岸市民每年正月都盼着这一天。大桥全长八百米。"]
+    );
+    assert!(!items
+        .iter()
+        .any(|i| matches!(i, Item::Group(g) if g.iter().any(|h| h.text.contains("垃圾分类")))));
+}
+
+/// A jump marker set in bold ends the part printed here; it is no headline of the text after it.
+#[test]
+fn a_bold_jump_marker_closes_the_story_and_heads_nothing() {
+    let page = "# 大桥通车\n\n本报讯 今天上午，城南大桥正式通车。\n\n**（下转第四版）**\n\n3月2日，城东小学迎来首批新生。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0].paras, ["今天上午，城南大桥正式通车。"]);
+    assert!(a[0].closed);
+    assert_eq!(a[1].paras, ["3月2日，城东小学迎来首批新生。"]);
+    assert!(!items
+        .iter()
+        .any(|i| matches!(i, Item::Group(g) if g.iter().any(|h| h.text.contains("下转")))));
+}

@@ -59,6 +59,8 @@ pub(super) struct Walk {
     pub(super) open: Option<usize>,
     /// Index in `items` of an editor's note (编者按) waiting for the article it introduces.
     pub(super) note: Option<usize>,
+    /// The article open when the pending headline group began.
+    pub(super) before_group: Option<usize>,
 }
 
 /// An editor's note label (`编者按`, `【编者按】`, `编者的话：`) opening a line; the rest of the line.
@@ -123,8 +125,20 @@ impl Walk {
                 }
             }
         }
+        if self.group.is_empty() {
+            self.before_group = self.open;
+        }
         self.group.push(h);
         self.open = None;
+    }
+
+    /// Forgets the pending headline group (it was an advertisement's slogan): text goes on the
+    /// article that was open before it.
+    pub(super) fn drop_group(&mut self) {
+        if !self.group.is_empty() {
+            self.group.clear();
+            self.open = self.before_group;
+        }
     }
 
     pub(super) fn byline(&mut self, b: Byline, next_opens: bool) {
