@@ -19,7 +19,7 @@ static YMD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static YMD_HAN: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"([〇零○Ｏ一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日",
+        r"([〇零○ＯOo0一二三四五六七八九]{4,6})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日",
     )
 });
 static WEEKDAY: LazyLock<Regex> = LazyLock::new(|| rule(r"(?:星期|礼拜|周)([一二三四五六日天])"));
@@ -52,7 +52,8 @@ fn han_digit(c: char) -> Option<u32> {
         .position(|d| d == c)
         .map(|p| p as u32)
         .or(match c {
-            '零' | '○' | 'Ｏ' => Some(0),
+            // OCR reads 〇 as a Latin letter O or a digit 0 (`二O二六年`).
+            '零' | '○' | 'Ｏ' | 'O' | 'o' | '0' => Some(0),
             _ => None,
         })
 }
@@ -84,9 +85,19 @@ fn full_date(line: &str) -> Option<(NaiveDate, String)> {
         return NaiveDate::from_ymd_opt(y, m, d).map(|date| (date, rest));
     }
     let c = YMD_HAN.captures(line)?;
-    let y = c[1]
-        .chars()
-        .try_fold(0u32, |acc, ch| Some(acc * 10 + han_digit(ch)?))?;
+    let mut digits: Vec<u32> = c[1].chars().map(han_digit).collect::<Option<_>>()?;
+    // OCR doubles the round zeros of a year (`二O〇二六` for 二〇二六): a year has four digits,
+    // so extra zeros after the first are dropped.
+    while digits.len() > 4 && digits.get(1) == Some(&0) && digits.get(2) == Some(&0) {
+        digits.remove(1);
+    }
+    if digits.len() != 4 {
+        return None;
+    }
+    let y = digits.iter().fold(0u32, |acc, d| acc * 10 + d);
+    if !(1900..2100).contains(&y) {
+        return None;
+    }
     let date = NaiveDate::from_ymd_opt(y as i32, han_number(&c[2])?, han_number(&c[3])?)?;
     let all = c.get(0)?;
     Some((
@@ -331,6 +342,14 @@ mod tests {
         // An ornament OCR read as a character between date and weekday.
         assert_eq!(masthead_line("2015年2月1日儿星期日"), Some(ymd(2015, 2, 1)));
         assert_eq!(masthead_line("2015年2月1日儿星期一"), None);
+        assert_eq!(
+            masthead_line("二O〇二六年一月九日 星期五"),
+            Some(ymd(2026, 1, 9))
+        );
+        assert_eq!(
+            masthead_line("二O〇OO四年十二月五日"),
+            Some(ymd(2004, 12, 5))
+        );
         assert_eq!(
             folio_line("2015年2月1日儿星期日   08版 地方新闻   某某日报"),
             Some(ymd(2015, 2, 1))

@@ -29,6 +29,8 @@ static MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
         | 联办$ | 主办$ | 协办$ | 承办$ | 出版$
         | 总第\s*\d+\s*期 | 第\s*\d+\s*[号期]\s*$ | 国内统一连续出版物号 | CN\s*\d\d-\d{4}
         | ^农历 | ^[\p{Han}]{2,5}版$ | ^第?\s*[\d一二三四五六七八九十]+\s*版$ | ^\d{1,3}$
+        | ^第?\s*[\d一二三四五六七八九十]{1,3}\s*版\s+[\p{Han}]{2,6}$   # page label: 06版 地方新闻
+        | ^[A-Z][\dl]{1,2}\s+[\p{Han}]{2,6}$   # page label: A1 要闻 (OCR: Al 图片新闻)
         | ^(要闻|综合新闻|综合|本地新闻|时政|民生|专版|副刊)$
         | ^[\p{Han}]{2,4}新闻$                      # section name: 市县新闻, 社会新闻
         | ^[\p{Han}]{2,8}?(日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报)社?
@@ -178,6 +180,11 @@ mod tests {
         assert!(is_furniture("责任编辑 赵六"));
         assert!(is_furniture("（编辑 张三）"));
         assert!(is_furniture("扫一扫 看视频"));
+        // Page labels, as printed and as OCR reads them.
+        assert!(is_furniture("06版 地方新闻"));
+        assert!(is_furniture("第4版 乡村振兴"));
+        assert!(is_furniture("Al 图片新闻"));
+        assert!(!is_furniture("G20峰会召开"));
         assert!(is_furniture("本期导读"));
         assert!(is_furniture("国际商贸城迎来秋季采购高峰 详见第2版"));
         assert!(is_furniture("天气：多云 16℃～25℃"));

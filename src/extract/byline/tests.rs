@@ -243,3 +243,12 @@ fn a_media_centre_credits_its_reporter_without_a_role() {
     assert_eq!(b.names, ["孙丽"]);
     assert!(b.bracketed);
 }
+
+#[test]
+fn a_byline_mark_read_by_ocr_as_a_character_still_marks_a_byline() {
+    let b = parse_line("口本报记者 刘一 通讯员 梁二").unwrap();
+    assert_eq!(b.names, ["刘一", "梁二"]);
+    let b = parse_line("口]彭三 本报记者 侯四").unwrap();
+    assert_eq!(b.names, ["彭三", "侯四"]);
+    assert!(parse_line("口罩厂今天复工").is_none());
+}
