@@ -118,8 +118,8 @@ pub struct Byline {
 /// Parses a line that is a byline by its form alone (marked, role-led, bracketed, or `X 摄`).
 pub fn parse_line(line: &str) -> Option<Byline> {
     let t = line.trim();
-    // OCR reads the mark □ before a byline as 口 (`口本报记者 张三`, `口]彭富 本报记者 李四`).
-    if let Some(rest) = t.strip_prefix('口') {
+    // OCR reads the mark □ before a byline as 口 or 回 (`口本报记者 张三`, `口]彭富 本报记者 李四`).
+    if let Some(rest) = t.strip_prefix(['口', '回']) {
         let rest = rest.trim_start_matches([']', '】', '|', ' ']);
         if rest.contains("记者") || rest.contains("通讯员") {
             return parse_line(&format!("□{rest}"));

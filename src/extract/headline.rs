@@ -6,7 +6,7 @@
 //! page, and a page that opens with a body prints its headlines below their bodies.
 
 use super::layout::{is_han, width};
-use super::segment::{Draft, HeadLine, Item};
+use super::segment::{Draft, HeadLine, Item, JUMP_FROM, JUMP_TO};
 
 /// The Han characters of a text, in order (other characters are skipped, so `以“演”促“防”` and
 /// `以演促防` agree): what headline words are looked for in.
@@ -262,6 +262,8 @@ fn repair_title(s: String) -> String {
 /// them (the biggest type is the title); otherwise a line ending in a speech verb is a kicker,
 /// a line opening with `——` a subtitle, and of two plain lines the longer is the title.
 pub fn resolve(lines: &[HeadLine]) -> Headline {
+    // A jump marker read among headline lines (OCR prints it out of place) is none of them.
+    let lines: Vec<&HeadLine> = lines.iter().filter(|l| !is_jump_line(&l.text)).collect();
     let mut texts: Vec<String> = lines.iter().map(|l| l.text.trim().to_string()).collect();
     let mut levels: Vec<u8> = lines.iter().map(|l| l.level.unwrap_or(9)).collect();
     // One line holding `kicker 强调 title`: split at the speech verb.
@@ -310,6 +312,14 @@ pub fn resolve(lines: &[HeadLine]) -> Headline {
     }
 }
 
+/// A line that is only a jump marker (`（下转第二版）`, `(上接第1版)`).
+fn is_jump_line(t: &str) -> bool {
+    let t = t.trim();
+    [&*JUMP_TO, &*JUMP_FROM]
+        .iter()
+        .any(|re| re.find(t).is_some_and(|m| m.as_str().trim() == t))
+}
+
 fn split_single(line: &str) -> Option<(String, String)> {
     for verb in ["强调", "指出", "表示", "要求", "寄语"] {
         if let Some(pos) = line.find(&format!("{verb} ")) {
@@ -332,6 +342,12 @@ mod tests {
             text: text.into(),
             level,
         }
+    }
+
+    #[test]
+    fn a_jump_marker_among_headline_lines_is_none_of_them() {
+        let h = resolve(&[hl("(下转第七版)", None), hl("大桥今天通车", None)]);
+        assert_eq!((h.kicker, h.title.as_deref()), (None, Some("大桥今天通车")));
     }
 
     #[test]

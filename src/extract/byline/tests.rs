@@ -250,5 +250,7 @@ fn a_byline_mark_read_by_ocr_as_a_character_still_marks_a_byline() {
     assert_eq!(b.names, ["刘一", "梁二"]);
     let b = parse_line("口]彭三 本报记者 侯四").unwrap();
     assert_eq!(b.names, ["彭三", "侯四"]);
+    let b = parse_line("回本报记者 刘一").unwrap();
+    assert_eq!(b.names, ["刘一"]);
     assert!(parse_line("口罩厂今天复工").is_none());
 }
