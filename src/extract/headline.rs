@@ -258,6 +258,27 @@ fn repair_title(s: String) -> String {
     }
 }
 
+/// OCR reads the gap between the two parts of a headline as a quotation mark
+/// (`芒种将至”农事忙` → `芒种将至 农事忙`): a lone mark between Han characters, with no other
+/// quotation mark in any of the headline's lines, is that gap.
+fn lone_quote_gaps(texts: &mut [String]) {
+    let count = |t: &String| t.chars().filter(|&c| matches!(c, '“' | '”')).count();
+    if texts.iter().map(count).sum::<usize>() != 1 {
+        return;
+    }
+    for t in texts.iter_mut().filter(|t| count(t) == 1) {
+        let chars: Vec<char> = t.chars().collect();
+        if let Some(i) = chars.iter().position(|&c| matches!(c, '“' | '”')) {
+            if i > 0 && i + 1 < chars.len() && is_han(chars[i - 1]) && is_han(chars[i + 1]) {
+                let mut out: String = chars[..i].iter().collect();
+                out.push(' ');
+                out.extend(&chars[i + 1..]);
+                *t = out;
+            }
+        }
+    }
+}
+
 /// Tells kicker, title and subtitle apart. Markdown levels rank the lines where the dump kept
 /// them (the biggest type is the title); otherwise a line ending in a speech verb is a kicker,
 /// a line opening with `——` a subtitle, and of two plain lines the longer is the title.
@@ -266,6 +287,7 @@ pub fn resolve(lines: &[HeadLine]) -> Headline {
     let lines: Vec<&HeadLine> = lines.iter().filter(|l| !is_jump_line(&l.text)).collect();
     let mut texts: Vec<String> = lines.iter().map(|l| l.text.trim().to_string()).collect();
     let mut levels: Vec<u8> = lines.iter().map(|l| l.level.unwrap_or(9)).collect();
+    lone_quote_gaps(&mut texts);
     // One line holding `kicker 强调 title`: split at the speech verb.
     if texts.len() == 1 {
         if let Some((k, t)) = split_single(&texts[0]) {
@@ -342,6 +364,14 @@ mod tests {
             text: text.into(),
             level,
         }
+    }
+
+    #[test]
+    fn a_lone_quotation_mark_between_headline_parts_is_their_gap() {
+        let h = resolve(&[hl("芒种将至”农事忙", None)]);
+        assert_eq!(h.title.as_deref(), Some("芒种将至 农事忙"));
+        let h = resolve(&[hl("“乱石岗”上开出新花", None)]);
+        assert_eq!(h.title.as_deref(), Some("“乱石岗”上开出新花"));
     }
 
     #[test]
