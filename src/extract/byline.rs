@@ -79,8 +79,27 @@ fn tokens(text: &str) -> Vec<String> {
 }
 
 fn is_name(t: &str) -> bool {
-    (2..=4).contains(&width(t)) && t.chars().all(is_han)
+    (2..=4).contains(&width(t)) && t.chars().all(is_han) && !REPORTING_VERBS.contains(&t)
 }
+
+/// What a reporter does in running text (`…。记者了解到，…`, cut by a wrap after `记者了解`):
+/// never a name after 记者.
+const REPORTING_VERBS: &[&str] = &[
+    "了解",
+    "了解到",
+    "获悉",
+    "看到",
+    "发现",
+    "注意到",
+    "走访",
+    "采访",
+    "来到",
+    "调查",
+    "观察",
+    "跟随",
+    "随后",
+    "在场",
+];
 
 /// Names in a byline text after its roles, marks and brackets are removed; `None` when something
 /// other than names is left (then the text is not a byline).
