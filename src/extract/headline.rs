@@ -258,6 +258,23 @@ fn repair_title(s: String) -> String {
     }
 }
 
+/// Widest line of a headline set in a narrow column (a photo item's or a side box's).
+const NARROW: usize = 6;
+
+/// Three or more plain lines of a narrow column's width, all but the last exactly as wide (the
+/// column's measure) and the last no wider: one headline wrapped (`“趣”上` / `饶的乡村` /
+/// `遛个弯儿`), not kicker, title and subtitle.
+fn wrapped_narrow(lines: &[&str]) -> bool {
+    let Some((last, full)) = lines.split_last() else {
+        return false;
+    };
+    let w = width(lines[0]);
+    lines.len() >= 3
+        && w <= NARROW
+        && full.iter().all(|l| width(l) == w && !l.contains(' '))
+        && width(last) <= w
+}
+
 /// OCR reads the gap between the two parts of a headline as a quotation mark
 /// (`芒种将至”农事忙` → `芒种将至 农事忙`): a lone mark between Han characters, with no other
 /// quotation mark in any of the headline's lines, is that gap.
@@ -314,6 +331,13 @@ pub fn resolve(lines: &[HeadLine]) -> Headline {
         }
         if sub_last && n - lo >= 2 {
             hi = n - 1;
+        }
+        if !kicker && !sub_last && wrapped_narrow(&strs) {
+            // One headline wrapped in a narrow column: its lines read as one title.
+            return Headline {
+                title: Some(repair_title(strs.concat())),
+                ..Headline::default()
+            };
         }
         if !kicker && !sub_last {
             if n == 2 {
@@ -372,6 +396,20 @@ mod tests {
         assert_eq!(h.title.as_deref(), Some("芒种将至 农事忙"));
         let h = resolve(&[hl("“乱石岗”上开出新花", None)]);
         assert_eq!(h.title.as_deref(), Some("“乱石岗”上开出新花"));
+    }
+
+    #[test]
+    fn a_headline_wrapped_in_a_narrow_column_is_one_title() {
+        let h = resolve(&[hl("安徽作家", None), hl("赴山区采", None), hl("风", None)]);
+        assert_eq!(h.title.as_deref(), Some("安徽作家赴山区采风"));
+        assert_eq!((h.kicker, h.subtitle), (None, None));
+        // Lines of different widths stay kicker, title and subtitle.
+        let h = resolve(&[
+            hl("春风里", None),
+            hl("大桥今天正式通车", None),
+            hl("两岸市民", None),
+        ]);
+        assert_eq!(h.title.as_deref(), Some("大桥今天正式通车"));
     }
 
     #[test]
