@@ -199,7 +199,10 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                 let subtitle_in_doubt = last_marked && !opens_body(units, i + 1);
                 if h.level.is_none() && (subtitle_in_doubt || cut_short(&h.text, units, i + 1)) {
                     walk.body(h.text, false, false);
-                } else if h.level.is_none() && walk.subhead_here(&h.text, units, i + 1) {
+                } else if h.level.is_none()
+                    && (walk.subhead_here(&h.text, units, i + 1)
+                        || (unit.bold && walk.bold_subhead_here(&h.text, units, i + 1)))
+                {
                     if let Some(cur) = walk.current() {
                         cur.paras.push(h.text);
                         cur.last_para_done = true;

@@ -326,3 +326,22 @@ fn a_bold_jump_marker_closes_the_story_and_heads_nothing() {
         .iter()
         .any(|i| matches!(i, Item::Group(g) if g.iter().any(|h| h.text.contains("下转")))));
 }
+
+/// A markdown dump sets titles as headings and a feature's subheads in bold: a bold line inside
+/// the story, with running text after it, stays in the story.
+#[test]
+fn a_bold_subhead_inside_a_story_titled_by_a_heading_stays_in_it() {
+    let page = "## 台风过后\n\n记者 王一\n\n10月9日，台风终于离开了本省，城区恢复了往日的平静。\n\n**菜价：稳中有升**\n\n昨天上午，记者走访了城区的几家菜市场，发现蔬菜供应充足。\n\n## 新校开学\n\n本报讯 城东小学今天迎来首批新生。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(
+        a[0].paras,
+        [
+            "10月9日，台风终于离开了本省，城区恢复了往日的平静。",
+            "菜价：稳中有升",
+            "昨天上午，记者走访了城区的几家菜市场，发现蔬菜供应充足。"
+        ]
+    );
+    assert_eq!(a[1].paras, ["城东小学今天迎来首批新生。"]);
+}

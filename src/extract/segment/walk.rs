@@ -12,6 +12,9 @@ use crate::extract::layout::{ends_sentence, join_pieces, width, Unit};
 /// that article rather than a new headline.
 const SUBHEAD_MIN: f64 = 0.25;
 
+/// A subhead set in bold is a short line: at most this many characters.
+const BOLD_SUBHEAD_WIDTH: usize = 16;
+
 /// A subhead set without markdown is a short line: at most this many characters.
 const SUBHEAD_WIDTH: usize = 12;
 /// A subhead this short needs only `SUBHEAD_SOME` of the text after it found in the story.
@@ -225,6 +228,25 @@ impl Walk {
             || (width(line) <= SUBHEAD_SHORT
                 && !features::opens_like_a_lead(text)
                 && shared >= SUBHEAD_SOME)
+    }
+
+    /// A short bold line (`**菜价：稳中有升**`) inside a story a markdown heading titled, with running
+    /// text after it: markdown converters set a story's title as a heading and its subheads in
+    /// bold, so the line is a subhead, not a headline.
+    pub(super) fn bold_subhead_here(&mut self, line: &str, units: &[Unit], next: usize) -> bool {
+        if !self.group.is_empty() || width(line) > BOLD_SUBHEAD_WIDTH {
+            return false;
+        }
+        let open = self
+            .current()
+            .is_some_and(|d| !d.closed && !d.paras.is_empty() && d.title_level.is_some());
+        open && following(units, next).next().is_some_and(|u| {
+            u.level.is_none()
+                && !u.bold
+                && (u.in_prose_block || has_sentence(&u.text))
+                && byline::split_dateline(&u.text).is_none()
+                && !byline::is_byline_line(&u.text)
+        })
     }
 
     /// A picture credit set on its own line (`拍友 张三 摄`) under a story that already credits
