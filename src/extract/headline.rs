@@ -247,8 +247,19 @@ fn join(lines: &[&str]) -> Option<String> {
     (!s.is_empty()).then_some(s)
 }
 
-/// OCR reads a leading `一` as `-`: `-堂生动党课` → `一堂生动党课`.
+/// OCR reads a leading `一` as `-` (`-堂生动党课` → `一堂生动党课`), and a picture's edge beside
+/// a headline as short Latin words before it (`Ph Ri 坚守岗位保洁净`).
 fn repair_title(s: String) -> String {
+    let words: Vec<&str> = s.split(' ').collect();
+    let junk = words
+        .iter()
+        .take_while(|w| (1..=3).contains(&w.len()) && w.chars().all(|c| c.is_ascii_alphanumeric()))
+        .count();
+    let s = if junk >= 2 && words.get(junk).is_some_and(|w| w.starts_with(is_han)) {
+        words[junk..].join(" ")
+    } else {
+        s
+    };
     let mut chars = s.chars();
     match (chars.next(), chars.next()) {
         (Some('-' | '－' | '—'), Some(c)) if is_han(c) => {
@@ -410,6 +421,14 @@ mod tests {
             hl("两岸市民", None),
         ]);
         assert_eq!(h.title.as_deref(), Some("大桥今天正式通车"));
+    }
+
+    #[test]
+    fn latin_specks_before_an_ocr_headline_are_dropped() {
+        let h = resolve(&[hl("Ph Ri 坚守岗位保洁净", None)]);
+        assert_eq!(h.title.as_deref(), Some("坚守岗位保洁净"));
+        let h = resolve(&[hl("G20 峰会今天开幕", None)]);
+        assert_eq!(h.title.as_deref(), Some("G20 峰会今天开幕"));
     }
 
     #[test]
