@@ -148,8 +148,7 @@ pub fn masthead_line(line: &str) -> Option<NaiveDate> {
         return None;
     }
     let wd = WEEKDAY.captures(&rest).and_then(|c| weekday(&c[1]));
-    let rest = WEEKDAY_AFTER.replace(&rest, "");
-    let rest = WEEKDAY.replace_all(&rest, "");
+    let rest = without_weekday(&rest);
     let rest = MASTHEAD_NOISE.replace_all(&rest, "");
     if width(&rest) > 8 {
         return None;
@@ -191,6 +190,13 @@ pub fn folio_line(line: &str) -> Option<NaiveDate> {
     None
 }
 
+/// What stands beside a date with its weekday taken out (and the ornament before it that OCR
+/// read as a character).
+fn without_weekday(rest: &str) -> String {
+    let rest = WEEKDAY_AFTER.replace(rest, "");
+    WEEKDAY.replace_all(&rest, "").into_owned()
+}
+
 /// A folio's date comes first on its line (not `时间：2021年7月4日20时`).
 fn starts_with_date(s: &str) -> bool {
     s.starts_with(|c: char| {
@@ -201,8 +207,7 @@ fn starts_with_date(s: &str) -> bool {
 /// A masthead date with nothing beside it but a weekday (which must agree) and folio items.
 fn bare_date(s: &str) -> Option<NaiveDate> {
     let (_, rest) = full_date(s).filter(|_| starts_with_date(s))?;
-    let rest = WEEKDAY_AFTER.replace(&rest, "");
-    let rest = WEEKDAY.replace_all(&rest, "");
+    let rest = without_weekday(&rest);
     match MASTHEAD_NOISE.replace_all(&rest, "").trim().is_empty() {
         true => masthead_line(s),
         false => None,

@@ -6,7 +6,7 @@
 //! page, and a page that opens with a body prints its headlines below their bodies.
 
 use super::layout::{is_han, width};
-use super::segment::{Draft, HeadLine, Item, JUMP_FROM, JUMP_TO};
+use super::segment::{only_jump, Draft, HeadLine, Item};
 
 /// The Han characters of a text, in order (other characters are skipped, so `以“演”促“防”` and
 /// `以演促防` agree): what headline words are looked for in.
@@ -312,7 +312,7 @@ fn lone_quote_gaps(texts: &mut [String]) {
 /// a line opening with `——` a subtitle, and of two plain lines the longer is the title.
 pub fn resolve(lines: &[HeadLine]) -> Headline {
     // A jump marker read among headline lines (OCR prints it out of place) is none of them.
-    let lines: Vec<&HeadLine> = lines.iter().filter(|l| !is_jump_line(&l.text)).collect();
+    let lines: Vec<&HeadLine> = lines.iter().filter(|l| !only_jump(&l.text, true)).collect();
     let mut texts: Vec<String> = lines.iter().map(|l| l.text.trim().to_string()).collect();
     let mut levels: Vec<u8> = lines.iter().map(|l| l.level.unwrap_or(9)).collect();
     lone_quote_gaps(&mut texts);
@@ -367,14 +367,6 @@ pub fn resolve(lines: &[HeadLine]) -> Headline {
         title: join(&strs[lo..hi]).map(repair_title),
         subtitle: join(&strs[hi..]).map(|s| s.trim_start_matches(['—', '-']).trim().to_string()),
     }
-}
-
-/// A line that is only a jump marker (`（下转第二版）`, `(上接第1版)`).
-fn is_jump_line(t: &str) -> bool {
-    let t = t.trim();
-    [&*JUMP_TO, &*JUMP_FROM]
-        .iter()
-        .any(|re| re.find(t).is_some_and(|m| m.as_str().trim() == t))
 }
 
 fn split_single(line: &str) -> Option<(String, String)> {

@@ -51,9 +51,9 @@ pub fn pair(c: &Candidate<'_>, frag: &[String]) -> [f32; N] {
 
 /// Least share of a headline's words found in the paragraphs it is printed under for those
 /// paragraphs to be its story...
-pub const UNDER_MIN: f64 = 0.5;
+const UNDER_MIN: f64 = 0.5;
 /// ...and most share found in the text printed after it (its own body, as read).
-pub const AFTER_MAX: f64 = 0.3;
+const AFTER_MAX: f64 = 0.3;
 /// How many paragraphs a story under its headline may have.
 const UNDER_PARAS: usize = 8;
 
@@ -70,7 +70,7 @@ pub fn story_under(head: &str, before: &[String], after: &[String]) -> Option<us
     // so a long article costs no more than a short one.
     let from = before.len().saturating_sub(UNDER_PARAS).max(1);
     (from..before.len()).rev().find(|&j| {
-        let story = &before[j..before.len().min(j + UNDER_PARAS)];
+        let story = &before[j..];
         let ahead = &before[j.saturating_sub(UNDER_PARAS)..j];
         opens_like_a_lead(&before[j])
             && overlap(head, &han_text(story.iter().map(String::as_str))) >= UNDER_MIN

@@ -22,7 +22,7 @@ pub struct Unit {
     /// It opens with an indent in a block where indents mark paragraphs (some lines indented,
     /// others not): a new paragraph, never the continuation of a sentence cut before it.
     pub indented: bool,
-    /// The dump set it in bold (`**…**`), as markdown converters print display type.
+    /// The dump set the whole line in bold (`**…**`), as markdown converters print display type.
     pub bold: bool,
 }
 
@@ -181,7 +181,7 @@ pub(super) fn clean_line(raw: &str) -> Line {
         text,
         level,
         indented,
-        bold: s.starts_with("**"),
+        bold: s.starts_with("**") && s.ends_with("**") && s.len() > 4,
     }
 }
 

@@ -47,10 +47,7 @@ pub fn lines(text: &str) -> Vec<PageLine> {
             }
             continue;
         }
-        let bold = {
-            let t = r.trim().trim_start_matches('#').trim();
-            t.starts_with("**") && t.ends_with("**") && t.len() > 4
-        };
+        let bold = l.bold;
         out.push(PageLine {
             text: layout::close_gaps(&l.text),
             shown: l.text,

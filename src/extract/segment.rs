@@ -67,6 +67,13 @@ pub(super) static JUMP_FROM: LazyLock<Regex> =
 pub(super) static JUMP_TO: LazyLock<Regex> =
     LazyLock::new(|| rule(r"\s*[（(]\s*下转第?\s*[\d一二三四五六七八九十]+\s*版\s*[）)]\s*"));
 
+/// Is the line nothing but a jump marker (`（下转第2版）`, or with `from`, `（上接第1版）` too)?
+pub(super) fn only_jump(t: &str, from: bool) -> bool {
+    let t = t.trim();
+    let whole = |re: &Regex| re.find(t).is_some_and(|m| m.as_str().trim() == t);
+    whole(&JUMP_TO) || (from && whole(&JUMP_FROM))
+}
+
 enum Kind {
     Skip,
     Head(HeadLine),
@@ -97,9 +104,7 @@ fn is_headline_text(s: &str) -> bool {
 fn classify(unit: &Unit, after_head: bool) -> Kind {
     let t = unit.text.as_str();
     // A jump marker set in bold or as a heading (`**（下转第四版）**`) is still a jump marker.
-    if (unit.level.is_some() || unit.bold)
-        && JUMP_TO.find(t).is_some_and(|m| m.as_str().len() == t.len())
-    {
+    if (unit.level.is_some() || unit.bold) && only_jump(t, false) {
         return Kind::Body {
             text: t.to_string(),
             heading: false,
