@@ -156,7 +156,13 @@ fn vertical_headlines_first(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> 
         }
         let t = unit.iter().map(|c| top(items, c)).fold(f32::MAX, f32::min);
         let mut j = out.len();
-        while j > 0 && !vertical(&out[j - 1]) && (top(items, &out[j - 1]) - t).abs() <= body * 1.5 {
+        // Its story's columns stand between it and the next column left that opens with a
+        // headline of its own: that one is another story, read before it.
+        while j > 0
+            && !vertical(&out[j - 1])
+            && (top(items, &out[j - 1]) - t).abs() <= body * 1.5
+            && headline_at_top(items, &out[j - 1], body).is_none()
+        {
             j -= 1;
         }
         for (n, c) in unit.iter().rev().enumerate() {
@@ -171,7 +177,7 @@ fn vertical_headlines_first(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> 
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::cut::read;
-    use super::super::testing::{column, set, sheet};
+    use super::super::testing::{column, set, set_vertical, sheet};
 
     #[test]
     fn the_first_column_beside_an_offset_headline_is_read_under_it() {
@@ -211,5 +217,56 @@ mod tests {
         assert_eq!(texts[0], "左边的标题");
         assert!(texts[1].starts_with('甲'), "{texts:?}");
         assert_eq!(texts[4], "右边的标题");
+    }
+    #[test]
+    fn headlines_side_by_side_a_gutter_apart_head_their_own_columns() {
+        let mut g = Vec::new();
+        // Two stories set side by side: their headlines, in large type, stand on one baseline
+        // a gutter apart, less than a character of their size.
+        set(&mut g, "左边的标题", 20.0, 40.0, 20.0, true);
+        column(&mut g, &"甲".repeat(40), 20.0, 64.0, 10);
+        set(&mut g, "右边的标题", 132.0, 40.0, 20.0, true);
+        column(&mut g, &"乙".repeat(40), 132.0, 64.0, 10);
+        let lines = read(&sheet(g, vec![]));
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "左边的标题",
+                "甲甲甲甲甲甲甲甲甲甲",
+                "甲甲甲甲甲甲甲甲甲甲",
+                "甲甲甲甲甲甲甲甲甲甲",
+                "甲甲甲甲甲甲甲甲甲甲",
+                "右边的标题",
+                "乙乙乙乙乙乙乙乙乙乙",
+                "乙乙乙乙乙乙乙乙乙乙",
+                "乙乙乙乙乙乙乙乙乙乙",
+                "乙乙乙乙乙乙乙乙乙乙",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_vertical_headline_takes_the_columns_up_to_one_with_its_own_headline() {
+        let mut g = Vec::new();
+        // Left: a story with a headline of its own over its column.
+        set(&mut g, "左边的标题", 20.0, 40.0, 20.0, true);
+        column(&mut g, &"甲".repeat(60), 20.0, 70.0, 10);
+        // Then the columns of the story whose headline is set vertically at the right.
+        column(&mut g, &"乙".repeat(60), 140.0, 40.0, 10);
+        column(&mut g, &"丙".repeat(60), 260.0, 40.0, 10);
+        set_vertical(&mut g, "山乡新路通", 388.0, 40.0, 22.0);
+        let lines = read(&sheet(g, vec![]));
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        let at = |p: &dyn Fn(&str) -> bool| texts.iter().position(|t| p(t)).unwrap();
+        let own = at(&|t| t == "左边的标题");
+        let left = at(&|t| t.starts_with('甲'));
+        let head = at(&|t| t == "山乡新路通");
+        let first = at(&|t| t.starts_with('乙'));
+        let second = at(&|t| t.starts_with('丙'));
+        assert!(
+            own < left && left < head && head < first && first < second,
+            "{texts:?}"
+        );
     }
 }

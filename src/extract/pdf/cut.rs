@@ -107,7 +107,7 @@ fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
                 let r = &out[out.len() - 1];
                 let gap = g.x0 - r.rect.x1;
                 let small = r.size.min(g.size);
-                gap < small * 0.8 && gap > -small * 0.5 && ratio(r.size, g.size) < 1.25
+                gap < join_gap(small, body) && gap > -small * 0.5 && ratio(r.size, g.size) < 1.25
             };
             if joins {
                 if let Some(r) = out.last_mut() {
@@ -137,6 +137,13 @@ fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
         i = j;
     }
     out
+}
+
+/// The widest gap inside a run: most of a character, but in display type no wider than half
+/// its size or most of a body character. Two headlines side by side over their own columns
+/// stand a gutter apart, which in large type is less than a character.
+fn join_gap(size: f32, body: f32) -> f32 {
+    (size * 0.8).min((size * 0.5).max(body * 0.8))
 }
 
 fn ratio(a: f32, b: f32) -> f32 {
