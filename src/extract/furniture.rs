@@ -63,7 +63,13 @@ pub fn is_furniture(line: &str) -> bool {
     if w <= 80 && staff_shaped && STAFF.is_match(line) && !line.contains('。') {
         return true;
     }
-    if w <= 40 && PROMO.is_match(line) && !line.contains('。') {
+    // A prompt is short, or carries no sentence marks: a column's line of running text may
+    // name one (`公益广告牌上，可以感觉出…`).
+    if w <= 40
+        && PROMO.is_match(line)
+        && !line.contains('。')
+        && (w <= 14 || !has_prose_marks(line))
+    {
         return true;
     }
     w <= 40 && !has_prose_marks(line) && MASTHEAD.is_match(line)
@@ -199,6 +205,10 @@ mod tests {
         assert!(!is_furniture("喜报"));
         assert!(!is_furniture("本报讯 昨天上午，市长主持召开常务会议。"));
         assert!(!is_furniture("桥韵"));
+        // A column's line of running text that names a prompt's words is running text.
+        assert!(is_furniture("扫码关注，看更多"));
+        assert!(!is_furniture("公益广告牌上，可以感觉出这个事业型领导"));
+        assert!(!is_furniture("市民可以扫一扫二维码，在手机上预约挂号"));
     }
 
     #[test]
