@@ -79,11 +79,13 @@ fn tokens(text: &str) -> Vec<String> {
 }
 
 fn is_name(t: &str) -> bool {
-    (2..=4).contains(&width(t)) && t.chars().all(is_han) && !REPORTING_VERBS.contains(&t)
+    (2..=4).contains(&width(t))
+        && t.chars().all(is_han)
+        && !REPORTING_VERBS.iter().any(|v| t.starts_with(v))
 }
 
-/// What a reporter does in running text (`…。记者了解到，…`, cut by a wrap after `记者了解`):
-/// never a name after 记者.
+/// What a reporter does in running text (`…。记者了解到，…`, cut by a wrap after `记者了解`;
+/// `…接受记者采访时说`): never the start of a name after 记者.
 const REPORTING_VERBS: &[&str] = &[
     "了解",
     "了解到",

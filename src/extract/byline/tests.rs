@@ -259,6 +259,9 @@ fn a_byline_mark_read_by_ocr_as_a_character_still_marks_a_byline() {
 fn a_reporting_verb_after_the_role_is_running_text_not_a_name() {
     assert!(split_trailing("前来赶集的人们纷纷点赞。记者了解").is_none());
     assert!(parse_line("记者 了解").is_none());
+    // A column's line ending in a reporting verb, its object wrapped off.
+    assert!(parse_line("凡政在接受县报记者采访时").is_none());
+    assert!(parse_line("记者 走访中").is_none());
     let (_, b) = split_trailing("会议在临江召开。（记者 张三）").unwrap();
     assert_eq!(b.names, ["张三"]);
 }
