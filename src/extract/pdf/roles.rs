@@ -264,13 +264,19 @@ fn roles(lines: &[Line], body: f32) -> Vec<Role> {
             roles[k] = Role::Deck;
         }
     }
-    // Names alone under a headline are its byline.
+    // Names alone under a headline are its byline, unless set as the subtitle over them is:
+    // then they end it, wrapped (`——访某某街道党工委书记` / `吕凡政`).
     for k in 1..lines.len() {
         if roles[k] == Role::Text
             && matches!(roles[k - 1], Role::Head | Role::Deck)
             && byline::names_only(lines[k].text.trim()).is_some()
         {
-            roles[k] = Role::Byline;
+            let (l, prev) = (&lines[k], &lines[k - 1]);
+            let wrapped = roles[k - 1] == Role::Deck
+                && l.bold
+                && prev.bold
+                && (l.size - prev.size).abs() < prev.size * 0.05;
+            roles[k] = if wrapped { Role::Deck } else { Role::Byline };
         }
     }
     roles

@@ -163,3 +163,25 @@ fn a_bracketed_byline_cut_by_the_column_closes_its_story() {
         ["朱星然", "王晨旭"]
     );
 }
+
+#[test]
+fn names_set_as_the_subtitle_end_it_and_names_set_apart_are_the_byline() {
+    let interview = [
+        line("扛牢主城区担当", 20.0, true),
+        line("——访某某街道党工委书记", 11.0, true),
+        line("吕凡政", 11.0, true),
+        line("“今年，街道将始终坚定发展信心。”吕凡政说。", 10.0, false),
+    ];
+    let (pl, tags) = tag(&interview, 10.0, 0.0);
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Head, Text]);
+    assert_eq!(pl[1].text, "——访某某街道党工委书记吕凡政");
+    let plain = [
+        line("扛牢主城区担当", 20.0, true),
+        line("——访某某街道党工委书记", 11.0, true),
+        line("张 三", 10.0, false),
+        line("“今年，街道将始终坚定发展信心。”吕凡政说。", 10.0, false),
+    ];
+    let (_, tags) = tag(&plain, 10.0, 0.0);
+    assert_eq!(tags, [HeadOpen, Head, Byline, Text]);
+}
