@@ -173,6 +173,15 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
         }
         return;
     }
+    // A picture across the region: text never overlaps it, so any gap under or over it
+    // parts it from the columns of text set beside each other below or above.
+    let parts = picture_bands(items, &region);
+    if parts.len() > 1 {
+        for p in parts {
+            xy_cut(items, p, body, depth + 1, out);
+        }
+        return;
+    }
     // A headline band on top: display type alone above a gap across the region, over the
     // story's columns (which may reach further left or right than the headline).
     if let Some((head, rest)) = headline_on_top(items, &region, body) {
@@ -231,6 +240,23 @@ fn headline_on_top(items: &[Run], region: &[usize], body: f32) -> Option<(Vec<us
         .flat_map(|g| g.1.iter().copied())
         .collect();
     Some((head, rest))
+}
+
+/// The region cut across at every gap, however narrow, on either side of a band of pictures
+/// alone.
+fn picture_bands(items: &[Run], region: &[usize]) -> Vec<Vec<usize>> {
+    if !region.iter().any(|&i| items[i].picture) {
+        return vec![region.to_vec()];
+    }
+    let pictures = |g: &[usize]| g.iter().all(|&i| items[i].picture);
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for (_, g) in gaps(items, region, 0.5, |r| (r.y0, r.y1)) {
+        match out.last_mut() {
+            Some(last) if !pictures(last) && !pictures(&g) => last.extend(g),
+            _ => out.push(g),
+        }
+    }
+    out
 }
 
 /// A region that is a single band of text set with wide spaces (a byline: `记者 张三　实习生 李四`)
@@ -406,100 +432,4 @@ fn lines_of(items: &[Run], leaf: &[usize], k: usize, body: f32, out: &mut Vec<Li
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
-    use super::super::testing::{column, set, sheet};
-    use super::*;
-
-    #[test]
-    fn a_headline_over_columns_reaching_past_it_is_read_first() {
-        // The byline's column starts left of the centred headline, just below its bottom.
-        let mut g = Vec::new();
-        set(&mut g, "新城新景写未来", 200.0, 20.0, 24.0, true);
-        set(&mut g, "本报记者张三", 20.0, 50.0, 10.0, false);
-        column(&mut g, &"甲".repeat(40), 20.0, 66.0, 10);
-        column(&mut g, &"乙".repeat(40), 140.0, 50.0, 10);
-        column(&mut g, &"丙".repeat(40), 260.0, 50.0, 10);
-        let lines = read(&sheet(g, vec![]));
-        assert_eq!(lines[0].text, "新城新景写未来");
-        assert_eq!(lines[1].text, "本报记者张三");
-        assert!(lines[2].text.starts_with('甲'), "{:?}", lines[2].text);
-    }
-
-    #[test]
-    fn columns_are_read_one_after_the_other_under_a_spanning_headline() {
-        let mut g = Vec::new();
-        set(&mut g, "大桥通车了", 100.0, 20.0, 24.0, true);
-        column(
-            &mut g,
-            "甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲",
-            20.0,
-            60.0,
-            10,
-        );
-        column(
-            &mut g,
-            "乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙",
-            130.0,
-            60.0,
-            10,
-        );
-        let lines = read(&sheet(g, vec![]));
-        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(
-            texts,
-            [
-                "大桥通车了",
-                "甲甲甲甲甲甲甲甲甲甲",
-                "甲甲甲甲甲甲甲甲甲甲",
-                "乙乙乙乙乙乙乙乙乙乙",
-                "乙乙乙乙乙乙乙乙乙乙"
-            ]
-        );
-        assert_eq!(lines[0].size, 24.0);
-        assert!(lines[0].bold && !lines[1].bold);
-        assert!(lines[3].gap_before && !lines[2].gap_before);
-    }
-
-    #[test]
-    fn a_headline_with_a_wide_space_stays_one_line() {
-        let mut g = Vec::new();
-        set(&mut g, "不把污泥浊水", 20.0, 20.0, 20.0, true);
-        set(&mut g, "带入全面小康", 160.0, 20.0, 20.0, true);
-        column(
-            &mut g,
-            "正文正文正文正文正文正文正文正文正文正文正文正文正文正文",
-            20.0,
-            60.0,
-            28,
-        );
-        let lines = read(&sheet(g, vec![]));
-        assert_eq!(lines[0].text, "不把污泥浊水 带入全面小康");
-        assert_eq!(lines.len(), 2);
-    }
-
-    #[test]
-    fn a_picture_stands_where_it_is_in_reading_order() {
-        let mut g = Vec::new();
-        set(&mut g, "张三 摄", 60.0, 130.0, 10.0, false);
-        set(&mut g, "亚星桥上", 20.0, 150.0, 18.0, true);
-        column(&mut g, "图片说明图片说明图片说明。", 20.0, 180.0, 13);
-        let pic = Rect {
-            x0: 20.0,
-            y0: 20.0,
-            x1: 150.0,
-            y1: 120.0,
-        };
-        let lines = read(&sheet(g, vec![pic]));
-        assert!(lines[0].picture);
-        let texts: Vec<&str> = lines[1..].iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(texts, ["张三 摄", "亚星桥上", "图片说明图片说明图片说明。"]);
-    }
-
-    #[test]
-    fn the_body_size_is_the_most_common_size() {
-        let mut g = Vec::new();
-        set(&mut g, "大标题", 0.0, 0.0, 30.0, true);
-        set(&mut g, "正文正文正文", 0.0, 40.0, 10.0, false);
-        assert_eq!(body_size(&g), 10.0);
-    }
-}
+mod tests;

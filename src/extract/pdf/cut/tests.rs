@@ -1,0 +1,126 @@
+//! The XY cut on pages set by hand.
+
+use super::super::testing::{column, set, sheet};
+use super::*;
+
+#[test]
+fn a_headline_over_columns_reaching_past_it_is_read_first() {
+    // The byline's column starts left of the centred headline, just below its bottom.
+    let mut g = Vec::new();
+    set(&mut g, "新城新景写未来", 200.0, 20.0, 24.0, true);
+    set(&mut g, "本报记者张三", 20.0, 50.0, 10.0, false);
+    column(&mut g, &"甲".repeat(40), 20.0, 66.0, 10);
+    column(&mut g, &"乙".repeat(40), 140.0, 50.0, 10);
+    column(&mut g, &"丙".repeat(40), 260.0, 50.0, 10);
+    let lines = read(&sheet(g, vec![]));
+    assert_eq!(lines[0].text, "新城新景写未来");
+    assert_eq!(lines[1].text, "本报记者张三");
+    assert!(lines[2].text.starts_with('甲'), "{:?}", lines[2].text);
+}
+
+#[test]
+fn columns_are_read_one_after_the_other_under_a_spanning_headline() {
+    let mut g = Vec::new();
+    set(&mut g, "大桥通车了", 100.0, 20.0, 24.0, true);
+    column(
+        &mut g,
+        "甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲甲",
+        20.0,
+        60.0,
+        10,
+    );
+    column(
+        &mut g,
+        "乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙乙",
+        130.0,
+        60.0,
+        10,
+    );
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "大桥通车了",
+            "甲甲甲甲甲甲甲甲甲甲",
+            "甲甲甲甲甲甲甲甲甲甲",
+            "乙乙乙乙乙乙乙乙乙乙",
+            "乙乙乙乙乙乙乙乙乙乙"
+        ]
+    );
+    assert_eq!(lines[0].size, 24.0);
+    assert!(lines[0].bold && !lines[1].bold);
+    assert!(lines[3].gap_before && !lines[2].gap_before);
+}
+
+#[test]
+fn a_headline_with_a_wide_space_stays_one_line() {
+    let mut g = Vec::new();
+    set(&mut g, "不把污泥浊水", 20.0, 20.0, 20.0, true);
+    set(&mut g, "带入全面小康", 160.0, 20.0, 20.0, true);
+    column(
+        &mut g,
+        "正文正文正文正文正文正文正文正文正文正文正文正文正文正文",
+        20.0,
+        60.0,
+        28,
+    );
+    let lines = read(&sheet(g, vec![]));
+    assert_eq!(lines[0].text, "不把污泥浊水 带入全面小康");
+    assert_eq!(lines.len(), 2);
+}
+
+#[test]
+fn a_picture_stands_where_it_is_in_reading_order() {
+    let mut g = Vec::new();
+    set(&mut g, "张三 摄", 60.0, 130.0, 10.0, false);
+    set(&mut g, "亚星桥上", 20.0, 150.0, 18.0, true);
+    column(&mut g, "图片说明图片说明图片说明。", 20.0, 180.0, 13);
+    let pic = Rect {
+        x0: 20.0,
+        y0: 20.0,
+        x1: 150.0,
+        y1: 120.0,
+    };
+    let lines = read(&sheet(g, vec![pic]));
+    assert!(lines[0].picture);
+    let texts: Vec<&str> = lines[1..].iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts, ["张三 摄", "亚星桥上", "图片说明图片说明图片说明。"]);
+}
+
+#[test]
+fn the_body_size_is_the_most_common_size() {
+    let mut g = Vec::new();
+    set(&mut g, "大标题", 0.0, 0.0, 30.0, true);
+    set(&mut g, "正文正文正文", 0.0, 40.0, 10.0, false);
+    assert_eq!(body_size(&g), 10.0);
+}
+
+#[test]
+fn columns_set_close_under_a_picture_across_them_are_read_one_after_the_other() {
+    let mut g = Vec::new();
+    // The picture spans both columns; the text starts 3 pt under it, less than a gap
+    // between bands of text.
+    column(&mut g, &"甲".repeat(30), 20.0, 123.0, 10);
+    column(&mut g, &"乙".repeat(30), 135.0, 123.0, 10);
+    let pic = Rect {
+        x0: 20.0,
+        y0: 20.0,
+        x1: 235.0,
+        y1: 120.0,
+    };
+    let lines = read(&sheet(g, vec![pic]));
+    assert!(lines[0].picture);
+    let texts: Vec<&str> = lines[1..].iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "甲甲甲甲甲甲甲甲甲甲",
+            "甲甲甲甲甲甲甲甲甲甲",
+            "甲甲甲甲甲甲甲甲甲甲",
+            "乙乙乙乙乙乙乙乙乙乙",
+            "乙乙乙乙乙乙乙乙乙乙",
+            "乙乙乙乙乙乙乙乙乙乙",
+        ]
+    );
+}
