@@ -185,3 +185,44 @@ fn names_set_as_the_subtitle_end_it_and_names_set_apart_are_the_byline() {
     let (_, tags) = tag(&plain, 10.0, 0.0);
     assert_eq!(tags, [HeadOpen, Head, Byline, Text]);
 }
+
+#[test]
+fn bylines_a_narrow_column_wrapped_are_whole() {
+    let lines = [
+        line("不把污泥浊水带入全面小康", 20.0, true),
+        line("绍兴市新闻传媒中心全媒", 10.0, false),
+        line("体记者 王五", 10.0, false),
+        line("昨天下午，新市镇正式吹响", 10.0, false),
+        line("清淤工作的号角，决不把污", 10.0, false),
+        line("泥浊水带入全面小康。作者： 记者", 10.0, false),
+        line("陆晨晖 通讯员 俞大庆", 10.0, false),
+        line("李瑶", 10.0, false),
+    ];
+    let (pl, tags) = tag(&lines, 10.0, 0.0);
+    let shown: Vec<&str> = pl.iter().map(|l| l.shown.as_str()).collect();
+    assert_eq!(
+        shown,
+        [
+            "不把污泥浊水带入全面小康",
+            "绍兴市新闻传媒中心全媒体记者 王五",
+            "昨天下午，新市镇正式吹响",
+            "清淤工作的号角，决不把污",
+            "泥浊水带入全面小康。",
+            "作者： 记者陆晨晖 通讯员 俞大庆 李瑶",
+        ]
+    );
+    assert_eq!(
+        byline::parse_line(shown[5]).unwrap().names,
+        ["陆晨晖", "俞大庆", "李瑶"]
+    );
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Byline, Text, Text, Text, Byline]);
+    // A credit's last word wrapped (`摄影报` / `道`) is not a name.
+    let photo = [
+        line("把心愿带上两会。本报记者 田为 摄影报", 10.0, false),
+        line("道", 10.0, false),
+    ];
+    let (pl, _) = tag(&photo, 10.0, 0.0);
+    assert_eq!(pl[1].shown, "本报记者 田为 摄影报道");
+    assert_eq!(byline::parse_line(&pl[1].shown).unwrap().names, ["田为"]);
+}
