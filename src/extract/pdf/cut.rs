@@ -136,7 +136,27 @@ fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
         }
         i = j;
     }
+    for r in out.iter_mut().filter(|r| r.chars >= 2) {
+        trim_to_ink(r);
+    }
     out
+}
+
+/// A run's box narrowed to the ink of full-width punctuation at its ends: a closing quote or a
+/// comma is set in the left half of its em box, an opening quote in the right half. The empty
+/// half would otherwise close the gutter beside a headline that ends in `”`.
+fn trim_to_ink(r: &mut Run) {
+    let half = r.size * 0.5;
+    if r.text
+        .starts_with(['“', '‘', '（', '《', '「', '『', '【', '〔'])
+    {
+        r.rect.x0 = (r.rect.x0 + half).min(r.rect.x1);
+    }
+    if r.text.ends_with([
+        '”', '’', '）', '》', '」', '』', '】', '〕', '，', '。', '、', '：', '；',
+    ]) {
+        r.rect.x1 = (r.rect.x1 - half).max(r.rect.x0);
+    }
 }
 
 /// The widest gap inside a run: most of a character, but in display type no wider than half

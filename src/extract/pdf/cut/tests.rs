@@ -124,3 +124,25 @@ fn columns_set_close_under_a_picture_across_them_are_read_one_after_the_other() 
         ]
     );
 }
+
+#[test]
+fn a_headline_ending_in_a_quote_leaves_the_gutter_beside_it_open() {
+    let mut g = Vec::new();
+    // The closing quote's em box reaches to 4 pt from the next column; its ink stops half
+    // an em earlier.
+    set(&mut g, "“小报”", 48.0, 40.0, 20.0, true);
+    set(&mut g, "有了小组", 20.0, 62.0, 20.0, true);
+    column(&mut g, &"甲".repeat(30), 20.0, 90.0, 10);
+    column(&mut g, &"乙".repeat(60), 132.0, 40.0, 10);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts[0], "“小报”");
+    assert_eq!(texts[1], "有了小组");
+    assert!(texts[2].starts_with('甲'), "{texts:?}");
+    assert!(
+        texts
+            .iter()
+            .all(|t| !(t.contains('甲') && t.contains('乙'))),
+        "{texts:?}"
+    );
+}
