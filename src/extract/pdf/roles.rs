@@ -192,7 +192,7 @@ fn wrapped_bylines(lines: &[Line]) -> Vec<Line> {
                     continue;
                 }
             }
-            if let Some(text) = cut_in_a_word(l, next) {
+            if let Some(text) = cut_in_a_word(l, next).or_else(|| name_wrapped(l, next)) {
                 out.push(merged(l, &lines[k + 1..k + 2], text));
                 k += 2;
                 continue;
@@ -252,6 +252,27 @@ fn cut_in_a_word(l: &Line, next: &Line) -> Option<String> {
     [format!("{a}{b}"), format!("{a} {b}")]
         .into_iter()
         .find(|t| byline::parse_line(t).is_some_and(|b| !b.names.is_empty() && !b.bracketed))
+}
+
+/// A byline whose last name, or last names, the column wrapped onto a short line of their
+/// own (`记者 俞立青 实习生 阮伟` / `萍`, `…摄影 马玉龙` / `吴燕钧`), whole: glued where that
+/// reads as names, else parted at the wrap.
+fn name_wrapped(l: &Line, next: &Line) -> Option<String> {
+    let b = byline::parse_line(&l.text).filter(|b| !b.bracketed)?;
+    let tail = next.text.trim();
+    if !credit_shaped(next, l) || width(tail) > 8 || byline::parse_line(tail).is_some() {
+        return None;
+    }
+    let names = |t: &str| byline::parse_line(t).map(|b| b.names.len());
+    let a = l.text.trim();
+    let (glued, spaced) = (format!("{a}{tail}"), format!("{a} {tail}"));
+    let best = match (names(&glued), names(&spaced)) {
+        (Some(g), Some(s)) if s > g => spaced,
+        (Some(_), _) => glued,
+        (None, Some(_)) => spaced,
+        (None, None) => return None,
+    };
+    (names(&best) >= Some(b.names.len().max(1))).then_some(best)
 }
 
 /// The first line's text up to its last sentence, how many lines after it the byline that
@@ -360,6 +381,18 @@ fn roles(lines: &[Line], body: f32) -> Vec<Role> {
             roles[k] = Role::Deck;
         }
     }
+    // Names alone set flush right under a story's last sentence sign it (`…时代之歌。` / `李夏`).
+    for k in 1..lines.len() {
+        let l = &lines[k];
+        if roles[k] == Role::Text
+            && roles[k - 1] == Role::Text
+            && ends_sentence(lines[k - 1].text.trim())
+            && byline::names_only(l.text.trim()).is_some()
+            && flush_right(lines, l)
+        {
+            roles[k] = Role::Byline;
+        }
+    }
     // Names alone under a headline are its byline, unless set as the subtitle over them is:
     // then they end it, wrapped (`——访某某街道党工委书记` / `吕凡政`).
     for k in 1..lines.len() {
@@ -376,6 +409,15 @@ fn roles(lines: &[Line], body: f32) -> Vec<Role> {
         }
     }
     roles
+}
+
+/// Set against the right edge of its column, far from its left edge.
+fn flush_right(lines: &[Line], l: &Line) -> bool {
+    let column = lines.iter().filter(|o| o.leaf == l.leaf && !o.picture);
+    let (left, right) = column.fold((f32::MAX, f32::MIN), |(a, b), o| {
+        (a.min(o.rect.x0), b.max(o.rect.x1))
+    });
+    l.rect.x1 >= right - l.size * 0.6 && l.rect.x0 > left + l.size * 4.0
 }
 
 /// Lines of a caption read before its credit, at most.

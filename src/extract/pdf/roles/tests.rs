@@ -226,3 +226,43 @@ fn bylines_a_narrow_column_wrapped_are_whole() {
     assert_eq!(pl[1].shown, "本报记者 田为 摄影报道");
     assert_eq!(byline::parse_line(&pl[1].shown).unwrap().names, ["田为"]);
 }
+
+#[test]
+fn a_last_name_wrapped_onto_a_line_of_its_own_stays_in_the_byline() {
+    for (first, second, names) in [
+        ("记者 俞立青 实习生 阮伟", "萍", vec!["俞立青", "阮伟萍"]),
+        (
+            "文字 胡吉 摄影 马玉龙",
+            "吴燕钧",
+            vec!["胡吉", "马玉龙", "吴燕钧"],
+        ),
+        ("某某传媒中心全媒体记者", "王旭东", vec!["王旭东"]),
+    ] {
+        let lines = [
+            line("台风过后", 20.0, true),
+            line(first, 10.0, false),
+            line(second, 10.0, false),
+            line("10月9日，台风终于挪出浙江。", 10.0, false),
+        ];
+        let (pl, tags) = tag(&lines, 10.0, 0.0);
+        use Tag::*;
+        assert_eq!(tags, [HeadOpen, Byline, Text], "{first}");
+        assert_eq!(byline::parse_line(&pl[1].shown).unwrap().names, names);
+    }
+}
+
+#[test]
+fn names_flush_right_under_the_last_sentence_sign_the_story() {
+    let lines = [
+        at("作家采风", 20.0, 0.0, 0.0, 0),
+        at("日前，省报告文学协会一行人", 10.0, 20.0, 30.0, 1),
+        at("赴县里采风。他们表示要以手中的", 10.0, 0.0, 42.0, 1),
+        at("笔，谱写新时代之歌。", 10.0, 0.0, 54.0, 1),
+        at("李夏", 10.0, 130.0, 66.0, 1),
+        // The same names at the left edge are text: a paragraph's last line.
+        at("张三", 10.0, 0.0, 78.0, 1),
+    ];
+    let (_, tags) = tag(&lines, 10.0, 0.0);
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Text, Text, Text, Byline, Text]);
+}
