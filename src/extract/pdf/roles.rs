@@ -227,6 +227,20 @@ fn roles(lines: &[Line], body: f32) -> Vec<Role> {
             }
         })
         .collect();
+    // A headline's wrapped line that reads like a column label (`走进杭州”推介活动完美`) goes on
+    // the headline: set in its type right under it, it is no label.
+    for k in 1..lines.len() {
+        let (l, prev) = (&lines[k], &lines[k - 1]);
+        if roles[k] == Role::Out
+            && roles[k - 1] == Role::Head
+            && furniture::is_label(l.text.trim())
+            && (l.size - prev.size).abs() < prev.size * 0.05
+            && l.bold == prev.bold
+            && l.rect.y0 - prev.rect.y1 < prev.size * 0.5
+        {
+            roles[k] = Role::Head;
+        }
+    }
     // Kickers and subtitles: bold, short, no full stop, right before or after a headline.
     for k in 0..lines.len() {
         if roles[k] != Role::Text || !is_deck(&lines[k], body) {

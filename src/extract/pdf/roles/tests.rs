@@ -266,3 +266,37 @@ fn names_flush_right_under_the_last_sentence_sign_the_story() {
     use Tag::*;
     assert_eq!(tags, [HeadOpen, Text, Text, Text, Byline, Text]);
 }
+
+#[test]
+fn a_headline_line_that_reads_like_a_column_label_stays_in_the_headline() {
+    let lines = [
+        at("一展尽览嵊州之美——", 16.0, 0.0, 0.0, 0),
+        at("走进杭州”推介活动完美", 16.0, 0.0, 20.0, 0),
+        at("落幕", 16.0, 0.0, 40.0, 0),
+        at(
+            "展会现场，越剧折子戏表演和竹编纷纷登场。",
+            10.0,
+            0.0,
+            64.0,
+            1,
+        ),
+    ];
+    let (pl, tags) = tag(&lines, 10.0, 0.0);
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Text]);
+    assert_eq!(pl[0].text, "一展尽览嵊州之美——走进杭州”推介活动完美落幕");
+    // Alone, under its own gap, the same line is a label.
+    let label = [
+        at("走进杭州", 16.0, 0.0, 0.0, 0),
+        at("杭州举行推介活动", 16.0, 0.0, 40.0, 0),
+        at(
+            "展会现场，越剧折子戏表演和竹编纷纷登场。",
+            10.0,
+            0.0,
+            64.0,
+            1,
+        ),
+    ];
+    let (_, tags) = tag(&label, 10.0, 0.0);
+    assert_eq!(tags, [Outside, HeadOpen, Text]);
+}
