@@ -107,7 +107,16 @@ fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
                 let r = &out[out.len() - 1];
                 let gap = g.x0 - r.rect.x1;
                 let small = r.size.min(g.size);
-                gap < join_gap(small, body) && gap > -small * 0.5 && ratio(r.size, g.size) < 1.25
+                // Where the boxes stand apart, between the inks: a closing quote hung past a
+                // column's edge is no bridge over the gutter. Text set solid joins.
+                let mut ink = gap;
+                if gap > small * 0.25 && r.text.ends_with(CLOSING) {
+                    ink += r.size * 0.5;
+                }
+                if gap > small * 0.25 && OPENING.contains(&g.ch) {
+                    ink += g.size * 0.5;
+                }
+                ink < join_gap(small, body) && gap > -small * 0.5 && ratio(r.size, g.size) < 1.25
             };
             if joins {
                 if let Some(r) = out.last_mut() {
@@ -147,17 +156,20 @@ fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
 /// half would otherwise close the gutter beside a headline that ends in `”`.
 fn trim_to_ink(r: &mut Run) {
     let half = r.size * 0.5;
-    if r.text
-        .starts_with(['“', '‘', '（', '《', '「', '『', '【', '〔'])
-    {
+    if r.text.starts_with(OPENING) {
         r.rect.x0 = (r.rect.x0 + half).min(r.rect.x1);
     }
-    if r.text.ends_with([
-        '”', '’', '）', '》', '」', '』', '】', '〕', '，', '。', '、', '：', '；',
-    ]) {
+    if r.text.ends_with(CLOSING) {
         r.rect.x1 = (r.rect.x1 - half).max(r.rect.x0);
     }
 }
+
+/// Full-width punctuation set in the right half of its em box.
+const OPENING: &[char] = &['“', '‘', '（', '《', '「', '『', '【', '〔'];
+/// Full-width punctuation set in the left half of its em box.
+const CLOSING: &[char] = &[
+    '”', '’', '）', '》', '」', '』', '】', '〕', '，', '。', '、', '：', '；',
+];
 
 /// The widest gap inside a run: most of a character, but in display type no wider than half
 /// its size or most of a body character. Two headlines side by side over their own columns

@@ -146,3 +146,23 @@ fn a_headline_ending_in_a_quote_leaves_the_gutter_beside_it_open() {
         "{texts:?}"
     );
 }
+
+#[test]
+fn a_closing_quote_hung_past_the_column_edge_does_not_bridge_the_gutter() {
+    let mut g = Vec::new();
+    column(&mut g, &"甲".repeat(20), 20.0, 40.0, 10);
+    // Its third line ends in a closing quote set past the column's right edge.
+    set(&mut g, "甲甲甲甲甲甲甲“荡云”", 20.0, 69.0, 10.0, false);
+    column(&mut g, &"甲".repeat(20), 20.0, 83.5, 10);
+    column(&mut g, &"乙".repeat(60), 137.0, 40.0, 10);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .all(|t| !(t.contains('甲') && t.contains('乙'))),
+        "{texts:?}"
+    );
+    assert_eq!(texts[2], "甲甲甲甲甲甲甲“荡云”");
+    assert!(texts[5].starts_with('乙'), "{texts:?}");
+}
