@@ -273,6 +273,7 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
     // 李四）`); column gaps are closed when the article is finished. A dateline's bracket
     // wrapped onto this line keeps its line break, which the byline reads as a cut word
     // (`陈胜|龙`), not a space between names.
+    let wrapped = seg.pending.is_some();
     let mut text = match seg.pending.take() {
         Some(p) => format!("{p}\n{}", l.shown),
         None => l.shown.clone(),
@@ -285,8 +286,15 @@ fn text_line(seg: &mut Segment, l: &PageLine, col: usize, last_width: usize) {
         seg.jumped = true;
         text = JUMP_TO.replace_all(&text, "").trim().to_string();
     }
-    if !seg.has_text {
+    // A story opens with its dateline, or after a subtitle set as plain text (one short line
+    // that ends no sentence: `卢一勤等出席`).
+    let deck_only = d.byline.is_empty()
+        && !d.dateline
+        && matches!(d.paras.as_slice(), [p] if width(p) <= 30 && !ends_sentence(p));
+    if !seg.has_text || deck_only && (l.indented || l.blank_before || wrapped) {
         if byline::dateline_bracket_open(&text) && !text.contains('\n') && width(&text) <= 40 {
+            // It opens a paragraph after the subtitle, whatever the line it wraps onto.
+            d.last_para_done |= seg.has_text;
             seg.pending = Some(text);
             return;
         }

@@ -66,6 +66,23 @@ fn a_dateline_bracket_wrapped_inside_a_name_keeps_the_name_whole() {
 }
 
 #[test]
+fn a_dateline_after_a_subtitle_set_as_text_still_gives_the_byline() {
+    let d = build(
+        "大桥通车\n卢一勤等出\n席\n    本报讯（记者 吴建\n国 实习记者 李丽） 今\n天上午，大桥正式通车。\n",
+        &[HeadOpen, Text, Text, Text, Text, Text],
+    );
+    assert_eq!(d[0].byline, ["吴建国", "李丽"]);
+    assert_eq!(d[0].paras, ["卢一勤等出席", "今天上午，大桥正式通车。"]);
+    // After a paragraph that ends a sentence, the story has begun: no dateline is read.
+    let d = build(
+        "大桥通车\n大桥今天通车。\n    新华社（记者 吴建国）今天，大桥通车了。\n",
+        &[HeadOpen, Text, Text],
+    );
+    assert!(d[0].byline.is_empty(), "{:?}", d[0].byline);
+    assert_eq!(d[0].paras.len(), 2);
+}
+
+#[test]
 fn a_closing_byline_wrapped_onto_a_paragraph_of_its_own_is_read_whole() {
     let d = build(
         "大桥通车\n今天上午，大桥正式通车。作者： 记者 吴建国 通讯\n\n员 钱多多 李丽\n",
