@@ -155,12 +155,20 @@ fn vertical_headlines_first(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> 
             continue;
         }
         let t = unit.iter().map(|c| top(items, c)).fold(f32::MAX, f32::min);
+        // Level within a character of the headline's type: its opening quote, set apart or
+        // unreadable, may stand above its first character.
+        let size = unit
+            .iter()
+            .flatten()
+            .map(|&i| items[i].size)
+            .fold(0.0, f32::max);
+        let level = (body * 1.5).max(size * 1.2);
         let mut j = out.len();
         // Its story's columns stand between it and the next column left that opens with a
         // headline of its own: that one is another story, read before it.
         while j > 0
             && !vertical(&out[j - 1])
-            && (top(items, &out[j - 1]) - t).abs() <= body * 1.5
+            && (top(items, &out[j - 1]) - t).abs() <= level
             && headline_at_top(items, &out[j - 1], body).is_none()
         {
             j -= 1;
@@ -268,5 +276,18 @@ mod tests {
             own < left && left < head && head < first && first < second,
             "{texts:?}"
         );
+    }
+    #[test]
+    fn a_vertical_headline_starting_a_character_low_is_still_read_first() {
+        let mut g = Vec::new();
+        // Its opening quote could not be read: its first character stands lower than the
+        // columns' first line.
+        column(&mut g, &"乙".repeat(60), 20.0, 40.0, 10);
+        column(&mut g, &"丙".repeat(60), 140.0, 40.0, 10);
+        set_vertical(&mut g, "趣上饶", 268.0, 58.0, 22.0);
+        let lines = read(&sheet(g, vec![]));
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts[0], "趣上饶", "{texts:?}");
+        assert!(texts[1].starts_with('乙'), "{texts:?}");
     }
 }
