@@ -4,7 +4,7 @@
 //! standing beside the headline rather than under it. Read as separate columns, that text
 //! would be read before its headline and given to the story above.
 
-use super::cut::{gaps, Run};
+use super::cut::{gaps, Run, STRONG_GAP};
 
 /// How much larger than the body display type is set, at least.
 const HEAD_SCALE: f32 = 1.15;
@@ -12,11 +12,57 @@ const HEAD_SCALE: f32 = 1.15;
 /// The columns of a region, regrouped: a headline cut in two is whole again, and the columns
 /// of one story stand in one group with its headline.
 pub(super) fn group(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
+    let cols = stories_across_columns(items, cols, body);
     vertical_headlines_first(
         items,
         adopt_story_columns(items, keep_headlines_whole(items, cols, body), body),
         body,
     )
+}
+
+/// The empty bands across a column, at least `min` high, top to bottom.
+fn empty_bands(items: &[Run], col: &[usize], min: f32) -> Vec<(f32, f32)> {
+    let mut order: Vec<usize> = col.to_vec();
+    order.sort_by(|&a, &b| items[a].rect.y0.total_cmp(&items[b].rect.y0));
+    let mut out = Vec::new();
+    let mut reach = f32::MIN;
+    for (n, &i) in order.iter().enumerate() {
+        let r = &items[i].rect;
+        if n > 0 && r.y0 - reach >= min {
+            out.push((reach, r.y0));
+        }
+        reach = reach.max(r.y1);
+    }
+    out
+}
+
+/// Neighbouring columns whose stories end on one line, an empty band across all of them,
+/// are one group: cut across first, a story set over several of them is read column by
+/// column before the stories under it (a gutter that runs the page's height would otherwise
+/// read the first column's stories, top to bottom, before the second column's).
+fn stories_across_columns(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
+    let min = body * STRONG_GAP;
+    let mut out: Vec<Vec<usize>> = Vec::with_capacity(cols.len());
+    let mut shared: Vec<(f32, f32)> = Vec::new();
+    for col in cols {
+        let bands = empty_bands(items, &col, min);
+        let common: Vec<(f32, f32)> = shared
+            .iter()
+            .flat_map(|&(a0, a1)| bands.iter().map(move |&(b0, b1)| (a0.max(b0), a1.min(b1))))
+            .filter(|&(lo, hi)| hi - lo >= min)
+            .collect();
+        match out.last_mut() {
+            Some(last) if !common.is_empty() => {
+                last.extend(col);
+                shared = common;
+            }
+            _ => {
+                out.push(col);
+                shared = bands;
+            }
+        }
+    }
+    out
 }
 
 fn big(items: &[Run], i: usize, body: f32) -> bool {
@@ -289,5 +335,32 @@ mod tests {
         let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
         assert_eq!(texts[0], "趣上饶", "{texts:?}");
         assert!(texts[1].starts_with('乙'), "{texts:?}");
+    }
+    #[test]
+    fn a_story_across_two_columns_is_read_before_the_stories_under_it() {
+        let mut g = Vec::new();
+        // Top band: one story over the first two columns.
+        set(&mut g, "县里开会", 20.0, 40.0, 20.0, true);
+        column(&mut g, &"甲".repeat(40), 20.0, 66.0, 10);
+        column(&mut g, &"乙".repeat(50), 135.0, 40.0, 10);
+        // Under it, after an empty band: a story in each of the two columns.
+        set(&mut g, "新校开学", 20.0, 130.0, 20.0, true);
+        column(&mut g, &"丙".repeat(30), 20.0, 156.0, 10);
+        set(&mut g, "大桥通车", 135.0, 130.0, 20.0, true);
+        column(&mut g, &"丁".repeat(30), 135.0, 156.0, 10);
+        // A third column runs the whole height: no gap across the page.
+        column(&mut g, &"戊".repeat(150), 250.0, 40.0, 10);
+        let lines = read(&sheet(g, vec![]));
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        let at = |p: &dyn Fn(&str) -> bool| texts.iter().position(|t| p(t)).unwrap();
+        let first = at(&|t| t.starts_with('甲'));
+        let second = at(&|t| t.starts_with('乙'));
+        let under = at(&|t| t == "新校开学");
+        let beside = at(&|t| t == "大桥通车");
+        let third = at(&|t| t.starts_with('戊'));
+        assert!(
+            first < second && second < under && under < beside && beside < third,
+            "{texts:?}"
+        );
     }
 }

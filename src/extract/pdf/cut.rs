@@ -184,7 +184,7 @@ fn ratio(a: f32, b: f32) -> f32 {
 
 /// A gap across a region at least this many body sizes high separates bands of stories
 /// (between lines of one story, and between a headline and its text, the gap is smaller).
-const STRONG_GAP: f32 = 1.0;
+pub(super) const STRONG_GAP: f32 = 1.0;
 
 /// Deepest cut; past it a region is read as it stands (bounds the recursion on odd pages).
 const MAX_DEPTH: usize = 400;
