@@ -260,11 +260,14 @@ fn headline_on_top(items: &[Run], region: &[usize], body: f32) -> Option<(Vec<us
         head.extend(groups[k].1.iter().copied());
         k += 1;
     }
-    // One headline, not the headlines of stories side by side: no gutter between its parts.
-    if k == 0
-        || !head.iter().any(|&i| big(i))
-        || split(items, &head, body, |r| (r.x0, r.x1)).len() > 1
-    {
+    // One headline, not the headlines of stories side by side: no gutter between its parts
+    // (a lone character past a wide space, `第四十五期　寿` over `光人在青岛`, is no headline).
+    let parts = split(items, &head, body, |r| (r.x0, r.x1));
+    let headlines = parts
+        .iter()
+        .filter(|p| p.iter().map(|&i| items[i].chars).sum::<usize>() >= 2)
+        .count();
+    if k == 0 || !head.iter().any(|&i| big(i)) || headlines > 1 {
         return None;
     }
     let rest: Vec<usize> = groups[k..]

@@ -166,3 +166,20 @@ fn a_closing_quote_hung_past_the_column_edge_does_not_bridge_the_gutter() {
     assert_eq!(texts[2], "甲甲甲甲甲甲甲“荡云”");
     assert!(texts[5].starts_with('乙'), "{texts:?}");
 }
+
+#[test]
+fn a_lone_character_past_a_wide_space_stays_in_its_headline() {
+    let mut g = Vec::new();
+    // `第四十五期　寿` wrapped over `光人在青岛`, the text under it wider than the headline.
+    set(&mut g, "第四十五期", 20.0, 40.0, 20.0, true);
+    set(&mut g, "寿", 145.0, 40.0, 20.0, true);
+    set(&mut g, "光人在青岛", 20.0, 65.0, 20.0, true);
+    set(&mut g, "本报记者 慧茗", 60.0, 91.5, 10.0, false);
+    column(&mut g, &"甲".repeat(45), 20.0, 110.0, 15);
+    // Another story's column beside it.
+    column(&mut g, &"乙".repeat(60), 200.0, 40.0, 10);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts[..2], ["第四十五期 寿", "光人在青岛"], "{texts:?}");
+    assert!(texts[3].starts_with('甲'), "{texts:?}");
+}
