@@ -207,7 +207,7 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
     }
     // A picture across the region: text never overlaps it, so any gap under or over it
     // parts it from the columns of text set beside each other below or above.
-    let parts = picture_bands(items, &region);
+    let parts = picture_bands(items, &region, body);
     if parts.len() > 1 {
         for p in parts {
             xy_cut(items, p, body, depth + 1, out);
@@ -277,13 +277,18 @@ fn headline_on_top(items: &[Run], region: &[usize], body: f32) -> Option<(Vec<us
     Some((head, rest))
 }
 
-/// The region cut across at every gap, however narrow, on either side of a band of pictures
-/// alone.
-fn picture_bands(items: &[Run], region: &[usize]) -> Vec<Vec<usize>> {
+/// The region cut across at every gap, however narrow, on either side of a band of one
+/// picture (or pictures with no gutter between them) alone.
+fn picture_bands(items: &[Run], region: &[usize], body: f32) -> Vec<Vec<usize>> {
     if !region.iter().any(|&i| items[i].picture) {
         return vec![region.to_vec()];
     }
-    let pictures = |g: &[usize]| g.iter().all(|&i| items[i].picture);
+    // One picture across, not pictures side by side with a gutter between (photo items set
+    // beside each other, each over its own caption, are cut into columns first).
+    let pictures = |g: &[usize]| {
+        g.iter().all(|&i| items[i].picture)
+            && split(items, g, body * 0.6, |r| (r.x0, r.x1)).len() == 1
+    };
     let mut out: Vec<Vec<usize>> = Vec::new();
     for (_, g) in gaps(items, region, 0.5, |r| (r.y0, r.y1)) {
         match out.last_mut() {

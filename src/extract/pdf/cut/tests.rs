@@ -183,3 +183,29 @@ fn a_lone_character_past_a_wide_space_stays_in_its_headline() {
     assert_eq!(texts[..2], ["第四十五期 寿", "光人在青岛"], "{texts:?}");
     assert!(texts[3].starts_with('甲'), "{texts:?}");
 }
+
+#[test]
+fn photo_items_side_by_side_are_read_one_after_the_other() {
+    let mut g = Vec::new();
+    set(&mut g, "坚守岗位", 20.0, 40.0, 20.0, true);
+    set(&mut g, "改善环境", 160.0, 40.0, 20.0, true);
+    column(&mut g, &"甲".repeat(24), 20.0, 173.0, 12);
+    column(&mut g, &"乙".repeat(24), 160.0, 173.0, 12);
+    let left = Rect {
+        x0: 20.0,
+        y0: 66.0,
+        x1: 140.0,
+        y1: 170.0,
+    };
+    let right = Rect { x0: 160.0, ..left };
+    let right = Rect { x1: 280.0, ..right };
+    let lines = read(&sheet(g, vec![left, right]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let at = |p: &dyn Fn(&str) -> bool| texts.iter().position(|t| p(t)).unwrap();
+    let (first, its_caption) = (at(&|t| t == "坚守岗位"), at(&|t| t.starts_with('甲')));
+    let (second, caption) = (at(&|t| t == "改善环境"), at(&|t| t.starts_with('乙')));
+    assert!(
+        first < its_caption && its_caption < second && second < caption,
+        "{texts:?}"
+    );
+}
