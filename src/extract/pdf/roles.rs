@@ -90,6 +90,21 @@ pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Ve
             while end < lines.len() && matches!(roles[end], Role::Head | Role::Deck) {
                 end += 1;
             }
+            // A public-service advertisement: its slogan in display type over its label
+            // (`公益广告`) is no article's headline. The text read after it opens a fragment of
+            // its own, which assembly joins to the story it continues.
+            let label = (k..(end + 1).min(lines.len()))
+                .find(|&i| furniture::is_ad_label(lines[i].text.trim()));
+            if let Some(label) = label {
+                let last = label.max(end - 1);
+                for l in &lines[k..=last] {
+                    tags.push(Tag::Outside);
+                    out.push(page_line(l, None));
+                }
+                state = State::default();
+                k = last + 1;
+                continue;
+            }
             let group = headline_group(&lines[k..end]);
             let opens = !state.open || state.has_text || state.closed;
             for (n, g) in group.into_iter().enumerate() {

@@ -300,3 +300,17 @@ fn a_headline_line_that_reads_like_a_column_label_stays_in_the_headline() {
     let (_, tags) = tag(&label, 10.0, 0.0);
     assert_eq!(tags, [Outside, HeadOpen, Text]);
 }
+
+#[test]
+fn a_public_service_slogan_heads_nothing_and_the_text_after_it_opens_a_fragment() {
+    let lines = [
+        line("乡村遛个弯儿", 20.0, true),
+        line("听溪涧鸣琴、鸟雀啁啾，一股超然的感觉沁入", 10.0, false),
+        line("文明出行礼让斑马线", 20.0, true),
+        line("公 益 广 告", 10.0, true),
+        line("心中，能让人把一切烦恼都抛到九霄云外。", 10.0, false),
+    ];
+    let (_, tags) = tag(&lines, 10.0, 0.0);
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Text, Outside, Outside, TextOpen]);
+}
