@@ -181,7 +181,21 @@ fn adopt_story_columns(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<V
 /// is read before them: a run of groups of vertical lines alone, display type among them, moves
 /// (rightmost first) ahead of the text columns to its left that start level with it.
 fn vertical_headlines_first(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
-    let vertical = |c: &[usize]| c.iter().all(|&i| items[i].vertical);
+    // Vertical lines, and the odd mark among them a font sets upright and alone (the `/` of a
+    // vertical `文/图`).
+    let vertical = |c: &[usize]| {
+        let (lo, hi) = c
+            .iter()
+            .filter(|&&i| items[i].vertical)
+            .fold((f32::MAX, f32::MIN), |(a, b), &i| {
+                (a.min(items[i].rect.y0), b.max(items[i].rect.y1))
+            });
+        c.iter().any(|&i| items[i].vertical)
+            && c.iter().all(|&i| {
+                let r = &items[i];
+                r.vertical || (r.chars <= 2 && !r.picture && r.rect.y0 >= lo && r.rect.y1 <= hi)
+            })
+    };
     let mut out: Vec<Vec<usize>> = Vec::with_capacity(cols.len());
     let mut k = 0;
     while k < cols.len() {
@@ -362,5 +376,33 @@ mod tests {
             first < second && second < under && under < beside && beside < third,
             "{texts:?}"
         );
+    }
+    #[test]
+    fn a_vertical_byline_with_an_upright_slash_stays_with_its_vertical_headline() {
+        let mut g = Vec::new();
+        column(&mut g, &"甲".repeat(60), 20.0, 40.0, 10);
+        column(&mut g, &"乙".repeat(60), 130.0, 40.0, 10);
+        set_vertical(&mut g, "山乡新路通", 258.0, 40.0, 22.0);
+        // `记者王五 文/图` set top to bottom, its slash upright and alone.
+        set_vertical(&mut g, "记者王五文", 240.0, 40.0, 10.0);
+        g.push(super::super::Glyph {
+            ch: '/',
+            x0: 239.0,
+            x1: 242.0,
+            y0: 92.0,
+            y1: 102.0,
+            size: 10.0,
+            bold: false,
+        });
+        set_vertical(&mut g, "图", 240.0, 104.0, 10.0);
+        let lines = read(&sheet(g, vec![]));
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts[0], "山乡新路通", "{texts:?}");
+        let first = texts.iter().position(|t| t.starts_with('甲')).unwrap();
+        let byline = texts
+            .iter()
+            .position(|t| t.starts_with("记者王五"))
+            .unwrap();
+        assert!(byline < first, "{texts:?}");
     }
 }
