@@ -88,7 +88,6 @@ fn is_name(t: &str) -> bool {
 /// `…接受记者采访时说`): never the start of a name after 记者.
 const REPORTING_VERBS: &[&str] = &[
     "了解",
-    "了解到",
     "获悉",
     "看到",
     "发现",

@@ -22,18 +22,18 @@ pub(super) fn group(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<
 
 /// The empty bands across a column, at least `min` high, top to bottom.
 fn empty_bands(items: &[Run], col: &[usize], min: f32) -> Vec<(f32, f32)> {
-    let mut order: Vec<usize> = col.to_vec();
-    order.sort_by(|&a, &b| items[a].rect.y0.total_cmp(&items[b].rect.y0));
-    let mut out = Vec::new();
-    let mut reach = f32::MIN;
-    for (n, &i) in order.iter().enumerate() {
-        let r = &items[i].rect;
-        if n > 0 && r.y0 - reach >= min {
-            out.push((reach, r.y0));
-        }
-        reach = reach.max(r.y1);
-    }
-    out
+    let bands = gaps(items, col, min, |r| (r.y0, r.y1));
+    bands
+        .windows(2)
+        .map(|w| {
+            let bottom = w[0]
+                .1
+                .iter()
+                .map(|&i| items[i].rect.y1)
+                .fold(f32::MIN, f32::max);
+            (bottom, top(items, &w[1].1))
+        })
+        .collect()
 }
 
 /// Neighbouring columns whose stories end on one line, an empty band across all of them,

@@ -109,11 +109,12 @@ fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
                 let small = r.size.min(g.size);
                 // Where the boxes stand apart, between the inks: a closing quote hung past a
                 // column's edge is no bridge over the gutter. Text set solid joins.
+                let apart = gap > small * 0.25;
                 let mut ink = gap;
-                if gap > small * 0.25 && r.text.ends_with(CLOSING) {
+                if apart && r.text.ends_with(CLOSING) {
                     ink += r.size * 0.5;
                 }
-                if gap > small * 0.25 && OPENING.contains(&g.ch) {
+                if apart && OPENING.contains(&g.ch) {
                     ink += g.size * 0.5;
                 }
                 ink < join_gap(small, body) && gap > -small * 0.5 && ratio(r.size, g.size) < 1.25

@@ -100,13 +100,13 @@ fn name_wrapped(l: &Line, next: &Line) -> Option<String> {
     let names = |t: &str| byline::parse_line(t).map(|b| b.names.len());
     let a = l.text.trim();
     let (glued, spaced) = (format!("{a}{tail}"), format!("{a} {tail}"));
-    let best = match (names(&glued), names(&spaced)) {
-        (Some(g), Some(s)) if s > g => spaced,
-        (Some(_), _) => glued,
-        (None, Some(_)) => spaced,
+    let (best, n) = match (names(&glued), names(&spaced)) {
+        (Some(g), Some(s)) if s > g => (spaced, s),
+        (Some(g), _) => (glued, g),
+        (None, Some(s)) => (spaced, s),
         (None, None) => return None,
     };
-    (names(&best) >= Some(b.names.len().max(1))).then_some(best)
+    (n >= b.names.len().max(1)).then_some(best)
 }
 
 /// The first line's text up to its last sentence, how many lines after it the byline that
@@ -139,13 +139,20 @@ fn runs_on_after_the_last_sentence(lines: &[Line]) -> Option<(String, usize, Str
         }
         // A wrap inside a word (`摄影报` / `道`) first, else between two names.
         let next = next.text.trim();
-        let (glued, spaced) = (format!("{text}{next}"), format!("{text} {next}"));
-        text = if names(&glued) > 0 || names(&spaced) == 0 {
-            glued
-        } else {
-            spaced
+        let glued = format!("{text}{next}");
+        let found = match names(&glued) {
+            0 => {
+                let spaced = format!("{text} {next}");
+                let n = names(&spaced);
+                text = if n > 0 { spaced } else { glued };
+                n
+            }
+            n => {
+                text = glued;
+                n
+            }
         };
-        if names(&text) > alone {
+        if found > alone {
             best = Some((head.to_string(), n, text.clone()));
         }
     }
