@@ -231,8 +231,17 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
             reason,
         },
     })?;
-    let text = decoded.text.trim_start_matches('\u{feff}');
-    let head = header_lines(text);
+    let printed = decoded.text.trim_start_matches('\u{feff}');
+    let head = header_lines(printed);
+    // Columns printed side by side are read in order from their geometry first; the page is
+    // dated from the text as printed (its folio line stands first there, whole).
+    let unfolded;
+    let text = if lines::side_by_side(printed) {
+        unfolded = pdf::reading_order(printed);
+        unfolded.as_str()
+    } else {
+        printed
+    };
 
     let model = |w: &tagger::Weights| {
         let (lines, tags) = tag_text(text, w);
@@ -244,7 +253,7 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
         Cut::Tags(tags) => assemble::drafts(&lines::lines(text), tags, &tagger::fitted().join),
         Cut::Rules | Cut::Auto => headline::attach(segment::segment(&layout::units(text))),
     };
-    let mut page = finish_page(drafts, text, &head, source, opts);
+    let mut page = finish_page(drafts, printed, &head, source, opts);
     page.encoding = decoded.encoding.to_string();
     page.warnings = decoded.warnings.clone();
     Ok(page)
@@ -265,7 +274,8 @@ fn from_tagged(
     finish_page(drafts, text, &head, source, opts)
 }
 
-/// Drafts → the page: articles finished, regions assigned, the page dated and its paper named.
+/// Drafts → the page: articles finished, regions assigned, the page dated (from `text`, as
+/// printed) and its paper named.
 fn finish_page(
     drafts: Vec<segment::Draft>,
     text: &str,

@@ -7,6 +7,7 @@
 
 mod columns;
 mod cut;
+mod grid;
 mod ocr;
 mod read;
 mod roles;
@@ -14,6 +15,7 @@ mod roles;
 mod testing;
 mod vertical;
 
+pub use grid::reading_order;
 pub use ocr::Ocr;
 
 use crate::model::Page;
