@@ -27,42 +27,63 @@ pub fn reading_order(text: &str) -> String {
         .join("\u{c}")
 }
 
-fn page(text: &str) -> String {
-    let mut glyphs = Vec::new();
-    let mut width = 0usize;
-    let mut y = 0.0f32;
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            y += BLANK;
-            continue;
-        }
-        let mut col = 0usize;
-        for ch in line.chars() {
-            match ch {
-                '\t' => col = (col / 8 + 1) * 8,
-                c if c.is_whitespace() => col += 1,
-                c => {
-                    let x0 = col as f32 * CELL;
-                    let y0 = y;
-                    glyphs.push(Glyph {
-                        ch: c,
-                        x0,
-                        x1: x0 + CELL * REACH,
-                        y0,
-                        y1: y0 + CELL,
-                        size: CELL,
-                        bold: false,
-                    });
-                    col += 1;
-                }
+/// A row's characters: (cell, character).
+fn cells(line: &str) -> Vec<(usize, char)> {
+    let mut out = Vec::new();
+    let mut col = 0usize;
+    for ch in line.chars() {
+        match ch {
+            '\t' => col = (col / 8 + 1) * 8,
+            c if c.is_whitespace() => col += 1,
+            c => {
+                out.push((col, c));
+                col += 1;
             }
         }
-        width = width.max(col);
-        y += ROW;
+    }
+    out
+}
+
+fn page(text: &str) -> String {
+    let rows: Vec<Vec<(usize, char)>> = text.lines().map(cells).collect();
+    let width = rows
+        .iter()
+        .filter_map(|r| r.last().map(|&(c, _)| c + 1))
+        .max()
+        .unwrap_or(0);
+    // Where each cell's column has been filled down to. The converter gives a line of type a
+    // row of its own wherever its baseline differs from the lines beside it, so a column's
+    // next line may stand several rows further down with only other columns' lines between:
+    // each row is set right under what stands above it in its own cells, not under the row
+    // before it, so those rows leave no false gap in a column.
+    let mut floor = vec![-ROW; width];
+    let mut glyphs = Vec::new();
+    for row in &rows {
+        if row.is_empty() {
+            // Nothing on the whole width: real whitespace, under everything above.
+            let top = floor.iter().copied().fold(-ROW, f32::max) + BLANK;
+            floor.iter_mut().for_each(|f| *f = top);
+            continue;
+        }
+        let y0 = row.iter().map(|&(c, _)| floor[c]).fold(-ROW, f32::max) + ROW;
+        for &(c, ch) in row {
+            floor[c] = y0;
+            let x0 = c as f32 * CELL;
+            glyphs.push(Glyph {
+                ch,
+                x0,
+                x1: x0 + CELL * REACH,
+                y0,
+                y1: y0 + CELL,
+                size: CELL,
+                bold: false,
+            });
+        }
     }
     if glyphs.is_empty() {
         return String::new();
     }
+    let y = floor.iter().copied().fold(0.0, f32::max) + ROW;
     let sheet = Sheet {
         width: width as f32 * CELL,
         height: y,
