@@ -1,8 +1,10 @@
 //! Page lines: the units the page model labels. Each non-empty line of the dump becomes a
 //! [`PageLine`] with its markdown residue removed (the heading level and bold kept as signals),
-//! column-gap spaces closed, and what stood around it (blank lines, indent). Lines from two
-//! columns printed side by side (`pdftotext -layout`) are first split into their columns and read
-//! column by column. This module decides nothing about roles or articles.
+//! column-gap spaces closed, and what stood around it (blank lines, indent). A page whose
+//! columns are printed side by side (`pdftotext -layout`) is first put in reading order. This
+//! module decides nothing about roles or articles.
+
+use std::borrow::Cow;
 
 use super::layout::{self, width};
 
@@ -28,17 +30,31 @@ pub struct PageLine {
 /// Whether the page prints columns side by side on its lines (`pdftotext -layout`): at least a
 /// quarter of its lines hold two or more runs of text apart by wide gaps.
 pub fn side_by_side(text: &str) -> bool {
-    let raw: Vec<&str> = text.lines().collect();
-    columns::side_by_side(&columns::split(&raw))
+    let (mut multi, mut nonempty) = (0, 0);
+    for n in text.lines().map(runs).filter(|&n| n > 0) {
+        nonempty += 1;
+        multi += usize::from(n >= 2);
+    }
+    nonempty > 0 && multi * 4 >= nonempty
 }
 
-/// Splits page text into lines (blank lines become flags on their neighbours).
+/// The page's text in reading order: columns printed side by side are read from their
+/// character grid (see `pdf::reading_order`), other text is returned as it is.
+pub fn in_reading_order(text: &str) -> Cow<'_, str> {
+    if side_by_side(text) {
+        Cow::Owned(super::pdf::reading_order(text))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Splits page text, in reading order, into lines (blank lines become flags on their
+/// neighbours).
 pub fn lines(text: &str) -> Vec<PageLine> {
-    let raw: Vec<&str> = text.lines().collect();
-    let raw = columns::unfold(&raw);
+    let text = in_reading_order(text);
     let mut out: Vec<PageLine> = Vec::new();
     let mut blank = true;
-    for r in &raw {
+    for r in text.lines() {
         let l = layout::clean_line(r);
         if l.text.is_empty() {
             blank = true;
@@ -80,130 +96,24 @@ pub fn text_width(lines: &[PageLine]) -> usize {
     ws[(ws.len() * 8 / 10).min(ws.len() - 1)].max(8)
 }
 
-mod columns {
-    //! Side-by-side columns (`pdftotext -layout`): a page where many lines hold two or more runs
-    //! of text separated by wide gaps at the same display positions is read column by column.
-
-    /// Display width: CJK characters take two cells, as in the converter's layout.
-    fn cells(c: char) -> usize {
-        if (c as u32) >= 0x1100 {
-            2
-        } else {
-            1
-        }
-    }
-
-    /// Runs of text on one line with the display cell where each starts; a gap of three or
-    /// more spaces separates runs.
-    fn runs(line: &str) -> Vec<(usize, String)> {
-        let mut out: Vec<(usize, String)> = Vec::new();
-        let mut col = 0;
-        let mut spaces = 0;
-        let mut cur: Option<(usize, String)> = None;
-        for c in line.chars() {
-            if c == ' ' || c == '\u{3000}' {
-                spaces += cells(c);
-            } else {
-                if spaces >= 3 || cur.is_none() {
-                    if let Some(r) = cur.take() {
-                        out.push(r);
-                    }
-                    cur = Some((col, String::new()));
-                } else if spaces > 0 {
-                    if let Some((_, s)) = cur.as_mut() {
-                        s.push(' ');
-                    }
+/// Runs of text on one line: a gap of three or more cells (a full-width space counts two)
+/// separates runs.
+fn runs(line: &str) -> usize {
+    let (mut n, mut spaces, mut started) = (0, 0, false);
+    for c in line.chars() {
+        match c {
+            ' ' => spaces += 1,
+            '\u{3000}' => spaces += 2,
+            _ => {
+                if !started || spaces >= 3 {
+                    n += 1;
                 }
+                started = true;
                 spaces = 0;
-                if let Some((_, s)) = cur.as_mut() {
-                    s.push(c);
-                }
             }
-            col += cells(c);
         }
-        out.extend(cur);
-        out
     }
-
-    /// Each line's runs of text.
-    pub fn split(raw: &[&str]) -> Vec<Vec<(usize, String)>> {
-        raw.iter().map(|l| runs(l)).collect()
-    }
-
-    /// At least a quarter of the lines with text hold two or more runs.
-    pub fn side_by_side(split: &[Vec<(usize, String)>]) -> bool {
-        let multi = split.iter().filter(|r| r.len() >= 2).count();
-        let nonempty = split.iter().filter(|r| !r.is_empty()).count();
-        nonempty > 0 && multi * 4 >= nonempty
-    }
-
-    /// Rewrites side-by-side columns as one column after another; other pages are returned as
-    /// they are.
-    pub fn unfold<'a>(raw: &[&'a str]) -> Vec<std::borrow::Cow<'a, str>> {
-        use std::borrow::Cow;
-        let split = split(raw);
-        if !side_by_side(&split) {
-            return raw.iter().map(|l| Cow::Borrowed(*l)).collect();
-        }
-        let multi = split.iter().filter(|r| r.len() >= 2).count();
-        // Column starts: display cells where runs of multi-run lines begin, clustered.
-        let mut starts: Vec<usize> = split
-            .iter()
-            .filter(|r| r.len() >= 2)
-            .flat_map(|r| r.iter().map(|(c, _)| *c))
-            .collect();
-        starts.sort_unstable();
-        let mut bounds: Vec<(usize, usize)> = Vec::new(); // (start, count)
-        for s in starts {
-            match bounds.last_mut() {
-                Some((b, n)) if s <= *b + 4 => *n += 1,
-                _ => bounds.push((s, 1)),
-            }
-        }
-        let min_count = (multi / 5).max(2);
-        let cols: Vec<usize> = bounds
-            .into_iter()
-            .filter(|&(_, n)| n >= min_count)
-            .map(|(b, _)| b)
-            .collect();
-        if cols.len() < 2 {
-            return raw.iter().map(|l| Cow::Borrowed(*l)).collect();
-        }
-        let col_of = |cell: usize| cols.iter().rposition(|&c| c <= cell + 2).unwrap_or(0);
-        let mut out: Vec<Vec<String>> = vec![Vec::new(); cols.len()];
-        for runs in &split {
-            if runs.is_empty() {
-                for col in out.iter_mut() {
-                    col.push(String::new());
-                }
-                continue;
-            }
-            let mut filled = vec![false; cols.len()];
-            for (cell, text) in runs {
-                let k = col_of(*cell);
-                if filled[k] {
-                    if let Some(last) = out[k].last_mut() {
-                        last.push(' ');
-                        last.push_str(text);
-                    }
-                } else {
-                    out[k].push(text.clone());
-                    filled[k] = true;
-                }
-            }
-            for (k, f) in filled.iter().enumerate() {
-                if !f {
-                    out[k].push(String::new());
-                }
-            }
-        }
-        let mut lines: Vec<Cow<'a, str>> = Vec::new();
-        for col in out {
-            lines.extend(col.into_iter().map(Cow::Owned));
-            lines.push(Cow::Borrowed(""));
-        }
-        lines
-    }
+    n
 }
 
 #[cfg(test)]

@@ -235,13 +235,8 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
     let head = header_lines(printed);
     // Columns printed side by side are read in order from their geometry first; the page is
     // dated from the text as printed (its folio line stands first there, whole).
-    let unfolded;
-    let text = if lines::side_by_side(printed) {
-        unfolded = pdf::reading_order(printed);
-        unfolded.as_str()
-    } else {
-        printed
-    };
+    let text = lines::in_reading_order(printed);
+    let text = text.as_ref();
 
     let model = |w: &tagger::Weights| {
         let (lines, tags) = tag_text(text, w);
