@@ -27,28 +27,71 @@ pub fn reading_order(text: &str) -> String {
         .join("\u{c}")
 }
 
-/// A row's characters: (cell, character).
-fn cells(line: &str) -> Vec<(usize, char)> {
+/// How a dump counts a character's cells.
+#[derive(Clone, Copy)]
+enum Cells {
+    /// One per character, CJK or not: how converters place text by its x position.
+    Chars,
+    /// Two per CJK character: text aligned by eye in a terminal or an editor.
+    Display,
+}
+
+/// A row's characters: (first cell, character, cells it takes).
+fn cells(line: &str, unit: Cells) -> Vec<(usize, char, usize)> {
     let mut out = Vec::new();
     let mut col = 0usize;
     for ch in line.chars() {
+        let w = match unit {
+            Cells::Display if (ch as u32) >= 0x1100 => 2,
+            _ => 1,
+        };
         match ch {
             '\t' => col = (col / 8 + 1) * 8,
-            c if c.is_whitespace() => col += 1,
+            c if c.is_whitespace() => col += w,
             c => {
-                out.push((col, c));
-                col += 1;
+                out.push((col, c, w));
+                col += w;
             }
         }
     }
     out
 }
 
+/// How many runs after a gutter (two cells or more) start in the very cell a run of another
+/// row starts in: the cells that make columns line up.
+fn aligned(rows: &[Vec<(usize, char, usize)>]) -> usize {
+    let mut starts: Vec<usize> = Vec::new();
+    for row in rows {
+        starts.extend(
+            row.windows(2)
+                .filter(|w| w[1].0 >= w[0].0 + w[0].2 + 2)
+                .map(|w| w[1].0),
+        );
+    }
+    starts.sort_unstable();
+    starts
+        .iter()
+        .enumerate()
+        .filter(|&(i, &s)| (i > 0 && starts[i - 1] == s) || starts.get(i + 1) == Some(&s))
+        .count()
+}
+
 fn page(text: &str) -> String {
-    let rows: Vec<Vec<(usize, char)>> = text.lines().map(cells).collect();
+    // Whichever count of cells lines the columns up.
+    let grid =
+        |unit| -> Vec<Vec<(usize, char, usize)>> { text.lines().map(|l| cells(l, unit)).collect() };
+    let (chars, display) = (grid(Cells::Chars), grid(Cells::Display));
+    // A cell is a character's width, or half a CJK character's on a display grid: only where
+    // that grid clearly lines the columns up better (on a converter's grid, columns of full
+    // lines line up on both).
+    let (rows, cell) = if aligned(&display) >= 2 * aligned(&chars) + 2 {
+        (display, CELL / 2.0)
+    } else {
+        (chars, CELL)
+    };
     let width = rows
         .iter()
-        .filter_map(|r| r.last().map(|&(c, _)| c + 1))
+        .filter_map(|r| r.last().map(|&(c, _, w)| c + w))
         .max()
         .unwrap_or(0);
     // Where each cell's column has been filled down to. The converter gives a line of type a
@@ -65,14 +108,18 @@ fn page(text: &str) -> String {
             floor.iter_mut().for_each(|f| *f = top);
             continue;
         }
-        let y0 = row.iter().map(|&(c, _)| floor[c]).fold(-ROW, f32::max) + ROW;
-        for &(c, ch) in row {
-            floor[c] = y0;
-            let x0 = c as f32 * CELL;
+        let y0 = row
+            .iter()
+            .flat_map(|&(c, _, w)| &floor[c..c + w])
+            .fold(-ROW, |a, &b| a.max(b))
+            + ROW;
+        for &(c, ch, w) in row {
+            floor[c..c + w].iter_mut().for_each(|f| *f = y0);
+            let x0 = c as f32 * cell;
             glyphs.push(Glyph {
                 ch,
                 x0,
-                x1: x0 + CELL * REACH,
+                x1: x0 + w as f32 * cell + CELL * (REACH - 1.0),
                 y0,
                 y1: y0 + CELL,
                 size: CELL,
@@ -85,7 +132,7 @@ fn page(text: &str) -> String {
     }
     let y = floor.iter().copied().fold(0.0, f32::max) + ROW;
     let sheet = Sheet {
-        width: width as f32 * CELL,
+        width: width as f32 * cell,
         height: y,
         glyphs,
         ..Sheet::default()
@@ -209,5 +256,34 @@ mod tests {
             oranges.body
         );
         assert!(!oranges.body.contains("书房"), "{}", oranges.body);
+    }
+
+    #[test]
+    fn columns_aligned_by_eye_are_read_by_display_cells() {
+        // Typed in an editor: each column starts at one display position (a CJK character
+        // takes two), so at different character counts on lines of different length.
+        let cols: [[&str; 3]; 8] = [
+            ["甲一甲一甲一甲一甲一", "乙一乙一乙一乙一乙一", "丙一丙一丙"],
+            ["甲二", "乙二乙二乙二乙二", "丙二丙二丙"],
+            ["甲三甲三甲三甲", "乙三", "丙三丙三丙"],
+            ["甲四甲四", "乙四乙四乙四乙", "丙四丙四丙"],
+            ["甲五甲五甲五甲五甲", "乙五乙五乙", "丙五丙五丙"],
+            ["甲", "乙六乙六乙六乙六乙六", "丙六丙六丙"],
+            ["甲七甲七甲", "乙七乙七乙七", "丙七丙七丙"],
+            ["甲八甲", "乙八", "丙八丙八。"],
+        ];
+        let pad = |s: &str, to: usize| format!("{s}{}", " ".repeat(to - 2 * s.chars().count()));
+        let page: Vec<String> = cols
+            .iter()
+            .map(|[a, b, c]| format!("{}{}{c}", pad(a, 24), pad(b, 24)))
+            .collect();
+        let text = reading_order(&page.join("\n"));
+        let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+        let firsts: String = lines.iter().filter_map(|l| l.chars().next()).collect();
+        assert_eq!(
+            firsts,
+            "甲".repeat(8) + &"乙".repeat(8) + &"丙".repeat(8),
+            "{text}"
+        );
     }
 }
