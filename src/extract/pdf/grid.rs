@@ -19,6 +19,9 @@ const BLANK: f32 = 3.0;
 /// run (a byline's `记者 张三`) and only two spaces or more leave a gap the cut sees as a gutter.
 const REACH: f32 = 1.45;
 
+/// Widest grid read (a broadsheet page in small type is some 300 cells wide).
+const MAX_CELLS: usize = 2_000;
+
 /// The page's text in reading order.
 pub fn reading_order(text: &str) -> String {
     text.split('\u{c}')
@@ -94,6 +97,12 @@ fn page(text: &str) -> String {
         .filter_map(|r| r.last().map(|&(c, _, w)| c + w))
         .max()
         .unwrap_or(0);
+    // Past a newspaper page's size the text is read as printed: the cut's time and memory
+    // stay bounded whatever the input (a megabyte on one line, a million short lines).
+    let chars: usize = rows.iter().map(Vec::len).sum();
+    if width > MAX_CELLS || chars > super::MAX_GLYPHS {
+        return text.to_string();
+    }
     // Where each cell's column has been filled down to. The converter gives a line of type a
     // row of its own wherever its baseline differs from the lines beside it, so a column's
     // next line may stand several rows further down with only other columns' lines between:
@@ -285,5 +294,12 @@ mod tests {
             "甲".repeat(8) + &"乙".repeat(8) + &"丙".repeat(8),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_grid_past_a_page_s_size_is_left_as_printed() {
+        let wide = format!("{}   {}\n", "字".repeat(MAX_CELLS), "字");
+        let text = wide.repeat(3);
+        assert_eq!(reading_order(&text), text);
     }
 }
