@@ -19,7 +19,8 @@ const BLANK: f32 = 3.0;
 /// run (a byline's `记者 张三`) and only two spaces or more leave a gap the cut sees as a gutter.
 const REACH: f32 = 1.45;
 
-/// Widest grid read (a broadsheet page in small type is some 300 cells wide).
+/// Widest grid read, in cells of half a CJK character (a broadsheet page in small type is
+/// some 300 characters wide).
 const MAX_CELLS: usize = 2_000;
 
 /// The page's text in reading order.
@@ -80,6 +81,18 @@ fn aligned(rows: &[Vec<(usize, char, usize)>]) -> usize {
 }
 
 fn page(text: &str) -> String {
+    // Past a newspaper page's size the text is read as printed: the cut's time and memory
+    // stay bounded whatever the input (a megabyte on one line, a million short lines). Checked
+    // before any grid is built; a display grid is at most twice as wide.
+    let (mut longest, mut total) = (0, 0);
+    for line in text.lines() {
+        let n = line.chars().count();
+        longest = longest.max(n);
+        total += n;
+    }
+    if 2 * longest > MAX_CELLS || total > 2 * super::MAX_GLYPHS {
+        return text.to_string();
+    }
     // Whichever count of cells lines the columns up.
     let grid =
         |unit| -> Vec<Vec<(usize, char, usize)>> { text.lines().map(|l| cells(l, unit)).collect() };
@@ -97,10 +110,7 @@ fn page(text: &str) -> String {
         .filter_map(|r| r.last().map(|&(c, _, w)| c + w))
         .max()
         .unwrap_or(0);
-    // Past a newspaper page's size the text is read as printed: the cut's time and memory
-    // stay bounded whatever the input (a megabyte on one line, a million short lines).
-    let chars: usize = rows.iter().map(Vec::len).sum();
-    if width > MAX_CELLS || chars > super::MAX_GLYPHS {
+    if rows.iter().map(Vec::len).sum::<usize>() > super::MAX_GLYPHS {
         return text.to_string();
     }
     // Where each cell's column has been filled down to. The converter gives a line of type a
@@ -180,9 +190,7 @@ mod tests {
             line.extend(std::iter::repeat_n(' ', at.saturating_sub(n).max(2)));
             line.push_str(text);
         }
-        line.trim_start_matches(' ')
-            .to_string()
-            .replace('\u{1}', "")
+        line.trim_start_matches(' ').to_string()
     }
 
     /// Two stories side by side under a band with one story over both columns.
