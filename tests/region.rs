@@ -326,3 +326,16 @@ fn a_university_named_after_a_city_is_not_that_city() {
     assert_eq!(one(None, "", body), ["330327"]);
     assert!(one(None, "", "他毕业于南京大学。").is_empty());
 }
+
+#[test]
+fn a_districts_own_words_pick_the_township_of_a_district() {
+    // 双龙镇 is a township of 长寿区 and of three 县 of 重庆 (丰都, 云阳, 巫山).
+    let body = "重庆市双龙镇日前召开座谈会。几位区人大代表走访农户，区委有关负责人参加。";
+    assert_eq!(one(None, "", body), ["500115"]);
+    // A 县's own words leave three places of the name: no pick.
+    let county = "重庆市双龙镇日前召开座谈会。几位县人大代表走访农户。";
+    assert_eq!(one(None, "", county), ["500000"]);
+    // Markers of two kinds say nothing.
+    let mixed = "重庆市双龙镇日前召开座谈会。区委、县委有关负责人参加。";
+    assert_eq!(one(None, "", mixed), ["500000"]);
+}

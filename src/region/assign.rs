@@ -105,6 +105,7 @@ fn decide(
         article: Vec::new(),
         page,
         home,
+        own_unit: ev.own_unit,
         sets: Default::default(),
     };
     let found = mentions(ev, &mut ctx);

@@ -66,6 +66,9 @@ pub(crate) struct Evidence {
     pub(crate) title: String,
     pub(crate) body: String,
     pub(crate) markers: u32,
+    /// The kind of unit the article's markers speak of (`区` for 区委, 我区, 区人大代表), when
+    /// they all speak of one: a tie between places of that name is broken by it.
+    pub(crate) own_unit: Option<char>,
 }
 
 /// The page's home region and how sure it is.
@@ -88,12 +91,23 @@ pub(crate) fn collect(g: &Gazetteer, a: &ArticleText<'_>) -> Evidence {
     m.scan(a.body, &mut ev.body, &mut hits);
     ev.hits.extend(hits.drain(..).map(|h| (h, false)));
     let mut markers = 0;
+    let mut units = Vec::new();
     for (h, title) in &ev.hits {
-        if m.entry(h.entry).marker && marker_counts(ev.text(*title), h) {
+        let text = ev.text(*title);
+        if m.entry(h.entry).marker && marker_counts(text, h) {
             markers += if *title { 2 } else { 1 };
+            units.extend(
+                text[h.start..h.end]
+                    .chars()
+                    .find(|c| matches!(c, '市' | '区' | '县')),
+            );
         }
     }
     ev.markers = markers;
+    ev.own_unit = units
+        .first()
+        .copied()
+        .filter(|u| units.iter().all(|x| x == u));
     ev
 }
 
@@ -160,6 +174,8 @@ pub(crate) struct Context<'a> {
     pub(crate) article: Vec<usize>,
     pub(crate) page: &'a HashMap<usize, u32>,
     pub(crate) home: Option<Home>,
+    /// The kind of unit the article calls its own (`Evidence::own_unit`).
+    pub(crate) own_unit: Option<char>,
     /// What `article` and `page` say, as sets, so that scoring one name costs the same however
     /// many places a page names (the article's anchors, their prefectures and provinces; the
     /// page's anchors and their prefectures).
@@ -396,22 +412,32 @@ fn pick(
             return Some((**only, ctx.support(only.region as usize, adjacent)));
         }
     }
-    let mut best: Option<(Cand, f32)> = None;
-    let mut tie = false;
-    for c in cands {
-        let s = ctx.support(c.region as usize, adjacent);
-        match best {
-            Some((_, b)) if s < b => {}
-            Some((_, b)) if s == b => tie = true,
-            _ => {
-                best = Some((*c, s));
-                tie = false;
+    let supports: Vec<f32> = cands
+        .iter()
+        .map(|c| ctx.support(c.region as usize, adjacent))
+        .collect();
+    let top = supports.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let tied: Vec<(Cand, f32)> = cands
+        .iter()
+        .zip(&supports)
+        .filter(|&(_, &s)| s == top)
+        .map(|(c, &s)| (*c, s))
+        .collect();
+    match tied.as_slice() {
+        [one] => Some(*one),
+        // A story by a district's own paper (区委, 我区, 区人大代表) is about the 双龙镇 of a
+        // 区, not of the 县 that have one too: the tie is broken when exactly one place of the
+        // name lies in a unit of that kind.
+        _ => {
+            let unit = ctx.own_unit?;
+            let mut of_unit = tied.iter().filter(|(c, _)| {
+                let county = g.region_at(c.region as usize);
+                county.level == RegionLevel::County && county.name.ends_with(unit)
+            });
+            match (of_unit.next(), of_unit.next()) {
+                (Some(one), None) => Some(*one),
+                _ => None,
             }
         }
-    }
-    if tie {
-        None
-    } else {
-        best
     }
 }
