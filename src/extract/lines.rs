@@ -39,12 +39,27 @@ pub fn side_by_side(text: &str) -> bool {
 }
 
 /// The page's text in reading order: columns printed side by side are read from their
-/// character grid (see `pdf::reading_order`), other text is returned as it is.
+/// character grid (see `pdf::reading_order`); other text keeps its order. Letter-spaced lines
+/// are closed up first (`spacing`) where most of the page is set so (its real gaps would look
+/// like columns), else only on pages that print no columns side by side.
 pub fn in_reading_order(text: &str) -> Cow<'_, str> {
+    reading_order(text).0
+}
+
+/// As [`in_reading_order`], and whether the text was reordered from its grid.
+pub fn reading_order(text: &str) -> (Cow<'_, str>, bool) {
+    if super::spacing::spaced_page(text) {
+        let closed = super::spacing::close(text);
+        return if side_by_side(&closed) {
+            (Cow::Owned(super::pdf::reading_order(&closed)), true)
+        } else {
+            (closed, false)
+        };
+    }
     if side_by_side(text) {
-        Cow::Owned(super::pdf::reading_order(text))
+        (Cow::Owned(super::pdf::reading_order(text)), true)
     } else {
-        Cow::Borrowed(text)
+        (super::spacing::close(text), false)
     }
 }
 

@@ -21,6 +21,7 @@ mod layout;
 pub mod lines;
 pub mod pdf;
 mod segment;
+mod spacing;
 pub mod tagger;
 
 use chrono::NaiveDate;
@@ -231,12 +232,14 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
             reason,
         },
     })?;
-    let printed = decoded.text.trim_start_matches('\u{feff}');
-    let head = header_lines(printed);
-    // Columns printed side by side are read in order from their geometry first; the page is
-    // dated from the text as printed (its folio line stands first there, whole).
-    let text = lines::in_reading_order(printed);
+    let as_printed = decoded.text.trim_start_matches('\u{feff}');
+    // Columns printed side by side are read in order from their geometry first; such a page is
+    // dated from the text as printed (its folio line stands first there, whole). Other pages
+    // keep their order and are dated from their text closed up (`2 0 2 4 年`).
+    let (text, reordered) = lines::reading_order(as_printed);
     let text = text.as_ref();
+    let printed = if reordered { as_printed } else { text };
+    let head = header_lines(printed);
 
     let model = |w: &tagger::Weights| {
         let (lines, tags) = tag_text(text, w);
