@@ -86,8 +86,19 @@ fn the_edition_name_wins_over_the_prefecture_paper() {
         "我市召开文明城市巩固工作推进会。",
     );
     assert_eq!(got, ["330482"]);
+    // A city paper's story of its own city, no district or county named: the city's seat
+    // (南湖区, the first unit of 嘉兴市's list), as its readers file city news.
     let prefecture_paper = one(Some("嘉兴日报"), "", "我市召开文明城市巩固工作推进会。");
-    assert_eq!(prefecture_paper, ["330400"]);
+    assert_eq!(prefecture_paper, ["330402"]);
+}
+
+#[test]
+fn a_city_papers_own_city_goes_to_its_seat_and_a_named_county_stays() {
+    let g = |body: &str| one(Some("白城日报"), "", body);
+    assert_eq!(g("白城市委召开常委会议，研究部署春耕生产。"), ["220802"]);
+    assert_eq!(g("通榆县召开春耕生产动员会。"), ["220822"]);
+    // A prefecture named without a paper of its own stays the prefecture.
+    assert_eq!(one(None, "", "白城市召开春耕生产动员会。"), ["220800"]);
 }
 
 #[test]
@@ -269,9 +280,10 @@ fn the_papers_name_gives_its_place_whatever_the_separator() {
             "{paper}"
         );
     }
+    // No edition named: the city paper's own city, filed under its seat.
     assert_eq!(
         one(Some("嘉兴日报·要闻版"), "", "我市召开会议。"),
-        ["330400"]
+        ["330402"]
     );
 }
 

@@ -54,13 +54,23 @@ pub fn assign_page(paper: Option<&str>, articles: &[ArticleText<'_>]) -> Vec<Vec
         }),
         None => infer_home(g, &evidence, &page),
     };
+    // A city paper's story of its own city that names none of its districts or counties is
+    // filed under the city's seat (the district its government and city news are in), as the
+    // paper's readers file it; a prefecture named elsewhere keeps its prefecture code.
+    let seat = home
+        .filter(|h| h.from_paper && g.region_at(h.region).level == RegionLevel::Prefecture)
+        .and_then(|h| g.seat_of(h.region).map(|s| (h.region, s)));
     evidence
         .iter()
         .map(|ev| {
-            decide(g, ev, home, &page)
-                .into_iter()
-                .map(|i| g.ref_at(i))
-                .collect()
+            let mut regions = decide(g, ev, home, &page);
+            if let Some((city, seat)) = seat {
+                if regions.first() == Some(&city) {
+                    regions.retain(|&r| r != seat);
+                    regions[0] = seat;
+                }
+            }
+            regions.into_iter().map(|i| g.ref_at(i)).collect()
         })
         .collect()
 }

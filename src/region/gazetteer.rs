@@ -295,6 +295,16 @@ impl Gazetteer {
         &self.regions[i]
     }
 
+    /// A prefecture's seat as the official list orders it: the first of its units, which is
+    /// its core urban district (洮北区 of 白城市, 潍城区 of 潍坊市) or, in a prefecture without
+    /// districts, most often its seat city; functional zones (codes ending 70–79, 开发区) never.
+    pub(crate) fn seat_of(&self, prefecture: usize) -> Option<usize> {
+        self.children.get(prefecture)?.iter().copied().find(|&c| {
+            let code = self.regions[c].code.as_str();
+            self.regions[c].level == RegionLevel::County && !code[4..].starts_with('7')
+        })
+    }
+
     pub(crate) fn prefecture_of(&self, i: usize) -> Option<usize> {
         self.prefecture_idx[i]
     }
