@@ -9,6 +9,7 @@
 //! a [`Report`] that renders as `score.py` prints (`Report::to_text`) or serialises to JSON.
 //! It must not read files or extract pages itself: the `eval` command does that.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -96,11 +97,13 @@ pub fn score(gold: &GoldFile, pages: &[Page]) -> Report {
     let mut lines = Vec::with_capacity(gold.pages.len());
     for gp in &gold.pages {
         t.gold += gp.articles.len();
-        let found = by_file.get(basename(&gp.file)).or_else(|| {
+        let pdf = format!("{}.pdf", stem(basename(&gp.file)));
+        let found = by_file
+            .get(basename(&gp.file))
             // A PDF page is scored against the gold of its text dump (`p01.pdf` for `p01.txt`).
-            let pdf = format!("{}.pdf", stem(basename(&gp.file)));
-            by_file.get(pdf.as_str())
-        });
+            .or_else(|| by_file.get(pdf.as_str()))
+            .map(|p| Cow::Borrowed(*p))
+            .or_else(|| pdf_pages(pages, &pdf).map(Cow::Owned));
         let Some(page) = found else {
             t.missing_pages += 1;
             lines.push(PageScore {
@@ -112,12 +115,28 @@ pub fn score(gold: &GoldFile, pages: &[Page]) -> Report {
             });
             continue;
         };
-        lines.push(score_page(gp, page, &mut t));
+        lines.push(score_page(gp, &page, &mut t));
     }
     Report {
         pages: lines,
         summary: summarise(&t),
     }
+}
+
+/// The pages of a PDF that holds several (`p01.pdf#p1`, `p01.pdf#p2`, …) as one page: its gold
+/// labels the file, so every article found in it counts (the first page's date stands).
+fn pdf_pages(pages: &[Page], pdf: &str) -> Option<Page> {
+    let mut parts = pages.iter().filter(|p| {
+        basename(&p.source)
+            .strip_prefix(pdf)
+            .and_then(|rest| rest.strip_prefix("#p"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let mut whole = parts.next()?.clone();
+    for p in parts {
+        whole.articles.extend(p.articles.iter().cloned());
+    }
+    Some(whole)
 }
 
 /// Scores one page that has a prediction, adding to the totals.

@@ -317,3 +317,19 @@ fn serialises_misses_with_their_kind() {
     assert_eq!(v["pages"][0]["misses"][0]["kind"], "byline");
     assert_eq!(v["pages"][0]["misses"][0]["want"][0], "吕蕾");
 }
+
+#[test]
+fn the_pages_of_a_pdf_count_together_for_its_gold_page() {
+    // p01.pdf came out as two pages: one article on each.
+    let mut first = good_p01();
+    first.source = "/tmp/pdf/p01.pdf#p1".to_string();
+    let second_article = first.articles.pop().unwrap();
+    let mut second = page("/tmp/pdf/p01.pdf#p2", None, DateSource::None, vec![second_article]);
+    second.paper = None;
+    // Another file's page (`p011.pdf#p1`) is not p01's.
+    let other = page("/tmp/pdf/p011.pdf#p1", None, DateSource::None, Vec::new());
+    let r = score(&gold(), &[first, second, other]);
+    assert_eq!(r.pages[0].pred, Some(2));
+    assert_eq!(r.pages[0].matched, 2);
+    assert_eq!((r.summary.date_acc, r.summary.missing_pages), (1.0, 1));
+}
