@@ -237,6 +237,17 @@ fn a_last_name_wrapped_onto_a_line_of_its_own_stays_in_the_byline() {
             vec!["胡吉", "马玉龙", "吴燕钧"],
         ),
         ("某某传媒中心全媒体记者", "王旭东", vec!["王旭东"]),
+        // The wrap cut the role word itself, the names after it too long for a last name's line.
+        (
+            "作者：文字 张明 李华 摄",
+            "影 王小强 赵丽娟",
+            vec!["张明", "李华", "王小强", "赵丽娟"],
+        ),
+        (
+            "记者 张明 通讯",
+            "员 王小强 李大华",
+            vec!["张明", "王小强", "李大华"],
+        ),
     ] {
         let lines = [
             line("台风过后", 20.0, true),

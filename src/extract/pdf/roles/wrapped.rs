@@ -26,7 +26,10 @@ pub(super) fn wrapped_bylines(lines: &[Line]) -> Vec<Line> {
                     continue;
                 }
             }
-            if let Some(text) = cut_in_a_word(l, next).or_else(|| name_wrapped(l, next)) {
+            if let Some(text) = cut_in_a_word(l, next)
+                .or_else(|| name_wrapped(l, next))
+                .or_else(|| role_cut(l, next))
+            {
                 out.push(merged(l, &lines[k + 1..k + 2], text));
                 k += 2;
                 continue;
@@ -107,6 +110,44 @@ fn name_wrapped(l: &Line, next: &Line) -> Option<String> {
         (None, None) => return None,
     };
     (n >= b.names.len().max(1)).then_some(best)
+}
+
+/// Role words a wrap may cut (`…闾高桥 摄` / `影 马玉龙 吴燕钧`).
+const ROLE_WORDS: &[&str] = &[
+    "摄影",
+    "记者",
+    "通讯员",
+    "实习生",
+    "编辑",
+    "作者",
+    "文字",
+    "图片",
+    "特约",
+    "见习",
+    "首席",
+];
+
+/// A byline cut inside a role word, whole, when whole it names everyone the first line names
+/// and more.
+fn role_cut(l: &Line, next: &Line) -> Option<String> {
+    let first = byline::parse_line(&l.text).filter(|b| !b.bracketed)?;
+    let (a, b) = (l.text.trim(), next.text.trim());
+    let junction: String = a
+        .chars()
+        .next_back()
+        .into_iter()
+        .chain(b.chars().next())
+        .collect();
+    if !credit_shaped(next, l)
+        || junction.chars().count() < 2
+        || !ROLE_WORDS.iter().any(|w| w.contains(junction.as_str()))
+    {
+        return None;
+    }
+    let glued = format!("{a}{b}");
+    let whole = byline::parse_line(&glued).filter(|w| !w.bracketed)?;
+    (whole.names.len() > first.names.len() && first.names.iter().all(|n| whole.names.contains(n)))
+        .then_some(glued)
 }
 
 /// The first line's text up to its last sentence, how many lines after it the byline that
