@@ -324,8 +324,12 @@ fn the_pages_of_a_pdf_count_together_for_its_gold_page() {
     let mut first = good_p01();
     first.source = "/tmp/pdf/p01.pdf#p1".to_string();
     let second_article = first.articles.pop().unwrap();
-    let mut second = page("/tmp/pdf/p01.pdf#p2", None, DateSource::None, vec![second_article]);
-    second.paper = None;
+    let second = page(
+        "/tmp/pdf/p01.pdf#p2",
+        None,
+        DateSource::None,
+        vec![second_article],
+    );
     // Another file's page (`p011.pdf#p1`) is not p01's.
     let other = page("/tmp/pdf/p011.pdf#p1", None, DateSource::None, Vec::new());
     let r = score(&gold(), &[first, second, other]);
