@@ -3,26 +3,11 @@
 //! the same body text once whitespace is set aside).
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod seed_support;
+use seed_support::seeds;
 
 use paperboy::extract::{self, Options};
 use paperboy::model::Page;
-
-fn seeds() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            (name, std::fs::read_to_string(&p).unwrap())
-        })
-        .collect();
-    out.sort();
-    assert_eq!(out.len(), 5, "the five seed pages");
-    out
-}
 
 fn page(text: &str, source: &str) -> Page {
     extract::page(text.as_bytes(), source, &Options::default()).unwrap()

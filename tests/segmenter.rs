@@ -3,26 +3,11 @@
 //! pdfminer.six write it) goes to the fitted page model, every other page to the rules.
 #![allow(clippy::unwrap_used)]
 
-use std::path::PathBuf;
+mod seed_support;
+use seed_support::seeds;
 
 use paperboy::extract::{self, read_by_model, Options, Segmenter};
 use paperboy::model::Page;
-
-fn seeds() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().to_string();
-            (name, std::fs::read_to_string(&p).unwrap())
-        })
-        .collect();
-    out.sort();
-    assert_eq!(out.len(), 5, "the five seed pages");
-    out
-}
 
 fn cut(text: &str, source: &str, segmenter: Segmenter) -> Page {
     let opts = Options {
