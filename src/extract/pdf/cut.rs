@@ -8,6 +8,9 @@
 use super::{columns, vertical};
 use super::{Glyph, Rect, Sheet};
 
+mod bands;
+use bands::{headline_on_top, headline_under_gap, picture_bands};
+
 /// A line of text as laid out, or a picture, in reading order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line {
@@ -223,6 +226,13 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
         xy_cut(items, rest, body, depth + 1, out);
         return;
     }
+    // A headline right under a narrower gap across the region: the story above ends there
+    // in every column, and the one below starts level with its headline.
+    if let Some((above, below)) = headline_under_gap(items, &region, body) {
+        xy_cut(items, above, body, depth + 1, out);
+        xy_cut(items, below, body, depth + 1, out);
+        return;
+    }
     // Then columns: a gutter running the whole height of the region.
     let cols = columns::group(
         items,
@@ -243,61 +253,6 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
         return;
     }
     out.push(region);
-}
-
-/// The region cut under its top band when that band is display type alone (headline sizes,
-/// or bold kicker and subtitle lines with them) and a gap of at least 0.4 body sizes runs
-/// across the whole region below it.
-fn headline_on_top(items: &[Run], region: &[usize], body: f32) -> Option<(Vec<usize>, Vec<usize>)> {
-    let groups = gaps(items, region, body * 0.4, |r| (r.y0, r.y1));
-    if groups.len() < 2 {
-        return None;
-    }
-    let big = |i: usize| items[i].size >= body * 1.15 && !items[i].picture;
-    let display = |i: usize| big(i) || (items[i].bold * 2 > items[i].chars && !items[i].picture);
-    let mut head = Vec::new();
-    let mut k = 0;
-    while k < groups.len() - 1 && groups[k].1.iter().all(|&i| display(i)) {
-        head.extend(groups[k].1.iter().copied());
-        k += 1;
-    }
-    // One headline, not the headlines of stories side by side: no gutter between its parts
-    // (a lone character past a wide space, `第四十五期　寿` over `光人在青岛`, is no headline).
-    let parts = split(items, &head, body, |r| (r.x0, r.x1));
-    let headlines = parts
-        .iter()
-        .filter(|p| p.iter().map(|&i| items[i].chars).sum::<usize>() >= 2)
-        .count();
-    if k == 0 || !head.iter().any(|&i| big(i)) || headlines > 1 {
-        return None;
-    }
-    let rest: Vec<usize> = groups[k..]
-        .iter()
-        .flat_map(|g| g.1.iter().copied())
-        .collect();
-    Some((head, rest))
-}
-
-/// The region cut across at every gap, however narrow, on either side of a band of one
-/// picture (or pictures with no gutter between them) alone.
-fn picture_bands(items: &[Run], region: &[usize], body: f32) -> Vec<Vec<usize>> {
-    if !region.iter().any(|&i| items[i].picture) {
-        return vec![region.to_vec()];
-    }
-    // One picture across, not pictures side by side with a gutter between (photo items set
-    // beside each other, each over its own caption, are cut into columns first).
-    let pictures = |g: &[usize]| {
-        g.iter().all(|&i| items[i].picture)
-            && split(items, g, body * 0.6, |r| (r.x0, r.x1)).len() == 1
-    };
-    let mut out: Vec<Vec<usize>> = Vec::new();
-    for (_, g) in gaps(items, region, 0.5, |r| (r.y0, r.y1)) {
-        match out.last_mut() {
-            Some(last) if !pictures(last) && !pictures(&g) => last.extend(g),
-            _ => out.push(g),
-        }
-    }
-    out
 }
 
 /// A region that is a single band of text set with wide spaces (a byline: `记者 张三　实习生 李四`)

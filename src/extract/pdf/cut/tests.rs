@@ -209,3 +209,46 @@ fn photo_items_side_by_side_are_read_one_after_the_other() {
         "{texts:?}"
     );
 }
+
+#[test]
+fn a_story_under_another_on_its_column_grid_is_read_after_it_whatever_the_gap() {
+    // Two stories over the same two columns, the second's headline less than a line's height
+    // under the first's last lines, its text in the second column level with its headline.
+    let mut g = Vec::new();
+    set(&mut g, "甲报道", 140.0, 20.0, 24.0, true);
+    column(&mut g, &"甲".repeat(80), 140.0, 50.0, 10);
+    column(&mut g, &"甲".repeat(80), 260.0, 50.0, 10);
+    let b_top = 50.0 + 7.0 * 14.5 + 10.0 + 8.0;
+    set(&mut g, "乙消息", 140.0, b_top, 24.0, true);
+    column(&mut g, &"乙".repeat(60), 140.0, b_top + 30.0, 10);
+    column(&mut g, &"乙".repeat(80), 260.0, b_top, 10);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let head_b = texts.iter().position(|t| *t == "乙消息").unwrap();
+    assert_eq!(texts[0], "甲报道");
+    assert!(
+        texts[1..head_b].iter().all(|t| t.starts_with('甲')),
+        "{texts:?}"
+    );
+    assert_eq!(texts[1..head_b].len(), 16, "{texts:?}");
+    assert!(
+        texts[head_b + 1..].iter().all(|t| t.starts_with('乙')),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn a_headline_right_over_the_gap_stays_with_what_is_under_it() {
+    // Left: a story's last lines over a slogan in display type; right: a photo item's
+    // headline right over its caption, level with the slogan.
+    let mut g = Vec::new();
+    column(&mut g, &"甲".repeat(80), 20.0, 50.0, 10);
+    let under = 50.0 + 7.0 * 14.5 + 10.0 + 8.0;
+    set(&mut g, "垃圾分类", 20.0, under, 20.0, true);
+    set(&mut g, "乙标题", 160.0, under - 30.0, 20.0, true);
+    column(&mut g, &"乙".repeat(40), 160.0, under, 10);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let head = texts.iter().position(|t| *t == "乙标题").unwrap();
+    assert!(texts[head + 1].starts_with('乙'), "{texts:?}");
+}

@@ -1,0 +1,113 @@
+//! Where a region is cut across before its columns are told apart: a band of one picture, a
+//! headline alone on top of its story's columns, a headline right under a narrower gap.
+
+use super::{gaps, split, Run};
+
+/// The region cut across at every gap, however narrow, on either side of a band of one
+/// picture (or pictures with no gutter between them) alone.
+pub(super) fn picture_bands(items: &[Run], region: &[usize], body: f32) -> Vec<Vec<usize>> {
+    if !region.iter().any(|&i| items[i].picture) {
+        return vec![region.to_vec()];
+    }
+    // One picture across, not pictures side by side with a gutter between (photo items set
+    // beside each other, each over its own caption, are cut into columns first).
+    let pictures = |g: &[usize]| {
+        g.iter().all(|&i| items[i].picture)
+            && split(items, g, body * 0.6, |r| (r.x0, r.x1)).len() == 1
+    };
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for (_, g) in gaps(items, region, 0.5, |r| (r.y0, r.y1)) {
+        match out.last_mut() {
+            Some(last) if !pictures(last) && !pictures(&g) => last.extend(g),
+            _ => out.push(g),
+        }
+    }
+    out
+}
+
+/// The region cut under its top band when that band is display type alone (headline sizes,
+/// or bold kicker and subtitle lines with them) and a gap of at least 0.4 body sizes runs
+/// across the whole region below it.
+pub(super) fn headline_on_top(
+    items: &[Run],
+    region: &[usize],
+    body: f32,
+) -> Option<(Vec<usize>, Vec<usize>)> {
+    let groups = gaps(items, region, body * 0.4, |r| (r.y0, r.y1));
+    if groups.len() < 2 {
+        return None;
+    }
+    let big = |i: usize| items[i].size >= body * 1.15 && !items[i].picture;
+    let display = |i: usize| big(i) || (items[i].bold * 2 > items[i].chars && !items[i].picture);
+    let mut head = Vec::new();
+    let mut k = 0;
+    while k < groups.len() - 1 && groups[k].1.iter().all(|&i| display(i)) {
+        head.extend(groups[k].1.iter().copied());
+        k += 1;
+    }
+    // One headline, not the headlines of stories side by side: no gutter between its parts
+    // (a lone character past a wide space, `第四十五期　寿` over `光人在青岛`, is no headline).
+    let parts = split(items, &head, body, |r| (r.x0, r.x1));
+    let headlines = parts
+        .iter()
+        .filter(|p| p.iter().map(|&i| items[i].chars).sum::<usize>() >= 2)
+        .count();
+    if k == 0 || !head.iter().any(|&i| big(i)) || headlines > 1 {
+        return None;
+    }
+    let rest: Vec<usize> = groups[k..]
+        .iter()
+        .flat_map(|g| g.1.iter().copied())
+        .collect();
+    Some((head, rest))
+}
+
+/// The region cut at the first gap of at least 0.6 body sizes across it under which display
+/// type opens the text (a headline, or a bold kicker over one), where the region's columns all
+/// hold text on both sides of that gap: where stories set one above the other share a column
+/// grid, the gap between them is often narrower than a band's, and cut into columns first the
+/// story below would be read inside the columns of the one above. (A headline across a gutter,
+/// or a column beside them that runs past the gap, a brief, leaves the region to the cuts
+/// after this one.)
+pub(super) fn headline_under_gap(
+    items: &[Run],
+    region: &[usize],
+    body: f32,
+) -> Option<(Vec<usize>, Vec<usize>)> {
+    let cols = split(items, region, body * 0.6, |r| (r.x0, r.x1));
+    if cols.len() < 2 {
+        return None;
+    }
+    let groups = gaps(items, region, body * 0.6, |r| (r.y0, r.y1));
+    let big = |i: usize| items[i].size >= body * 1.15 && !items[i].picture;
+    let display = |i: usize| big(i) || (items[i].bold * 2 > items[i].chars && !items[i].picture);
+    let k = (1..groups.len()).find(|&k| {
+        let g = &groups[k].1;
+        let top = g.iter().map(|&i| items[i].rect.y0).fold(f32::MAX, f32::min);
+        let opens = g
+            .iter()
+            .any(|&i| display(i) && items[i].rect.y0 < top + body * 0.5)
+            && g.iter()
+                .any(|&i| big(i) && items[i].rect.y0 < top + body * 6.0);
+        // Every column goes on across the gap, and what ends over it is not display type (a
+        // headline right over a gap heads what is under it).
+        opens
+            && cols.iter().all(|c| {
+                let last_above = c
+                    .iter()
+                    .filter(|&&i| items[i].rect.y1 <= top)
+                    .max_by(|&&a, &&b| items[a].rect.y1.total_cmp(&items[b].rect.y1));
+                last_above.is_some_and(|&i| !display(i))
+                    && c.iter().any(|&i| items[i].rect.y0 >= top)
+            })
+    })?;
+    let above = groups[..k]
+        .iter()
+        .flat_map(|g| g.1.iter().copied())
+        .collect();
+    let below = groups[k..]
+        .iter()
+        .flat_map(|g| g.1.iter().copied())
+        .collect();
+    Some((above, below))
+}
