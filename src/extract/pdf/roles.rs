@@ -267,6 +267,28 @@ fn roles(lines: &[Line], body: f32) -> Vec<Role> {
             roles[k] = Role::Deck;
         }
     }
+    // A kicker wrapped over several lines: the lines over its last, in its type right over
+    // it and reaching as far right (a wrap fills every line but the last), over the headline's
+    // own column (not the page label beside the paper's name), are the kicker too.
+    for k in (0..lines.len().saturating_sub(1)).rev() {
+        let (l, next) = (&lines[k], &lines[k + 1]);
+        let head = (k + 1..lines.len())
+            .take_while(|&j| matches!(roles[j], Role::Deck | Role::Head))
+            .find(|&j| roles[j] == Role::Head)
+            .map(|j| &lines[j]);
+        if roles[k] == Role::Text
+            && head.is_some_and(|h| l.rect.x0 < h.rect.x1 && h.rect.x0 < l.rect.x1)
+            && roles[k + 1] == Role::Deck
+            && is_deck(l, body)
+            && l.leaf == next.leaf
+            && l.bold == next.bold
+            && (l.size - next.size).abs() < next.size * 0.05
+            && next.rect.y0 - l.rect.y1 < next.size * 0.8
+            && l.rect.x1 >= next.rect.x1 - next.size
+        {
+            roles[k] = Role::Deck;
+        }
+    }
     // Names alone set flush right under a story's last sentence sign it (`…时代之歌。` / `李夏`).
     for k in 1..lines.len() {
         let l = &lines[k];

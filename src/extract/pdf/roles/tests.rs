@@ -325,3 +325,36 @@ fn a_public_service_slogan_heads_nothing_and_the_text_after_it_opens_a_fragment(
     use Tag::*;
     assert_eq!(tags, [HeadOpen, Text, Outside, Outside, TextOpen]);
 }
+
+#[test]
+fn a_kicker_wrapped_over_several_lines_heads_its_story() {
+    let bold = |text: &str, y0: f32, x1: f32| Line {
+        bold: true,
+        rect: Rect {
+            x0: 30.0,
+            y0,
+            x1,
+            y1: y0 + 10.0,
+        },
+        ..line(text, 10.0, true)
+    };
+    let lines = [
+        bold("开局之年奋斗正当时·学", 100.0, 140.0),
+        bold("习贯彻全会精神权威访", 113.0, 140.0),
+        bold("谈", 126.0, 40.0),
+        Line {
+            rect: Rect {
+                x0: 30.0,
+                y0: 139.0,
+                x1: 140.0,
+                y1: 157.0,
+            },
+            ..line("扛牢主城区担当", 18.0, true)
+        },
+        line("“今年是开局之年，”街道党工委书记说。", 10.0, false),
+    ];
+    let (pl, tags) = tag(&lines, 10.0, 0.0);
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Head, Text], "{pl:?}");
+    assert_eq!(pl[0].text, "开局之年奋斗正当时·学习贯彻全会精神权威访谈");
+}
