@@ -69,6 +69,9 @@ pub(super) fn headline_on_top(
 /// story below would be read inside the columns of the one above. (A headline across a gutter,
 /// or a column beside them that runs past the gap, a brief, leaves the region to the cuts
 /// after this one.)
+/// Gaps looked at by [`headline_under_gap`], at most.
+const MAX_CANDIDATES: usize = 8;
+
 pub(super) fn headline_under_gap(
     items: &[Run],
     region: &[usize],
@@ -81,18 +84,23 @@ pub(super) fn headline_under_gap(
     let groups = gaps(items, region, body * 0.6, |r| (r.y0, r.y1));
     let big = |i: usize| items[i].size >= body * 1.15 && !items[i].picture;
     let display = |i: usize| big(i) || (items[i].bold * 2 > items[i].chars && !items[i].picture);
-    let k = (1..groups.len()).find(|&k| {
-        let g = &groups[k].1;
-        let top = g.iter().map(|&i| items[i].rect.y0).fold(f32::MAX, f32::min);
-        let opens = g
-            .iter()
+    let opens = |g: &[usize], top: f32| {
+        g.iter()
             .any(|&i| display(i) && items[i].rect.y0 < top + body * 0.5)
             && g.iter()
-                .any(|&i| big(i) && items[i].rect.y0 < top + body * 6.0);
-        // Every column goes on across the gap, and what ends over it is not display type (a
-        // headline right over a gap heads what is under it).
-        opens
-            && cols.iter().all(|c| {
+                .any(|&i| big(i) && items[i].rect.y0 < top + body * 6.0)
+    };
+    let top_of = |g: &[usize]| g.iter().map(|&i| items[i].rect.y0).fold(f32::MAX, f32::min);
+    // The columns are checked at the first few gaps display type opens under, each a pass
+    // over the region: time stays linear in it on any page.
+    let k = (1..groups.len())
+        .filter(|&k| opens(&groups[k].1, top_of(&groups[k].1)))
+        .take(MAX_CANDIDATES)
+        .find(|&k| {
+            let top = top_of(&groups[k].1);
+            // Every column goes on across the gap, and what ends over it is not display type
+            // (a headline right over a gap heads what is under it).
+            cols.iter().all(|c| {
                 let last_above = c
                     .iter()
                     .filter(|&&i| items[i].rect.y1 <= top)
@@ -100,7 +108,7 @@ pub(super) fn headline_under_gap(
                 last_above.is_some_and(|&i| !display(i))
                     && c.iter().any(|&i| items[i].rect.y0 >= top)
             })
-    })?;
+        })?;
     let above = groups[..k]
         .iter()
         .flat_map(|g| g.1.iter().copied())
