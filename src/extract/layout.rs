@@ -324,7 +324,13 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<U
     });
     let title_first = glued_headlines && prose && after_whole && headline_over_lead(lines, widest);
     let mut built: Vec<(Unit, bool, usize, usize, bool)> = Vec::new();
+    // The line before was a folio's date line (`2024年5月17日 星期五`): in a block of running
+    // text (a page that lost its blank lines runs its first story on under the masthead), the
+    // masthead ends there.
+    let mut after_folio = false;
     for line in lines {
+        let folio = super::date::masthead_line(&line.text).is_some();
+        let after_folio = std::mem::replace(&mut after_folio, folio);
         // A bracketed byline cut by a wrap takes the lines up to its closing bracket, the
         // break kept for the byline to tell a cut name from a space between names.
         // (Only a short unit can be a byline: long ones are not looked at again per line.)
@@ -370,8 +376,12 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<U
                 && *count == 1
                 && !has_sentence_marks(&cur.text)
                 && (*last_width * 100 < line_width * 60 || (first_unit && title_first));
-            let new_paragraph =
-                alone || *cur_alone || own_paragraph || paragraph_ended || short_title;
+            let new_paragraph = alone
+                || *cur_alone
+                || own_paragraph
+                || paragraph_ended
+                || short_title
+                || (after_folio && prose);
             if !new_paragraph {
                 if prose {
                     join_pieces(&mut cur.text, &line.text);

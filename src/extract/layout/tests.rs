@@ -196,3 +196,13 @@ fn a_dateline_whose_byline_bracket_a_wrap_cut_goes_on_below_whatever_its_indent(
     assert_eq!(names, ["刘洋", "赵磊"]);
     assert!(rest.starts_with("走进古城街道"));
 }
+
+#[test]
+fn a_masthead_run_into_the_first_story_ends_at_its_date_line() {
+    // The page lost its blank lines: paper, date, headline and lead stand in one block.
+    let page = "今日某县\n2024年6月3日 星期一\n山区小学用上新校舍\n本报讯（记者 王明）昨天，\
+                某镇中心小学的三百多名学生搬进了新建的教学楼，教室宽敞明亮。\n";
+    let got = texts(page);
+    assert!(got.iter().any(|u| u == "山区小学用上新校舍"), "{got:?}");
+    assert!(got.iter().any(|u| u.starts_with("本报讯")), "{got:?}");
+}
