@@ -328,9 +328,25 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<U
     // text (a page that lost its blank lines runs its first story on under the masthead), the
     // masthead ends there.
     let mut after_folio = false;
-    for line in lines {
+    for (k, line) in lines.iter().enumerate() {
         let folio = super::date::masthead_line(&line.text).is_some();
         let after_folio = std::mem::replace(&mut after_folio, folio);
+        // A heading a hard wrap cut (`## 市政府第五次常` / `务会议召开`): the block's last line,
+        // no wider than the heading, with no punctuation and no mark of its own, goes on it.
+        if let Some((cur, ..)) = built
+            .last_mut()
+            .filter(|b| b.0.level.is_some() && b.3 == 1 && k + 1 == lines.len())
+        {
+            if line.level.is_none()
+                && !line.bold
+                && !has_prose_marks(&line.text)
+                && !stands_alone(line)
+                && width(&line.text) < width(&cur.text)
+            {
+                cur.text.push_str(&line.text);
+                continue;
+            }
+        }
         // A bracketed byline cut by a wrap takes the lines up to its closing bracket, the
         // break kept for the byline to tell a cut name from a space between names.
         // (Only a short unit can be a byline: long ones are not looked at again per line.)

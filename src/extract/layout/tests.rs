@@ -206,3 +206,14 @@ fn a_masthead_run_into_the_first_story_ends_at_its_date_line() {
     assert!(got.iter().any(|u| u == "山区小学用上新校舍"), "{got:?}");
     assert!(got.iter().any(|u| u.starts_with("本报讯")), "{got:?}");
 }
+
+#[test]
+fn a_heading_cut_by_a_hard_wrap_is_whole() {
+    let page = "## 县政府召开第五次常\n务会议\n\n本报讯 昨天上午，县长主持召开县政府常务会议。\n";
+    let got = units(page);
+    assert_eq!(got[0].text, "县政府召开第五次常务会议");
+    assert_eq!(got[0].level, Some(2));
+    // A line of running text under a heading is not its rest.
+    let lead = "## 县政府召开常务会议\n会议研究了春耕生产。\n";
+    assert_eq!(texts(lead), ["县政府召开常务会议", "会议研究了春耕生产。"]);
+}
