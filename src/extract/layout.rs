@@ -155,6 +155,9 @@ pub(super) struct Line {
     pub(super) level: Option<u8>,
     pub(super) indented: bool,
     pub(super) bold: bool,
+    /// Characters of the line as printed (markdown marks included), trimmed: what a hard wrap
+    /// counts.
+    pub(super) printed: usize,
 }
 
 pub(super) fn clean_line(raw: &str) -> Line {
@@ -182,7 +185,27 @@ pub(super) fn clean_line(raw: &str) -> Line {
         level,
         indented,
         bold: s.starts_with("**") && s.ends_with("**") && s.len() > 4,
+        printed: raw.trim().chars().count(),
     }
+}
+
+/// The printed length most of a page's longer lines (8 characters or more) share, when at
+/// least half of them do: the width a hard wrap cut them at; 0 otherwise.
+fn wrap_width(text: &str) -> usize {
+    let mut counts: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    let mut long = 0;
+    for l in text.lines() {
+        let n = l.trim().chars().count();
+        if n >= 8 {
+            long += 1;
+            *counts.entry(n).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(n, c)| (c, n))
+        .filter(|&(_, c)| c * 2 >= long && c >= 3)
+        .map_or(0, |(n, _)| n)
 }
 
 /// A line that is a unit of its own whatever its neighbours: a heading, a byline, furniture or a
@@ -204,6 +227,9 @@ pub fn units(text: &str) -> Vec<Unit> {
         seen = (seen.0 || ind, seen.1 || !ind);
     }
     let indent_page = seen.0 && seen.1;
+    // The width a hard wrap cut the page's lines at: the most common printed length of its
+    // longer lines, when most of them share it (0: not hard-wrapped).
+    let wrap = wrap_width(text);
     // A converter that ends pages with form feeds set its headlines apart from their leads;
     // only text wrapped by hand or by OCR glues a headline to the line under it.
     let glued_headlines = !text.contains('\u{c}');
@@ -217,7 +243,12 @@ pub fn units(text: &str) -> Vec<Unit> {
                 if is_verse(&block, out.last()) {
                     verse(&block, block_no, &mut out);
                 } else {
-                    split_block(&block, block_no, (indent_page, glued_headlines), &mut out);
+                    split_block(
+                        &block,
+                        block_no,
+                        (indent_page, glued_headlines, wrap),
+                        &mut out,
+                    );
                 }
                 block.clear();
                 block_no += 1;
@@ -301,8 +332,8 @@ fn verse(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
 
 /// Splits a block into units; `page` tells whether the page marks paragraphs by indents and
 /// whether a headline may stand glued to the lead under it.
-fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<Unit>) {
-    let (indent_page, glued_headlines) = page;
+fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mut Vec<Unit>) {
+    let (indent_page, glued_headlines, wrap) = page;
     let prose = lines
         .iter()
         .any(|l| l.level.is_none() && (has_prose_marks(&l.text) || width(&l.text) > 40));
@@ -331,12 +362,21 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool), out: &mut Vec<U
     for (k, line) in lines.iter().enumerate() {
         let folio = super::date::masthead_line(&line.text).is_some();
         let after_folio = std::mem::replace(&mut after_folio, folio);
-        // A heading a hard wrap cut (`## 市政府第五次常` / `务会议召开`): the block's last line,
-        // no wider than the heading, with no punctuation and no mark of its own, goes on it.
-        if let Some((cur, ..)) = built
-            .last_mut()
-            .filter(|b| b.0.level.is_some() && b.3 == 1 && k + 1 == lines.len())
-        {
+        // A heading a hard wrap cut (`## 市政府第五次常` / `务会议召开`): printed as long as the
+        // page's wrapped lines, it goes on in the line under it when that line is no wider, has
+        // no punctuation and no mark of its own, and ends the block or stands over a dateline
+        // or byline (a subtitle under a shorter heading stays a line of its own).
+        let ends_head = lines
+            .get(k + 1)
+            .is_none_or(|n| stands_alone(n) || byline::split_dateline(&n.text).is_some());
+        if let Some((cur, ..)) = built.last_mut().filter(|b| {
+            b.0.level.is_some()
+                && b.3 == 1
+                && ends_head
+                && k > 0
+                && wrap > 0
+                && lines[k - 1].printed == wrap
+        }) {
             if line.level.is_none()
                 && !line.bold
                 && !has_prose_marks(&line.text)

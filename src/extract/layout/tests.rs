@@ -209,11 +209,13 @@ fn a_masthead_run_into_the_first_story_ends_at_its_date_line() {
 
 #[test]
 fn a_heading_cut_by_a_hard_wrap_is_whole() {
-    let page = "## 县政府召开第五次常\n务会议\n\n本报讯 昨天上午，县长主持召开县政府常务会议。\n";
-    let got = units(page);
+    // Every line cut at 12 printed characters, the heading's `## ` included.
+    let body = "本报讯 昨天上午，县长主\n持召开县政府常务会议，研\n究部署春耕生产工作，会议\n要求抓好落实。\n";
+    let page = format!("## 县政府召开第五次常\n务会议\n{body}");
+    let got = units(&page);
     assert_eq!(got[0].text, "县政府召开第五次常务会议");
     assert_eq!(got[0].level, Some(2));
-    // A line of running text under a heading is not its rest.
-    let lead = "## 县政府召开常务会议\n会议研究了春耕生产。\n";
-    assert_eq!(texts(lead), ["县政府召开常务会议", "会议研究了春耕生产。"]);
+    // A shorter heading over a line without punctuation: a subtitle, not the heading's rest.
+    let sub = format!("## 县政府召开会议\n研究春耕生产\n{body}");
+    assert_eq!(units(&sub)[0].text, "县政府召开会议");
 }
