@@ -3,6 +3,16 @@
 
 use super::{gaps, split, Run};
 
+/// Set larger than the body: headline type.
+fn big(items: &[Run], i: usize, body: f32) -> bool {
+    items[i].size >= body * 1.15 && !items[i].picture
+}
+
+/// Display type: headline sizes, or bold (a kicker, a subtitle).
+fn display(items: &[Run], i: usize, body: f32) -> bool {
+    big(items, i, body) || (items[i].bold * 2 > items[i].chars && !items[i].picture)
+}
+
 /// The region cut across at every gap, however narrow, on either side of a band of one
 /// picture (or pictures with no gutter between them) alone.
 pub(super) fn picture_bands(items: &[Run], region: &[usize], body: f32) -> Vec<Vec<usize>> {
@@ -37,8 +47,8 @@ pub(super) fn headline_on_top(
     if groups.len() < 2 {
         return None;
     }
-    let big = |i: usize| items[i].size >= body * 1.15 && !items[i].picture;
-    let display = |i: usize| big(i) || (items[i].bold * 2 > items[i].chars && !items[i].picture);
+    let big = |i: usize| big(items, i, body);
+    let display = |i: usize| display(items, i, body);
     let mut head = Vec::new();
     let mut k = 0;
     while k < groups.len() - 1 && groups[k].1.iter().all(|&i| display(i)) {
@@ -62,16 +72,16 @@ pub(super) fn headline_on_top(
     Some((head, rest))
 }
 
-/// The region cut at the first gap of at least 0.6 body sizes across it under which display
-/// type opens the text (a headline, or a bold kicker over one), where the region's columns all
-/// hold text on both sides of that gap: where stories set one above the other share a column
-/// grid, the gap between them is often narrower than a band's, and cut into columns first the
-/// story below would be read inside the columns of the one above. (A headline across a gutter,
-/// or a column beside them that runs past the gap, a brief, leaves the region to the cuts
-/// after this one.)
 /// Gaps looked at by [`headline_under_gap`], at most.
 const MAX_CANDIDATES: usize = 8;
 
+/// The region cut at the first gap of at least 0.6 body sizes across it under which display
+/// type opens the text (a headline, or a bold kicker over one), where each of the region's
+/// columns holds text on both sides of that gap and none ends over it in display type: where
+/// stories set one above the other share a column grid, the gap between them is often narrower
+/// than a band's, and cut into columns first the story below would be read inside the columns
+/// of the one above. (A headline across a gutter, or a brief beside them that runs past the
+/// gap, leaves the region to the cuts after this one.)
 pub(super) fn headline_under_gap(
     items: &[Run],
     region: &[usize],
@@ -82,8 +92,8 @@ pub(super) fn headline_under_gap(
         return None;
     }
     let groups = gaps(items, region, body * 0.6, |r| (r.y0, r.y1));
-    let big = |i: usize| items[i].size >= body * 1.15 && !items[i].picture;
-    let display = |i: usize| big(i) || (items[i].bold * 2 > items[i].chars && !items[i].picture);
+    let big = |i: usize| big(items, i, body);
+    let display = |i: usize| display(items, i, body);
     let opens = |g: &[usize], top: f32| {
         g.iter()
             .any(|&i| display(i) && items[i].rect.y0 < top + body * 0.5)
