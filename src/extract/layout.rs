@@ -366,22 +366,20 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
         // page's wrapped lines, it goes on in the line under it when that line is no wider, has
         // no punctuation and no mark of its own, and ends the block or stands over a dateline
         // or byline (a subtitle under a shorter heading stays a line of its own).
-        let ends_head = lines
-            .get(k + 1)
-            .is_none_or(|n| stands_alone(n) || byline::split_dateline(&n.text).is_some());
         if let Some((cur, ..)) = built.last_mut().filter(|b| {
-            b.0.level.is_some()
-                && b.3 == 1
-                && ends_head
-                && k > 0
-                && wrap > 0
-                && lines[k - 1].printed == wrap
+            b.0.level.is_some() && b.3 == 1 && k > 0 && wrap > 0 && lines[k - 1].printed == wrap
         }) {
+            let ends_head = || {
+                lines
+                    .get(k + 1)
+                    .is_none_or(|n| stands_alone(n) || byline::split_dateline(&n.text).is_some())
+            };
             if line.level.is_none()
                 && !line.bold
                 && !has_prose_marks(&line.text)
-                && !stands_alone(line)
                 && width(&line.text) < width(&cur.text)
+                && !stands_alone(line)
+                && ends_head()
             {
                 cur.text.push_str(&line.text);
                 continue;
