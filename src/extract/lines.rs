@@ -48,18 +48,14 @@ pub fn in_reading_order(text: &str) -> Cow<'_, str> {
 
 /// As [`in_reading_order`], and whether the text was reordered from its grid.
 pub fn reading_order(text: &str) -> (Cow<'_, str>, bool) {
-    if super::spacing::spaced_page(text) {
-        let closed = super::spacing::close(text);
-        return if side_by_side(&closed) {
-            (Cow::Owned(super::pdf::reading_order(&closed)), true)
-        } else {
-            (closed, false)
-        };
-    }
-    if side_by_side(text) {
-        (Cow::Owned(super::pdf::reading_order(text)), true)
+    let (closed, spaced_page) = super::spacing::close(text);
+    // A page letter-spaced throughout is read closed up (its real gaps would look like
+    // columns); another page's grid is read as printed.
+    let grid = if spaced_page { closed.as_ref() } else { text };
+    if side_by_side(grid) {
+        (Cow::Owned(super::pdf::reading_order(grid)), true)
     } else {
-        (super::spacing::close(text), false)
+        (closed, false)
     }
 }
 

@@ -14,14 +14,9 @@ const MIN_CHARS: usize = 6;
 /// apart by wider gaps: `记 者   王 小 明`) and it has two characters at least.
 const PAGE_SHARE: f32 = 0.5;
 
-/// Whether most of the page's lines of some length are letter-spaced.
-pub fn spaced_page(text: &str) -> bool {
-    let (long, spaced) = count(text);
-    spaced * 2 > long
-}
-
-/// How many lines have `MIN_CHARS` characters at least, and how many of those are spaced.
-fn count(text: &str) -> (usize, usize) {
+/// The text with its letter-spaced lines closed up, other lines as they are; and whether most
+/// of the page's lines of some length were letter-spaced (then its real gaps are wider ones).
+pub fn close(text: &str) -> (Cow<'_, str>, bool) {
     let (mut long, mut spaced) = (0usize, 0usize);
     for (chars, share) in text.lines().map(gaps) {
         if chars >= MIN_CHARS {
@@ -29,14 +24,8 @@ fn count(text: &str) -> (usize, usize) {
             spaced += usize::from(share >= SPACED_SHARE);
         }
     }
-    (long, spaced)
-}
-
-/// The text with its letter-spaced lines closed up; other lines as they are.
-pub fn close(text: &str) -> Cow<'_, str> {
-    let (long, spaced) = count(text);
     if spaced == 0 {
-        return Cow::Borrowed(text);
+        return (Cow::Borrowed(text), false);
     }
     let page = spaced * 2 > long;
     let mut out = String::with_capacity(text.len());
@@ -52,7 +41,7 @@ pub fn close(text: &str) -> Cow<'_, str> {
             out.push_str(line);
         }
     }
-    Cow::Owned(out)
+    (Cow::Owned(out), page)
 }
 
 /// The line's characters besides spaces, and the share of the gaps between them that are
@@ -106,7 +95,8 @@ mod tests {
                     记 者   王 小 明   李 华\n\
                     会 议 研 究 了 全 县 春 耕 生 产 工 作 。\n\
                     New York 一行 3 人\n";
-        let got = close(text);
+        let (got, page) = close(text);
+        assert!(page);
         assert_eq!(
             got,
             "# 县政府召开常务会议\n\n\
@@ -120,6 +110,6 @@ mod tests {
     #[test]
     fn ordinary_text_and_spaced_names_are_left_alone() {
         let text = "文/记者 潘 婷 图/通讯员 徐 锋\n本报讯 9月4日，我县启动体检工程。\n潘 婷\n";
-        assert!(matches!(close(text), Cow::Borrowed(_)));
+        assert!(matches!(close(text), (Cow::Borrowed(_), false)));
     }
 }
