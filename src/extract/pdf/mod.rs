@@ -198,44 +198,7 @@ pub fn page(sheet: &Sheet, source: &str, opts: &Options) -> Result<Page, Extract
             reason,
         });
     }
-    let mut warnings = Vec::new();
-    let total = sheet
-        .glyphs
-        .iter()
-        .filter(|g| !g.ch.is_whitespace())
-        .count();
-    if (total - readable) * 5 > total {
-        warnings.push(format!(
-            "no text layer we can read for {} of {} characters (fonts without a usable ToUnicode map)",
-            total - readable,
-            total
-        ));
-    }
-    // On a Chinese page, accented Latin letters and stray typographic signs are a font's codes
-    // read in a single-byte encoding: dropped, and said, rather than printed as articles.
-    let han = sheet.glyphs.iter().filter(|g| is_han(g.ch)).count();
-    let chinese = han * 2 > total;
-    let misread = if chinese {
-        sheet.glyphs.iter().filter(|g| mojibake(g.ch)).count()
-    } else {
-        0
-    };
-    if misread * 100 > total {
-        warnings.push(format!(
-            "{misread} of {total} characters are misread (a font whose codes the PDF library \
-             decodes in the wrong encoding); they are left out"
-        ));
-    }
-    let glyphs: Vec<Glyph> = sheet
-        .glyphs
-        .iter()
-        .filter(|g| !(unreadable(g.ch) || chinese && mojibake(g.ch)))
-        .cloned()
-        .collect();
-    let clean = Sheet {
-        glyphs,
-        ..sheet.clone()
-    };
+    let (clean, warnings) = cleaned(sheet);
     let body = cut::body_size(&clean.glyphs);
     let lines = cut::read(&clean);
     // The masthead: what stands in the top fifth of the page, read before any article.
@@ -277,12 +240,60 @@ fn unreadable(c: char) -> bool {
     c == '\u{fffd}' || ('\u{e000}'..='\u{f8ff}').contains(&c) || (c.is_control() && c != '\n')
 }
 
+/// The sheet without the characters no text layer lets us read, and what was left out, said.
+fn cleaned(sheet: &Sheet) -> (Sheet, Vec<String>) {
+    let readable = sheet
+        .glyphs
+        .iter()
+        .filter(|g| !g.ch.is_whitespace() && !unreadable(g.ch))
+        .count();
+    let mut warnings = Vec::new();
+    let total = sheet
+        .glyphs
+        .iter()
+        .filter(|g| !g.ch.is_whitespace())
+        .count();
+    if (total - readable) * 5 > total {
+        warnings.push(format!(
+            "no text layer we can read for {} of {} characters (fonts without a usable ToUnicode map)",
+            total - readable,
+            total
+        ));
+    }
+    // On a Chinese page, accented Latin letters and stray typographic signs are a font's codes
+    // read in a single-byte encoding: dropped, and said, rather than printed as articles.
+    let han = sheet.glyphs.iter().filter(|g| is_han(g.ch)).count();
+    let chinese = han * 2 > total;
+    let misread = if chinese {
+        sheet.glyphs.iter().filter(|g| mojibake(g.ch)).count()
+    } else {
+        0
+    };
+    if misread * 100 > total {
+        warnings.push(format!(
+            "{misread} of {total} characters are misread (a font whose codes the PDF library \
+             decodes in the wrong encoding); they are left out"
+        ));
+    }
+    let glyphs: Vec<Glyph> = sheet
+        .glyphs
+        .iter()
+        .filter(|g| !(unreadable(g.ch) || chinese && mojibake(g.ch)))
+        .cloned()
+        .collect();
+    let clean = Sheet {
+        glyphs,
+        ..sheet.clone()
+    };
+    (clean, warnings)
+}
+
 /// A PDF's lines in reading order with their type size, weight and tag, one per row: what the
 /// layout analysis made of each page (for developers: `cargo run --example pdf_lines`).
 pub fn explain(bytes: &[u8]) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for (k, sheet) in read::sheets(bytes)?.into_iter().enumerate() {
-        let sheet = sheet?;
+        let (sheet, _) = cleaned(&sheet?);
         let body = cut::body_size(&sheet.glyphs);
         let lines = cut::read(&sheet);
         out.push(format!("== page {} (body {body} pt)", k + 1));
