@@ -84,8 +84,9 @@ pub fn read(sheet: &Sheet) -> Vec<Line> {
 
 /// Groups glyphs into runs: same baseline band, close together, same type size.
 fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
+    // Spaces count only in headline type, where one may stand on a gutter (below).
     let mut order: Vec<usize> = (0..glyphs.len())
-        .filter(|&i| !glyphs[i].ch.is_whitespace())
+        .filter(|&i| !glyphs[i].ch.is_whitespace() || glyphs[i].size >= body * 1.15)
         .collect();
     order.sort_by(|&a, &b| {
         let (ga, gb) = (&glyphs[a], &glyphs[b]);
@@ -104,24 +105,42 @@ fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
         let mut band: Vec<usize> = order[i..j].to_vec();
         band.sort_by(|&a, &b| glyphs[a].x0.total_cmp(&glyphs[b].x0));
         let start = out.len();
+        // Where a space set in headline type right after a run ends.
+        let mut space_to: Option<f32> = None;
         for &g in &band {
             let g = &glyphs[g];
-            let joins = out.len() > start && {
-                let r = &out[out.len() - 1];
-                let gap = g.x0 - r.rect.x1;
-                let small = r.size.min(g.size);
-                // Where the boxes stand apart, between the inks: a closing quote hung past a
-                // column's edge is no bridge over the gutter. Text set solid joins.
-                let apart = gap > small * 0.25;
-                let mut ink = gap;
-                if apart && r.text.ends_with(CLOSING) {
-                    ink += r.size * 0.5;
-                }
-                if apart && OPENING.contains(&g.ch) {
-                    ink += g.size * 0.5;
-                }
-                ink < join_gap(small, body) && gap > -small * 0.5 && ratio(r.size, g.size) < 1.25
-            };
+            if g.ch.is_whitespace() {
+                space_to = out[start..]
+                    .last()
+                    .filter(|r| g.x0 - r.rect.x1 < g.size * 0.25 && same_size(r.size, g.size))
+                    .map(|_| g.x1);
+                continue;
+            }
+            // A headline over two columns whose space falls on the gutter between them: the
+            // space glyph bridges the gap, so the headline stays one run (two headlines side
+            // by side have no space between them).
+            let spaced = space_to.take().is_some_and(|to| {
+                g.x0 - to < g.size * 0.25 && out.last().is_some_and(|r| same_size(r.size, g.size))
+            });
+            let joins = out.len() > start
+                && (spaced || {
+                    let r = &out[out.len() - 1];
+                    let gap = g.x0 - r.rect.x1;
+                    let small = r.size.min(g.size);
+                    // Where the boxes stand apart, between the inks: a closing quote hung past a
+                    // column's edge is no bridge over the gutter. Text set solid joins.
+                    let apart = gap > small * 0.25;
+                    let mut ink = gap;
+                    if apart && r.text.ends_with(CLOSING) {
+                        ink += r.size * 0.5;
+                    }
+                    if apart && OPENING.contains(&g.ch) {
+                        ink += g.size * 0.5;
+                    }
+                    ink < join_gap(small, body)
+                        && gap > -small * 0.5
+                        && same_type(r.size, g.size, body)
+                });
             if joins {
                 if let Some(r) = out.last_mut() {
                     // A visible gap is a space (bylines: `记者 张三`); the body's column-gap
@@ -180,6 +199,22 @@ const CLOSING: &[char] = &[
 /// stand a gutter apart, which in large type is less than a character.
 fn join_gap(size: f32, body: f32) -> f32 {
     (size * 0.8).min((size * 0.5).max(body * 0.8))
+}
+
+/// Sizes one run may mix: a smaller figure or mark in running text, but in headline type one
+/// size only. Two headlines side by side are set in sizes of their own, and a quote mark one
+/// of them hangs into the gutter can touch the other's first character.
+fn same_type(a: f32, b: f32, body: f32) -> bool {
+    if a.min(b) >= body * 1.15 {
+        same_size(a, b)
+    } else {
+        ratio(a, b) < 1.25
+    }
+}
+
+/// One type size, as a PDF states it (rounding apart).
+fn same_size(a: f32, b: f32) -> bool {
+    ratio(a, b) < 1.02
 }
 
 fn ratio(a: f32, b: f32) -> f32 {

@@ -62,14 +62,46 @@ pub(super) fn headline_on_top(
         .iter()
         .filter(|p| p.iter().map(|&i| items[i].chars).sum::<usize>() >= 2)
         .count();
-    if k == 0 || !head.iter().any(|&i| big(i)) || headlines > 1 {
+    if k == 0 || !head.iter().any(|&i| big(i)) {
         return None;
     }
-    let rest: Vec<usize> = groups[k..]
+    let rest_from = |k: usize| -> Vec<usize> {
+        groups[k..]
+            .iter()
+            .flat_map(|g| g.1.iter().copied())
+            .collect()
+    };
+    if headlines > 1 {
+        return None;
+    }
+    // A line right under the headline that runs across a gutter of the columns below (a
+    // byline set to the right over two columns) goes with the headline: cut into columns, it
+    // would be read inside one of them.
+    if k + 1 < groups.len() && bridges(items, &groups[k].1, &rest_from(k + 1), body) {
+        head.extend(groups[k].1.iter().copied());
+        k += 1;
+    }
+    Some((head, rest_from(k)))
+}
+
+/// `line` is one band of text that runs across where a column of `below` starts.
+fn bridges(items: &[Run], line: &[usize], below: &[usize], body: f32) -> bool {
+    let top = line
         .iter()
-        .flat_map(|g| g.1.iter().copied())
-        .collect();
-    Some((head, rest))
+        .map(|&i| items[i].rect.y0)
+        .fold(f32::MAX, f32::min);
+    let one_band = line
+        .iter()
+        .all(|&i| !items[i].picture && items[i].rect.y0 < top + body * 0.5);
+    one_band
+        && gaps(items, below, body * 0.6, |r| (r.x0, r.x1))
+            .iter()
+            .skip(1)
+            .map(|(_, g)| g.iter().map(|&i| items[i].rect.x0).fold(f32::MAX, f32::min))
+            .any(|s| {
+                line.iter()
+                    .any(|&i| items[i].rect.x0 < s - body && items[i].rect.x1 > s)
+            })
 }
 
 /// Gaps looked at by [`headline_under_gap`], at most.

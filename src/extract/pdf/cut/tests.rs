@@ -252,3 +252,86 @@ fn a_headline_right_over_the_gap_stays_with_what_is_under_it() {
     let head = texts.iter().position(|t| *t == "乙标题").unwrap();
     assert!(texts[head + 1].starts_with('乙'), "{texts:?}");
 }
+
+#[test]
+fn headlines_side_by_side_in_sizes_of_their_own_stay_apart_where_a_quote_touches() {
+    let mut g = Vec::new();
+    // The left headline runs past its column, its closing quote up to the right headline's
+    // first character; each is set in a size of its own.
+    set(&mut g, "“计连松小报”", 20.0, 40.0, 24.0, true);
+    set(&mut g, "不把污泥", 188.4, 40.0, 23.0, true);
+    column(&mut g, &"甲".repeat(40), 20.0, 68.0, 12);
+    column(&mut g, &"乙".repeat(40), 188.4, 68.0, 12);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts[0], "“计连松小报”", "{texts:?}");
+    assert!(texts[1].starts_with('甲'), "{texts:?}");
+    assert!(texts.contains(&"不把污泥"), "{texts:?}");
+}
+
+#[test]
+fn a_headline_whose_space_falls_on_the_gutter_is_read_whole_before_its_columns() {
+    let mut g = Vec::new();
+    // `第四十五期 寿光人在青` over `岛`, its space on the gutter between the story's two
+    // columns.
+    set(&mut g, "第四十五期 寿光人在青", 20.0, 40.0, 25.0, true);
+    set(&mut g, "岛", 20.0, 70.0, 25.0, true);
+    set(&mut g, "本报记者 慧茗", 20.0, 102.0, 10.0, false);
+    column(&mut g, &"甲".repeat(60), 20.0, 120.0, 14);
+    column(&mut g, &"乙".repeat(60), 170.0, 102.0, 14);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts[..3],
+        ["第四十五期 寿光人在青", "岛", "本报记者 慧茗"],
+        "{texts:?}"
+    );
+    let first_yi = texts.iter().position(|t| t.starts_with('乙'));
+    let last_jia = texts.iter().rposition(|t| t.starts_with('甲'));
+    assert!(last_jia < first_yi, "{texts:?}");
+}
+
+#[test]
+fn headlines_level_over_a_gutter_with_no_space_between_stay_apart() {
+    let mut g = Vec::new();
+    // The same geometry with no space set between the parts: two stories side by side.
+    set(&mut g, "第四十五期", 20.0, 40.0, 25.0, true);
+    set(&mut g, "寿光人在青", 170.0, 40.0, 25.0, true);
+    set(&mut g, "岛", 20.0, 70.0, 25.0, true);
+    column(&mut g, &"甲".repeat(60), 20.0, 102.0, 14);
+    column(&mut g, &"乙".repeat(60), 170.0, 102.0, 14);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(
+        texts[..3],
+        ["第四十五期", "岛", "甲".repeat(14).as_str()],
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn a_byline_over_two_columns_under_the_headline_is_read_before_them() {
+    let mut g = Vec::new();
+    set(
+        &mut g,
+        "一展尽览嵊州之美推介活动完美落幕",
+        20.0,
+        40.0,
+        25.0,
+        true,
+    );
+    // Set to the right, from the middle of the second column into the third (its words a
+    // narrow space apart: one run).
+    set(&mut g, "作者：文字胡吉摄影马玉龙", 250.0, 72.0, 10.0, false);
+    column(&mut g, &"甲".repeat(56), 20.0, 88.0, 14);
+    column(&mut g, &"乙".repeat(56), 170.0, 88.0, 14);
+    column(&mut g, &"丙".repeat(56), 320.0, 88.0, 14);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts[1], "作者：文字胡吉摄影马玉龙", "{texts:?}");
+    assert!(texts[2].starts_with('甲'), "{texts:?}");
+    assert!(
+        texts.last().is_some_and(|t| t.starts_with('丙')),
+        "{texts:?}"
+    );
+}
