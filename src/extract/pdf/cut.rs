@@ -62,7 +62,7 @@ pub fn body_size(glyphs: &[Glyph]) -> f32 {
 /// Reads a sheet: its lines and pictures in reading order.
 pub fn read(sheet: &Sheet) -> Vec<Line> {
     let body = body_size(&sheet.glyphs);
-    let mut items = vertical::join(runs(&sheet.glyphs, body));
+    let mut items = unmapped_in_headlines(vertical::join(runs(&sheet.glyphs, body)));
     items.extend(sheet.pictures.iter().map(|r| Run {
         rect: *r,
         size: 0.0,
@@ -80,6 +80,43 @@ pub fn read(sheet: &Sheet) -> Vec<Line> {
         lines_of(&items, leaf, k, body, &mut out);
     }
     out
+}
+
+/// Glyphs of headline type no text layer maps (U+FFFD). Set top to bottom they are quote
+/// marks: a font sets `“”` in vertical text with vertical alternates, and some PDFs map those
+/// glyphs to no character; they come in pairs, opening then closing. Anywhere else they are
+/// left out, as unreadable characters are in body type.
+fn unmapped_in_headlines(runs: Vec<Run>) -> Vec<Run> {
+    runs.into_iter()
+        .filter_map(|mut r| {
+            if !r.text.contains('\u{fffd}') {
+                return Some(r);
+            }
+            if r.vertical {
+                let mut open = true;
+                r.text = r
+                    .text
+                    .chars()
+                    .map(|c| match c {
+                        '\u{fffd}' => {
+                            open = !open;
+                            if open {
+                                '”'
+                            } else {
+                                '“'
+                            }
+                        }
+                        c => c,
+                    })
+                    .collect();
+                return Some(r);
+            }
+            let dropped = r.text.chars().filter(|&c| c == '\u{fffd}').count();
+            r.text = r.text.replace('\u{fffd}', "");
+            r.chars = r.chars.saturating_sub(dropped);
+            (!r.text.trim().is_empty()).then_some(r)
+        })
+        .collect()
 }
 
 /// Groups glyphs into runs: same baseline band, close together, same type size.

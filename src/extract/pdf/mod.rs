@@ -275,12 +275,21 @@ fn cleaned(sheet: &Sheet) -> (Sheet, Vec<String>) {
              decodes in the wrong encoding); they are left out"
         ));
     }
-    let glyphs: Vec<Glyph> = sheet
-        .glyphs
-        .iter()
-        .filter(|g| !(unreadable(g.ch) || chinese && mojibake(g.ch)))
-        .cloned()
-        .collect();
+    // An unmapped glyph in headline type is kept for the layout to place: set vertically it is
+    // a quote mark's vertical form (see `cut::unmapped_in_headlines`). The library gives one
+    // such code as two marks side by side; the second is dropped.
+    let body = cut::body_size(&sheet.glyphs);
+    let mark = |g: &Glyph| g.ch == '\u{fffd}' && g.size >= body * 1.15;
+    let mut glyphs: Vec<Glyph> = Vec::with_capacity(sheet.glyphs.len());
+    for g in &sheet.glyphs {
+        let twin = mark(g)
+            && glyphs.last().is_some_and(|p: &Glyph| {
+                mark(p) && (p.y0 - g.y0).abs() < 0.5 && (g.x0 - p.x1).abs() < 0.5
+            });
+        if !twin && (mark(g) || !(unreadable(g.ch) || chinese && mojibake(g.ch))) {
+            glyphs.push(g.clone());
+        }
+    }
     let clean = Sheet {
         glyphs,
         ..sheet.clone()
@@ -363,6 +372,55 @@ mod tests {
         let all: String = page.articles.iter().map(|a| a.body.clone()).collect();
         assert!(!all.contains(['Ł', 'å', 'Ø', '¢', '¥', '•', 'æ']), "{all}");
         assert!(all.contains("“惠及居民”"), "quotation marks stay: {all}");
+    }
+
+    #[test]
+    fn unmapped_marks_of_a_vertical_headline_read_as_its_quotes() {
+        // `台风“罗莎”过后` set top to bottom right of its story; each quote mark's vertical
+        // form comes from the library as two unmapped marks side by side.
+        let mut g = Vec::new();
+        for (k, ch) in "台风\u{fffd}罗莎\u{fffd}过后".chars().enumerate() {
+            let y0 = 100.0 + 24.0 * k as f32;
+            let at = |x0: f32, ch: char| Glyph {
+                ch,
+                x0,
+                x1: x0 + 24.0,
+                y0,
+                y1: y0 + 24.0,
+                size: 24.0,
+                bold: true,
+            };
+            g.push(at(440.0, ch));
+            if ch == '\u{fffd}' {
+                g.push(at(464.0, ch));
+            }
+        }
+        let body = "十月九日，台风过后，全县干部群众投入生产自救，道路已经全部抢通。".repeat(6);
+        // The story in one column of 20 characters left of the headline.
+        g.extend(body.chars().enumerate().map(|(i, ch)| {
+            let (x0, y0) = (
+                20.0 + 10.0 * (i % 20) as f32,
+                100.0 + 14.0 * (i / 20) as f32,
+            );
+            Glyph {
+                ch,
+                x0,
+                x1: x0 + 10.0,
+                y0,
+                y1: y0 + 10.0,
+                size: 10.0,
+                bold: false,
+            }
+        }));
+        let sheet = Sheet {
+            width: 600.0,
+            height: 800.0,
+            glyphs: g,
+            ..Sheet::default()
+        };
+        let page = page(&sheet, "p.pdf", &Options::default()).unwrap();
+        let titles: Vec<_> = page.articles.iter().map(|a| a.title.clone()).collect();
+        assert_eq!(titles, [Some("台风“罗莎”过后".to_string())]);
     }
 
     #[test]

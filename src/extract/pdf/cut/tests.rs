@@ -1,6 +1,6 @@
 //! The XY cut on pages set by hand.
 
-use super::super::testing::{column, set, sheet};
+use super::super::testing::{column, set, set_vertical, sheet};
 use super::*;
 
 #[test]
@@ -334,4 +334,16 @@ fn a_byline_over_two_columns_under_the_headline_is_read_before_them() {
         texts.last().is_some_and(|t| t.starts_with('丙')),
         "{texts:?}"
     );
+}
+
+#[test]
+fn a_vertical_headlines_unmapped_marks_are_its_quotes() {
+    let mut g = Vec::new();
+    // `台风“罗莎”过后` set top to bottom, its quote marks' vertical forms mapped to nothing.
+    set_vertical(&mut g, "台风\u{fffd}罗莎\u{fffd}过后", 300.0, 40.0, 24.0);
+    column(&mut g, &"甲".repeat(60), 20.0, 40.0, 12);
+    column(&mut g, &"乙".repeat(60), 160.0, 40.0, 12);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(texts[0], "台风“罗莎”过后", "{texts:?}");
 }
