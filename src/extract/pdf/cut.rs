@@ -93,6 +93,15 @@ fn unmapped_in_headlines(runs: Vec<Run>) -> Vec<Run> {
                 return Some(r);
             }
             if r.vertical {
+                // As on a line, a mark at either end inks half its box: the gap over or under
+                // the headline is measured from its ink.
+                let half = r.size * 0.5;
+                if r.text.starts_with('\u{fffd}') {
+                    r.rect.y0 = (r.rect.y0 + half).min(r.rect.y1);
+                }
+                if r.text.ends_with('\u{fffd}') {
+                    r.rect.y1 = (r.rect.y1 - half).max(r.rect.y0);
+                }
                 let mut open = true;
                 r.text = r
                     .text

@@ -1,6 +1,7 @@
 //! The XY cut on pages set by hand.
 
 use super::super::testing::{column, set, set_vertical, sheet};
+use super::super::Rect;
 use super::*;
 
 #[test]
@@ -346,4 +347,25 @@ fn a_vertical_headlines_unmapped_marks_are_its_quotes() {
     let lines = read(&sheet(g, vec![]));
     let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
     assert_eq!(texts[0], "台风“罗莎”过后", "{texts:?}");
+}
+
+#[test]
+fn a_vertical_headline_is_measured_from_the_ink_of_its_end_marks() {
+    let run = Run {
+        rect: Rect {
+            x0: 300.0,
+            y0: 100.0,
+            x1: 324.0,
+            y1: 220.0,
+        },
+        size: 24.0,
+        bold: 5,
+        chars: 5,
+        text: "\u{fffd}回家路\u{fffd}".to_string(),
+        picture: false,
+        vertical: true,
+    };
+    let out = unmapped_in_headlines(vec![run]);
+    assert_eq!(out[0].text, "“回家路”");
+    assert_eq!((out[0].rect.y0, out[0].rect.y1), (112.0, 208.0));
 }
