@@ -13,11 +13,63 @@ const HEAD_SCALE: f32 = 1.15;
 /// of one story stand in one group with its headline.
 pub(super) fn group(items: &[Run], cols: Vec<Vec<usize>>, body: f32) -> Vec<Vec<usize>> {
     let cols = stories_across_columns(items, cols, body);
-    vertical_headlines_first(
+    let cols = vertical_headlines_first(
         items,
         adopt_story_columns(items, keep_headlines_whole(items, cols, body), body),
         body,
-    )
+    );
+    last_columns_with_their_band(items, cols, body)
+}
+
+/// A column that goes on from the story beside it and ends, empty below, where that story's
+/// band ends is read in that band: it joins the group to its left, where a gap across both
+/// then parts the band from the stories under it. Without this the gutter beside it runs the
+/// region's height and the column is read after every story set under its neighbours. A column
+/// that opens with headline type, or ends far from any such gap, keeps to itself.
+fn last_columns_with_their_band(
+    items: &[Run],
+    cols: Vec<Vec<usize>>,
+    body: f32,
+) -> Vec<Vec<usize>> {
+    let bottom = cols
+        .iter()
+        .flatten()
+        .map(|&i| items[i].rect.y1)
+        .fold(f32::MIN, f32::max);
+    let top = |c: &[usize]| c.iter().map(|&i| items[i].rect.y0).fold(f32::MAX, f32::min);
+    let end = |c: &[usize]| c.iter().map(|&i| items[i].rect.y1).fold(f32::MIN, f32::max);
+    let mut out: Vec<Vec<usize>> = Vec::with_capacity(cols.len());
+    for c in cols {
+        let joins = out.last().is_some_and(|prev: &Vec<usize>| {
+            let first = c
+                .iter()
+                .copied()
+                .min_by(|&a, &b| items[a].rect.y0.total_cmp(&items[b].rect.y0));
+            let opens_text = first.is_some_and(|i| {
+                !items[i].picture && !items[i].vertical && items[i].size < body * HEAD_SCALE
+            });
+            let (c_top, c_end) = (top(&c), end(&c));
+            // The band's end: a gap across the group to the left, wide enough beside the
+            // column's own end, close under it.
+            let band_ends = gaps(items, prev, body * STRONG_GAP, |r| (r.y0, r.y1))
+                .iter()
+                .skip(1)
+                .any(|(gap, g)| {
+                    let below = top(g);
+                    let from = (below - gap).max(c_end);
+                    below - from >= body * STRONG_GAP && from <= c_end + body * 4.0
+                });
+            opens_text
+                && (c_top - top(prev)).abs() < body * 1.5
+                && bottom - c_end > body * 3.0
+                && band_ends
+        });
+        match out.last_mut() {
+            Some(prev) if joins => prev.extend(c),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// The empty bands across a column, at least `min` high, top to bottom.
@@ -404,5 +456,30 @@ mod tests {
             .position(|t| t.starts_with("记者王五"))
             .unwrap();
         assert!(byline < first, "{texts:?}");
+    }
+
+    #[test]
+    fn a_last_column_empty_below_is_read_in_its_stories_band() {
+        let mut g = Vec::new();
+        // A story over three columns, its third column empty under it; under the first two,
+        // after a gap, another story; at the right a column of briefs runs the page's height.
+        set(&mut g, "寿光人在青岛", 20.0, 40.0, 20.0, true);
+        column(&mut g, &"甲".repeat(36), 20.0, 66.0, 12);
+        column(&mut g, &"乙".repeat(60), 160.0, 40.0, 12);
+        column(&mut g, &"丙".repeat(60), 300.0, 40.0, 12);
+        set(&mut g, "人勤业兴春来早", 20.0, 140.0, 20.0, true);
+        column(&mut g, &"丁".repeat(96), 20.0, 166.0, 12);
+        column(&mut g, &"戊".repeat(96), 160.0, 166.0, 12);
+        column(&mut g, &"己".repeat(240), 440.0, 40.0, 12);
+        let lines = read(&sheet(g, vec![]));
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        let third = texts.iter().rposition(|t| t.starts_with('丙')).unwrap();
+        let next = texts.iter().position(|t| *t == "人勤业兴春来早").unwrap();
+        assert!(third < next, "{texts:?}");
+        let briefs = texts.iter().position(|t| t.starts_with('己')).unwrap();
+        assert!(
+            texts[briefs..].iter().all(|t| t.starts_with('己')),
+            "{texts:?}"
+        );
     }
 }
