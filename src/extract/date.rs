@@ -168,8 +168,11 @@ pub fn folio_line(line: &str) -> Option<NaiveDate> {
     if has_prose_marks(line) {
         return None;
     }
-    // Markdown marks around folio items (`**2017-03-25…**`) are not part of them.
-    let items: Vec<&str> = line
+    // Markdown marks around folio items (`**2017-03-25…**`) are not part of them. A weekday
+    // ends its item even where the PDF set no space after it
+    // (`二〇一七年三月二十五日星期六A2各地传真`).
+    let spaced = WEEKDAY.replace_all(line, "$0 ");
+    let items: Vec<&str> = spaced
         .split_whitespace()
         .map(|item| item.trim_matches(['*', '_']))
         .filter(|item| !item.is_empty())
@@ -436,6 +439,12 @@ mod tests {
         // A target month in the same year does not move the page year.
         let text = "3月5日，县里开会。工程将于2023年6月底前完工。";
         assert_eq!(infer(text), Some(ymd(2023, 3, 5)));
+    }
+
+    #[test]
+    fn a_folio_set_solid_around_its_weekday_gives_its_date() {
+        let folio = "二〇一七年三月二十五日星期六A2各地传真 yybnet.net转载 责任编辑某某校对某某";
+        assert_eq!(folio_line(folio), Some(ymd(2017, 3, 25)));
     }
 
     #[test]
