@@ -5,9 +5,7 @@
 //! would be read before its headline and given to the story above.
 
 use super::cut::{gaps, Run, STRONG_GAP};
-
-/// How much larger than the body display type is set, at least.
-const HEAD_SCALE: f32 = 1.15;
+use super::HEAD_SCALE;
 
 /// The columns of a region, regrouped: a headline cut in two is whole again, and the columns
 /// of one story stand in one group with its headline.

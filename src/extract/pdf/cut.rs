@@ -6,7 +6,7 @@
 //! each picture stands among the lines.
 
 use super::{columns, vertical};
-use super::{Glyph, Rect, Sheet};
+use super::{Glyph, Rect, Sheet, HEAD_SCALE};
 
 mod bands;
 mod ink;
@@ -88,7 +88,7 @@ pub fn read(sheet: &Sheet) -> Vec<Line> {
 fn runs(glyphs: &[Glyph], body: f32) -> Vec<Run> {
     // Spaces count only in headline type, where one may stand on a gutter (below).
     let mut order: Vec<usize> = (0..glyphs.len())
-        .filter(|&i| !glyphs[i].ch.is_whitespace() || glyphs[i].size >= body * 1.15)
+        .filter(|&i| !glyphs[i].ch.is_whitespace() || glyphs[i].size >= body * HEAD_SCALE)
         .collect();
     order.sort_by(|&a, &b| {
         let (ga, gb) = (&glyphs[a], &glyphs[b]);
@@ -187,7 +187,7 @@ fn join_gap(size: f32, body: f32) -> f32 {
 /// size only. Two headlines side by side are set in sizes of their own, and a quote mark one
 /// of them hangs into the gutter can touch the other's first character.
 fn same_type(a: f32, b: f32, body: f32) -> bool {
-    if a.min(b) >= body * 1.15 {
+    if a.min(b) >= body * HEAD_SCALE {
         same_size(a, b)
     } else {
         ratio(a, b) < 1.25

@@ -35,6 +35,9 @@ pub const MAX_PAGES: usize = 64;
 /// Most glyphs read on one page (a newspaper page holds some 10,000).
 pub const MAX_GLYPHS: usize = 400_000;
 
+/// How much larger than the body headline type is set, at least.
+const HEAD_SCALE: f32 = 1.15;
+
 /// Share of the page's height, from the top, where a masthead can stand.
 const MASTHEAD_SHARE: f32 = 0.12;
 
@@ -180,11 +183,7 @@ fn by_ocr(bytes: &[u8], k: usize, name: &str, opts: &Options) -> Result<Page, Ex
 
 /// Extracts one page from its geometry.
 pub fn page(sheet: &Sheet, source: &str, opts: &Options) -> Result<Page, ExtractError> {
-    let readable = sheet
-        .glyphs
-        .iter()
-        .filter(|g| !g.ch.is_whitespace() && !unreadable(g.ch))
-        .count();
+    let (clean, warnings, readable) = cleaned(sheet);
     if readable == 0 {
         let reason = if sheet.images == 0 && sheet.pictures.is_empty() {
             "no text on the page".to_string()
@@ -198,7 +197,6 @@ pub fn page(sheet: &Sheet, source: &str, opts: &Options) -> Result<Page, Extract
             reason,
         });
     }
-    let (clean, warnings) = cleaned(sheet);
     let body = cut::body_size(&clean.glyphs);
     let lines = cut::read(&clean);
     // The masthead: what stands in the top fifth of the page, read before any article.
@@ -240,8 +238,9 @@ fn unreadable(c: char) -> bool {
     c == '\u{fffd}' || ('\u{e000}'..='\u{f8ff}').contains(&c) || (c.is_control() && c != '\n')
 }
 
-/// The sheet without the characters no text layer lets us read, and what was left out, said.
-fn cleaned(sheet: &Sheet) -> (Sheet, Vec<String>) {
+/// The sheet without the characters no text layer lets us read, what was left out, said, and
+/// how many readable characters it holds.
+fn cleaned(sheet: &Sheet) -> (Sheet, Vec<String>, usize) {
     let readable = sheet
         .glyphs
         .iter()
@@ -279,7 +278,7 @@ fn cleaned(sheet: &Sheet) -> (Sheet, Vec<String>) {
     // a quote mark's vertical form (see `cut::unmapped_in_headlines`). The library gives one
     // such code as two marks side by side; the second is dropped.
     let body = cut::body_size(&sheet.glyphs);
-    let mark = |g: &Glyph| g.ch == '\u{fffd}' && g.size >= body * 1.15;
+    let mark = |g: &Glyph| g.ch == '\u{fffd}' && g.size >= body * HEAD_SCALE;
     let mut glyphs: Vec<Glyph> = Vec::with_capacity(sheet.glyphs.len());
     for g in &sheet.glyphs {
         let twin = mark(g)
@@ -294,7 +293,7 @@ fn cleaned(sheet: &Sheet) -> (Sheet, Vec<String>) {
         glyphs,
         ..sheet.clone()
     };
-    (clean, warnings)
+    (clean, warnings, readable)
 }
 
 /// A PDF's lines in reading order with their type size, weight and tag, one per row: what the
@@ -302,7 +301,7 @@ fn cleaned(sheet: &Sheet) -> (Sheet, Vec<String>) {
 pub fn explain(bytes: &[u8]) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for (k, sheet) in read::sheets(bytes)?.into_iter().enumerate() {
-        let (sheet, _) = cleaned(&sheet?);
+        let (sheet, _, _) = cleaned(&sheet?);
         let body = cut::body_size(&sheet.glyphs);
         let lines = cut::read(&sheet);
         out.push(format!("== page {} (body {body} pt)", k + 1));

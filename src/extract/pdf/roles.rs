@@ -13,12 +13,10 @@ use super::super::lines::PageLine;
 use super::super::segment::{JUMP_FROM, JUMP_TO};
 use super::super::tagger::Tag;
 use super::cut::Line;
+use super::HEAD_SCALE;
 
 mod wrapped;
 use wrapped::wrapped_bylines;
-
-/// How much larger than the body a headline is set, at least.
-const HEAD_SCALE: f32 = 1.15;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Role {

@@ -1,11 +1,12 @@
 //! Where a region is cut across before its columns are told apart: a band of one picture, a
 //! headline alone on top of its story's columns, a headline right under a narrower gap.
 
+use super::super::HEAD_SCALE;
 use super::{gaps, split, Run};
 
 /// Set larger than the body: headline type.
 fn big(items: &[Run], i: usize, body: f32) -> bool {
-    items[i].size >= body * 1.15 && !items[i].picture
+    items[i].size >= body * HEAD_SCALE && !items[i].picture
 }
 
 /// Display type: headline sizes, or bold (a kicker, a subtitle).
@@ -62,7 +63,7 @@ pub(super) fn headline_on_top(
         .iter()
         .filter(|p| p.iter().map(|&i| items[i].chars).sum::<usize>() >= 2)
         .count();
-    if k == 0 || !head.iter().any(|&i| big(i)) {
+    if k == 0 || !head.iter().any(|&i| big(i)) || headlines > 1 {
         return None;
     }
     let rest_from = |k: usize| -> Vec<usize> {
@@ -71,9 +72,6 @@ pub(super) fn headline_on_top(
             .flat_map(|g| g.1.iter().copied())
             .collect()
     };
-    if headlines > 1 {
-        return None;
-    }
     // A line right under the headline that runs across a gutter of the columns below (a
     // byline set to the right over two columns) goes with the headline: cut into columns, it
     // would be read inside one of them.
