@@ -10,7 +10,7 @@ use super::{Glyph, Rect, Sheet, HEAD_SCALE};
 
 mod bands;
 mod ink;
-use bands::{headline_on_top, headline_under_gap, picture_bands};
+use bands::{headline_on_top, headline_under_gap, picture_bands, stranded_heads};
 use ink::{trim_to_ink, unmapped_in_headlines, CLOSING, OPENING};
 
 /// A line of text as laid out, or a picture, in reading order.
@@ -219,8 +219,9 @@ fn xy_cut(items: &[Run], region: Vec<usize>, body: f32, depth: usize, out: &mut 
     }
     // A wide gap across the whole region first: bands of stories set one above the other, even
     // where their columns stand on one grid.
-    let bands = gaps(items, &region, body * STRONG_GAP, |r| (r.y0, r.y1));
+    let mut bands = gaps(items, &region, body * STRONG_GAP, |r| (r.y0, r.y1));
     if bands.len() > 1 {
+        stranded_heads(items, &mut bands, body);
         for (_, b) in bands {
             xy_cut(items, b, body, depth + 1, out);
         }

@@ -159,3 +159,78 @@ pub(super) fn headline_under_gap(
         .collect();
     Some((above, below))
 }
+
+/// Lines of a stranded headline with its kicker, at most.
+const MAX_HEAD_LINES: usize = 8;
+
+/// Headlines stranded at the foot of a band go down to the band under them. A story set low in
+/// a column may have its headline (and kicker) above a gap that runs across the page and its
+/// picture and text below it; nothing of the band above stands under such a headline, it ends
+/// where that band ends, and the band below goes on right under it, across no more than the
+/// band gap. Read in the band above, the headline would head the story beside it. A headline
+/// with text under it in its own band, ending above the band's foot, with space under it (a
+/// headline beside its own text), or alone in its band with no story over it, stays.
+pub(super) fn stranded_heads(items: &[Run], bands: &mut [(f32, Vec<usize>)], body: f32) {
+    for k in 1..bands.len() {
+        let (upper, lower) = bands.split_at_mut(k);
+        let (up, down) = (&mut upper[k - 1].1, &mut lower[0].1);
+        let foot = up
+            .iter()
+            .map(|&i| items[i].rect.y1)
+            .fold(f32::MIN, f32::max);
+        let overlaps = |a: usize, b: usize| {
+            let (ra, rb) = (&items[a].rect, &items[b].rect);
+            ra.x0 < rb.x1 && rb.x0 < ra.x1
+        };
+        let Some(&head) = up.iter().find(|&&h| {
+            big(items, h, body)
+                && !items[h].vertical
+                && foot - items[h].rect.y1 < body
+                && !up
+                    .iter()
+                    .any(|&o| o != h && overlaps(o, h) && items[o].rect.y0 >= items[h].rect.y1)
+                && down
+                    .iter()
+                    .any(|&o| overlaps(o, h) && items[o].rect.y0 - items[h].rect.y1 < body * 1.6)
+        }) else {
+            continue;
+        };
+        // The headline's other lines and its kicker: display type right over it, in its
+        // x-range, one after another (a few lines: bounds the search on odd pages).
+        let mut group = vec![head];
+        let mut top = items[head].rect.y0;
+        while group.len() < MAX_HEAD_LINES {
+            let next = up.iter().copied().find(|&o| {
+                !group.contains(&o)
+                    && display(items, o, body)
+                    && !items[o].vertical
+                    && group.iter().any(|&g| overlaps(o, g))
+                    && items[o].rect.y1 <= top + body * 0.2
+                    && top - items[o].rect.y1 < body
+            });
+            match next {
+                Some(o) => {
+                    top = top.min(items[o].rect.y0);
+                    group.push(o);
+                }
+                None => break,
+            }
+        }
+        // A headline with its story's band beside it and another story over it in its
+        // column; a band of a headline alone (or a masthead) is no story's foot.
+        let beside = up.iter().any(|&o| {
+            !group.contains(&o)
+                && !group.iter().any(|&g| overlaps(o, g))
+                && items[o].rect.y0 < items[head].rect.y1
+                && items[o].rect.y1 > items[head].rect.y0
+        });
+        let over = up.iter().any(|&o| {
+            !group.contains(&o) && group.iter().any(|&g| overlaps(o, g)) && items[o].rect.y1 <= top
+        });
+        if !beside || !over {
+            continue;
+        }
+        up.retain(|i| !group.contains(i));
+        down.extend(group);
+    }
+}

@@ -369,3 +369,50 @@ fn a_vertical_headline_is_measured_from_the_ink_of_its_end_marks() {
     assert_eq!(out[0].text, "“回家路”");
     assert_eq!((out[0].rect.y0, out[0].rect.y1), (112.0, 208.0));
 }
+
+#[test]
+fn a_headline_stranded_at_the_foot_of_a_band_heads_the_text_under_it() {
+    // Left: a story, then the headline of the next one at the column's foot; right: a story
+    // running down level with that headline. A gap across the page parts the headline from its
+    // own text, which goes on under it beside a brief.
+    let mut g = Vec::new();
+    set(&mut g, "老街换新颜", 20.0, 20.0, 20.0, true);
+    column(&mut g, &"甲".repeat(100), 20.0, 50.0, 10);
+    set(&mut g, "夜市开张了", 20.0, 214.0, 20.0, true);
+    set(&mut g, "小河变清了", 140.0, 20.0, 20.0, true);
+    column(&mut g, &"乙".repeat(130), 140.0, 50.0, 10);
+    column(&mut g, &"丙".repeat(50), 20.0, 245.0, 10);
+    set(&mut g, "新书上架", 140.0, 245.0, 20.0, true);
+    column(&mut g, &"丁".repeat(30), 140.0, 275.0, 10);
+    let lines = read(&sheet(g, vec![]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let at = |t: &str| texts.iter().position(|&x| x == t).unwrap();
+    let last_yi = texts.iter().rposition(|t| t.starts_with('乙')).unwrap();
+    let first_bing = texts.iter().position(|t| t.starts_with('丙')).unwrap();
+    assert!(at("夜市开张了") > last_yi, "{texts:?}");
+    assert_eq!(at("夜市开张了") + 1, first_bing, "{texts:?}");
+    assert!(at("新书上架") > first_bing, "{texts:?}");
+}
+
+#[test]
+fn a_headline_beside_its_story_at_a_bands_foot_stays_in_its_band() {
+    // A headline set to the left of its own text, level with its top, ending at the band's
+    // foot, with a picture well under it: it heads the text beside it, not the picture.
+    let mut g = Vec::new();
+    set(&mut g, "老街换新颜", 20.0, 20.0, 20.0, true);
+    column(&mut g, &"甲".repeat(60), 20.0, 50.0, 10);
+    set(&mut g, "夜市", 20.0, 150.0, 20.0, true);
+    set(&mut g, "开张了", 20.0, 174.0, 20.0, true);
+    column(&mut g, &"乙".repeat(40), 140.0, 150.0, 10);
+    let pic = Rect {
+        x0: 20.0,
+        y0: 220.0,
+        x1: 240.0,
+        y1: 320.0,
+    };
+    let lines = read(&sheet(g, vec![pic]));
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let head = texts.iter().position(|&x| x == "开张了").unwrap();
+    let first_yi = texts.iter().position(|t| t.starts_with('乙')).unwrap();
+    assert_eq!(head + 1, first_yi, "{texts:?}");
+}
