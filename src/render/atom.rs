@@ -95,8 +95,15 @@ pub fn atom(feed: &Feed) -> Result<String, RenderError> {
         write_document_declaration: true,
         indent_size: None,
     };
+    // Sized for the content, which XML escaping lengthens by its tags' `&lt;` and `&gt;`: a
+    // feed is megabytes, and growing the buffer by doubling copies it over.
+    let content: usize = feed
+        .entries
+        .iter()
+        .map(|e| e.content_html.len() + 1024)
+        .sum();
     let bytes = out
-        .write_with_config(Vec::new(), config)
+        .write_with_config(Vec::with_capacity(content + content / 4 + 4096), config)
         .map_err(|e| RenderError::Feed(format!("atom: {e}")))?;
     String::from_utf8(bytes).map_err(|e| RenderError::Feed(format!("atom: {e}")))
 }

@@ -80,23 +80,65 @@ pub fn json(feed: &Feed) -> Result<String, RenderError> {
             })
             .collect(),
     };
-    let out = serde_json::to_string_pretty(&doc)
+    // Written once, escaped on the way (see [`HtmlSafe`]), into a buffer sized for the texts
+    // the entries carry twice: a feed is megabytes, and growing it by doubling copies it over.
+    let texts: usize = feed
+        .entries
+        .iter()
+        .map(|e| e.content_html.len() + e.content_text.len() + 1024)
+        .sum();
+    let mut out = HtmlSafe(Vec::with_capacity(texts + texts / 8 + 4096));
+    serde_json::to_writer_pretty(&mut out, &doc)
         .map_err(|e| RenderError::Feed(format!("json feed: {e}")))?;
-    Ok(html_safe_json(&out))
+    String::from_utf8(out.0).map_err(|e| RenderError::Feed(format!("json feed: {e}")))
+}
+
+/// A writer that applies [`html_safe_json`] to what passes through it: the escaped
+/// characters are single ASCII bytes, so escaping each piece as it comes gives the same bytes
+/// as escaping the whole document after.
+struct HtmlSafe(Vec<u8>);
+
+impl std::io::Write for HtmlSafe {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut run = 0;
+        for (i, b) in buf.iter().enumerate() {
+            let escaped: &[u8] = match b {
+                b'<' => b"\\u003c",
+                b'>' => b"\\u003e",
+                b'&' => b"\\u0026",
+                _ => continue,
+            };
+            self.0.extend_from_slice(&buf[run..i]);
+            self.0.extend_from_slice(escaped);
+            run = i + 1;
+        }
+        self.0.extend_from_slice(&buf[run..]);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Writes `<`, `>` and `&` inside JSON strings as `\u003c`, `\u003e`, `\u0026`: the same
 /// values, but a JSON document pasted into HTML (or sniffed as HTML) can never open a tag.
 /// Safe on the whole document because JSON syntax outside strings never uses these characters.
 pub fn html_safe_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            _ => out.push(c),
-        }
+    let mut out = String::with_capacity(json.len() + json.len() / 64);
+    let mut run = 0;
+    // The three characters are ASCII: the text between them is copied as whole runs.
+    for (i, b) in json.bytes().enumerate() {
+        let escaped = match b {
+            b'<' => "\\u003c",
+            b'>' => "\\u003e",
+            b'&' => "\\u0026",
+            _ => continue,
+        };
+        out.push_str(&json[run..i]);
+        out.push_str(escaped);
+        run = i + 1;
     }
+    out.push_str(&json[run..]);
     out
 }

@@ -37,7 +37,7 @@ pub use pages::{
     FeedLink, Headline, IndexPage, PrefectureGroup, ProvinceGroup, RegionPage, UndatedLink,
 };
 pub use preview::{format_label, FeedPreview, PreviewEntry};
-pub use text::{clean, cleaned, escape_html, excerpt, is_removed, paragraphs};
+pub use text::{clean, cleaned, escape_html, escape_html_into, excerpt, is_removed, paragraphs};
 
 /// What went wrong rendering.
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +99,7 @@ impl Renderer {
         env.set_formatter(|out, state, value| {
             if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() {
                 if let Some(s) = value.as_str() {
-                    return out.write_str(&escape_html(s)).map_err(|_| {
+                    return text::write_escaped_html(out, s).map_err(|_| {
                         minijinja::Error::new(
                             minijinja::ErrorKind::WriteFailure,
                             "cannot write template output",

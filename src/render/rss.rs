@@ -92,8 +92,15 @@ pub fn rss(feed: &Feed) -> Result<String, RenderError> {
         namespaces,
         ..Default::default()
     };
+    // Sized for the content (written as CDATA, as it is): a feed is megabytes, and growing the
+    // buffer by doubling copies it over.
+    let content: usize = feed
+        .entries
+        .iter()
+        .map(|e| e.content_html.len() + e.summary.len() + 1024)
+        .sum();
     let bytes = channel
-        .write_to(Vec::new())
+        .write_to(Vec::with_capacity(content + 4096))
         .map_err(|e| RenderError::Feed(format!("rss: {e}")))?;
     String::from_utf8(bytes).map_err(|e| RenderError::Feed(format!("rss: {e}")))
 }

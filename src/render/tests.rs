@@ -294,3 +294,20 @@ fn opml_groups_feeds_by_province_and_prefecture() {
     let pref_at = out.find("<outline text=\"杭州市\"").unwrap();
     assert!(pref_at < county_at);
 }
+
+#[test]
+fn json_feed_writes_no_raw_angle_brackets_or_ampersands_and_parses_to_the_same_text() {
+    let feed = edition_feed();
+    let out = json(&feed).unwrap();
+    assert!(!out.contains(['<', '>', '&']), "{out}");
+    assert!(out.contains("\\u003cscript\\u003e"), "{out}");
+    // The escapes are the same values: the document reads back to what was written.
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let item = &doc["items"][0];
+    assert_eq!(item["content_html"], feed.entries[0].content_html.as_str());
+    assert_eq!(item["content_text"], feed.entries[0].content_text.as_str());
+    assert!(item["content_text"]
+        .as_str()
+        .unwrap()
+        .contains("a<b & c]]>de"));
+}

@@ -67,17 +67,37 @@ pub fn cleaned(s: &str) -> String {
 /// ```
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_html_into(&mut out, s);
     out
+}
+
+/// [`escape_html`] appended to `out`. The five metacharacters are ASCII, so the text between
+/// them is copied as whole runs rather than character by character: feeds carry every
+/// article's text many times over, and this is most of the bytes paperboy writes.
+pub fn escape_html_into(out: &mut String, s: &str) {
+    // Writing to a `String` cannot fail.
+    let _ = write_escaped_html(out, s);
+}
+
+/// [`escape_html`] written to `out` (the page templates' auto-escaping writes through this,
+/// with no string of its own per value).
+pub fn write_escaped_html<W: std::fmt::Write>(out: &mut W, s: &str) -> std::fmt::Result {
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        // `i` is at an ASCII byte, so both slices end on character boundaries.
+        out.write_str(&s[run..i])?;
+        out.write_str(entity)?;
+        run = i + 1;
+    }
+    out.write_str(&s[run..])
 }
 
 /// Splits a body into its paragraphs (separated by blank lines), trimmed, empty ones dropped.
@@ -91,12 +111,34 @@ pub fn paragraphs(body: &str) -> Vec<String> {
 
 /// The first `max` characters of `s` (whitespace collapsed), with `…` when cut.
 pub fn excerpt(s: &str, max: usize) -> String {
-    let collapsed: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= max {
-        return collapsed;
+    excerpt_words(s.split_whitespace(), max)
+}
+
+/// [`excerpt`] of the text whose words (split at whitespace) are `words`, so that a text in
+/// parts need not be joined first.
+pub(super) fn excerpt_words<'a>(words: impl Iterator<Item = &'a str>, max: usize) -> String {
+    // Collapses only as far as the cut: a summary of a long text reads its opening, not all
+    // of it.
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in words {
+        if chars > 0 {
+            if chars == max {
+                out.push('…');
+                return out;
+            }
+            out.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars == max {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
     }
-    let mut out: String = collapsed.chars().take(max).collect();
-    out.push('…');
     out
 }
 
@@ -125,6 +167,13 @@ mod tests {
     #[test]
     fn escapes_every_html_metacharacter_once() {
         assert_eq!(
+            escape_html("建德&\"'<>新闻"),
+            "建德&amp;&quot;&#39;&lt;&gt;新闻"
+        );
+        let mut out = "<p>".to_string();
+        escape_html_into(&mut out, "a<b");
+        assert_eq!(out, "<p>a&lt;b");
+        assert_eq!(
             escape_html("<script>alert(\"x\")</script> & ]]>"),
             "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; ]]&gt;"
         );
@@ -140,5 +189,10 @@ mod tests {
     fn excerpt_cuts_by_characters_not_bytes() {
         assert_eq!(excerpt("建德市新闻", 3), "建德市…");
         assert_eq!(excerpt("a  b\nc", 10), "a b c");
+        // Cut exactly at the end, or just before a space: nothing left out, or only spaces.
+        assert_eq!(excerpt("建德市", 3), "建德市");
+        assert_eq!(excerpt("建德 市", 2), "建德…");
+        assert_eq!(excerpt("建德 市", 3), "建德 …");
+        assert_eq!(excerpt(" 建德  ", 2), "建德");
     }
 }

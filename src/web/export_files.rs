@@ -4,8 +4,9 @@
 //!
 //! A file already holding exactly the bytes it would get is left untouched (its time kept), so
 //! exporting again into the same folder writes only what changed and a sync to a CDN sends
-//! only that. Per new file: one failed open, one `mkdir` for a directory not made yet, then
-//! open, one write and close; per unchanged file: open, `fstat`, one read and close.
+//! only that. Per new file: one `mkdir` for a directory not seen yet (a file in a directory made
+//! just now is not looked for), then open, one write and close; per unchanged file: `mkdir`
+//! once per directory, then open, `fstat`, one read and close.
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -92,18 +93,30 @@ impl Writer {
             path: path.to_path_buf(),
             source,
         };
-        if let Ok(mut old) = File::open(file) {
-            // Comparing sizes first skips reading files that obviously changed.
-            if old.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) {
-                self.old.clear();
-                if old.read_to_end(&mut self.old).is_ok() && self.old == bytes {
-                    return Ok(false);
-                }
-            }
-        } else if let Some(parent) = file.parent() {
+        // A directory made just now holds no file yet: nothing to open and compare.
+        let mut fresh = false;
+        if let Some(parent) = file.parent() {
             if !self.dirs.contains(parent) {
-                std::fs::create_dir_all(parent).map_err(|e| failed(parent, e))?;
+                fresh = match std::fs::create_dir(parent) {
+                    Ok(()) => true,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
+                    Err(_) => {
+                        std::fs::create_dir_all(parent).map_err(|e| failed(parent, e))?;
+                        true
+                    }
+                };
                 self.dirs.insert(parent.to_path_buf());
+            }
+        }
+        if !fresh {
+            if let Ok(mut old) = File::open(file) {
+                // Comparing sizes first skips reading files that obviously changed.
+                if old.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) {
+                    self.old.clear();
+                    if old.read_to_end(&mut self.old).is_ok() && self.old == bytes {
+                        return Ok(false);
+                    }
+                }
             }
         }
         std::fs::write(file, bytes).map_err(|e| failed(file, e))?;

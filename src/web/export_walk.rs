@@ -41,13 +41,21 @@ pub(super) async fn region(
     let n = state.config.feeds.entries;
     // The views of the newest `n` editions, for the editions feed.
     let mut newest: Vec<Vec<ArticleView>> = Vec::new();
-    let mut start = 0;
-    while start < eds.len() {
+    // The next window is read while this one renders: the store's thread works beside the
+    // renderer instead of in turn with it (two windows in memory at most).
+    let read = |start: usize| {
         let end = window_end(&eds, start);
-        let arts = state
-            .store
-            .editions_articles(code, eds[end - 1].date, eds[start].date)
-            .await?;
+        let (store, code) = (state.store.clone(), code.clone());
+        let (from, to) = (eds[end - 1].date, eds[start].date);
+        let task = tokio::spawn(async move { store.editions_articles(&code, from, to).await });
+        (start, end, task)
+    };
+    let mut pending = (!eds.is_empty()).then(|| read(0));
+    while let Some((start, end, task)) = pending.take() {
+        let arts = task.await.map_err(|e| {
+            ExportError::Listing(format!("reading the editions of {}: {e}", region.path()))
+        })??;
+        pending = (end < eds.len()).then(|| read(end));
         let mut k = start;
         for day in arts.chunk_by(|a, b| a.date == b.date) {
             let date = day[0].date;
@@ -87,7 +95,6 @@ pub(super) async fn region(
                 newest.push(views);
             }
         }
-        start = end;
     }
     let views: Vec<&[ArticleView]> = newest.iter().map(Vec::as_slice).collect();
     let head = &eds[..eds.len().min(n + 1)];
