@@ -100,19 +100,7 @@ struct HtmlSafe(Vec<u8>);
 
 impl std::io::Write for HtmlSafe {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut run = 0;
-        for (i, b) in buf.iter().enumerate() {
-            let escaped: &[u8] = match b {
-                b'<' => b"\\u003c",
-                b'>' => b"\\u003e",
-                b'&' => b"\\u0026",
-                _ => continue,
-            };
-            self.0.extend_from_slice(&buf[run..i]);
-            self.0.extend_from_slice(escaped);
-            run = i + 1;
-        }
-        self.0.extend_from_slice(&buf[run..]);
+        push_html_safe(&mut self.0, buf);
         Ok(buf.len())
     }
 
@@ -125,20 +113,26 @@ impl std::io::Write for HtmlSafe {
 /// values, but a JSON document pasted into HTML (or sniffed as HTML) can never open a tag.
 /// Safe on the whole document because JSON syntax outside strings never uses these characters.
 pub fn html_safe_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len() + json.len() / 64);
+    let mut out = Vec::with_capacity(json.len() + json.len() / 64);
+    push_html_safe(&mut out, json.as_bytes());
+    // ASCII bytes replaced by ASCII: the bytes are still the UTF-8 they were.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// `buf` appended to `out` with [`html_safe_json`]'s escapes. The three characters are ASCII:
+/// the text between them is copied as whole runs.
+fn push_html_safe(out: &mut Vec<u8>, buf: &[u8]) {
     let mut run = 0;
-    // The three characters are ASCII: the text between them is copied as whole runs.
-    for (i, b) in json.bytes().enumerate() {
-        let escaped = match b {
-            b'<' => "\\u003c",
-            b'>' => "\\u003e",
-            b'&' => "\\u0026",
+    for (i, b) in buf.iter().enumerate() {
+        let escaped: &[u8] = match b {
+            b'<' => b"\\u003c",
+            b'>' => b"\\u003e",
+            b'&' => b"\\u0026",
             _ => continue,
         };
-        out.push_str(&json[run..i]);
-        out.push_str(escaped);
+        out.extend_from_slice(&buf[run..i]);
+        out.extend_from_slice(escaped);
         run = i + 1;
     }
-    out.push_str(&json[run..]);
-    out
+    out.extend_from_slice(&buf[run..]);
 }
