@@ -371,8 +371,13 @@ pub fn rules(lines: &[PageLine]) -> Vec<Rule> {
         } else {
             Rule::Free
         });
-        closed = parsed.is_some_and(|b| b.bracketed)
-            || byline::split_trailing(t).is_some_and(|(_, b)| b.bracketed);
+        // A bracketed byline ends its story; so does a photo credit (`记者 张三 摄`): a photo
+        // item is its caption and the credit under it, and text after the credit is another
+        // story's (or a fragment the reading-order repair puts back where it belongs).
+        // A byline that names photographers above a story (`文字 张三 摄影 李四`) opens it.
+        let credit = t.trim_end_matches([' ', ')', '）']).ends_with('摄');
+        closed = parsed.is_some_and(|b| b.bracketed || (b.photo && credit))
+            || byline::split_trailing(t).is_some_and(|(_, b)| b.bracketed || (b.photo && credit));
     }
     out
 }

@@ -334,4 +334,30 @@ mod tests {
         assert!(!Rule::LeadsDateline.allows(Some(Tag::Text), Tag::Byline));
         assert!(Rule::LeadsDateline.allows(Some(Tag::BylineOpen), Tag::Byline));
     }
+
+    #[test]
+    fn a_photo_credit_closes_its_item_but_a_photographers_byline_does_not() {
+        let page = "村民在田间插秧，一派繁忙景象。记者\n张明 摄\n10月9日，台风过后，县城展示了安静的一面。\n\
+                    文字 李华 摄影 王强\n县里的春耕工作全面展开。\n";
+        let lines = super::super::lines::lines(page);
+        let rules = super::super::features::rules(&lines);
+        assert_eq!(
+            rules[2],
+            Rule::AfterClose,
+            "text after a credit is another story's"
+        );
+        assert_eq!(
+            rules[4],
+            Rule::Free,
+            "a byline naming photographers opens its story"
+        );
+        // On weights that run text on through a credit, the rule still starts a new article.
+        let mut w = Weights::default();
+        w.trans[Tag::TextOpen.index()][Tag::Text.index()] = 5.0;
+        w.trans[Tag::Text.index()][Tag::Text.index()] = 5.0;
+        w.trans[TAGS][Tag::TextOpen.index()] = 1.0;
+        let tags = w.decode(&vec![vec![]; lines.len()], &rules);
+        assert_eq!(tags[1], Tag::Text);
+        assert_eq!(tags[2], Tag::TextOpen);
+    }
 }
