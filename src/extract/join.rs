@@ -1,16 +1,17 @@
 //! Reading-order repair: which earlier article a headless fragment continues. A converter that
 //! reads a page column by column cuts articles into fragments and puts other stories between
 //! them. Each (earlier article, fragment) pair is described by a few facts (is the article left
-//! mid-sentence, does the fragment start mid-sentence or like a lead, how many words they share,
+//! mid-sentence, does the fragment start mid-sentence or like a lead, does a word run across the cut, how many words they share,
 //! where the article stands among those left open) and scored by a logistic model fitted on
 //! labelled pages (`fit`); the fragment joins the best-scoring article when that score says
 //! "same article" more likely than not, and otherwise stays an article of its own.
 
 use super::features::opens_like_a_lead;
 use super::headline::{han_text, overlap};
+use super::lexicon::word_spans_cut;
 
 /// Number of pair features.
-pub const N: usize = 9;
+pub const N: usize = 10;
 
 /// What a pair is judged on, from the candidate article's side.
 pub struct Candidate<'a> {
@@ -46,6 +47,8 @@ pub fn pair(c: &Candidate<'_>, frag: &[String]) -> [f32; N] {
         f(c.latest),
         f(c.has_head),
         1.0 / c.open_count.max(1) as f32,
+        // A column cut inside a word (`…乡村振` / `兴等…`).
+        f(c.open && c.paras.last().is_some_and(|p| word_spans_cut(p, first))),
     ]
 }
 

@@ -18,6 +18,7 @@ mod headline;
 mod join;
 pub mod label;
 mod layout;
+mod lexicon;
 pub mod lines;
 pub mod pdf;
 mod segment;

@@ -8,6 +8,7 @@ use super::walk::{recent_han, Walk};
 use super::{Draft, Item};
 use crate::extract::headline::overlap;
 use crate::extract::layout::{ends_sentence, is_han};
+use crate::extract::lexicon::word_spans_cut;
 
 /// How many articles back a block may reach: a band holds a few columns' stories.
 const WINDOW: usize = 6;
@@ -46,7 +47,10 @@ impl Walk {
         };
         let mid = starts_mid(text);
         let cur_open = left_open(cur_d);
-        if !mid || cur_open {
+        if !mid {
+            return self.word_across_cut(cur, cur_d, text);
+        }
+        if cur_open {
             return None;
         }
         let others =
@@ -69,6 +73,31 @@ impl Walk {
             .map(|(k, d)| (k, overlap(text, &recent_han(&d.paras))))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(k, _)| k)
+    }
+
+    /// A block that opens like a sentence may still be a column's next block cut inside a word
+    /// (`…乡村振` / `兴等宏大…`): it goes on the one story left mid-sentence whose last characters
+    /// make a word with its first, unless the story written last does so too.
+    fn word_across_cut(&self, cur: usize, cur_d: &Draft, text: &str) -> Option<usize> {
+        let ends_in_word =
+            |d: &Draft| left_open(d) && d.paras.last().is_some_and(|p| word_spans_cut(p, text));
+        if ends_in_word(cur_d) {
+            return None;
+        }
+        let mut found = self
+            .items
+            .iter()
+            .enumerate()
+            .rev()
+            .take(WINDOW)
+            .filter(|&(k, it)| {
+                k != cur && matches!(it, Item::Article(d) if !d.closed && ends_in_word(d))
+            })
+            .map(|(k, _)| k);
+        match (found.next(), found.next()) {
+            (Some(k), None) => Some(k),
+            _ => None,
+        }
     }
 }
 

@@ -345,3 +345,25 @@ fn a_bold_subhead_inside_a_story_titled_by_a_heading_stays_in_it() {
     );
     assert_eq!(a[1].paras, ["城东小学今天迎来首批新生。"]);
 }
+
+#[test]
+fn blocks_cut_inside_a_word_go_back_to_the_story_whose_end_makes_the_word() {
+    // Two stories read in bands: each column block stops mid-word (`乡村振` / `兴…`, `农户解` /
+    // `决…`), and the continuations come after the other story, opening like sentences.
+    let page = "# 县城新建湿地公园开放\n\n本报记者 张三\n\n\
+                昨天上午，县城东部新建的湿地公园正式对外开放，市民纷纷前来游\n\
+                览。公园占地三百亩，建有步道和观景台，成为乡村振\n\n\
+                # 春耕备耕全面展开\n\n本报记者 李四\n\n\
+                眼下正是春耕时节，全县各乡镇抢抓农时，组织农户开展春耕生产，\n\
+                田间地头一片繁忙景象。县农业部门派出技术人员下乡指导，帮助农户解\n\n\
+                兴的新去处。据介绍，公园还将增设儿童游乐区。\n\n\
+                决实际困难。今年全县计划种植水稻十万亩。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[0].paras.join(""), "昨天上午，县城东部新建的湿地公园正式对外开放，市民纷纷前来游览。公园占地三百亩，建有步道和观景台，成为乡村振兴的新去处。据介绍，公园还将增设儿童游乐区。");
+    assert!(a[1]
+        .paras
+        .join("")
+        .ends_with("帮助农户解决实际困难。今年全县计划种植水稻十万亩。"));
+}
