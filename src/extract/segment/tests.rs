@@ -367,3 +367,24 @@ fn blocks_cut_inside_a_word_go_back_to_the_story_whose_end_makes_the_word() {
         .join("")
         .ends_with("帮助农户解决实际困难。今年全县计划种植水稻十万亩。"));
 }
+
+#[test]
+fn stacked_bold_subheads_inside_a_titled_story_stay_in_it() {
+    // A markdown converter sets a story's title as a heading and its section heads in bold, here
+    // three stacked over the section's text: they are the story's subheads, not a new story.
+    let page = "## 返乡者的新年\n\n本报记者 张三\n\n\
+                近乡情更怯。今天，我们跟随返乡者的脚步，感受山村的变化。\n\n\
+                **故事1**\n\n**主人公：李四**\n\n**把牡丹种回家乡**\n\n\
+                2月23日，正月初八。一大早，李四发动汽车出了门，去镇上打听土地流转的进展。\n\n\
+                ## 县里召开春耕会议\n\n本报讯 昨天，县里召开春耕生产会议，部署全年农业工作。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(
+        a[0].paras[1..4],
+        ["故事1", "主人公：李四", "把牡丹种回家乡"],
+        "subheads kept in their story, in order"
+    );
+    assert!(a[0].paras[4].starts_with("2月23日，正月初八。"));
+    assert!(a[1].paras[0].starts_with("昨天，县里召开"));
+}

@@ -15,6 +15,8 @@ const SUBHEAD_MIN: f64 = 0.25;
 /// A subhead set in bold is a short line: at most this many characters.
 const BOLD_SUBHEAD_WIDTH: usize = 16;
 
+/// How many bold subheads may stand stacked over a story's running text.
+const SUBHEAD_STACK: usize = 4;
 /// A subhead set without markdown is a short line: at most this many characters.
 const SUBHEAD_WIDTH: usize = 12;
 /// A subhead this short needs only `SUBHEAD_SOME` of the text after it found in the story.
@@ -240,7 +242,19 @@ impl Walk {
         let open = self
             .current()
             .is_some_and(|d| !d.closed && !d.paras.is_empty() && d.title_level.is_some());
-        open && following(units, next).next().is_some_and(|u| {
+        // Subheads may come stacked (`**故事1**` / `**主人公：张三**` / `**返乡创业种牡丹**`): the
+        // running text is looked for under the whole stack.
+        let mut after = following(units, next);
+        let mut first = after.next();
+        for _ in 0..SUBHEAD_STACK {
+            match first {
+                Some(u) if u.bold && u.level.is_none() && width(&u.text) <= BOLD_SUBHEAD_WIDTH => {
+                    first = after.next();
+                }
+                _ => break,
+            }
+        }
+        open && first.is_some_and(|u| {
             u.level.is_none()
                 && !u.bold
                 && (u.in_prose_block || has_sentence(&u.text))
