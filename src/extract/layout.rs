@@ -172,6 +172,11 @@ pub(super) fn clean_line(raw: &str) -> Line {
             s = rest.trim();
         }
     }
+    let untagged;
+    if s.contains('<') {
+        untagged = strip_inline_tags(s);
+        s = untagged.trim();
+    }
     let text = if s.contains("**") || s.contains('\u{3000}') || s.contains('\t') {
         s.replace("**", "")
             .replace(['\u{3000}', '\t'], " ")
@@ -187,6 +192,49 @@ pub(super) fn clean_line(raw: &str) -> Line {
         bold: s.starts_with("**") && s.ends_with("**") && s.len() > 4,
         printed: raw.trim().chars().count(),
     }
+}
+
+/// Inline HTML that markdown converters write into text (pymupdf4llm underlines a paper's name,
+/// `<u>上虞日报</u>`, and marks highlighted runs): the tags go, their text stays. Only these tags:
+/// anything else in angle brackets is the page's own text.
+fn strip_inline_tags(s: &str) -> String {
+    const TAGS: &[&str] = &[
+        "<u>",
+        "</u>",
+        "<mark>",
+        "</mark>",
+        "<b>",
+        "</b>",
+        "<i>",
+        "</i>",
+        "<em>",
+        "</em>",
+        "<strong>",
+        "</strong>",
+        "<sup>",
+        "</sup>",
+        "<sub>",
+        "</sub>",
+        "<s>",
+        "</s>",
+    ];
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(tag) = TAGS.iter().find(|t| rest.starts_with(**t)) {
+            rest = &rest[tag.len()..];
+        } else if let Some(after) = rest.strip_prefix("<br>").or(rest.strip_prefix("<br/>")) {
+            out.push(' ');
+            rest = after;
+        } else {
+            out.push('<');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The printed length most of a page's longer lines (8 characters or more) share, when at

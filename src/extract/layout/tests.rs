@@ -219,3 +219,14 @@ fn a_heading_cut_by_a_hard_wrap_is_whole() {
     let sub = format!("## 县政府召开会议\n研究春耕生产\n{body}");
     assert_eq!(units(&sub)[0].text, "县政府召开会议");
 }
+
+#[test]
+fn inline_html_from_a_markdown_converter_is_dropped_and_other_angle_brackets_kept() {
+    let l = clean_line("# <u>上虞日报</u> ");
+    assert_eq!((l.text.as_str(), l.level), ("上虞日报", Some(1)));
+    let l = clean_line("**2017年3月25日** <u>yybnet.net 转载</u><br>编辑/某某");
+    assert_eq!(l.text, "2017年3月25日 yybnet.net 转载 编辑/某某");
+    assert_eq!(clean_line("<mark>高湖</mark>碧波").text, "高湖碧波");
+    assert_eq!(clean_line("a<b>c").text, "ac");
+    assert_eq!(clean_line("x < y <script>").text, "x < y <script>");
+}
