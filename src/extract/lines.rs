@@ -48,6 +48,17 @@ pub fn in_reading_order(text: &str) -> Cow<'_, str> {
 
 /// As [`in_reading_order`], and whether the text was reordered from its grid.
 pub fn reading_order(text: &str) -> (Cow<'_, str>, bool) {
+    // Vertical type set one character per line is made one line first.
+    match super::stacked::join(text) {
+        Cow::Borrowed(t) => from_grid(t),
+        Cow::Owned(t) => {
+            let (read, reordered) = from_grid(&t);
+            (Cow::Owned(read.into_owned()), reordered)
+        }
+    }
+}
+
+fn from_grid(text: &str) -> (Cow<'_, str>, bool) {
     let (closed, spaced_page) = super::spacing::close(text);
     // A page letter-spaced throughout is read closed up (its real gaps would look like
     // columns); another page's grid is read as printed.

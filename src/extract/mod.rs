@@ -23,6 +23,7 @@ pub mod lines;
 pub mod pdf;
 mod segment;
 mod spacing;
+mod stacked;
 pub mod tagger;
 
 use chrono::NaiveDate;
