@@ -35,7 +35,9 @@ static MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
         | ^[\p{Han}]{2,4}新闻$                      # section name: 市县新闻, 社会新闻
         | ^[\p{Han}]{2,8}?(日报|晚报|早报|时报|商报|都市报|青年报|法制报|农民报)社?
           (\s*·?\s*[\p{Han}]{2,4}版)?(\s*第?\s*[\d一二三四五六七八九十]+\s*版)?$  # the paper's name line
-        | ^[\p{Han}][\p{Han}--[喜捷快简情画电海周月年通汇预举申公战学晚日早时商党]]报$  # a county paper: 开化报",
+        | ^[\p{Han}][\p{Han}--[喜捷快简情画电海周月年通汇预举申公战学晚日早时商党]]报$  # a county paper: 开化报
+        | ^[\p{Han}]{2,8}(融媒体中心|传媒中心|新闻中心|新闻网)$   # a county media centre's name line
+        | ^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.(cn|com|net|org)$   # the outlet's web address: ccs.cn",
     )
 });
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -264,6 +266,9 @@ mod tests {
     fn the_paper_name_line_and_section_names_are_furniture() {
         assert!(is_furniture("平阳日报"));
         assert!(is_furniture("平阳日报 第3版"));
+        assert!(is_furniture("喀喇沁融媒体中心"));
+        assert!(is_furniture("ccs.cn"));
+        assert!(!is_furniture("县融媒体中心揭牌成立"));
         assert!(is_furniture("社会新闻"));
         assert!(!is_furniture("平阳日报记者走访企业"));
         assert!(!is_furniture("新闻发布会召开"));
