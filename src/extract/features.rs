@@ -376,8 +376,9 @@ pub fn rules(lines: &[PageLine]) -> Vec<Rule> {
         // story's (or a fragment the reading-order repair puts back where it belongs).
         // A byline that names photographers above a story (`文字 张三 摄影 李四`) opens it.
         let credit = t.trim_end_matches([' ', ')', '）']).ends_with('摄');
-        closed = parsed.is_some_and(|b| b.bracketed || (b.photo && credit))
-            || byline::split_trailing(t).is_some_and(|(_, b)| b.bracketed || (b.photo && credit));
+        let ends_story = |b: &byline::Byline| b.bracketed || (b.photo && credit);
+        closed = parsed.as_ref().is_some_and(ends_story)
+            || byline::split_trailing(t).is_some_and(|(_, b)| ends_story(&b));
     }
     out
 }

@@ -1,10 +1,11 @@
 //! Reading-order repair: which earlier article a headless fragment continues. A converter that
 //! reads a page column by column cuts articles into fragments and puts other stories between
 //! them. Each (earlier article, fragment) pair is described by a few facts (is the article left
-//! mid-sentence, does the fragment start mid-sentence or like a lead, does a word run across the cut, how many words they share,
-//! where the article stands among those left open) and scored by a logistic model fitted on
-//! labelled pages (`fit`); the fragment joins the best-scoring article when that score says
-//! "same article" more likely than not, and otherwise stays an article of its own.
+//! mid-sentence, does the fragment start mid-sentence or like a lead, does a word run across the
+//! cut, how many words they share, where the article stands among those left open) and scored
+//! by a logistic model fitted on labelled pages (`fit`); the fragment joins the best-scoring
+//! article when that score says "same article" more likely than not, and otherwise stays an
+//! article of its own.
 
 use super::features::opens_like_a_lead;
 use super::headline::{han_text, overlap};

@@ -90,9 +90,7 @@ impl Walk {
             .enumerate()
             .rev()
             .take(WINDOW)
-            .filter(|&(k, it)| {
-                k != cur && matches!(it, Item::Article(d) if !d.closed && ends_in_word(d))
-            })
+            .filter(|&(k, it)| k != cur && matches!(it, Item::Article(d) if ends_in_word(d)))
             .map(|(k, _)| k);
         match (found.next(), found.next()) {
             (Some(k), None) => Some(k),
