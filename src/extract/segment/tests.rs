@@ -388,3 +388,28 @@ fn stacked_bold_subheads_inside_a_titled_story_stay_in_it() {
     assert!(a[0].paras[4].starts_with("2月23日，正月初八。"));
     assert!(a[1].paras[0].starts_with("昨天，县里召开"));
 }
+
+#[test]
+fn on_a_page_titled_by_headings_a_bold_line_inside_a_story_is_a_subhead_not_a_new_story() {
+    // Markdown converters set titles as headings; a bold line (or a short plain block) in the
+    // middle of a story is a section head. A bold line over a heading is still its kicker.
+    let page = "**新春走基层**\n\n## 山村里的年货集市\n\n\
+                腊月二十六，李家村的年货集市格外热闹，村民们早早赶来置办年货。\n\n\
+                **集市：人气旺**\n\n\
+                今年的集市比往年多了二十多个摊位，卖春联的摊前围满了人。\n\n\
+                老手艺\n\n\
+                剪纸艺人张大妈现场剪出一幅幅窗花，引得孩子们阵阵叫好。\n\n\
+                ## 县城新增三条公交线路\n\n本报讯 昨天起，县城新开通三条公交线路，方便市民出行。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2, "{items:#?}");
+    let Item::Group(head) = &items[0] else {
+        panic!("{items:#?}")
+    };
+    let head: Vec<&str> = head.iter().map(|h| h.text.as_str()).collect();
+    assert_eq!(head, ["新春走基层", "山村里的年货集市"]);
+    let body = a[0].paras.join("|");
+    assert!(body.contains("集市：人气旺|"), "{body}");
+    assert!(body.contains("老手艺|剪纸艺人"), "{body}");
+    assert!(a[1].paras[0].starts_with("昨天起"));
+}
