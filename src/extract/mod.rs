@@ -404,6 +404,12 @@ fn no_running_text(paras: &[String]) -> bool {
 
 /// Turns a draft into an article: headline resolved, body repaired, byline deduplicated, kind
 /// chosen. Drafts without body text are dropped.
+/// Is an article's body short enough for a brief or a caption: one paragraph of at most 220
+/// characters' width?
+fn is_short(body: &str) -> bool {
+    !body.contains("\n\n") && layout::width(body) <= 220
+}
+
 fn finish(d: segment::Draft) -> Option<Article> {
     let paras: Vec<String> = d
         .paras
@@ -426,7 +432,7 @@ fn finish(d: segment::Draft) -> Option<Article> {
         }
     }
     let body = paras.join("\n\n");
-    let short = paras.len() == 1 && layout::width(&body) <= 220;
+    let short = is_short(&body);
     let kind = if d.continuation {
         ArticleKind::Continuation
     } else if d.photo_credit

@@ -1,70 +1,117 @@
 //! Reading-order repair by what articles share. Every story a newspaper prints has a headline;
 //! an article found with none is, most often, a piece a converter cut from its story (a column
 //! read out of order, a block set apart by a picture) or a story whose headline the converter
-//! lost. A body that opens with a dateline (`本报讯`) is a story's start: it joins no article
-//! that has a dateline of its own (a story has one), only one whose opening it may be (a
-//! headline the converter set apart over text that starts mid-sentence). A piece goes back on the one article it shares distinctive words with — three Han
+//! lost. A piece goes back on the one article it shares distinctive words with — three Han
 //! characters in a row that no other article on the page has (a person's name, a village, a
 //! project) — when that article is clearly the best: at least `MIN_SHARED` such words, and at
 //! least `MARGIN` times as many as the runner-up. A story that merely lost its headline shares
-//! the page's common words with every story and keeps standing alone.
+//! the page's common words with every story and keeps standing alone. A body that opens with a
+//! dateline (`本报讯`) is a story's start: it joins no article with a dateline of its own (a story
+//! has one), only one whose opening it may be (a headline the converter set apart over text that
+//! starts mid-sentence).
 //!
 //! Over the dev set and thirteen pressings (markdown and OCR dumps, the rules' output) this moved
 //! article F1 up on 30 of 39 sets and down on 9; the thresholds were chosen there, over the three
 //! kinds of dump together.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::model::{Article, ArticleKind};
 
-use super::layout::{is_han, width};
+use super::is_short;
+use super::layout::is_han;
 
 /// Fewest distinctive words an untitled article must share with the article it goes on.
 const MIN_SHARED: usize = 2;
 /// How many times the runner-up's count the best article's must be.
 const MARGIN: usize = 2;
-/// A body longer than this (display width) is no brief or caption any more.
-const SHORT: usize = 220;
 
-/// Who holds a word: the first two articles, and how many hold it (counted up to three).
+/// A word: three Han characters packed 21 bits each.
+type Word = u64;
+
+/// Hashes a packed word with one multiplication: the page's words are hashed once per
+/// character of its text, so the default hasher's cost would show in extraction's speed.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type WordMap<V> = HashMap<Word, V, BuildHasherDefault<WordHasher>>;
+
+/// Who holds a word: the first two articles, how many hold it (counted up to three), and the
+/// last article counted (each counts once, however often it repeats the word).
 #[derive(Clone, Copy)]
 struct Holders {
     first: usize,
     second: usize,
     count: u8,
+    last: usize,
+}
+
+/// Is the article a candidate piece: untitled, and no continuation of another page's story?
+fn is_piece(a: &Article) -> bool {
+    a.title.is_none() && a.kind != ArticleKind::Continuation
 }
 
 /// Puts untitled pieces back on the article they were cut from, in page order. `opened[i]`:
 /// article `i`'s body opened with a dateline.
 pub fn rejoin(mut articles: Vec<Article>, opened: &[bool]) -> Vec<Article> {
-    let words: Vec<Vec<[char; 3]>> = articles.iter().map(|a| trigrams(&a.body)).collect();
-    // One pass over every article's words: linear in the page, however many articles it has.
-    let mut holders: HashMap<[char; 3], Holders> = HashMap::new();
-    for (i, ws) in words.iter().enumerate() {
-        for w in ws {
-            holders
-                .entry(*w)
-                .and_modify(|h| {
-                    if h.count == 1 {
-                        h.second = i;
-                    }
-                    h.count = h.count.saturating_add(1).min(3);
-                })
-                .or_insert(Holders {
-                    first: i,
-                    second: i,
-                    count: 1,
-                });
+    if !articles.iter().any(is_piece) {
+        return articles;
+    }
+    // Only the pieces' words are counted, in one pass over every article's text: linear in the
+    // page, however many articles it has.
+    let pieces: Vec<(usize, Vec<Word>)> = (articles.iter().enumerate())
+        .filter(|(_, a)| is_piece(a))
+        .map(|(i, a)| (i, trigrams(&a.body)))
+        .collect();
+    let mut holders: WordMap<Holders> = WordMap::default();
+    for w in pieces.iter().flat_map(|(_, ws)| ws) {
+        holders.insert(
+            *w,
+            Holders {
+                first: 0,
+                second: 0,
+                count: 0,
+                last: usize::MAX,
+            },
+        );
+    }
+    for (i, a) in articles.iter().enumerate() {
+        for w in words(&a.body) {
+            let Some(h) = holders.get_mut(&w) else {
+                continue;
+            };
+            if h.last == i {
+                continue;
+            }
+            h.last = i;
+            match h.count {
+                0 => h.first = i,
+                1 => h.second = i,
+                _ => {}
+            }
+            h.count = (h.count + 1).min(3);
         }
     }
     let mut gone = vec![false; articles.len()];
-    for i in 0..articles.len() {
-        let a = &articles[i];
-        if a.title.is_some() || a.kind == ArticleKind::Continuation {
-            continue;
-        }
+    for (i, words) in &pieces {
+        let i = *i;
         let mut shared: HashMap<usize, usize> = HashMap::new();
-        for w in &words[i] {
+        for w in words {
             if let Some(h) = holders.get(w).filter(|h| h.count == 2) {
                 let other = if h.first == i { h.second } else { h.first };
                 if !gone[other] {
@@ -105,16 +152,27 @@ fn put_on(article: &mut Article, piece: Article, after: bool) {
     if article.byline.is_empty() {
         article.byline = piece.byline;
     }
-    let short = !article.body.contains("\n\n") && width(&article.body) <= SHORT;
-    if matches!(article.kind, ArticleKind::Brief | ArticleKind::Photo) && !short {
+    if matches!(article.kind, ArticleKind::Brief | ArticleKind::Photo) && !is_short(&article.body) {
         article.kind = ArticleKind::News;
     }
 }
 
-/// The distinct runs of three Han characters in a text (punctuation and spaces skipped over).
-fn trigrams(text: &str) -> Vec<[char; 3]> {
-    let han: Vec<char> = text.chars().filter(|&c| is_han(c)).collect();
-    let mut out: Vec<[char; 3]> = han.windows(3).map(|w| [w[0], w[1], w[2]]).collect();
+/// Every run of three Han characters in a text, in order (punctuation and spaces skipped over).
+fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
+    const MASK: u64 = (1 << 63) - 1;
+    text.chars()
+        .filter(|&c| is_han(c))
+        .scan((0u64, 0usize), |(key, seen), c| {
+            *key = ((*key << 21) | u64::from(c)) & MASK;
+            *seen += 1;
+            Some((*seen >= 3).then_some(*key))
+        })
+        .flatten()
+}
+
+/// The distinct runs of three Han characters in a text.
+fn trigrams(text: &str) -> Vec<Word> {
+    let mut out: Vec<Word> = words(text).collect();
     out.sort_unstable();
     out.dedup();
     out
