@@ -60,6 +60,10 @@ pub fn is_furniture(line: &str) -> bool {
     if line.is_empty() {
         return false;
     }
+    // Furniture is short: a paragraph of running text is ruled out without counting it whole.
+    if line.chars().nth(80).is_some() {
+        return false;
+    }
     let w = width(line);
     let staff_shaped = line.contains(['/', '／', '：', ':']) || line.contains("编");
     if w <= 80 && staff_shaped && STAFF.is_match(line) && !line.contains('。') {

@@ -51,14 +51,62 @@ impl Hasher for WordHasher {
 
 type WordMap<V> = HashMap<Word, V, BuildHasherDefault<WordHasher>>;
 
-/// Who holds a word: the first two articles, how many hold it (counted up to three), and the
-/// last article counted (each counts once, however often it repeats the word).
+/// Who holds a word: the first two articles, how many hold it (counted up to three), the last
+/// article counted (each counts once, however often it repeats the word) and the last piece
+/// credited with it when pieces are ranked.
 #[derive(Clone, Copy)]
 struct Holders {
     first: usize,
     second: usize,
     count: u8,
     last: usize,
+    credited: usize,
+}
+
+impl Holders {
+    const NONE: Holders = Holders {
+        first: 0,
+        second: 0,
+        count: 0,
+        last: usize::MAX,
+        credited: usize::MAX,
+    };
+
+    fn count(&mut self, article: usize) {
+        if self.last == article {
+            return;
+        }
+        self.last = article;
+        match self.count {
+            0 => self.first = article,
+            1 => self.second = article,
+            _ => {}
+        }
+        self.count = (self.count + 1).min(3);
+    }
+}
+
+/// A set of words that answers most misses without the map: one bit per hash bucket, small
+/// enough to stay in cache while the page's text streams past it.
+struct Sieve(Vec<u64>);
+
+impl Sieve {
+    const BITS: u32 = 17;
+
+    fn slot(w: Word) -> usize {
+        (w.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+    }
+    fn new() -> Sieve {
+        Sieve(vec![0; 1 << (Self::BITS - 6)])
+    }
+    fn add(&mut self, w: Word) {
+        let s = Self::slot(w);
+        self.0[s >> 6] |= 1 << (s & 63);
+    }
+    fn may_hold(&self, w: Word) -> bool {
+        let s = Self::slot(w);
+        self.0[s >> 6] & (1 << (s & 63)) != 0
+    }
 }
 
 /// Is the article a candidate piece: untitled, and no continuation of another page's story?
@@ -69,54 +117,61 @@ fn is_piece(a: &Article) -> bool {
 /// Puts untitled pieces back on the article they were cut from, in page order. `opened[i]`:
 /// article `i`'s body opened with a dateline.
 pub fn rejoin(mut articles: Vec<Article>, opened: &[bool]) -> Vec<Article> {
-    if !articles.iter().any(is_piece) {
+    let pieces: Vec<usize> = (0..articles.len())
+        .filter(|&i| is_piece(&articles[i]))
+        .collect();
+    if pieces.is_empty() {
         return articles;
     }
     // Only the pieces' words are counted, in one pass over every article's text: linear in the
-    // page, however many articles it has.
-    let pieces: Vec<(usize, Vec<Word>)> = (articles.iter().enumerate())
-        .filter(|(_, a)| is_piece(a))
-        .map(|(i, a)| (i, trigrams(&a.body)))
-        .collect();
-    let mut holders: WordMap<Holders> = WordMap::default();
-    for w in pieces.iter().flat_map(|(_, ws)| ws) {
-        holders.insert(
-            *w,
-            Holders {
-                first: 0,
-                second: 0,
-                count: 0,
-                last: usize::MAX,
-            },
-        );
+    // page, however many articles it has. The other articles' words mostly miss, and the sieve
+    // answers those.
+    // A Han character takes three bytes, so this bounds the pieces' distinct words: no rehash.
+    let most: usize = pieces.iter().map(|&i| articles[i].body.len() / 3).sum();
+    let mut index: WordMap<u32> = WordMap::with_capacity_and_hasher(most, Default::default());
+    let mut holders: Vec<Holders> = Vec::new();
+    let mut sieve = Sieve::new();
+    // Each piece's words as indices into `holders`, in order: `spans[k]` are piece k's.
+    let mut held: Vec<u32> = Vec::with_capacity(most);
+    let mut spans = Vec::with_capacity(pieces.len());
+    for &i in &pieces {
+        let start = held.len();
+        for w in words(&articles[i].body) {
+            let at = *index.entry(w).or_insert_with(|| {
+                holders.push(Holders::NONE);
+                u32::try_from(holders.len() - 1).unwrap_or(u32::MAX)
+            });
+            holders[at as usize].count(i);
+            held.push(at);
+            sieve.add(w);
+        }
+        spans.push(start..held.len());
     }
-    for (i, a) in articles.iter().enumerate() {
-        for w in words(&a.body) {
-            let Some(h) = holders.get_mut(&w) else {
-                continue;
-            };
-            if h.last == i {
-                continue;
+    for (i, a) in articles.iter().enumerate().filter(|(_, a)| !is_piece(a)) {
+        for w in words(&a.body).filter(|&w| sieve.may_hold(w)) {
+            if let Some(&at) = index.get(&w) {
+                holders[at as usize].count(i);
             }
-            h.last = i;
-            match h.count {
-                0 => h.first = i,
-                1 => h.second = i,
-                _ => {}
-            }
-            h.count = (h.count + 1).min(3);
         }
     }
     let mut gone = vec![false; articles.len()];
-    for (i, words) in &pieces {
-        let i = *i;
-        let mut shared: HashMap<usize, usize> = HashMap::new();
-        for w in words {
-            if let Some(h) = holders.get(w).filter(|h| h.count == 2) {
-                let other = if h.first == i { h.second } else { h.first };
-                if !gone[other] {
-                    *shared.entry(other).or_default() += 1;
-                }
+    let mut moves = Vec::new();
+    for (&i, span) in pieces.iter().zip(spans) {
+        // (article, words shared with it); a piece shares words with few articles.
+        let mut shared: Vec<(usize, usize)> = Vec::new();
+        for &at in &held[span] {
+            let h = &mut holders[at as usize];
+            if h.count != 2 || h.credited == i {
+                continue;
+            }
+            h.credited = i;
+            let other = if h.first == i { h.second } else { h.first };
+            if gone[other] {
+                continue;
+            }
+            match shared.iter_mut().find(|(j, _)| *j == other) {
+                Some((_, n)) => *n += 1,
+                None => shared.push((other, 1)),
             }
         }
         let mut ranked: Vec<(usize, usize)> = shared.into_iter().map(|(j, n)| (n, j)).collect();
@@ -131,6 +186,11 @@ pub fn rejoin(mut articles: Vec<Article>, opened: &[bool]) -> Vec<Article> {
             continue;
         }
         gone[i] = true;
+        moves.push((i, j));
+    }
+    // Moved after all are decided, so that each piece is ranked by its own words even when an
+    // earlier piece went onto it.
+    for (i, j) in moves {
         let piece = std::mem::take(&mut articles[i]);
         put_on(&mut articles[j], piece, j < i);
     }
@@ -168,14 +228,6 @@ fn words(text: &str) -> impl Iterator<Item = Word> + '_ {
             Some((*seen >= 3).then_some(*key))
         })
         .flatten()
-}
-
-/// The distinct runs of three Han characters in a text.
-fn trigrams(text: &str) -> Vec<Word> {
-    let mut out: Vec<Word> = words(text).collect();
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 #[cfg(test)]
