@@ -138,11 +138,24 @@ pub struct Byline {
 /// Parses a line that is a byline by its form alone (marked, role-led, bracketed, or `X 摄`).
 pub fn parse_line(line: &str) -> Option<Byline> {
     let t = line.trim();
-    // OCR reads the mark □ before a byline as 口 or 回 (`口本报记者 张三`, `口]彭富 本报记者 李四`).
-    if let Some(rest) = t.strip_prefix(['口', '回']) {
-        let rest = rest.trim_start_matches([']', '】', '|', ' ']);
-        if rest.contains("记者") || rest.contains("通讯员") {
+    // OCR reads the mark □ before a byline as a character: 口 or 回 (`口本报记者 张三`,
+    // `口]彭富 本报记者 李四`), and, for the same box in other type, 加, 器, 日… Nothing a paper
+    // prints sets a single character before 本报 (an outlet's name is longer), so any one
+    // character there is the mark.
+    if let Some(c) = t.chars().next().filter(|c| !MARKS.contains(c)) {
+        let rest = t[c.len_utf8()..].trim_start_matches([']', '】', '|', ' ']);
+        let boxlike = matches!(c, '口' | '回');
+        if (boxlike && (rest.contains("记者") || rest.contains("通讯员")))
+            || (is_han(c) && rest.starts_with("本报"))
+        {
             return parse_line(&format!("□{rest}"));
+        }
+    }
+    // OCR reads the bracket around a byline as an angle bracket (`〈本报记者 张三 文/摄)`).
+    if let Some(rest) = t.strip_prefix(['〈', '《']) {
+        let rest = rest.trim_start_matches(['《', '〈']);
+        if rest.ends_with([')', '）']) && rest.starts_with("本报") {
+            return parse_line(&format!("（{rest}"));
         }
     }
     // `作者：` is the one colon a byline holds (`作者：文字 张三 摄影 李四`).

@@ -256,6 +256,26 @@ fn a_byline_mark_read_by_ocr_as_a_character_still_marks_a_byline() {
 }
 
 #[test]
+fn any_one_character_before_the_papers_own_reporter_is_the_mark_misread() {
+    for line in [
+        "加本报记者 刘一 通讯员 梁二",
+        "器本报记者 刘一 通讯员 梁二",
+        "日本报记者 刘一 通讯员 梁二",
+    ] {
+        let b = parse_line(line).unwrap();
+        assert_eq!(b.names, ["刘一", "梁二"], "{line}");
+        assert!(b.marked, "{line}");
+    }
+    // An outlet's name before its reporter is a byline of its own kind, not a mark.
+    assert!(!parse_line("寿光日报记者 尹二").is_some_and(|b| b.marked));
+    // Running text that starts with 本报 after one character stays running text.
+    assert!(parse_line("据本报统计，全县今年新增企业三百家").is_none());
+    let b = parse_line("〈本报记者 李一 文/摄)").unwrap();
+    assert_eq!(b.names, ["李一"]);
+    assert!(b.bracketed && b.photo);
+}
+
+#[test]
 fn a_reporting_verb_after_the_role_is_running_text_not_a_name() {
     assert!(split_trailing("前来赶集的人们纷纷点赞。记者了解").is_none());
     assert!(parse_line("记者 了解").is_none());
