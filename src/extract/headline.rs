@@ -287,24 +287,43 @@ fn wrapped_narrow(lines: &[&str]) -> bool {
 }
 
 /// OCR reads the gap between the two parts of a headline as a quotation mark
-/// (`芒种将至”农事忙` → `芒种将至 农事忙`): a lone mark between Han characters, with no other
-/// quotation mark in any of the headline's lines, is that gap.
+/// (`芒种将至”农事忙`, `非遗传承 ”来到身边`, `不把污泥浊水“”带入全面小康` → `芒种将至 农事忙`): an
+/// empty pair of marks between Han characters, or a lone mark between them (spaces aside) with
+/// no other quotation mark in any of the headline's lines, is that gap.
 fn lone_quote_gaps(texts: &mut [String]) {
-    let count = |t: &String| t.chars().filter(|&c| matches!(c, '“' | '”')).count();
+    let is_mark = |c: char| matches!(c, '“' | '”');
+    for t in texts.iter_mut() {
+        while let Some(i) = t.find("“”") {
+            if !gap_at(t, i, i + "“”".len()) {
+                break;
+            }
+            *t = close_gap(t, i, i + "“”".len());
+        }
+    }
+    let count = |t: &String| t.chars().filter(|&c| is_mark(c)).count();
     if texts.iter().map(count).sum::<usize>() != 1 {
         return;
     }
     for t in texts.iter_mut().filter(|t| count(t) == 1) {
-        let chars: Vec<char> = t.chars().collect();
-        if let Some(i) = chars.iter().position(|&c| matches!(c, '“' | '”')) {
-            if i > 0 && i + 1 < chars.len() && is_han(chars[i - 1]) && is_han(chars[i + 1]) {
-                let mut out: String = chars[..i].iter().collect();
-                out.push(' ');
-                out.extend(&chars[i + 1..]);
-                *t = out;
+        if let Some(i) = t.find(is_mark) {
+            let end = i + '“'.len_utf8();
+            if gap_at(t, i, end) {
+                *t = close_gap(t, i, end);
             }
         }
     }
+}
+
+/// Is `t[start..end]` set between Han characters, spaces aside?
+fn gap_at(t: &str, start: usize, end: usize) -> bool {
+    let before = t[..start].trim_end().chars().next_back();
+    let after = t[end..].trim_start().chars().next();
+    before.is_some_and(is_han) && after.is_some_and(is_han)
+}
+
+/// `t` with `t[start..end]` and the spaces around it made one space.
+fn close_gap(t: &str, start: usize, end: usize) -> String {
+    format!("{} {}", t[..start].trim_end(), t[end..].trim_start())
 }
 
 /// Tells kicker, title and subtitle apart. Markdown levels rank the lines where the dump kept
@@ -399,6 +418,13 @@ mod tests {
         assert_eq!(h.title.as_deref(), Some("芒种将至 农事忙"));
         let h = resolve(&[hl("“乱石岗”上开出新花", None)]);
         assert_eq!(h.title.as_deref(), Some("“乱石岗”上开出新花"));
+        // The space OCR kept beside the mark, and an empty pair, are the same gap.
+        let h = resolve(&[hl("老街换新 ”来到身边", None)]);
+        assert_eq!(h.title.as_deref(), Some("老街换新 来到身边"));
+        let h = resolve(&[hl("溪水变清“”带动乡村", None)]);
+        assert_eq!(h.title.as_deref(), Some("溪水变清 带动乡村"));
+        let h = resolve(&[hl("“两山”理念 ”落地生根", None)]);
+        assert_eq!(h.title.as_deref(), Some("“两山”理念 ”落地生根"));
     }
 
     #[test]
