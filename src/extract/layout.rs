@@ -378,30 +378,53 @@ fn verse(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
     }));
 }
 
+/// Does the text so far end whole? A headline follows a finished story (its last sentence or
+/// byline), the masthead or another headline; a block after running text cut mid-sentence
+/// starts with the rest of that sentence. (A line set on its own without punctuation, as a
+/// poem's, is whole too.)
+fn after_whole(out: &[Unit]) -> bool {
+    out.last().is_none_or(|u| {
+        !u.in_prose_block
+            || ends_sentence(&u.text)
+            || byline::is_byline_line(&u.text)
+            || (u.indented && !has_prose_marks(&u.text))
+    })
+}
+
+/// Does the text so far end on a closed unit: a sentence's end, a byline, a bracket (a jump line,
+/// a credit) or a heading? Stricter than [`after_whole`]: a short line standing alone may be a
+/// sentence a column cut.
+fn closed_before(out: &[Unit]) -> bool {
+    out.last().is_none_or(|u| {
+        u.level.is_some()
+            || ends_sentence(&u.text)
+            || u.text.ends_with([')', '）'])
+            || byline::is_byline_line(&u.text)
+    })
+}
+
 /// Splits a block into units; `page` tells whether the page marks paragraphs by indents and
 /// whether a headline may stand glued to the lead under it.
 fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mut Vec<Unit>) {
     let (indent_page, glued_headlines, wrap) = page;
-    let prose = lines
-        .iter()
-        .any(|l| l.level.is_none() && (has_prose_marks(&l.text) || width(&l.text) > 40));
+    // A headline may list with `、` (`市人大常委会委员、法工委主任…一行来调研`): where a block
+    // follows a finished text and its lines stop short of the column's measure (a headline's
+    // type is bigger), its enumeration commas alone do not make it running text.
+    let enumerates = !closed_before(out) || wrap == 0 || lines.iter().any(|l| l.printed >= wrap);
+    let prose = lines.iter().any(|l| {
+        l.level.is_none()
+            && (has_sentence_marks(&l.text)
+                || (enumerates && l.text.contains('、'))
+                || width(&l.text) > 40)
+    });
     let widest = lines.iter().map(|l| width(&l.text)).max().unwrap_or(0);
     let all_indented = lines.iter().all(|l| l.indented);
     // Indents mark paragraphs here: an indented line opens one, unindented lines continue it.
     let indent_marks = !all_indented && lines.iter().any(|l| l.indented);
     // Units of this block: the unit, whether it stands alone, its last line's width, its line
     // count, and whether it opened with an indent.
-    // A headline follows a finished story (its last sentence or byline), the masthead or
-    // another headline; a block after running text cut mid-sentence starts with the rest of
-    // that sentence.
-    // (A line set on its own without punctuation, as a poem's, is whole too.)
-    let after_whole = out.last().is_none_or(|u| {
-        !u.in_prose_block
-            || ends_sentence(&u.text)
-            || byline::is_byline_line(&u.text)
-            || (u.indented && !has_prose_marks(&u.text))
-    });
-    let title_first = glued_headlines && prose && after_whole && headline_over_lead(lines, widest);
+    let title_first =
+        glued_headlines && prose && after_whole(out) && headline_over_lead(lines, widest);
     let mut built: Vec<(Unit, bool, usize, usize, bool)> = Vec::new();
     // The line before was a folio's date line (`2024年5月17日 星期五`): in a block of running
     // text (a page that lost its blank lines runs its first story on under the masthead), the

@@ -230,3 +230,23 @@ fn inline_html_from_a_markdown_converter_is_dropped_and_other_angle_brackets_kep
     assert_eq!(clean_line("a<b>c").text, "ac");
     assert_eq!(clean_line("x < y <script>").text, "x < y <script>");
 }
+
+#[test]
+fn a_headline_listing_with_enumeration_commas_after_a_finished_story_is_no_running_text() {
+    // Body lines wrapped at 13 characters; the headline, in bigger type, at 10.
+    let body = "全镇今年新建高标准农田两千亩\n，带动周边农户增收致富，村民\n们纷纷点赞这一惠民工程建设。\n\n";
+    let head = "市人大常委会委员、\n法工委主任一行来\n我县调研\n\n";
+    let lead = "5月8日，市人大常委会委员、法\n工委主任带领调研组一行，来我\n县开展立法调研，先后到多地考\n察，并召开座谈会听取意见建议。\n";
+    let u = units(&format!("{body}{head}{lead}"));
+    let headline = u.iter().find(|u| u.text.starts_with("市人大")).unwrap();
+    assert_eq!(
+        headline.text,
+        "市人大常委会委员、 法工委主任一行来 我县调研"
+    );
+    assert!(!headline.in_prose_block);
+    // The same lines after a sentence a column cut are that sentence's rest.
+    let cut = body.replace("工程建设。", "工程建设，");
+    let u = units(&format!("{cut}{head}{lead}"));
+    let rest = u.iter().find(|u| u.text.starts_with("市人大")).unwrap();
+    assert!(rest.in_prose_block);
+}
