@@ -24,6 +24,10 @@ pub struct Unit {
     pub indented: bool,
     /// The dump set the whole line in bold (`**…**`), as markdown converters print display type.
     pub bold: bool,
+    /// The column's measure: the printed width of its first line, when the unit joined two or
+    /// more lines of a hard wrap (a paragraph's first line runs the column's full width, its
+    /// last may not; a line a dump left unwrapped may run on); 0 when unknown.
+    pub measure: usize,
 }
 
 /// Is `c` a Han character (CJK ideograph, including `〇`)?
@@ -375,6 +379,7 @@ fn verse(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
         block,
         indented: true,
         bold: l.bold,
+        measure: 0,
     }));
 }
 
@@ -527,6 +532,7 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
             block,
             indented: line.indented && indent_page,
             bold: line.bold,
+            measure: line.printed,
         };
         built.push((unit, alone, line_width, 1, own_paragraph));
     }
@@ -542,6 +548,9 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
             && !has_sentence_marks(&unit.text);
         if own_paragraph || set_apart {
             unit.in_prose_block = false;
+        }
+        if count < 2 {
+            unit.measure = 0;
         }
         out.push(unit);
     }

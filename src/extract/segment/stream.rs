@@ -5,8 +5,9 @@
 //! which need not be the one written last.
 
 use super::walk::{recent_han, Walk};
-use super::{Draft, Item};
+use super::{other_measure, Draft, Item};
 use crate::extract::headline::overlap;
+use crate::extract::layout::Unit;
 use crate::extract::layout::{ends_sentence, is_han};
 use crate::extract::lexicon::word_spans_cut;
 
@@ -73,6 +74,23 @@ impl Walk {
             .map(|(k, d)| (k, overlap(text, &recent_han(&d.paras))))
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(k, _)| k)
+    }
+
+    /// The story a block set in another measure than the story written last goes on: the
+    /// latest one left mid-sentence in the block's own measure, if any (`None`: a new one).
+    pub(super) fn column_for(&self, unit: &Unit) -> Option<usize> {
+        let (k, _) = self
+            .items
+            .iter()
+            .enumerate()
+            .rev()
+            .take(WINDOW)
+            .filter_map(|(k, it)| match it {
+                Item::Article(d) => Some((k, d)),
+                Item::Group(_) => None,
+            })
+            .find(|(_, d)| d.measure > 0 && left_open(d) && !other_measure(d, unit))?;
+        Some(k)
     }
 
     /// A block that opens like a sentence may still be a column's next block cut inside a word

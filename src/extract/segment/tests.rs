@@ -413,3 +413,27 @@ fn on_a_page_titled_by_headings_a_bold_line_inside_a_story_is_a_subhead_not_a_ne
     assert!(body.contains("老手艺|剪纸艺人"), "{body}");
     assert!(a[1].paras[0].starts_with("昨天起"));
 }
+
+#[test]
+fn a_block_set_in_another_column_measure_is_not_the_rest_of_a_cut_paragraph() {
+    // A story in a narrow column (12 characters) cut mid-sentence; a wide caption block (30)
+    // that a banded reading put next; then the narrow column goes on.
+    let narrow = "# 剪纸进课堂\n\n6月9日，在城南小学的剪纸\n课上，老师手把手教学生剪\n出窗花。近年来，我县把剪\n\n";
+    let wide = "3月3日，在城区老街石桥上，来自城关街道的居民以石桥为背景拍\n摄合影。这座桥几十年来默默陪伴着街坊邻里，承载着太多记忆，\n见证了县城的变迁。\n\n";
+    let rest = "纸等非遗项目引入校园，让\n孩子们在动手中感受传统。\n";
+    let items = drafts(&format!("{narrow}{wide}{rest}"));
+    let a = articles(&items);
+    assert_eq!(a.len(), 2, "{a:#?}");
+    assert!(a[0].paras.concat().contains("我县把剪纸等非遗项目"));
+    assert!(!a[0].paras.concat().contains("石桥"));
+    assert!(a[1].paras.concat().starts_with("3月3日"));
+    // A block of the story's own measure after it is its text.
+    let same = "工作，还把石桥老街的剪纸\n作品搬进课堂展示。\n\n";
+    let joined = drafts(&format!("{narrow}{same}{rest}"));
+    assert_eq!(articles(&joined).len(), 1);
+    // After a finished sentence, a wider block that goes on with the story's words is its text:
+    // a dump may change measure inside a story.
+    let finished = "# 剪纸进课堂\n\n6月9日，在城南小学的剪纸\n课上，老师手把手教学生剪\n出窗花，孩子们学得认真。\n\n";
+    let wider = "随后，老师在城南小学的剪纸课上展示了孩子们剪\n出的窗花，剪纸课上的孩子们学得认真，剪出窗花。\n";
+    assert_eq!(articles(&drafts(&format!("{finished}{wider}"))).len(), 1);
+}
