@@ -347,67 +347,6 @@ fn headline_over_lead(lines: &[Line], widest: usize) -> bool {
 /// characters of three bytes, with room for spaces).
 const BYLINE_BYTES: usize = 160;
 
-/// Least lines of a poem's block.
-const VERSE_LINES: usize = 3;
-/// Widest line of a poem.
-const VERSE_WIDTH: usize = 20;
-
-/// A poem under its author's line (`□ 郑 怡`): a block of short lines without sentence
-/// punctuation, which elsewhere would read as a headline set on several lines.
-fn is_verse(lines: &[Line], before: Option<&Unit>) -> bool {
-    // A poet's line is a bare name (`□ 郑 怡`); a reporter's byline (`□本报记者 侯冲`,
-    // `（记者 张三）`) stands over or under a story, and short lines after it are a headline.
-    let author = before.is_some_and(|u| {
-        byline::names_only(u.text.trim_start_matches(byline::MARKS).trim()).is_some()
-    });
-    author
-        && lines.len() >= VERSE_LINES
-        && lines.iter().all(|l| {
-            l.level.is_none()
-                && width(&l.text) <= VERSE_WIDTH
-                && !has_sentence_marks(&l.text)
-                && !l.text.contains(['：', ':'])
-        })
-}
-
-/// Each line of a poem is running text of its own, never joined to the next.
-fn verse(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
-    out.extend(lines.iter().map(|l| Unit {
-        text: l.text.clone(),
-        level: None,
-        in_prose_block: true,
-        block,
-        indented: true,
-        bold: l.bold,
-        measure: 0,
-    }));
-}
-
-/// Does the text so far end whole? A headline follows a finished story (its last sentence or
-/// byline), the masthead or another headline; a block after running text cut mid-sentence
-/// starts with the rest of that sentence. (A line set on its own without punctuation, as a
-/// poem's, is whole too.)
-fn after_whole(out: &[Unit]) -> bool {
-    out.last().is_none_or(|u| {
-        !u.in_prose_block
-            || ends_sentence(&u.text)
-            || byline::is_byline_line(&u.text)
-            || (u.indented && !has_prose_marks(&u.text))
-    })
-}
-
-/// Does the text so far end on a closed unit: a sentence's end, a byline, a bracket (a jump line,
-/// a credit) or a heading? Stricter than [`after_whole`]: a short line standing alone may be a
-/// sentence a column cut.
-fn closed_before(out: &[Unit]) -> bool {
-    out.last().is_none_or(|u| {
-        u.level.is_some()
-            || ends_sentence(&u.text)
-            || u.text.ends_with([')', '）'])
-            || byline::is_byline_line(&u.text)
-    })
-}
-
 /// Splits a block into units; `page` tells whether the page marks paragraphs by indents and
 /// whether a headline may stand glued to the lead under it.
 fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mut Vec<Unit>) {
@@ -555,6 +494,10 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
         out.push(unit);
     }
 }
+
+mod context;
+
+use context::{after_whole, closed_before, is_verse, verse};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
