@@ -6,7 +6,7 @@
 //! page, and a page that opens with a body prints its headlines below their bodies.
 
 use super::layout::{is_han, width};
-use super::segment::{only_jump, Draft, HeadLine, Item};
+use super::segment::{only_jump, Draft, HeadLine, Item, JUMP_TO};
 
 /// The Han characters of a text, in order (other characters are skipped, so `以“演”促“防”` and
 /// `以演促防` agree): what headline words are looked for in.
@@ -332,7 +332,12 @@ fn close_gap(t: &str, start: usize, end: usize) -> String {
 pub fn resolve(lines: &[HeadLine]) -> Headline {
     // A jump marker read among headline lines (OCR prints it out of place) is none of them.
     let lines: Vec<&HeadLine> = lines.iter().filter(|l| !only_jump(&l.text, true)).collect();
-    let mut texts: Vec<String> = lines.iter().map(|l| l.text.trim().to_string()).collect();
+    // A jump marker OCR read onto a headline's line (`（下转第2版） 你的心愿 我来倾听`) is no part
+    // of it.
+    let mut texts: Vec<String> = lines
+        .iter()
+        .map(|l| JUMP_TO.replace_all(&l.text, " ").trim().to_string())
+        .collect();
     let mut levels: Vec<u8> = lines.iter().map(|l| l.level.unwrap_or(9)).collect();
     lone_quote_gaps(&mut texts);
     // One line holding `kicker 强调 title`: split at the speech verb.
@@ -425,6 +430,14 @@ mod tests {
         assert_eq!(h.title.as_deref(), Some("溪水变清 带动乡村"));
         let h = resolve(&[hl("“两山”理念 ”落地生根", None)]);
         assert_eq!(h.title.as_deref(), Some("“两山”理念 ”落地生根"));
+    }
+
+    #[test]
+    fn a_jump_marker_read_onto_a_headline_line_is_no_part_of_the_title() {
+        let h = resolve(&[hl("(下转第2版) 老街换新 来到身边", None)]);
+        assert_eq!(h.title.as_deref(), Some("老街换新 来到身边"));
+        let h = resolve(&[hl("雨后展新颜（下转第二版）", None)]);
+        assert_eq!(h.title.as_deref(), Some("雨后展新颜"));
     }
 
     #[test]
