@@ -1,0 +1,193 @@
+//! Headline resolution and attachment on small cases written for each.
+
+use super::*;
+
+fn hl(text: &str, level: Option<u8>) -> HeadLine {
+    HeadLine {
+        text: text.into(),
+        level,
+    }
+}
+
+#[test]
+fn a_lone_quotation_mark_between_headline_parts_is_their_gap() {
+    let h = resolve(&[hl("芒种将至”农事忙", None)]);
+    assert_eq!(h.title.as_deref(), Some("芒种将至 农事忙"));
+    let h = resolve(&[hl("“乱石岗”上开出新花", None)]);
+    assert_eq!(h.title.as_deref(), Some("“乱石岗”上开出新花"));
+    // The space OCR kept beside the mark, and an empty pair, are the same gap.
+    let h = resolve(&[hl("老街换新 ”来到身边", None)]);
+    assert_eq!(h.title.as_deref(), Some("老街换新 来到身边"));
+    let h = resolve(&[hl("溪水变清“”带动乡村", None)]);
+    assert_eq!(h.title.as_deref(), Some("溪水变清 带动乡村"));
+    let h = resolve(&[hl("“两山”理念 ”落地生根", None)]);
+    assert_eq!(h.title.as_deref(), Some("“两山”理念 ”落地生根"));
+}
+
+#[test]
+fn a_jump_marker_read_onto_a_headline_line_is_no_part_of_the_title() {
+    let h = resolve(&[hl("(下转第2版) 老街换新 来到身边", None)]);
+    assert_eq!(h.title.as_deref(), Some("老街换新 来到身边"));
+    let h = resolve(&[hl("雨后展新颜（下转第二版）", None)]);
+    assert_eq!(h.title.as_deref(), Some("雨后展新颜"));
+}
+
+#[test]
+fn a_headline_wrapped_in_a_narrow_column_is_one_title() {
+    let h = resolve(&[hl("安徽作家", None), hl("赴山区采", None), hl("风", None)]);
+    assert_eq!(h.title.as_deref(), Some("安徽作家赴山区采风"));
+    assert_eq!((h.kicker, h.subtitle), (None, None));
+    // Lines of different widths stay kicker, title and subtitle.
+    let h = resolve(&[
+        hl("春风里", None),
+        hl("大桥今天正式通车", None),
+        hl("两岸市民", None),
+    ]);
+    assert_eq!(h.title.as_deref(), Some("大桥今天正式通车"));
+}
+
+#[test]
+fn latin_specks_before_an_ocr_headline_are_dropped() {
+    let h = resolve(&[hl("Ph Ri 坚守岗位保洁净", None)]);
+    assert_eq!(h.title.as_deref(), Some("坚守岗位保洁净"));
+    let h = resolve(&[hl("G20 峰会今天开幕", None)]);
+    assert_eq!(h.title.as_deref(), Some("G20 峰会今天开幕"));
+}
+
+#[test]
+fn a_jump_marker_among_headline_lines_is_none_of_them() {
+    let h = resolve(&[hl("(下转第七版)", None), hl("大桥今天通车", None)]);
+    assert_eq!((h.kicker, h.title.as_deref()), (None, Some("大桥今天通车")));
+}
+
+#[test]
+fn markdown_levels_rank_kicker_title_subtitle() {
+    let h = resolve(&[
+        hl("张三在调研时强调", Some(2)),
+        hl("扎实推进共同富裕", Some(1)),
+        hl("基层干部聆听党课", None),
+    ]);
+    assert_eq!(h.kicker.as_deref(), Some("张三在调研时强调"));
+    assert_eq!(h.title.as_deref(), Some("扎实推进共同富裕"));
+    assert_eq!(h.subtitle.as_deref(), Some("基层干部聆听党课"));
+}
+
+#[test]
+fn headings_of_one_level_are_ranked_like_plain_lines() {
+    let h = resolve(&[
+        hl("赵六在调研时强调", Some(2)),
+        hl("扎实推进共同富裕", Some(2)),
+    ]);
+    assert_eq!(h.kicker.as_deref(), Some("赵六在调研时强调"));
+    assert_eq!(h.title.as_deref(), Some("扎实推进共同富裕"));
+}
+
+#[test]
+fn plain_lines_kicker_by_speech_verb_and_longer_title() {
+    let h = resolve(&[
+        hl("李四在全区会议上强调", None),
+        hl("从严从紧 坚决打赢", None),
+    ]);
+    assert_eq!(
+        (h.kicker.as_deref(), h.title.as_deref()),
+        (Some("李四在全区会议上强调"), Some("从严从紧 坚决打赢"))
+    );
+    let h = resolve(&[
+        hl("携手同心 领潮时尚", None),
+        hl("服装一条街成立红色联建圈", None),
+    ]);
+    assert_eq!(h.title.as_deref(), Some("服装一条街成立红色联建圈"));
+    let h = resolve(&[hl("一堂党课", None), hl("——老书记讲述奋斗历程", None)]);
+    assert_eq!(
+        (h.title.as_deref(), h.subtitle.as_deref()),
+        (Some("一堂党课"), Some("老书记讲述奋斗历程"))
+    );
+}
+
+#[test]
+fn one_line_kicker_and_title_are_split_and_ocr_dash_repaired() {
+    let h = resolve(&[hl("王五在部署工作时强调 紧张起来 严格起来", Some(3))]);
+    assert_eq!(h.kicker.as_deref(), Some("王五在部署工作时强调"));
+    assert_eq!(h.title.as_deref(), Some("紧张起来 严格起来"));
+    assert_eq!(
+        resolve(&[hl("-堂生动党课", Some(1))]).title.as_deref(),
+        Some("一堂生动党课")
+    );
+}
+
+fn draft(body: &str) -> Draft {
+    Draft {
+        paras: vec![body.into()],
+        ..Draft::default()
+    }
+}
+
+#[test]
+fn a_group_between_two_bodies_is_split_by_shared_words() {
+    let items = vec![
+        Item::Article(draft("区里推进平安建设，让城市更安全，市民更满意。")),
+        Item::Group(vec![
+            hl("让城市更安全市民更满意", None),
+            hl("以演促防", None),
+        ]),
+        Item::Article(draft("前进街道开展核酸检测应急演练，以“演”促“防”。")),
+    ];
+    let d = attach(items);
+    assert_eq!(d[0].head[0].text, "让城市更安全市民更满意");
+    assert_eq!(d[1].head[0].text, "以演促防");
+}
+
+#[test]
+fn a_headline_at_the_page_end_goes_to_the_untitled_article_it_describes() {
+    let items = vec![
+        Item::Group(vec![hl("防欠薪工作部署会召开", None)]),
+        Item::Article(draft("我市召开防欠薪工作部署会。")),
+        Item::Article(draft("东昌社区建设智慧安防小区，居民刷脸进出。")),
+        Item::Group(vec![hl("东昌社区建设智慧安防小区", None)]),
+    ];
+    let d = attach(items);
+    assert_eq!(d[0].head[0].text, "防欠薪工作部署会召开");
+    assert_eq!(d[1].head[0].text, "东昌社区建设智慧安防小区");
+}
+
+#[test]
+fn on_a_page_of_headlines_below_bodies_the_last_group_is_the_last_articles() {
+    let items = vec![
+        Item::Article(draft("区教育局召开全区教育工作会议。")),
+        Item::Group(vec![hl("全区教育工作会议召开", None)]),
+        Item::Article(draft("区卫健局联合多部门开展检查。")),
+        Item::Group(vec![hl("守护群众舌尖安全", None)]),
+    ];
+    let d = attach(items);
+    assert_eq!(d[0].head[0].text, "全区教育工作会议召开");
+    assert_eq!(d[1].head[0].text, "守护群众舌尖安全");
+}
+
+#[test]
+fn two_headlines_at_the_page_end_go_to_their_own_articles() {
+    let items = vec![
+        Item::Group(vec![hl("全区教育工作会议召开", None)]),
+        Item::Article(draft("区教育局召开全区教育工作会议。")),
+        Item::Article(draft("东昌社区建设智慧安防小区，居民刷脸进出。")),
+        Item::Article(draft("白杨街道组织企业开展消防演练。")),
+        Item::Group(vec![
+            hl("东昌社区建设智慧安防小区", None),
+            hl("白杨街道开展消防演练", None),
+        ]),
+    ];
+    let d = attach(items);
+    assert_eq!(d[1].head[0].text, "东昌社区建设智慧安防小区");
+    assert_eq!(d[2].head[0].text, "白杨街道开展消防演练");
+}
+
+#[test]
+fn a_headline_unlike_any_untitled_body_is_dropped() {
+    let items = vec![
+        Item::Group(vec![hl("甲", None)]),
+        Item::Article(draft("正文一。")),
+        Item::Group(vec![hl("讲文明树新风公益口号", None)]),
+    ];
+    let d = attach(items);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].head.len(), 1);
+}
