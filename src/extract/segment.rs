@@ -220,8 +220,7 @@ pub(super) fn other_measure(d: &Draft, unit: &Unit) -> bool {
     if a < MIN_MEASURE || b < MIN_MEASURE || a.max(b) * 2 < a.min(b) * 3 {
         return false;
     }
-    let open = !d.closed && !d.last_para_done && d.paras.last().is_some_and(|p| !ends_sentence(p));
-    open || overlap(&unit.text, &walk::recent_han(&d.paras)) < SAME_STORY
+    stream::left_open(d) || overlap(&unit.text, &walk::recent_han(&d.paras)) < SAME_STORY
 }
 
 /// Splits units into headline groups and article drafts, in page order.

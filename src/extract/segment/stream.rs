@@ -29,7 +29,7 @@ pub(super) fn starts_mid(t: &str) -> bool {
 }
 
 /// Is the story left mid-sentence, waiting for the rest of its column?
-fn left_open(d: &Draft) -> bool {
+pub(super) fn left_open(d: &Draft) -> bool {
     !d.closed
         && !d.last_para_done
         && d.paras
