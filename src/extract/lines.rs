@@ -28,15 +28,38 @@ pub struct PageLine {
 }
 
 /// Whether the page prints columns side by side on its lines (`pdftotext -layout`): at least a
-/// quarter of its lines hold two or more runs of text apart by wide gaps.
+/// quarter of its lines hold two or more runs of text apart by wide gaps, or stand alone at
+/// the margin such runs start at (a column's line on a row of its own, where its baseline
+/// differs from the lines beside it).
 pub fn side_by_side(text: &str) -> bool {
-    let (mut multi, mut nonempty) = (0, 0);
-    for n in text.lines().map(runs).filter(|&n| n > 0) {
-        nonempty += 1;
-        multi += usize::from(n >= 2);
-    }
-    nonempty > 0 && multi * 4 >= nonempty
+    let rows: Vec<Vec<usize>> = text
+        .lines()
+        .map(run_starts)
+        .filter(|r| !r.is_empty())
+        .collect();
+    let mut margins: Vec<usize> = rows
+        .iter()
+        .filter(|r| r.len() >= 2)
+        .flat_map(|r| r[1..].iter().copied())
+        .collect();
+    margins.sort_unstable();
+    // A column's margin: where runs after a gutter start on several lines.
+    let margin = |at: usize| {
+        let lo = margins.partition_point(|&m| m + 1 < at);
+        let hi = margins.partition_point(|&m| m <= at + 1);
+        hi - lo >= MARGIN_LINES
+    };
+    let columned = rows
+        .iter()
+        .filter(|r| r.len() >= 2 || (r[0] >= MIN_INDENT && margin(r[0])))
+        .count();
+    !rows.is_empty() && columned * 4 >= rows.len()
 }
+
+/// Lines whose runs start at one cell that make it a column's margin.
+const MARGIN_LINES: usize = 3;
+/// Least indent of a line standing at another column's margin (a paragraph's indent is less).
+const MIN_INDENT: usize = 8;
 
 /// The page's text in reading order: columns printed side by side are read from their
 /// character grid (see `pdf::reading_order`); other text keeps its order. Letter-spaced lines
@@ -120,22 +143,23 @@ pub fn text_width(lines: &[PageLine]) -> usize {
 
 /// Runs of text on one line: a gap of three or more cells (a full-width space counts two)
 /// separates runs.
-fn runs(line: &str) -> usize {
-    let (mut n, mut spaces, mut started) = (0, 0, false);
+fn run_starts(line: &str) -> Vec<usize> {
+    let (mut out, mut spaces, mut started, mut col) = (Vec::new(), 0, false, 0);
     for c in line.chars() {
         match c {
             ' ' => spaces += 1,
             '\u{3000}' => spaces += 2,
             _ => {
                 if !started || spaces >= 3 {
-                    n += 1;
+                    out.push(col);
                 }
                 started = true;
                 spaces = 0;
             }
         }
+        col += if c == '\u{3000}' { 2 } else { 1 };
     }
-    n
+    out
 }
 
 #[cfg(test)]
@@ -178,6 +202,40 @@ mod tests {
                 "乙栏第三行继续写下去"
             ]
         );
+    }
+
+    #[test]
+    fn a_column_whose_lines_stand_on_rows_of_their_own_is_still_side_by_side() {
+        // `pdftotext -layout` gives a line of type its own row wherever its baseline differs
+        // from the lines beside it: under a large headline most of the right column's lines
+        // stand alone at its margin, and few rows hold both columns.
+        let right = |t: &str| format!("{}{t}", " ".repeat(24));
+        let both = |l: &str, r: &str| format!("{l}{}{r}", " ".repeat(24 - l.chars().count()));
+        let page = [
+            right("乙栏第一行文字写在这里，"),
+            "甲栏大标题".to_string(),
+            right("乙栏第二行文字还没写完，"),
+            right("乙栏第三行文字继续写着，"),
+            "甲栏副标题".to_string(),
+            right("乙栏第四行文字接着往下，"),
+            right("乙栏第五行文字写到这里，"),
+            both("甲栏正文第一行写在这里，", "乙栏第六行文字还没写完，"),
+            right("乙栏第七行文字继续写着，"),
+            both("甲栏正文第二行写在这里，", "乙栏第八行文字接着往下，"),
+            right("乙栏第九行文字写到这里，"),
+            both("甲栏正文第三行写完了。", "乙栏第十行文字也写完了。"),
+            right("乙栏第十一行另起一段，"),
+            right("乙栏第十二行也就写完。"),
+        ]
+        .join("\n");
+        assert!(side_by_side(&page));
+        let text = in_reading_order(&page);
+        let at = |s: &str| text.find(s).unwrap();
+        assert!(at("甲栏正文第三行") < at("乙栏第一行"), "{text}");
+        assert!(at("乙栏第十行") < at("乙栏第十一行"), "{text}");
+        // Lines indented less than a column's margin are paragraphs, not columns.
+        let indented = "  甲栏正文第一行写在这里，\n甲栏正文第二行写完。\n  另起一段写在这里。\n";
+        assert!(!side_by_side(indented));
     }
 
     #[test]
