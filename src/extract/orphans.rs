@@ -8,7 +8,8 @@
 //! the page's common words with every story and keeps standing alone. A body that opens with a
 //! dateline (`本报讯`) is a story's start: it joins no article with a dateline of its own (a story
 //! has one), only one whose opening it may be (a headline the converter set apart over text that
-//! starts mid-sentence).
+//! starts mid-sentence). A short-titled article that names no one is a piece too, a section
+//! head read as a headline: it goes, head and all, only on a story printed before it.
 //!
 //! Over the dev set and thirteen pressings (markdown and OCR dumps, the rules' output) this moved
 //! article F1 up on 30 of 39 sets and down on 9; the thresholds were chosen there, over the three
@@ -20,7 +21,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::model::{Article, ArticleKind};
 
 use super::is_short;
-use super::layout::is_han;
+use super::layout::{is_han, width};
 
 /// Fewest distinctive words an untitled article must share with the article it goes on.
 const MIN_SHARED: usize = 2;
@@ -109,9 +110,26 @@ impl Sieve {
     }
 }
 
-/// Is the article a candidate piece: untitled, and no continuation of another page's story?
+/// Is the article a candidate piece: untitled or titled like a section head, and no
+/// continuation of another page's story?
 fn is_piece(a: &Article) -> bool {
-    a.title.is_none() && a.kind != ArticleKind::Continuation
+    (a.title.is_none() || subhead_like(a)) && a.kind != ArticleKind::Continuation
+}
+
+/// Widest title of a section head (`菜价：稳中有升`, `勃兴之湖`): a story's own headline is
+/// most often longer.
+const SUBHEAD_WIDTH: usize = 9;
+
+/// A titled article that may be a section of the story printed before it, its head read as a
+/// headline: it names no one, has no kicker or subtitle, and its title is short. (A converter
+/// reading a long feature's section heads as headlines cuts the feature at each one.)
+fn subhead_like(a: &Article) -> bool {
+    a.byline.is_empty()
+        && a.kicker.is_none()
+        && a.subtitle.is_none()
+        && a.title
+            .as_deref()
+            .is_some_and(|t| width(t) <= SUBHEAD_WIDTH)
 }
 
 /// Puts untitled pieces back on the article they were cut from, in page order. `opened[i]`:
@@ -185,13 +203,21 @@ pub fn rejoin(mut articles: Vec<Article>, opened: &[bool]) -> Vec<Article> {
         if best < MIN_SHARED || best < MARGIN * runner_up || (opens(i) && opens(j)) {
             continue;
         }
+        // A section goes on the story printed before it, and never opens with a dateline.
+        if articles[i].title.is_some() && (j > i || opens(i)) {
+            continue;
+        }
         gone[i] = true;
         moves.push((i, j));
     }
     // Moved after all are decided, so that each piece is ranked by its own words even when an
     // earlier piece went onto it.
     for (i, j) in moves {
-        let piece = std::mem::take(&mut articles[i]);
+        let mut piece = std::mem::take(&mut articles[i]);
+        // A section's head stays in the story as its own paragraph.
+        if let Some(t) = piece.title.take() {
+            piece.body = format!("{t}\n\n{}", piece.body);
+        }
         put_on(&mut articles[j], piece, j < i);
     }
     articles
@@ -265,6 +291,40 @@ mod tests {
             .body
             .ends_with("周立群介绍，白石镇还将建设茶叶交易市场，带动茶农增收。"));
         assert_eq!(out[1].title.as_deref(), Some("县城新增三条公交线路"));
+    }
+
+    #[test]
+    fn a_section_head_read_as_a_headline_goes_back_on_the_story_before_it() {
+        let mut feature = art(
+            Some("山村茶园的春天"),
+            "清明前后，白石镇的周立群天天守在茶园里。\n\n他说，茶叶是白石镇的饭碗。",
+        );
+        feature.byline = vec!["王小明".to_string()];
+        let section = art(Some("茶园新事"), "今年，周立群在白石镇建起了茶叶加工厂。");
+        let page = vec![
+            feature.clone(),
+            section.clone(),
+            art(
+                Some("县城新增三条公交线路"),
+                "昨天起，县城新开通三条公交线路。",
+            ),
+        ];
+        let out = rejoin(page, &[false; 3]);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        assert!(
+            out[0]
+                .body
+                .ends_with("茶园新事\n\n今年，周立群在白石镇建起了茶叶加工厂。"),
+            "{}",
+            out[0].body
+        );
+        assert_eq!(out[0].byline, ["王小明"]);
+        // A short-titled story with a byline of its own is a story, and a section goes on no
+        // story printed after it.
+        let mut own = section.clone();
+        own.byline = vec!["李四".to_string()];
+        assert_eq!(rejoin(vec![feature.clone(), own], &[false; 2]).len(), 2);
+        assert_eq!(rejoin(vec![section, feature], &[false; 2]).len(), 2);
     }
 
     #[test]
