@@ -32,16 +32,18 @@ pub struct PageLine {
 /// the margin such runs start at (a column's line on a row of its own, where its baseline
 /// differs from the lines beside it).
 pub fn side_by_side(text: &str) -> bool {
-    let rows: Vec<Vec<usize>> = text
-        .lines()
-        .map(run_starts)
-        .filter(|r| !r.is_empty())
-        .collect();
-    let mut margins: Vec<usize> = rows
-        .iter()
-        .filter(|r| r.len() >= 2)
-        .flat_map(|r| r[1..].iter().copied())
-        .collect();
+    // Each line's first run and whether it holds more; the margins runs after a gutter start at.
+    let mut rows: Vec<(usize, bool)> = Vec::new();
+    let mut margins: Vec<usize> = Vec::new();
+    let mut starts: Vec<usize> = Vec::new();
+    for line in text.lines() {
+        starts.clear();
+        starts.extend(run_starts(line));
+        if let Some(&first) = starts.first() {
+            rows.push((first, starts.len() >= 2));
+            margins.extend_from_slice(&starts[1..]);
+        }
+    }
     margins.sort_unstable();
     // A column's margin: where runs after a gutter start on several lines.
     let margin = |at: usize| {
@@ -51,7 +53,7 @@ pub fn side_by_side(text: &str) -> bool {
     };
     let columned = rows
         .iter()
-        .filter(|r| r.len() >= 2 || (r[0] >= MIN_INDENT && margin(r[0])))
+        .filter(|&&(first, multi)| multi || (first >= MIN_INDENT && margin(first)))
         .count();
     !rows.is_empty() && columned * 4 >= rows.len()
 }
@@ -143,23 +145,31 @@ pub fn text_width(lines: &[PageLine]) -> usize {
 
 /// Runs of text on one line: a gap of three or more cells (a full-width space counts two)
 /// separates runs.
-fn run_starts(line: &str) -> Vec<usize> {
-    let (mut out, mut spaces, mut started, mut col) = (Vec::new(), 0, false, 0);
-    for c in line.chars() {
-        match c {
-            ' ' => spaces += 1,
-            '\u{3000}' => spaces += 2,
-            _ => {
-                if !started || spaces >= 3 {
-                    out.push(col);
+/// Where each run of text on a line starts (in characters, an ideographic space two): runs
+/// are apart by three spaces or more.
+fn run_starts(line: &str) -> impl Iterator<Item = usize> + '_ {
+    line.chars()
+        .scan((0usize, 0usize, false), |(col, spaces, started), c| {
+            let at = *col;
+            *col += if c == '\u{3000}' { 2 } else { 1 };
+            Some(match c {
+                ' ' => {
+                    *spaces += 1;
+                    None
                 }
-                started = true;
-                spaces = 0;
-            }
-        }
-        col += if c == '\u{3000}' { 2 } else { 1 };
-    }
-    out
+                '\u{3000}' => {
+                    *spaces += 2;
+                    None
+                }
+                _ => {
+                    let new = !*started || *spaces >= 3;
+                    *started = true;
+                    *spaces = 0;
+                    new.then_some(at)
+                }
+            })
+        })
+        .flatten()
 }
 
 #[cfg(test)]
