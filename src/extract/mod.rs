@@ -255,9 +255,15 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
         Cut::Rules | Cut::Auto => headline::attach(segment::segment(&layout::units(text))),
     };
     // On a page whose columns were put in order from its character grid, a block without a
-    // headline is seldom a piece cut from another story: rejoining lowered article F1 there
+    // headline is seldom a piece cut from another story: rejoining it lowered article F1 there
     // when tried (`pdftotext -layout`, 13 sets: 0.614 → 0.603); it raised it on every other kind.
-    let mut page = finish_page(drafts, printed, &head, source, opts, !reordered);
+    // Sections read as headlines go back there too.
+    let pieces = if reordered {
+        orphans::Pieces::Sections
+    } else {
+        orphans::Pieces::All
+    };
+    let mut page = finish_page(drafts, printed, &head, source, opts, pieces);
     page.encoding = decoded.encoding.to_string();
     page.warnings = decoded.warnings.clone();
     Ok(page)
@@ -275,7 +281,7 @@ fn from_tagged(
 ) -> Page {
     let drafts = assemble::drafts(lines, tags, &tagger::fitted().join);
     let head: Vec<&str> = head.iter().map(String::as_str).collect();
-    finish_page(drafts, text, &head, source, opts, true)
+    finish_page(drafts, text, &head, source, opts, orphans::Pieces::All)
 }
 
 /// Drafts → the page: articles finished, regions assigned, the page dated (from `text`, as
@@ -286,7 +292,7 @@ fn finish_page(
     head: &[&str],
     source: &str,
     opts: &Options,
-    rejoin: bool,
+    pieces: orphans::Pieces,
 ) -> Page {
     let paper = furniture::masthead_paper(head).or_else(|| opts.paper.clone());
     // Whether each article's body opened with a dateline (`本报讯`): a story's own start.
@@ -297,9 +303,7 @@ fn finish_page(
             finish(d).map(|a| (a, opened))
         })
         .unzip();
-    if rejoin {
-        articles = orphans::rejoin(articles, &opened);
-    }
+    articles = orphans::rejoin(articles, &opened, pieces);
 
     let texts: Vec<(String, String)> = articles
         .iter()

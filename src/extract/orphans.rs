@@ -110,10 +110,21 @@ impl Sieve {
     }
 }
 
-/// Is the article a candidate piece: untitled or titled like a section head, and no
-/// continuation of another page's story?
-fn is_piece(a: &Article) -> bool {
-    (a.title.is_none() || subhead_like(a)) && a.kind != ArticleKind::Continuation
+/// Which articles may be pieces of another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pieces {
+    /// Untitled articles and sections (short-titled, naming no one).
+    All,
+    /// Sections only: on a page read from its character grid an untitled block is seldom a piece
+    /// cut from another story (rejoining untitled blocks there lowered F1, sections raised it).
+    Sections,
+}
+
+/// Is the article a candidate piece: untitled (where `pieces` allows) or titled like a section
+/// head, and no continuation of another page's story?
+fn is_piece(a: &Article, pieces: Pieces) -> bool {
+    let untitled = a.title.is_none() && pieces == Pieces::All;
+    (untitled || (a.title.is_some() && subhead_like(a))) && a.kind != ArticleKind::Continuation
 }
 
 /// Widest title of a section head (`菜价：稳中有升`, `勃兴之湖`): a story's own headline is
@@ -134,9 +145,9 @@ fn subhead_like(a: &Article) -> bool {
 
 /// Puts untitled pieces back on the article they were cut from, in page order. `opened[i]`:
 /// article `i`'s body opened with a dateline.
-pub fn rejoin(mut articles: Vec<Article>, opened: &[bool]) -> Vec<Article> {
+pub fn rejoin(mut articles: Vec<Article>, opened: &[bool], kinds: Pieces) -> Vec<Article> {
     let pieces: Vec<usize> = (0..articles.len())
-        .filter(|&i| is_piece(&articles[i]))
+        .filter(|&i| is_piece(&articles[i], kinds))
         .collect();
     if pieces.is_empty() {
         return articles;
@@ -165,7 +176,11 @@ pub fn rejoin(mut articles: Vec<Article>, opened: &[bool]) -> Vec<Article> {
         }
         spans.push(start..held.len());
     }
-    for (i, a) in articles.iter().enumerate().filter(|(_, a)| !is_piece(a)) {
+    for (i, a) in articles
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !is_piece(a, kinds))
+    {
         for w in words(&a.body).filter(|&w| sieve.may_hold(w)) {
             if let Some(&at) = index.get(&w) {
                 holders[at as usize].count(i);
@@ -285,7 +300,7 @@ mod tests {
                 "周立群介绍，白石镇还将建设茶叶交易市场，带动茶农增收。",
             ),
         ];
-        let out = rejoin(page, &[false; 3]);
+        let out = rejoin(page, &[false; 3], Pieces::All);
         assert_eq!(out.len(), 2);
         assert!(out[0]
             .body
@@ -309,7 +324,7 @@ mod tests {
                 "昨天起，县城新开通三条公交线路。",
             ),
         ];
-        let out = rejoin(page, &[false; 3]);
+        let out = rejoin(page, &[false; 3], Pieces::All);
         assert_eq!(out.len(), 2, "{out:#?}");
         assert!(
             out[0]
@@ -323,8 +338,34 @@ mod tests {
         // story printed after it.
         let mut own = section.clone();
         own.byline = vec!["李四".to_string()];
-        assert_eq!(rejoin(vec![feature.clone(), own], &[false; 2]).len(), 2);
-        assert_eq!(rejoin(vec![section, feature], &[false; 2]).len(), 2);
+        assert_eq!(
+            rejoin(vec![feature.clone(), own], &[false; 2], Pieces::All).len(),
+            2
+        );
+        assert_eq!(
+            rejoin(vec![section, feature], &[false; 2], Pieces::All).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn on_a_page_read_from_its_grid_only_sections_go_back() {
+        let mut feature = art(
+            Some("山村茶园的春天"),
+            "清明前后，白石镇的周立群天天守在茶园里。",
+        );
+        feature.byline = vec!["王小明".to_string()];
+        let section = art(Some("茶园新事"), "今年，周立群在白石镇建起了茶叶加工厂。");
+        let untitled = art(None, "周立群说，白石镇的茶叶卖到了省城。");
+        let out = rejoin(
+            vec![feature.clone(), untitled.clone()],
+            &[false; 2],
+            Pieces::Sections,
+        );
+        assert_eq!(out.len(), 2);
+        let out = rejoin(vec![feature, section], &[false; 2], Pieces::Sections);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].body.contains("茶园新事"), "{}", out[0].body);
     }
 
     #[test]
@@ -341,7 +382,7 @@ mod tests {
             ),
             art(None, "青溪县图书馆推出夜间开放服务，市民可借阅到晚上九点。"),
         ];
-        let out = rejoin(page.clone(), &[false; 3]);
+        let out = rejoin(page.clone(), &[false; 3], Pieces::All);
         assert_eq!(out, page);
     }
 
@@ -356,9 +397,9 @@ mod tests {
             ),
             art(None, "昨日，周立群来到白石镇中心小学，检查校园安全工作。"),
         ];
-        assert_eq!(rejoin(page.clone(), &[true, true]), page);
+        assert_eq!(rejoin(page.clone(), &[true, true], Pieces::All), page);
         // A headline set apart over text that starts mid-sentence takes the opening.
-        assert_eq!(rejoin(page, &[false, true]).len(), 1);
+        assert_eq!(rejoin(page, &[false, true], Pieces::All).len(), 1);
     }
 
     #[test]
@@ -377,7 +418,7 @@ mod tests {
                 ..art(None, "（上接第一版）全县今年新修农村公路一百二十公里。")
             },
         ];
-        let out = rejoin(page, &[false; 3]);
+        let out = rejoin(page, &[false; 3], Pieces::All);
         assert_eq!(out.len(), 2);
         assert!(out[0].body.starts_with("李家村的红薯粉条远近闻名"));
         assert!(out[0].body.ends_with("挂满了红薯粉条。"));
