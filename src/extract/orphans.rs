@@ -308,14 +308,20 @@ mod tests {
         assert_eq!(out[1].title.as_deref(), Some("县城新增三条公交线路"));
     }
 
-    #[test]
-    fn a_section_head_read_as_a_headline_goes_back_on_the_story_before_it() {
+    /// A feature credited to its reporter, and a section of it printed after it with a head.
+    fn feature_and_section() -> (Article, Article) {
         let mut feature = art(
             Some("山村茶园的春天"),
             "清明前后，白石镇的周立群天天守在茶园里。\n\n他说，茶叶是白石镇的饭碗。",
         );
         feature.byline = vec!["王小明".to_string()];
         let section = art(Some("茶园新事"), "今年，周立群在白石镇建起了茶叶加工厂。");
+        (feature, section)
+    }
+
+    #[test]
+    fn a_section_head_read_as_a_headline_goes_back_on_the_story_before_it() {
+        let (feature, section) = feature_and_section();
         let page = vec![
             feature.clone(),
             section.clone(),
@@ -350,12 +356,7 @@ mod tests {
 
     #[test]
     fn on_a_page_read_from_its_grid_only_sections_go_back() {
-        let mut feature = art(
-            Some("山村茶园的春天"),
-            "清明前后，白石镇的周立群天天守在茶园里。",
-        );
-        feature.byline = vec!["王小明".to_string()];
-        let section = art(Some("茶园新事"), "今年，周立群在白石镇建起了茶叶加工厂。");
+        let (feature, section) = feature_and_section();
         let untitled = art(None, "周立群说，白石镇的茶叶卖到了省城。");
         let out = rejoin(
             vec![feature.clone(), untitled.clone()],
