@@ -143,8 +143,6 @@ pub fn text_width(lines: &[PageLine]) -> usize {
     ws[(ws.len() * 8 / 10).min(ws.len() - 1)].max(8)
 }
 
-/// Runs of text on one line: a gap of three or more cells (a full-width space counts two)
-/// separates runs.
 /// Where each run of text on a line starts (in characters, an ideographic space two): runs
 /// are apart by three spaces or more.
 fn run_starts(line: &str) -> impl Iterator<Item = usize> + '_ {

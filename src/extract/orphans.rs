@@ -124,7 +124,7 @@ pub enum Pieces {
 /// head, and no continuation of another page's story?
 fn is_piece(a: &Article, pieces: Pieces) -> bool {
     let untitled = a.title.is_none() && pieces == Pieces::All;
-    (untitled || (a.title.is_some() && subhead_like(a))) && a.kind != ArticleKind::Continuation
+    (untitled || subhead_like(a)) && a.kind != ArticleKind::Continuation
 }
 
 /// Widest title of a section head (`菜价：稳中有升`, `勃兴之湖`): a story's own headline is
@@ -143,12 +143,12 @@ fn subhead_like(a: &Article) -> bool {
             .is_some_and(|t| width(t) <= SUBHEAD_WIDTH)
 }
 
-/// Puts untitled pieces back on the article they were cut from, in page order. `opened[i]`:
+/// Puts pieces (untitled, or sections where `kinds` says) back on the article they were cut
+/// from, in page order. `opened[i]`:
 /// article `i`'s body opened with a dateline.
 pub fn rejoin(mut articles: Vec<Article>, opened: &[bool], kinds: Pieces) -> Vec<Article> {
-    let pieces: Vec<usize> = (0..articles.len())
-        .filter(|&i| is_piece(&articles[i], kinds))
-        .collect();
+    let piece: Vec<bool> = articles.iter().map(|a| is_piece(a, kinds)).collect();
+    let pieces: Vec<usize> = (0..articles.len()).filter(|&i| piece[i]).collect();
     if pieces.is_empty() {
         return articles;
     }
@@ -176,11 +176,7 @@ pub fn rejoin(mut articles: Vec<Article>, opened: &[bool], kinds: Pieces) -> Vec
         }
         spans.push(start..held.len());
     }
-    for (i, a) in articles
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| !is_piece(a, kinds))
-    {
+    for (i, a) in articles.iter().enumerate().filter(|&(i, _)| !piece[i]) {
         for w in words(&a.body).filter(|&w| sieve.may_hold(w)) {
             if let Some(&at) = index.get(&w) {
                 holders[at as usize].count(i);
