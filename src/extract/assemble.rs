@@ -261,6 +261,7 @@ fn head_line(seg: &mut Segment, l: &PageLine) {
     seg.draft.head.push(HeadLine {
         text: l.shown.clone(),
         level: l.level,
+        blank_before: l.blank_before,
     });
 }
 

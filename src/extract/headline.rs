@@ -6,6 +6,7 @@
 //! page, and a page that opens with a body prints its headlines below their bodies.
 
 use super::layout::{is_han, width};
+use super::lexicon::word_spans_cut;
 use super::segment::{only_jump, Draft, HeadLine, Item, JUMP_TO};
 
 /// The Han characters of a text, in order (other characters are skipped, so `以“演”促“防”` and
@@ -314,6 +315,42 @@ fn lone_quote_gaps(texts: &mut [String]) {
     }
 }
 
+/// Widest tail a wrap leaves of a headline's line.
+const WRAP_TAIL: usize = 3;
+/// Widest line of a headline wrapped as `parts_read_apart` finds it: one set in a narrow column.
+const WRAP_LINE: usize = 12;
+
+/// A headline in two parts (`非遗传承 来到身边`) wrapped in a narrow column prints `非遗传承 来到`
+/// over `身边`. A converter that takes the gap between the parts for a gutter reads the first
+/// part with the tail under it as one block and the second part as the next, after a blank
+/// line: `非遗传承` / `身边` / `来到`. Three such lines (a tail of a few Han characters right
+/// under a wider line, then after a blank line a part no wider than that line, the two parts
+/// narrow enough to share a line) are the one line they were, parts in printed order:
+/// `非遗传承 来到身边`. A tail that finishes the word its line ends on (`…正当` / `时`) is that
+/// line's own.
+fn parts_read_apart(texts: &mut Vec<String>, levels: &mut Vec<u8>, blank: &mut Vec<bool>) {
+    let mut i = 0;
+    while i + 2 < texts.len() {
+        let (first, tail, part) = (&texts[i], &texts[i + 1], &texts[i + 2]);
+        let is_tail = width(tail) <= WRAP_TAIL
+            && width(tail) < width(first)
+            && tail.chars().all(is_han)
+            && !word_spans_cut(first, tail);
+        let is_part = !part.contains(' ')
+            && part.chars().next().is_some_and(is_han)
+            && width(part) <= width(first)
+            && width(first) + width(part) <= WRAP_LINE;
+        if is_tail && is_part && !blank[i + 1] && blank[i + 2] {
+            texts[i] = format!("{first} {part}{tail}");
+            levels[i] = levels[i].min(levels[i + 1]).min(levels[i + 2]);
+            texts.drain(i + 1..i + 3);
+            levels.drain(i + 1..i + 3);
+            blank.drain(i + 1..i + 3);
+        }
+        i += 1;
+    }
+}
+
 /// Is `t[start..end]` set between Han characters, spaces aside?
 fn gap_at(t: &str, start: usize, end: usize) -> bool {
     let before = t[..start].trim_end().chars().next_back();
@@ -339,6 +376,8 @@ pub fn resolve(lines: &[HeadLine]) -> Headline {
         .map(|l| JUMP_TO.replace_all(&l.text, " ").trim().to_string())
         .collect();
     let mut levels: Vec<u8> = lines.iter().map(|l| l.level.unwrap_or(9)).collect();
+    let mut blank: Vec<bool> = lines.iter().map(|l| l.blank_before).collect();
+    parts_read_apart(&mut texts, &mut levels, &mut blank);
     lone_quote_gaps(&mut texts);
     // One line holding `kicker 强调 title`: split at the speech verb.
     if texts.len() == 1 {

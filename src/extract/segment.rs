@@ -24,6 +24,8 @@ use walk::{note_label, Walk};
 pub struct HeadLine {
     pub text: String,
     pub level: Option<u8>,
+    /// A blank line stands right before it in the dump (known on pages read line by line).
+    pub blank_before: bool,
 }
 
 /// An article being assembled.
@@ -133,6 +135,7 @@ fn classify(unit: &Unit, after_head: bool) -> Kind {
         Some(level) if width(t) <= 60 && is_headline_text_loose(t) => Kind::Head(HeadLine {
             text: t.to_string(),
             level: Some(level),
+            blank_before: false,
         }),
         Some(_) => Kind::Body {
             text: t.to_string(),
@@ -141,6 +144,7 @@ fn classify(unit: &Unit, after_head: bool) -> Kind {
         None if !unit.in_prose_block && is_headline_text(t) => Kind::Head(HeadLine {
             text: t.to_string(),
             level: None,
+            blank_before: false,
         }),
         None => Kind::Body {
             text: t.to_string(),
@@ -285,7 +289,11 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
             Kind::Body { text, heading }
                 if !heading && is_headline_text(&text) && opens_body(units, i + 1) =>
             {
-                walk.head(HeadLine { text, level: None })
+                walk.head(HeadLine {
+                    text,
+                    level: None,
+                    blank_before: false,
+                })
             }
             Kind::Body { text, heading } => {
                 // An indented paragraph opens afresh: the sentence before it was not cut.

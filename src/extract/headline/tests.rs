@@ -6,6 +6,7 @@ fn hl(text: &str, level: Option<u8>) -> HeadLine {
     HeadLine {
         text: text.into(),
         level,
+        blank_before: false,
     }
 }
 
@@ -190,4 +191,47 @@ fn a_headline_unlike_any_untitled_body_is_dropped() {
     let d = attach(items);
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].head.len(), 1);
+}
+
+fn after_blank(text: &str) -> HeadLine {
+    HeadLine {
+        blank_before: true,
+        ..hl(text, None)
+    }
+}
+
+#[test]
+fn a_wrapped_two_part_headline_read_as_two_blocks_is_one_line_again() {
+    // `老街换新 焕然` over `一新`, read as the first part with the tail under it, then the
+    // second part after a blank line.
+    let h = resolve(&[hl("老街换新", None), hl("一新", None), after_blank("焕然")]);
+    assert_eq!(h.title.as_deref(), Some("老街换新 焕然一新"));
+    assert_eq!((h.kicker, h.subtitle), (None, None));
+    let h = resolve(&[
+        hl("茶园喜获丰收", None),
+        hl("年", None),
+        after_blank("迎来好"),
+    ]);
+    assert_eq!(h.title.as_deref(), Some("茶园喜获丰收 迎来好年"));
+}
+
+#[test]
+fn lines_that_only_look_like_parts_read_apart_stay_as_they_are() {
+    // The short line finishes the word its line ends on: that line's own wrap.
+    let lines = [
+        hl("春耕正当", None),
+        hl("时", None),
+        after_blank("银杏长青"),
+    ];
+    assert_eq!(resolve(&lines).title.as_deref(), Some("时"));
+    // No blank line before the third: three lines of one block.
+    let lines = [hl("老街换新", None), hl("一新", None), hl("焕然", None)];
+    assert_eq!(resolve(&lines).title.as_deref(), Some("一新"));
+    // Too wide to have shared a line in a narrow column.
+    let lines = [
+        hl("全县干部群众学习会议精神", None),
+        hl("访谈", None),
+        after_blank("扛牢担当"),
+    ];
+    assert_eq!(resolve(&lines).title.as_deref(), Some("访谈"));
 }
