@@ -323,24 +323,26 @@ const WRAP_LINE: usize = 12;
 /// A headline in two parts (`非遗传承 来到身边`) wrapped in a narrow column prints `非遗传承 来到`
 /// over `身边`. A converter that takes the gap between the parts for a gutter reads the first
 /// part with the tail under it as one block and the second part as the next, after a blank
-/// line: `非遗传承` / `身边` / `来到`. Three such lines (a tail of a few Han characters right
-/// under a wider line, then after a blank line a part no wider than that line, the two parts
-/// narrow enough to share a line) are the one line they were, parts in printed order:
-/// `非遗传承 来到身边`. A tail that finishes the word its line ends on (`…正当` / `时`) is that
-/// line's own.
+/// line: `非遗传承` / `身边` / `来到`. Three such lines (Han text right under a wider line, then
+/// after a blank line a part no wider than that line; the tail a few characters and the parts
+/// narrow enough to share a line, or the tail finishing the word the part ends on) are the one
+/// line they were, parts in printed order: `非遗传承 来到身边`. A tail that finishes the word its
+/// own line ends on (`…正当` / `时`) is that line's.
 fn parts_read_apart(texts: &mut Vec<String>, levels: &mut Vec<u8>, blank: &mut Vec<bool>) {
     let mut i = 0;
     while i + 2 < texts.len() {
         let (first, tail, part) = (&texts[i], &texts[i + 1], &texts[i + 2]);
-        let is_tail = width(tail) <= WRAP_TAIL
+        let shaped = tail.chars().all(is_han)
             && width(tail) < width(first)
-            && tail.chars().all(is_han)
-            && !word_spans_cut(first, tail);
-        let is_part = !part.contains(' ')
+            && !word_spans_cut(first, tail)
+            && !part.contains(' ')
             && part.chars().next().is_some_and(is_han)
-            && width(part) <= width(first)
-            && width(first) + width(part) <= WRAP_LINE;
-        if is_tail && is_part && !blank[i + 1] && blank[i + 2] {
+            && width(part) <= width(first);
+        // Narrow enough to have shared a line, or the tail finishes the word the part ends on
+        // (`…厚植乡村文化` / `动乡村振兴` / `推`).
+        let fits = (width(tail) <= WRAP_TAIL && width(first) + width(part) <= WRAP_LINE)
+            || word_spans_cut(part, tail);
+        if shaped && fits && !blank[i + 1] && blank[i + 2] {
             texts[i] = format!("{first} {part}{tail}");
             levels[i] = levels[i].min(levels[i + 1]).min(levels[i + 2]);
             texts.drain(i + 1..i + 3);

@@ -213,6 +213,16 @@ fn a_wrapped_two_part_headline_read_as_two_blocks_is_one_line_again() {
         after_blank("迎来好"),
     ]);
     assert_eq!(h.title.as_deref(), Some("茶园喜获丰收 迎来好年"));
+    // A wide line: the tail finishes the word the second part ends on (`推` + `动`).
+    let h = resolve(&[
+        hl("【代表风采】李明：守护青山绿水", None),
+        hl("动乡村振兴", None),
+        after_blank("推"),
+    ]);
+    assert_eq!(
+        h.title.as_deref(),
+        Some("【代表风采】李明：守护青山绿水 推动乡村振兴")
+    );
 }
 
 #[test]
