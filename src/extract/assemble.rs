@@ -365,8 +365,11 @@ fn repair(segs: Vec<Segment>, join: &[f32]) -> Vec<Draft> {
         }
     }
     // A headline without a body goes to the headless article whose body its words recur in
-    // most, else to the headless article printed right after it.
-    for (at, orphan) in orphans {
+    // most, else to the headless article printed right after it, else heads the story it was
+    // printed under (`story_under`).
+    let mut added = 0;
+    for (at, mut orphan) in orphans {
+        let at = at + added;
         let text: String = orphan.draft.head.iter().map(|h| h.text.as_str()).collect();
         let headless = |s: &Segment| s.draft.head.is_empty() && !s.draft.continuation;
         let best = (0..out.len())
@@ -391,6 +394,12 @@ fn repair(segs: Vec<Segment>, join: &[f32]) -> Vec<Draft> {
         if let Some(k) = target {
             out[k].draft.head = orphan.draft.head;
             out[k].draft.byline.extend(orphan.draft.byline);
+        } else if let Some(story) = at
+            .checked_sub(1)
+            .and_then(|k| story_under(&mut out[k], &mut orphan))
+        {
+            out.insert(at, story);
+            added += 1;
         }
     }
     out.into_iter().map(|s| s.draft).collect()
@@ -403,8 +412,12 @@ fn story_under(prev: &mut Segment, seg: &mut Segment) -> Option<Segment> {
     if seg.draft.head.is_empty() || seg.draft.dateline || seg.draft.continuation {
         return None;
     }
+    // The whole headline, or its last line alone (a byline read into the group stands over it).
     let head: String = seg.draft.head.iter().map(|h| h.text.as_str()).collect();
-    let j = join::story_under(&head, &prev.draft.paras, &seg.draft.paras)?;
+    let last = seg.draft.head.last().map(|h| h.text.as_str())?;
+    let j = [head.as_str(), last]
+        .into_iter()
+        .find_map(|h| join::story_under(h, &prev.draft.paras, &seg.draft.paras))?;
     let paras = prev.draft.paras.split_off(j);
     let story = Segment {
         draft: Draft {

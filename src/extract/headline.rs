@@ -5,6 +5,7 @@
 //! body (character-bigram overlap), an article has one headline, a continuation has none on this
 //! page, and a page that opens with a body prints its headlines below their bodies.
 
+use super::join;
 use super::layout::{is_han, width};
 use super::lexicon::word_spans_cut;
 use super::segment::{only_jump, Draft, HeadLine, Item, JUMP_TO};
@@ -89,11 +90,39 @@ pub fn attach(items: Vec<Item>) -> Vec<Draft> {
         place_displaced(lines, &mut drafts, false);
     }
     if let Some(lines) = pending {
+        if let Some(story) = story_at_foot(&lines, &mut drafts) {
+            drafts.push(Draft {
+                head: lines,
+                ..story
+            });
+            return drafts;
+        }
         // On a page that prints headlines below their bodies, the last group is the last
         // article's unless another untitled body clearly shares more of its words.
         place_displaced(lines, &mut drafts, after);
     }
     drafts
+}
+
+/// The page's last headline, read after an article that has one of its own: a headline
+/// printed under its story's body (a box whose headline sits at its foot), when the last
+/// article's closing paragraphs are that story (`join::story_under`). They are cut from it.
+fn story_at_foot(lines: &[HeadLine], drafts: &mut [Draft]) -> Option<Draft> {
+    let last = drafts
+        .last_mut()
+        .filter(|d| !d.head.is_empty() && !d.continuation)?;
+    // The whole group, or its last line alone (a section head read into it stands over it).
+    let head: String = lines.iter().map(|l| l.text.as_str()).collect();
+    let title = lines.last().map(|l| l.text.as_str())?;
+    let j = [head.as_str(), title]
+        .into_iter()
+        .find_map(|h| join::story_under(h, &last.paras, &[]))?;
+    let paras = last.paras.split_off(j);
+    last.han = std::cell::OnceCell::new();
+    Some(Draft {
+        paras,
+        ..Draft::default()
+    })
 }
 
 /// Does this page print headlines below their bodies? Votes: the first (non-continuation)

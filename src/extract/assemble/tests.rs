@@ -130,3 +130,21 @@ fn text_after_a_jump_marker_that_ends_a_sentence_is_another_story() {
         ["今天上午，城南大桥正式通车，市民纷纷前来参观。"]
     );
 }
+
+#[test]
+fn a_headline_alone_at_the_foot_takes_the_story_printed_over_it() {
+    // The last story's headline, with its vertical byline read into the group, printed under
+    // its body at the page's foot: no text follows it, and its body was read as the end of the
+    // story before.
+    let d = build(
+        "大桥通车\n本报讯 今天上午，城南大桥正式通车。\n\n10月9日，台风“海燕”过境后，县城菜价稳中略升。\n蔬菜供应基本稳定，河鲜价格略涨。\n□本报记者 王小明 通讯员 李大伟\n台风过后菜价稳\n",
+        &[HeadOpen, Text, Text, Text, HeadOpen, Head],
+    );
+    assert_eq!(d.len(), 2, "{d:#?}");
+    assert_eq!(d[0].paras, ["今天上午，城南大桥正式通车。"]);
+    assert_eq!(
+        d[1].head.last().map(|h| h.text.as_str()),
+        Some("台风过后菜价稳")
+    );
+    assert!(d[1].paras.concat().contains("台风“海燕”过境后"));
+}

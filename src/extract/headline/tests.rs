@@ -245,3 +245,43 @@ fn lines_that_only_look_like_parts_read_apart_stay_as_they_are() {
     ];
     assert_eq!(resolve(&lines).title.as_deref(), Some("访谈"));
 }
+
+#[test]
+fn a_headline_at_the_page_foot_takes_the_story_printed_over_it() {
+    // A box at the page's foot: its story read on after the story over it, its headline (a
+    // section head read into the group) last.
+    let mut first = draft("本报讯 今天上午，城南大桥正式通车。");
+    first.head = vec![hl("城南大桥通车", None)];
+    first.paras.push("据悉，大桥全长八百米。".into());
+    first
+        .paras
+        .push("10月9日，台风“海燕”过境后，县城菜价稳中略升。".into());
+    first.paras.push("蔬菜供应基本稳定，河鲜价格略涨。".into());
+    let items = vec![
+        Item::Article(first),
+        Item::Group(vec![hl("菜价：稳中有升", None), hl("台风过后菜价稳", None)]),
+    ];
+    let d = attach(items);
+    assert_eq!(d.len(), 2, "{d:#?}");
+    assert_eq!(
+        d[0].paras,
+        [
+            "本报讯 今天上午，城南大桥正式通车。",
+            "据悉，大桥全长八百米。"
+        ]
+    );
+    assert_eq!(
+        d[1].head.last().map(|h| h.text.as_str()),
+        Some("台风过后菜价稳")
+    );
+    assert_eq!(d[1].paras.len(), 2);
+    // Without the story's words under it, the headline stays where it was put.
+    let mut other = draft("本报讯 今天上午，城南大桥正式通车。");
+    other.head = vec![hl("城南大桥通车", None)];
+    other.paras.push("10月9日，新校开学。".into());
+    let d = attach(vec![
+        Item::Article(other),
+        Item::Group(vec![hl("台风过后菜价稳", None)]),
+    ]);
+    assert_eq!(d.len(), 1);
+}
