@@ -150,6 +150,17 @@ pub fn parse_line(line: &str) -> Option<Byline> {
         {
             return parse_line(&format!("□{rest}"));
         }
+        // A box read as two characters, the second the box itself (`上器本报记者 张三`).
+        let mut two = t.chars();
+        if let (Some(a), Some(b)) = (two.next(), two.next()) {
+            let rest = two.as_str().trim_start_matches([']', '】', '|', ' ']);
+            if is_han(a)
+                && matches!(b, '口' | '回' | '器' | '加' | '日')
+                && rest.starts_with("本报")
+            {
+                return parse_line(&format!("□{rest}"));
+            }
+        }
     }
     // OCR reads the bracket around a byline as an angle bracket (`〈本报记者 张三 文/摄)`).
     if let Some(rest) = t.strip_prefix(['〈', '《']) {

@@ -266,6 +266,11 @@ fn any_one_character_before_the_papers_own_reporter_is_the_mark_misread() {
         assert_eq!(b.names, ["刘一", "梁二"], "{line}");
         assert!(b.marked, "{line}");
     }
+    // The box read as two characters, the box itself second.
+    let b = parse_line("上器本报记者 刘一 通讯员 梁二").unwrap();
+    assert_eq!(b.names, ["刘一", "梁二"]);
+    assert!(b.marked);
+    assert!(parse_line("日本本报记者 刘一").is_none_or(|b| !b.marked));
     // An outlet's name before its reporter is a byline of its own kind, not a mark.
     assert!(!parse_line("寿光日报记者 尹二").is_some_and(|b| b.marked));
     // Running text that starts with 本报 after one character stays running text.
