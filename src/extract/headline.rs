@@ -119,8 +119,14 @@ fn story_at_foot(lines: &[HeadLine], drafts: &mut [Draft]) -> Option<Draft> {
         .find_map(|h| join::story_under(h, &last.paras, &[]))?;
     let paras = last.paras.split_off(j);
     last.han = std::cell::OnceCell::new();
+    // A credit printed after the story cut off (over its headline) is that story's.
+    let byline = last
+        .byline
+        .split_off(last.byline.len().saturating_sub(last.closing_names));
+    last.closing_names = 0;
     Some(Draft {
         paras,
+        byline,
         ..Draft::default()
     })
 }

@@ -47,6 +47,8 @@ pub struct Draft {
     pub reporter: bool,
     /// Closed by a credit on a line of its own, not in brackets (`记者 张三` under a caption).
     pub credit_line: bool,
+    /// How many of `byline`'s names, at its end, the credit that closed it added.
+    pub closing_names: usize,
     /// Markdown level of the headline printed right before it (for in-body subheads).
     pub title_level: Option<u8>,
     /// The last paragraph is complete (a subhead, or the next opens with an indent): the next

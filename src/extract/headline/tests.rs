@@ -285,3 +285,17 @@ fn a_headline_at_the_page_foot_takes_the_story_printed_over_it() {
     ]);
     assert_eq!(d.len(), 1);
 }
+
+#[test]
+fn the_credit_over_a_foot_headline_goes_with_the_story_cut_off() {
+    let page = "城南大桥通车\n\n本报讯（记者 王一）今天上午，城南大桥正式通车。\n\n据悉，大桥全长八百米。\n\n10月9日，台风“海燕”过境后，县城菜价稳中略升。\n\n蔬菜供应基本稳定，河鲜价格略涨。\n\n记者 李二\n\n台风过后菜价稳\n";
+    let units = crate::extract::layout::units(page);
+    let d = attach(crate::extract::segment::segment(&units));
+    assert_eq!(d.len(), 2, "{d:#?}");
+    assert_eq!(d[0].byline, ["王一"]);
+    assert_eq!(d[1].byline, ["李二"]);
+    assert_eq!(
+        d[1].head.last().map(|h| h.text.as_str()),
+        Some("台风过后菜价稳")
+    );
+}

@@ -167,6 +167,7 @@ impl Walk {
                 }
                 let opens = b.marked && !b.photo && !b.bracketed && next_opens;
                 if !opens {
+                    cur.closing_names = b.names.len();
                     cur.byline.extend(b.names);
                     cur.closed = true;
                     cur.photo_credit |= b.photo;
@@ -183,6 +184,7 @@ impl Walk {
                     .rev()
                     .find(|i| matches!(i, Item::Article(_)))
                 {
+                    last.closing_names += b.names.len();
                     last.byline.extend(b.names);
                     last.photo_credit |= b.photo;
                     return;
@@ -404,6 +406,7 @@ impl Walk {
             d.last_para_done = place;
         }
         if let Some((_, b)) = trailing {
+            d.closing_names = b.names.len();
             d.byline.extend(b.names);
             d.photo_credit |= b.photo;
             d.reporter |= !b.photo;
