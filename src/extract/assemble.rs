@@ -412,12 +412,8 @@ fn story_under(prev: &mut Segment, seg: &mut Segment) -> Option<Segment> {
     if seg.draft.head.is_empty() || seg.draft.dateline || seg.draft.continuation {
         return None;
     }
-    // The whole headline, or its last line alone (a byline read into the group stands over it).
-    let head: String = seg.draft.head.iter().map(|h| h.text.as_str()).collect();
-    let last = seg.draft.head.last().map(|h| h.text.as_str())?;
-    let j = [head.as_str(), last]
-        .into_iter()
-        .find_map(|h| join::story_under(h, &prev.draft.paras, &seg.draft.paras))?;
+    let head: Vec<&str> = seg.draft.head.iter().map(|h| h.text.as_str()).collect();
+    let j = join::story_under(&head, &prev.draft.paras, &seg.draft.paras)?;
     let paras = prev.draft.paras.split_off(j);
     let story = Segment {
         draft: Draft {

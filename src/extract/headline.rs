@@ -111,12 +111,8 @@ fn story_at_foot(lines: &[HeadLine], drafts: &mut [Draft]) -> Option<Draft> {
     let last = drafts
         .last_mut()
         .filter(|d| !d.head.is_empty() && !d.continuation)?;
-    // The whole group, or its last line alone (a section head read into it stands over it).
-    let head: String = lines.iter().map(|l| l.text.as_str()).collect();
-    let title = lines.last().map(|l| l.text.as_str())?;
-    let j = [head.as_str(), title]
-        .into_iter()
-        .find_map(|h| join::story_under(h, &last.paras, &[]))?;
+    let head: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+    let j = join::story_under(&head, &last.paras, &[])?;
     let paras = last.paras.split_off(j);
     last.han = std::cell::OnceCell::new();
     // A credit printed after the story cut off (over its headline) is that story's.

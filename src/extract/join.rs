@@ -64,8 +64,19 @@ const UNDER_PARAS: usize = 8;
 /// A headline printed under its story's body (a narrow box whose headline sits at its foot, read
 /// column by column): the paragraph of `before` (the article read before the headline) where
 /// that story opens, when a lead there (`日前，…`) starts paragraphs holding most of the
-/// headline's words and the text read after the headline holds few of them.
-pub fn story_under(head: &str, before: &[String], after: &[String]) -> Option<usize> {
+/// headline's words and the text read after the headline holds few of them. `lines` are the
+/// headline's: tried whole, then its last line alone (a kicker, section head or byline read into
+/// the group stands over the title).
+pub fn story_under(lines: &[&str], before: &[String], after: &[String]) -> Option<usize> {
+    let whole = lines.concat();
+    let last = lines.last()?;
+    let found = [whole.as_str(), last]
+        .into_iter()
+        .find_map(|head| story_under_head(head, before, after));
+    found
+}
+
+fn story_under_head(head: &str, before: &[String], after: &[String]) -> Option<usize> {
     let after_han = han_text(after.iter().take(2).map(String::as_str));
     if overlap(head, &after_han) > AFTER_MAX {
         return None;
@@ -186,10 +197,13 @@ mod tests {
             "作家们走访了茶园和学校。".to_string(),
         ];
         let after = ["新校今天开学了。".to_string()];
-        assert_eq!(story_under("作家协会赴山区采风", &before, &after), Some(1));
+        assert_eq!(
+            story_under(&["作家协会赴山区采风"], &before, &after),
+            Some(1)
+        );
         // The text read after it is its own story: the headline stays there.
         let own = ["市作家协会赴山区采风，走访茶园。".to_string()];
-        assert_eq!(story_under("作家协会赴山区采风", &before, &own), None);
+        assert_eq!(story_under(&["作家协会赴山区采风"], &before, &own), None);
     }
 
     #[test]
