@@ -318,6 +318,31 @@ fn wrapped_narrow(lines: &[&str]) -> bool {
         && width(last) <= w
 }
 
+/// A headline line a narrow column wrapped inside a word (`让中国伞节这` / `个平台更宽广`,
+/// `上虞少年今赴京采` / `访`): the line under it, no wider, of the same type and without a gap,
+/// finishes the word, so it is the same line, not a title under its kicker (a kicker ends on a
+/// phrase).
+fn wrapped_words(texts: &mut Vec<String>, levels: &mut Vec<u8>, blank: &mut Vec<bool>) {
+    let mut i = 0;
+    while i + 1 < texts.len() {
+        let (line, next) = (&texts[i], &texts[i + 1]);
+        if levels[i] == levels[i + 1]
+            && width(line) <= WRAP_LINE
+            && width(next) <= width(line)
+            && !line.contains(' ')
+            && !next.contains(' ')
+            && word_spans_cut(line, next)
+        {
+            let next = texts.remove(i + 1);
+            texts[i].push_str(&next);
+            levels.remove(i + 1);
+            blank.remove(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+}
+
 /// OCR reads the gap between the two parts of a headline as a quotation mark
 /// (`芒种将至”农事忙`, `非遗传承 ”来到身边`, `不把污泥浊水“”带入全面小康` → `芒种将至 农事忙`): an
 /// empty pair of marks between Han characters, or a lone mark between them (spaces aside) with
@@ -411,6 +436,7 @@ pub fn resolve(lines: &[HeadLine]) -> Headline {
     let mut levels: Vec<u8> = lines.iter().map(|l| l.level.unwrap_or(9)).collect();
     let mut blank: Vec<bool> = lines.iter().map(|l| l.blank_before).collect();
     parts_read_apart(&mut texts, &mut levels, &mut blank);
+    wrapped_words(&mut texts, &mut levels, &mut blank);
     lone_quote_gaps(&mut texts);
     // One line holding `kicker 强调 title`: split at the speech verb.
     if texts.len() == 1 {

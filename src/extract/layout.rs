@@ -28,6 +28,10 @@ pub struct Unit {
     /// more lines of a hard wrap (a paragraph's first line runs the column's full width, its
     /// last may not; a line a dump left unwrapped may run on); 0 when unknown.
     pub measure: usize,
+    /// It opens a block of a hard-wrapped page with a line as wide as the block's widest: the
+    /// rest of a paragraph cut by a column end (a paragraph's first line is set in by its
+    /// indent, which converters drop, so it prints two characters short).
+    pub continues: bool,
 }
 
 /// Is `c` a Han character (CJK ideograph, including `〇`)?
@@ -472,11 +476,14 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
             indented: line.indented && indent_page,
             bold: line.bold,
             measure: line.printed,
+            continues: false,
         };
         built.push((unit, alone, line_width, 1, own_paragraph));
     }
     let n = built.len();
+    let continues = wrap > 0 && runs_full_measure(lines);
     for (i, (mut unit, _, _, count, own_paragraph)) in built.into_iter().enumerate() {
+        unit.continues = i == 0 && continues && unit.level.is_none() && !unit.bold;
         // A one-line unit without punctuation that running text follows in the same block is
         // judged by itself (a headline over its body); the block's last line is not, since it
         // is most often a sentence cut by the column end.
@@ -493,6 +500,27 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
         }
         out.push(unit);
     }
+}
+
+/// Half-em widths: the least a hard-wrapped block's first line may run short of its widest
+/// line and still be a column's next line, not an indented paragraph's first (two ems short).
+const FULL_SLACK: usize = 2;
+
+/// Does a block of hard-wrapped lines open with a line as wide as the lines inside it (its last
+/// line may stop short, so the measure is read from the middle ones)?
+fn runs_full_measure(lines: &[Line]) -> bool {
+    let [first, middle @ .., _] = lines else {
+        return false;
+    };
+    let widest = middle.iter().map(|l| half_ems(&l.text)).max().unwrap_or(0);
+    widest >= 16 && half_ems(&first.text) + FULL_SLACK >= widest
+}
+
+/// Printed width in half ems: CJK characters and punctuation take a whole em, the rest half.
+fn half_ems(s: &str) -> usize {
+    s.chars()
+        .map(|c| if is_han(c) || is_cjk_punct(c) { 2 } else { 1 })
+        .sum()
 }
 
 mod context;

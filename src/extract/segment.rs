@@ -259,7 +259,7 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                 let last_marked = walk.group.last().is_some_and(|g| g.level.is_some());
                 let subtitle_in_doubt = last_marked && !opens_body(units, i + 1);
                 if h.level.is_none() && (subtitle_in_doubt || cut_short(&h.text, units, i + 1)) {
-                    walk.body(h.text, false, false);
+                    walk.body(h.text, false, None);
                 } else if h.level.is_none()
                     && ((titled_by_headings
                         && walk.group.is_empty()
@@ -308,7 +308,7 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                 if fresh && !heading && walk.current().is_some_and(|d| other_measure(d, unit)) {
                     walk.open = walk.column_for(unit);
                 }
-                walk.body(text, heading, fresh);
+                walk.body(text, heading, fresh.then_some(unit.continues));
                 if let Some(cur) = walk.current().filter(|_| unit.measure > 0) {
                     cur.measure = unit.measure;
                 }

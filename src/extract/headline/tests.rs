@@ -47,6 +47,27 @@ fn a_headline_wrapped_in_a_narrow_column_is_one_title() {
     assert_eq!(h.title.as_deref(), Some("大桥今天正式通车"));
 }
 
+/// A wrap inside a word (`进` / `展`) joins two lines into one title, whatever their count; a
+/// kicker over its title, ending on a phrase, stays apart.
+#[test]
+fn a_headline_line_wrapped_inside_a_word_goes_on_in_the_next() {
+    let h = resolve(&[hl("秋粮收购工作进", None), hl("展顺利", None)]);
+    assert_eq!(h.title.as_deref(), Some("秋粮收购工作进展顺利"));
+    assert_eq!((h.kicker, h.subtitle), (None, None));
+    let h = resolve(&[
+        hl("走基层 看变化", None),
+        hl("城南老街换新面", None),
+        hl("貌", None),
+    ]);
+    assert_eq!(h.kicker.as_deref(), Some("走基层 看变化"));
+    assert_eq!(h.title.as_deref(), Some("城南老街换新面貌"));
+    let h = resolve(&[hl("春风里", None), hl("大桥今天通车", None)]);
+    assert_eq!(
+        (h.kicker.as_deref(), h.title.as_deref()),
+        (Some("春风里"), Some("大桥今天通车"))
+    );
+}
+
 #[test]
 fn latin_specks_before_an_ocr_headline_are_dropped() {
     let h = resolve(&[hl("Ph Ri 坚守岗位保洁净", None)]);
@@ -227,13 +248,16 @@ fn a_wrapped_two_part_headline_read_as_two_blocks_is_one_line_again() {
 
 #[test]
 fn lines_that_only_look_like_parts_read_apart_stay_as_they_are() {
-    // The short line finishes the word its line ends on: that line's own wrap.
+    // The short line finishes the word its line ends on: that line's own wrap, joined to it
+    // (`wrapped_words`), the part after the blank line no part of it.
     let lines = [
         hl("春耕正当", None),
         hl("时", None),
         after_blank("银杏长青"),
     ];
-    assert_eq!(resolve(&lines).title.as_deref(), Some("时"));
+    let h = resolve(&lines);
+    assert_eq!(h.title.as_deref(), Some("春耕正当时"));
+    assert_eq!(h.subtitle.as_deref(), Some("银杏长青"));
     // No blank line before the third: three lines of one block.
     let lines = [hl("老街换新", None), hl("一新", None), hl("焕然", None)];
     assert_eq!(resolve(&lines).title.as_deref(), Some("一新"));

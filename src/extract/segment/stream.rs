@@ -39,15 +39,20 @@ pub(super) fn left_open(d: &Draft) -> bool {
 
 impl Walk {
     /// The article a block of running text (`text`, headless, not a dateline) continues when
-    /// that is not the one written last: the block opens mid-sentence, the story written last
-    /// ended its sentence, and an earlier one was left mid-sentence. `None` keeps it there.
-    pub(super) fn stream_for(&self, text: &str) -> Option<usize> {
+    /// that is not the one written last: the block opens mid-sentence (or `full`: its first
+    /// line runs the column's full measure, no paragraph's indented first line), the story
+    /// written last ended its sentence, and an earlier one was left mid-sentence. `None` keeps
+    /// it there.
+    pub(super) fn stream_for(&self, text: &str, full: bool) -> Option<usize> {
         let cur = self.open?;
         let Some(Item::Article(cur_d)) = self.items.get(cur) else {
             return None;
         };
-        let mid = starts_mid(text);
-        let cur_open = left_open(cur_d);
+        let mid = full || starts_mid(text);
+        // A paragraph the walk took for a subhead (a one-line block without punctuation) may
+        // be the line a column cut: a block that runs on in full measure goes on there.
+        let cur_open = left_open(cur_d)
+            || (full && !cur_d.closed && cur_d.paras.last().is_some_and(|p| !ends_sentence(p)));
         if !mid {
             return self.word_across_cut(cur, cur_d, text);
         }

@@ -437,3 +437,26 @@ fn a_block_set_in_another_column_measure_is_not_the_rest_of_a_cut_paragraph() {
     let wider = "随后，老师在城南小学的剪纸课上展示了孩子们剪\n出的窗花，剪纸课上的孩子们学得认真，剪出窗花。\n";
     assert_eq!(articles(&drafts(&format!("{finished}{wider}"))).len(), 1);
 }
+
+/// A page read in bands across its columns, hard-wrapped at the column's measure: a block whose
+/// first line runs the full measure (no paragraph's indented first line) is the rest of the story
+/// left mid-sentence, though it opens on a whole word, not the story headed just before it.
+#[test]
+fn a_block_opening_in_full_measure_goes_on_the_story_left_mid_sentence() {
+    let page = "# 大桥通车\n\n今天上午，城南大桥正\n式通车。大桥全长八百米，\n连接城南城北两岸，市民们\n\n# 新校开学\n\n城东小学今天迎来首批\n新生，学校共有二十四个班\n级，新教学楼也已投用。\n\n每天上下班可以节省不少时\n间，不少市民当天前来参观\n拍照，都说出行方便多了。\n";
+    let u = units(page);
+    let lead = u.iter().find(|u| u.text.starts_with("城东")).unwrap();
+    let rest = u.iter().find(|u| u.text.starts_with("每天")).unwrap();
+    assert!(!lead.continues && rest.continues);
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(
+        a[0].paras,
+        ["今天上午，城南大桥正式通车。大桥全长八百米，连接城南城北两岸，市民们每天上下班可以节省不少时间，不少市民当天前来参观拍照，都说出行方便多了。"]
+    );
+    assert_eq!(
+        a[1].paras,
+        ["城东小学今天迎来首批新生，学校共有二十四个班级，新教学楼也已投用。"]
+    );
+}

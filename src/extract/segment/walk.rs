@@ -325,9 +325,10 @@ impl Walk {
         cur.paras.pop()
     }
 
-    /// Running text; `fresh` when it opens a blank-line separated block, where a converter that
-    /// read across columns may have put another story's text before it (`stream`).
-    pub(super) fn body(&mut self, text: String, heading: bool, fresh: bool) {
+    /// Running text; `fresh` (`Some`) when it opens a blank-line separated block, where a
+    /// converter that read across columns may have put another story's text before it
+    /// (`stream`), and `Some(true)` when that block's first line runs its full measure.
+    pub(super) fn body(&mut self, text: String, heading: bool, fresh: Option<bool>) {
         let mut text = text;
         let continuation = JUMP_FROM.is_match(&text);
         if continuation {
@@ -364,8 +365,10 @@ impl Walk {
                 .to_string();
         }
         let grouped = !self.group.is_empty();
-        if fresh && !grouped && !continuation && !marked && !dateline && !heading {
-            if let Some(k) = self.stream_for(&text) {
+        if let Some(full) =
+            fresh.filter(|_| !grouped && !continuation && !marked && !dateline && !heading)
+        {
+            if let Some(k) = self.stream_for(&text, full) {
                 self.open = Some(k);
             }
         }
