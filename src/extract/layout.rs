@@ -481,7 +481,7 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
         built.push((unit, alone, line_width, 1, own_paragraph));
     }
     let n = built.len();
-    let continues = wrap > 0 && runs_full_measure(lines);
+    let continues = wrap > 0 && (runs_full_measure(lines) || paragraph_tail(lines, wrap));
     for (i, (mut unit, _, _, count, own_paragraph)) in built.into_iter().enumerate() {
         unit.continues = i == 0 && continues && unit.level.is_none() && !unit.bold;
         // A one-line unit without punctuation that running text follows in the same block is
@@ -514,6 +514,21 @@ fn runs_full_measure(lines: &[Line]) -> bool {
     };
     let widest = middle.iter().map(|l| half_ems(&l.text)).max().unwrap_or(0);
     widest >= 16 && half_ems(&first.text) + FULL_SLACK >= widest
+}
+
+/// Widest line taken for a paragraph's last few characters standing alone in a block.
+const TAIL: usize = 9;
+
+/// Is the block one short line ending a sentence on a page wrapped much wider: a paragraph's
+/// last line set apart from the lines over it (a converter reading across columns puts the
+/// next column's text in between)? Over the development pages' markdown and OCR dumps such
+/// lines were all paragraphs' ends.
+fn paragraph_tail(lines: &[Line], wrap: usize) -> bool {
+    let [line] = lines else {
+        return false;
+    };
+    let w = width(&line.text);
+    (3..=TAIL).contains(&w) && wrap >= TAIL + 3 && ends_sentence(&line.text)
 }
 
 /// Printed width in half ems: CJK characters and punctuation take a whole em, the rest half.
