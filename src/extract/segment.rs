@@ -92,20 +92,46 @@ static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
     rule(r"^([一二三四五六七八九十]+[、是]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．]|[①-⑳])")
 });
 
-/// A numbered point set as a heading of its own (`一、抓好项目建设`): not cut mid-sentence.
+/// A numbered point set as a heading of its own (`一、抓好项目建设`), or a labelled detail
+/// (`地点：老街广场`): a line of its own, not a sentence cut short.
 fn is_list_heading(s: &str) -> bool {
-    LIST_ITEM.is_match(s) && width(s) <= 25 && !s.contains(['，', '。', ','])
+    (LIST_ITEM.is_match(s) || is_detail_line(s)) && width(s) <= 25 && !s.contains(['，', '。', ','])
 }
 
 fn is_headline_text(s: &str) -> bool {
     let w = width(s);
     (1..=40).contains(&w)
         && !LIST_ITEM.is_match(s)
+        && !is_detail_line(s)
         && !s.contains(['。', '，', ',', '；', ';'])
         && !ends_sentence(s)
         && byline::split_dateline(s).is_none()
         && !byline::place_dateline(s)
         && !JUMP_FROM.is_match(s)
+}
+
+/// Labels of the practical details a feature or a notice sets one to a line.
+const DETAIL_LABELS: &[&str] = &[
+    "时间",
+    "地点",
+    "地址",
+    "日期",
+    "电话",
+    "人物",
+    "主办",
+    "承办",
+    "协办",
+    "联系人",
+];
+
+/// A labelled detail line (`时间：7月4日20时`, `地点：正定旺泉古街`): running text, never a
+/// headline, though it has no sentence mark (a headline's colon follows a place or a topic,
+/// `通榆：沃野春耕正当时`, never such a label).
+fn is_detail_line(s: &str) -> bool {
+    DETAIL_LABELS.iter().any(|l| {
+        s.strip_prefix(l)
+            .is_some_and(|rest| rest.trim_start().starts_with(['：', ':']))
+    })
 }
 
 fn classify(unit: &Unit, after_head: bool) -> Kind {
@@ -158,6 +184,7 @@ fn classify(unit: &Unit, after_head: bool) -> Kind {
 /// Markdown headings are trusted further: commas are allowed, sentences and datelines are not.
 fn is_headline_text_loose(s: &str) -> bool {
     !s.contains('。')
+        && !is_detail_line(s)
         && !s
             .trim_end_matches(['”', '"', '’'])
             .ends_with(['。', '；', ';'])

@@ -460,3 +460,23 @@ fn a_block_opening_in_full_measure_goes_on_the_story_left_mid_sentence() {
         ["城东小学今天迎来首批新生，学校共有二十四个班级，新教学楼也已投用。"]
     );
 }
+
+/// A feature's labelled details (`时间：…`, `地点：…`) are lines of its text, not headlines of
+/// new articles, though they hold no sentence mark.
+#[test]
+fn labelled_detail_lines_stay_in_the_story() {
+    let page = "# 古镇夜市开张\n\n本报讯 古镇夜市昨晚开张，吸引大批市民前来。\n\n时间：10月1日19时\n\n地点：老街广场\n\n夜幕降临，老街灯火通明，各色小吃摊前排起长队。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 1);
+    assert_eq!(
+        a[0].paras,
+        [
+            "古镇夜市昨晚开张，吸引大批市民前来。",
+            "时间：10月1日19时",
+            "地点：老街广场",
+            "夜幕降临，老街灯火通明，各色小吃摊前排起长队。"
+        ]
+    );
+    assert!(!items.iter().any(|i| matches!(i, Item::Group(_))) || a[0].head.len() <= 1);
+}
