@@ -26,6 +26,7 @@ mod segment;
 mod spacing;
 mod stacked;
 pub mod tagger;
+mod tail;
 
 use chrono::NaiveDate;
 
@@ -296,13 +297,14 @@ fn finish_page(
 ) -> Page {
     let paper = furniture::masthead_paper(head).or_else(|| opts.paper.clone());
     // Whether each article's body opened with a dateline (`本报讯`): a story's own start.
-    let (mut articles, opened): (Vec<Article>, Vec<bool>) = drafts
+    let (mut articles, mut opened): (Vec<Article>, Vec<bool>) = drafts
         .into_iter()
         .filter_map(|d| {
             let opened = d.dateline;
             finish(d).map(|a| (a, opened))
         })
         .unzip();
+    tail::join_tails(&mut articles, &mut opened);
     articles = orphans::rejoin(articles, &opened, pieces);
 
     let texts: Vec<(String, String)> = articles
