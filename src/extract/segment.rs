@@ -335,7 +335,7 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                 if fresh && !heading && walk.current().is_some_and(|d| other_measure(d, unit)) {
                     walk.open = walk.column_for(unit);
                 }
-                walk.body(text, heading, fresh.then_some(unit.continues));
+                walk.body(text, heading, fresh.then_some(unit.opening));
                 if let Some(cur) = walk.current().filter(|_| unit.measure > 0) {
                     cur.measure = unit.measure;
                 }

@@ -36,7 +36,7 @@ pub(super) fn verse(lines: &[Line], block: usize, out: &mut Vec<Unit>) {
         indented: true,
         bold: l.bold,
         measure: 0,
-        continues: false,
+        opening: super::Opening::Unknown,
     }));
 }
 

@@ -253,24 +253,24 @@ fn a_headline_listing_with_enumeration_commas_after_a_finished_story_is_no_runni
 
 /// On a hard-wrapped page a block that opens in the column's full measure, or is one short line
 /// ending a sentence, goes on a paragraph cut before it; a block opening two characters short
-/// (the indent converters drop) opens a paragraph, as does a block of one long sentence.
+/// (the indent converters drop) opens a paragraph; a block of one long sentence is not told.
 #[test]
 fn blocks_opening_mid_paragraph_are_told_by_their_first_line() {
     let page = "城东小学今天迎来首批\n新生，学校共有二十四个班\n级，新教学楼也已投用。\n\n每天上下班可以节省不少时\n间，不少市民当天前来参观\n拍照，都说出行方便多了。\n\n都说方便多了。\n\n据介绍，大桥全长八百米。\n";
-    let flags: Vec<(String, bool)> = units(page)
+    let flags: Vec<(String, Opening)> = units(page)
         .into_iter()
-        .map(|u| (u.text.chars().take(2).collect(), u.continues))
+        .map(|u| (u.text.chars().take(2).collect(), u.opening))
         .collect();
     let want = [
-        ("城东", false),
-        ("每天", true),
-        ("都说", true),
-        ("据介", false),
+        ("城东", Opening::Paragraph),
+        ("每天", Opening::GoesOn),
+        ("都说", Opening::GoesOn),
+        ("据介", Opening::Unknown),
     ];
-    let want: Vec<(String, bool)> = want.iter().map(|&(t, c)| (t.to_string(), c)).collect();
+    let want: Vec<(String, Opening)> = want.iter().map(|&(t, c)| (t.to_string(), c)).collect();
     assert_eq!(flags, want);
     // A page not hard-wrapped (one paragraph per line) has no measure to tell by.
     assert!(units("大桥今天正式通车。\n\n都说方便多了。\n")
         .iter()
-        .all(|u| !u.continues));
+        .all(|u| u.opening == Opening::Unknown));
 }

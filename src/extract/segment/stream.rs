@@ -7,12 +7,15 @@
 use super::walk::{recent_han, Walk};
 use super::{other_measure, Draft, Item};
 use crate::extract::headline::overlap;
-use crate::extract::layout::Unit;
 use crate::extract::layout::{ends_sentence, is_han};
+use crate::extract::layout::{Opening, Unit};
 use crate::extract::lexicon::word_spans_cut;
 
 /// How many articles back a block may reach: a band holds a few columns' stories.
 const WINDOW: usize = 6;
+/// Least share of a paragraph's character pairs an earlier story must hold to take it over the
+/// story written last.
+const PARAGRAPH_SHARE: f64 = 0.1;
 
 /// Does the text open in the middle of a sentence: with punctuation no sentence starts with, or
 /// with the one-character tail of a word whose head ended the block before (`定。在新建路…`)?
@@ -39,11 +42,12 @@ pub(super) fn left_open(d: &Draft) -> bool {
 
 impl Walk {
     /// The article a block of running text (`text`, headless, not a dateline) continues when
-    /// that is not the one written last: the block opens mid-sentence (or `full`: its first
-    /// line runs the column's full measure, no paragraph's indented first line), the story
+    /// that is not the one written last: the block opens mid-sentence (or its first line runs
+    /// the column's full measure, `Opening::GoesOn`, no paragraph's indented first line), the story
     /// written last ended its sentence, and an earlier one was left mid-sentence. `None` keeps
     /// it there.
-    pub(super) fn stream_for(&self, text: &str, full: bool) -> Option<usize> {
+    pub(super) fn stream_for(&self, text: &str, opening: Opening) -> Option<usize> {
+        let full = opening == Opening::GoesOn;
         let cur = self.open?;
         let Some(Item::Article(cur_d)) = self.items.get(cur) else {
             return None;
@@ -53,6 +57,9 @@ impl Walk {
         // be the line a column cut: a block that runs on in full measure goes on there.
         let cur_open = left_open(cur_d)
             || (full && !cur_d.closed && cur_d.paras.last().is_some_and(|p| !ends_sentence(p)));
+        if !mid && opening == Opening::Paragraph && left_open(cur_d) {
+            return self.paragraph_for(cur, text);
+        }
         if !mid {
             return self.word_across_cut(cur, cur_d, text);
         }
@@ -77,6 +84,35 @@ impl Walk {
         others
             .filter(|(_, d)| left_open(d))
             .map(|(k, d)| (k, overlap(text, &recent_han(&d.paras))))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(k, _)| k)
+    }
+
+    /// An indented paragraph's first line cannot go on a sentence left unfinished: after a
+    /// story left mid-sentence it goes on an earlier one that ended its last sentence and
+    /// shares its words, more than the one written last does (`None`: it stays).
+    fn paragraph_for(&self, cur: usize, text: &str) -> Option<usize> {
+        let share = |d: &Draft| overlap(text, &recent_han(&d.paras));
+        let floor = match self.items.get(cur) {
+            Some(Item::Article(d)) => share(d).max(PARAGRAPH_SHARE),
+            _ => PARAGRAPH_SHARE,
+        };
+        self.items
+            .iter()
+            .enumerate()
+            .rev()
+            .take(WINDOW)
+            .filter_map(|(k, it)| match it {
+                Item::Article(d)
+                    if k != cur
+                        && !d.closed
+                        && d.paras.last().is_some_and(|p| ends_sentence(p)) =>
+                {
+                    Some((k, share(d)))
+                }
+                _ => None,
+            })
+            .filter(|&(_, s)| s > floor)
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(k, _)| k)
     }

@@ -1,7 +1,7 @@
 //! Segmentation of small pages written for each case.
 
 use super::*;
-use crate::extract::layout::units;
+use crate::extract::layout::{units, Opening};
 
 fn drafts(page: &str) -> Vec<Item> {
     segment(&units(page))
@@ -447,7 +447,10 @@ fn a_block_opening_in_full_measure_goes_on_the_story_left_mid_sentence() {
     let u = units(page);
     let lead = u.iter().find(|u| u.text.starts_with("城东")).unwrap();
     let rest = u.iter().find(|u| u.text.starts_with("每天")).unwrap();
-    assert!(!lead.continues && rest.continues);
+    assert_eq!(
+        (lead.opening, rest.opening),
+        (Opening::Paragraph, Opening::GoesOn)
+    );
     let items = drafts(page);
     let a = articles(&items);
     assert_eq!(a.len(), 2);
@@ -479,4 +482,26 @@ fn labelled_detail_lines_stay_in_the_story() {
         ]
     );
     assert!(!items.iter().any(|i| matches!(i, Item::Group(_))) || a[0].head.len() <= 1);
+}
+
+/// After a story left mid-sentence, a block opening with an indented paragraph's first line
+/// (two characters short of the measure) cannot finish that sentence: it goes on the story that
+/// ended its last one and shares its words.
+#[test]
+fn an_indented_paragraph_after_an_unfinished_sentence_goes_on_the_story_it_shares_words_with() {
+    let page = "# 大桥通车\n\n今天上午，城南大桥正\n式通车。大桥全长八百米，\n连接城南城北两岸，市民们\n\n# 新校开学\n\n城东小学今天迎来首批\n新生，学校共有二十四个班\n级，新教学楼也已投用。\n\n每天上下班可以节省不少时\n间，不少市民当天前来参观\n拍照，都说出行方便多\n\n城东小学的校长介绍，\n学校还新建了一座图书馆，\n藏书三万多册。\n";
+    let items = drafts(page);
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(
+        a[0].paras,
+        ["今天上午，城南大桥正式通车。大桥全长八百米，连接城南城北两岸，市民们每天上下班可以节省不少时间，不少市民当天前来参观拍照，都说出行方便多"]
+    );
+    assert_eq!(
+        a[1].paras,
+        [
+            "城东小学今天迎来首批新生，学校共有二十四个班级，新教学楼也已投用。",
+            "城东小学的校长介绍，学校还新建了一座图书馆，藏书三万多册。"
+        ]
+    );
 }

@@ -6,7 +6,7 @@ use super::{following, is_list_heading, Draft, HeadLine, Item, JUMP_FROM, JUMP_T
 use crate::extract::byline::{self, Byline};
 use crate::extract::features;
 use crate::extract::headline::{han_text, overlap};
-use crate::extract::layout::{ends_sentence, join_pieces, width, Unit};
+use crate::extract::layout::{ends_sentence, join_pieces, width, Opening, Unit};
 
 /// Least share of a deeper heading's words found in the open article for it to be a subhead of
 /// that article rather than a new headline.
@@ -327,8 +327,8 @@ impl Walk {
 
     /// Running text; `fresh` (`Some`) when it opens a blank-line separated block, where a
     /// converter that read across columns may have put another story's text before it
-    /// (`stream`), and `Some(true)` when that block's first line runs its full measure.
-    pub(super) fn body(&mut self, text: String, heading: bool, fresh: Option<bool>) {
+    /// (`stream`), with how that block's first line stands against its measure.
+    pub(super) fn body(&mut self, text: String, heading: bool, fresh: Option<Opening>) {
         let mut text = text;
         let continuation = JUMP_FROM.is_match(&text);
         if continuation {
@@ -365,10 +365,10 @@ impl Walk {
                 .to_string();
         }
         let grouped = !self.group.is_empty();
-        if let Some(full) =
+        if let Some(opening) =
             fresh.filter(|_| !grouped && !continuation && !marked && !dateline && !heading)
         {
-            if let Some(k) = self.stream_for(&text, full) {
+            if let Some(k) = self.stream_for(&text, opening) {
                 self.open = Some(k);
             }
         }
