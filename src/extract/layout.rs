@@ -33,20 +33,6 @@ pub struct Unit {
     pub opening: Opening,
 }
 
-/// Where a block of a hard-wrapped page starts in its paragraph. A paragraph's first line is set
-/// in by an indent, which converters drop, so it prints two characters short of the measure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Opening {
-    /// Not told (no measure, a heading, a line alone).
-    #[default]
-    Unknown,
-    /// The rest of a paragraph a column cut: a first line as wide as the lines inside the
-    /// block, or one short line ending a sentence.
-    GoesOn,
-    /// A paragraph's indented first line.
-    Paragraph,
-}
-
 /// Is `c` a Han character (CJK ideograph, including `〇`)?
 pub fn is_han(c: char) -> bool {
     matches!(c as u32,
@@ -494,13 +480,7 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
         built.push((unit, alone, line_width, 1, own_paragraph));
     }
     let n = built.len();
-    let opening = match (wrap > 0, first_line_short(lines)) {
-        (false, _) => Opening::Unknown,
-        _ if paragraph_tail(lines, wrap) => Opening::GoesOn,
-        (true, Some(0..=FULL_SLACK)) => Opening::GoesOn,
-        (true, Some(INDENT_FROM..=INDENT_TO)) => Opening::Paragraph,
-        _ => Opening::Unknown,
-    };
+    let opening = opening::of_block(lines, wrap);
     for (i, (mut unit, _, _, count, own_paragraph)) in built.into_iter().enumerate() {
         if i == 0 && unit.level.is_none() && !unit.bold {
             unit.opening = opening;
@@ -523,52 +503,11 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
     }
 }
 
-/// Half-em widths: the least a hard-wrapped block's first line may run short of its widest
-/// line and still be a column's next line, not an indented paragraph's first (two ems short).
-const FULL_SLACK: usize = 2;
-
-/// Half-em widths an indented first line falls short of the measure by: two ems, give or take
-/// half an em for the Latin characters of a line (over the development pages, 97% of the
-/// blocks opening so short opened a paragraph).
-const INDENT_FROM: usize = 4;
-const INDENT_TO: usize = 6;
-
-/// By how many half ems a block of hard-wrapped lines' first line falls short of the lines
-/// inside it (its last line may stop short, so the measure is read from the middle ones);
-/// `None` for a block of fewer than three lines or of narrow ones.
-fn first_line_short(lines: &[Line]) -> Option<usize> {
-    let [first, middle @ .., _] = lines else {
-        return None;
-    };
-    let widest = middle.iter().map(|l| half_ems(&l.text)).max().unwrap_or(0);
-    (widest >= 16).then(|| widest.saturating_sub(half_ems(&first.text)))
-}
-
-/// Widest line taken for a paragraph's last few characters standing alone in a block.
-const TAIL: usize = 9;
-
-/// Is the block one short line ending a sentence on a page wrapped much wider: a paragraph's
-/// last line set apart from the lines over it (a converter reading across columns puts the
-/// next column's text in between)? Over the development pages' markdown and OCR dumps such
-/// lines were all paragraphs' ends.
-fn paragraph_tail(lines: &[Line], wrap: usize) -> bool {
-    let [line] = lines else {
-        return false;
-    };
-    let w = width(&line.text);
-    (3..=TAIL).contains(&w) && wrap >= TAIL + 3 && ends_sentence(&line.text)
-}
-
-/// Printed width in half ems: CJK characters and punctuation take a whole em, the rest half.
-fn half_ems(s: &str) -> usize {
-    s.chars()
-        .map(|c| if is_han(c) || is_cjk_punct(c) { 2 } else { 1 })
-        .sum()
-}
-
 mod context;
+mod opening;
 
 use context::{after_whole, closed_before, is_verse, verse};
+pub use opening::Opening;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
