@@ -97,7 +97,8 @@ impl Walk {
             Some(Item::Article(d)) => share(d).max(PARAGRAPH_SHARE),
             _ => PARAGRAPH_SHARE,
         };
-        self.items
+        let open: Vec<(usize, f64)> = self
+            .items
             .iter()
             .enumerate()
             .rev()
@@ -112,6 +113,13 @@ impl Walk {
                 }
                 _ => None,
             })
+            .collect();
+        // The one story that could take a new paragraph takes it; of several, the one sharing
+        // its words.
+        if let [(k, _)] = open[..] {
+            return Some(k);
+        }
+        open.into_iter()
             .filter(|&(_, s)| s > floor)
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(k, _)| k)
