@@ -41,11 +41,24 @@ pub(super) fn left_open(d: &Draft) -> bool {
 }
 
 impl Walk {
+    /// The articles within reach of a block, latest first, with their places in `items`.
+    fn recent(&self) -> impl Iterator<Item = (usize, &Draft)> {
+        self.items
+            .iter()
+            .enumerate()
+            .rev()
+            .take(WINDOW)
+            .filter_map(|(k, it)| match it {
+                Item::Article(d) => Some((k, d)),
+                Item::Group(_) => None,
+            })
+    }
+
     /// The article a block of running text (`text`, headless, not a dateline) continues when
     /// that is not the one written last: the block opens mid-sentence (or its first line runs
-    /// the column's full measure, `Opening::GoesOn`, no paragraph's indented first line), the story
-    /// written last ended its sentence, and an earlier one was left mid-sentence. `None` keeps
-    /// it there.
+    /// the column's full measure, `Opening::GoesOn`, no paragraph's indented first line), the
+    /// story written last ended its sentence, and an earlier one was left mid-sentence. `None`
+    /// keeps it there.
     pub(super) fn stream_for(&self, text: &str, opening: Opening) -> Option<usize> {
         let full = opening == Opening::GoesOn;
         let cur = self.open?;
@@ -66,18 +79,9 @@ impl Walk {
         if cur_open {
             return None;
         }
-        let others =
-            self.items
-                .iter()
-                .enumerate()
-                .rev()
-                .take(WINDOW)
-                .filter_map(|(k, it)| match it {
-                    Item::Article(d) if k != cur && !d.closed && !d.paras.is_empty() => {
-                        Some((k, d))
-                    }
-                    _ => None,
-                });
+        let others = self
+            .recent()
+            .filter(|&(k, d)| k != cur && !d.closed && !d.paras.is_empty());
         // Cut mid-sentence: it goes on a story left mid-sentence, the one sharing most words.
         // (A block that opens like a sentence stays where it is: tried, moving it to a story
         // sharing more of its words cut the development pages no better and a written one worse.)
@@ -98,21 +102,11 @@ impl Walk {
             _ => PARAGRAPH_SHARE,
         };
         let open: Vec<(usize, f64)> = self
-            .items
-            .iter()
-            .enumerate()
-            .rev()
-            .take(WINDOW)
-            .filter_map(|(k, it)| match it {
-                Item::Article(d)
-                    if k != cur
-                        && !d.closed
-                        && d.paras.last().is_some_and(|p| ends_sentence(p)) =>
-                {
-                    Some((k, share(d)))
-                }
-                _ => None,
+            .recent()
+            .filter(|&(k, d)| {
+                k != cur && !d.closed && d.paras.last().is_some_and(|p| ends_sentence(p))
             })
+            .map(|(k, d)| (k, share(d)))
             .collect();
         // The one story that could take a new paragraph takes it; of several, the one sharing
         // its words.
@@ -129,15 +123,7 @@ impl Walk {
     /// latest one left mid-sentence in the block's own measure, if any (`None`: a new one).
     pub(super) fn column_for(&self, unit: &Unit) -> Option<usize> {
         let (k, _) = self
-            .items
-            .iter()
-            .enumerate()
-            .rev()
-            .take(WINDOW)
-            .filter_map(|(k, it)| match it {
-                Item::Article(d) => Some((k, d)),
-                Item::Group(_) => None,
-            })
+            .recent()
             .find(|(_, d)| d.measure > 0 && left_open(d) && !other_measure(d, unit))?;
         Some(k)
     }
@@ -152,12 +138,8 @@ impl Walk {
             return None;
         }
         let mut found = self
-            .items
-            .iter()
-            .enumerate()
-            .rev()
-            .take(WINDOW)
-            .filter(|&(k, it)| k != cur && matches!(it, Item::Article(d) if ends_in_word(d)))
+            .recent()
+            .filter(|&(k, d)| k != cur && ends_in_word(d))
             .map(|(k, _)| k);
         match (found.next(), found.next()) {
             (Some(k), None) => Some(k),
