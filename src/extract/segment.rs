@@ -94,7 +94,7 @@ static LIST_ITEM: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A numbered point set as a heading of its own (`一、抓好项目建设`), or a labelled detail
 /// (`地点：老街广场`): a line of its own, not a sentence cut short.
-fn is_list_heading(s: &str) -> bool {
+fn is_line_of_its_own(s: &str) -> bool {
     (LIST_ITEM.is_match(s) || is_detail_line(s)) && width(s) <= 25 && !s.contains(['，', '。', ','])
 }
 

@@ -14,20 +14,25 @@ const LEAD_WORDS: f64 = 0.5;
 /// Joins each headed body without a lead to the untitled lead right after it whose words are
 /// the headline's; `opened[i]`: article `i`'s body opened with a dateline (kept in step).
 pub fn join_tails(articles: &mut Vec<Article>, opened: &mut Vec<bool>) {
-    let mut i = 0;
-    while i + 1 < articles.len() {
-        if tail_and_lead(&articles[i], opened[i], &articles[i + 1], opened[i + 1]) {
-            let tail = articles.remove(i);
-            opened.remove(i);
-            let lead = &mut articles[i];
-            lead.kicker = tail.kicker;
-            lead.title = tail.title;
-            lead.subtitle = tail.subtitle;
-            lead.body.push_str("\n\n");
-            lead.body.push_str(&tail.body);
+    // One pass, each article moved once: linear in the page however many articles it holds.
+    let mut kept: Vec<(Article, bool)> = Vec::with_capacity(articles.len());
+    for (b, b_opened) in articles.drain(..).zip(opened.drain(..)) {
+        match kept.last() {
+            Some((a, a_opened)) if tail_and_lead(a, *a_opened, &b, b_opened) => {
+                if let Some((tail, _)) = kept.pop() {
+                    let mut lead = b;
+                    lead.kicker = tail.kicker;
+                    lead.title = tail.title;
+                    lead.subtitle = tail.subtitle;
+                    lead.body.push_str("\n\n");
+                    lead.body.push_str(&tail.body);
+                    kept.push((lead, b_opened));
+                }
+            }
+            _ => kept.push((b, b_opened)),
         }
-        i += 1;
     }
+    (*articles, *opened) = kept.into_iter().unzip();
 }
 
 /// Is `a` a headline over a story's tail (no byline, no lead) and `b`, right after it, that
@@ -37,8 +42,7 @@ fn tail_and_lead(a: &Article, a_opened: bool, b: &Article, b_opened: bool) -> bo
     let Some(title) = a.title.as_deref() else {
         return false;
     };
-    let first = |x: &Article| x.body.split("\n\n").next().unwrap_or("").to_string();
-    if a_opened || !a.byline.is_empty() || opens_like_a_lead(&first(a)) {
+    if a_opened || !a.byline.is_empty() || opens_like_a_lead(first_paragraph(a)) {
         return false;
     }
     if b.title.is_some()
@@ -47,11 +51,15 @@ fn tail_and_lead(a: &Article, a_opened: bool, b: &Article, b_opened: bool) -> bo
     {
         return false;
     }
-    if !(b_opened || !b.byline.is_empty() || opens_like_a_lead(&first(b))) {
+    if !(b_opened || !b.byline.is_empty() || opens_like_a_lead(first_paragraph(b))) {
         return false;
     }
     let lead = overlap(title, &han_text([b.body.as_str()]));
     lead >= LEAD_WORDS && lead > overlap(title, &han_text([a.body.as_str()]))
+}
+
+fn first_paragraph(a: &Article) -> &str {
+    a.body.split("\n\n").next().unwrap_or("")
 }
 
 #[cfg(test)]

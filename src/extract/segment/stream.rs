@@ -71,7 +71,7 @@ impl Walk {
         let cur_open = left_open(cur_d)
             || (full && !cur_d.closed && cur_d.paras.last().is_some_and(|p| !ends_sentence(p)));
         if !mid && opening == Opening::Paragraph && left_open(cur_d) {
-            return self.paragraph_for(cur, text);
+            return self.paragraph_for(cur, cur_d, text);
         }
         if !mid {
             return self.word_across_cut(cur, cur_d, text);
@@ -93,27 +93,25 @@ impl Walk {
     }
 
     /// An indented paragraph's first line cannot go on a sentence left unfinished: after a
-    /// story left mid-sentence it goes on an earlier one that ended its last sentence and
-    /// shares its words, more than the one written last does (`None`: it stays).
-    fn paragraph_for(&self, cur: usize, text: &str) -> Option<usize> {
-        let share = |d: &Draft| overlap(text, &recent_han(&d.paras));
-        let floor = match self.items.get(cur) {
-            Some(Item::Article(d)) => share(d).max(PARAGRAPH_SHARE),
-            _ => PARAGRAPH_SHARE,
-        };
-        let open: Vec<(usize, f64)> = self
+    /// story left mid-sentence (`cur`) it goes on the one story within reach that ended its
+    /// last sentence, or of several the one sharing its words, more than `cur` does (`None`:
+    /// it stays).
+    fn paragraph_for(&self, cur: usize, cur_d: &Draft, text: &str) -> Option<usize> {
+        let open: Vec<(usize, &Draft)> = self
             .recent()
             .filter(|&(k, d)| {
                 k != cur && !d.closed && d.paras.last().is_some_and(|p| ends_sentence(p))
             })
-            .map(|(k, d)| (k, share(d)))
             .collect();
         // The one story that could take a new paragraph takes it; of several, the one sharing
         // its words.
         if let [(k, _)] = open[..] {
             return Some(k);
         }
+        let share = |d: &Draft| overlap(text, &recent_han(&d.paras));
+        let floor = share(cur_d).max(PARAGRAPH_SHARE);
         open.into_iter()
+            .map(|(k, d)| (k, share(d)))
             .filter(|&(_, s)| s > floor)
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(k, _)| k)

@@ -2,7 +2,7 @@
 //! kind of unit changes them (a headline, a byline, running text, an editor's note, a subhead,
 //! a picture's caption).
 
-use super::{following, is_list_heading, Draft, HeadLine, Item, JUMP_FROM, JUMP_TO};
+use super::{following, is_line_of_its_own, Draft, HeadLine, Item, JUMP_FROM, JUMP_TO};
 use crate::extract::byline::{self, Byline};
 use crate::extract::features;
 use crate::extract::headline::{han_text, overlap};
@@ -400,7 +400,7 @@ impl Walk {
                     if !d.last_para_done
                         && !ends_sentence(last)
                         && !last.ends_with('：')
-                        && !is_list_heading(last) =>
+                        && !is_line_of_its_own(last) =>
                 {
                     join_pieces(last, &text)
                 }
