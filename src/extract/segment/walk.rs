@@ -22,6 +22,10 @@ const SUBHEAD_WIDTH: usize = 12;
 /// A subhead this short needs only `SUBHEAD_SOME` of the text after it found in the story.
 const SUBHEAD_SHORT: usize = 8;
 const SUBHEAD_SOME: f64 = 0.1;
+/// A section head names what its section says (`菜价：稳中有升` over `…发现菜价稳中略升`): at
+/// least this share of its words found in the text right after it, which does not open like a
+/// news lead, makes it a subhead of the story it stands in.
+const SUBHEAD_NAMED: f64 = 0.5;
 
 fn has_sentence(t: &str) -> bool {
     t.contains(['。', '！', '？'])
@@ -228,10 +232,10 @@ impl Walk {
         // The text after it goes on with the story's words; a very short line over text that
         // does not open like a news lead needs fewer of them.
         let shared = overlap(text, &recent_han(&cur.paras));
+        let lead = features::opens_like_a_lead(text);
         shared >= SUBHEAD_MIN
-            || (width(line) <= SUBHEAD_SHORT
-                && !features::opens_like_a_lead(text)
-                && shared >= SUBHEAD_SOME)
+            || (width(line) <= SUBHEAD_SHORT && !lead && shared >= SUBHEAD_SOME)
+            || (!lead && overlap(line, &han_text([text])) >= SUBHEAD_NAMED)
     }
 
     /// A short bold line (`**菜价：稳中有升**`) inside a story a markdown heading titled, with running
@@ -334,7 +338,8 @@ impl Walk {
         if continuation {
             text = JUMP_FROM.replace(&text, "").into_owned();
         }
-        let jumps_on = JUMP_TO.is_match(&text);
+        // Every paragraph passes here: the marker's characters are looked for before the rule.
+        let jumps_on = text.contains("下转") && JUMP_TO.is_match(&text);
         if jumps_on {
             text = JUMP_TO.replace_all(&text, "").trim().to_string();
         }
