@@ -208,8 +208,9 @@ impl Walk {
     }
 
     /// A short plain line inside a story that credits its writer at the top and has not ended,
-    /// with running text after it that goes on with the story's words: a subhead (小标题), not
-    /// the headline of another story.
+    /// with running text after it that goes on with the story's words, or that opens on the
+    /// line's own words and not like a news lead: a subhead (小标题), not the headline of
+    /// another story.
     pub(super) fn subhead_here(&mut self, line: &str, units: &[Unit], next: usize) -> bool {
         if !self.group.is_empty() || width(line) > SUBHEAD_WIDTH {
             return false;
