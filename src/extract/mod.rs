@@ -249,20 +249,28 @@ fn build(bytes: &[u8], source: &str, opts: &Options, seg: Cut<'_>) -> Result<Pag
         let (lines, tags) = tag_text(text, w);
         assemble::drafts(&lines, &tags, &w.join)
     };
+    let by_model = match seg {
+        Cut::Model(_) | Cut::Tags(_) => true,
+        Cut::Auto => read_by_model(text),
+        Cut::Rules => false,
+    };
     let drafts = match seg {
         Cut::Model(w) => model(w),
-        Cut::Auto if read_by_model(text) => model(tagger::fitted()),
         Cut::Tags(tags) => assemble::drafts(&lines::lines(text), tags, &tagger::fitted().join),
-        Cut::Rules | Cut::Auto => headline::attach(segment::segment(&layout::units(text))),
+        _ if by_model => model(tagger::fitted()),
+        _ => headline::attach(segment::segment(&layout::units(text))),
     };
     // On a page whose columns were put in order from its character grid, a block without a
     // headline is seldom a piece cut from another story: rejoining it lowered article F1 there
     // when tried (`pdftotext -layout`, 13 sets: 0.614 → 0.603); it raised it on every other kind.
     // Sections read as headlines go back there too.
+    // Pages the rules cut are the markdown and OCR dumps, read in bands across their columns.
     let pieces = if reordered {
         orphans::Pieces::Sections
-    } else {
+    } else if by_model {
         orphans::Pieces::All
+    } else {
+        orphans::Pieces::Banded
     };
     let mut page = finish_page(drafts, printed, &head, source, opts, pieces);
     page.encoding = decoded.encoding.to_string();
