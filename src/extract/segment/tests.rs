@@ -193,18 +193,6 @@ fn a_short_line_inside_a_bylined_feature_is_a_subhead() {
 }
 
 #[test]
-fn a_section_head_named_by_the_text_after_it_is_a_subhead() {
-    // The section's text shares no words with the story above it, but opens on what its head
-    // names, and not like a news lead.
-    let page = "村里的变化\n\n记者 方卫东\n\n初冬时节，走进东岸社区，新铺的沥青路面平整干净，小区广场上老人正在锻炼。\n\n水价：三年不涨\n\n县水务局表示，水价三年不涨的承诺不变，居民用水每吨二元。\n";
-    let items = drafts(page);
-    let a = articles(&items);
-    assert_eq!(a.len(), 1, "{items:#?}");
-    assert_eq!(a[0].paras[1], "水价：三年不涨");
-    assert!(a[0].paras[2].starts_with("县水务局表示"));
-}
-
-#[test]
 fn a_short_line_over_a_new_lead_is_still_a_headline() {
     // The text after it opens like a news lead and shares no words with the story.
     let page = "村里的变化\n\n记者 方卫东\n\n初冬时节，走进东岸社区，新铺的沥青路面平整干净，小区广场上老人正在锻炼。\n\n义诊进乡村\n\n近日，县人民医院组织专家到杨林镇开展健康义诊，服务群众三百余人。\n";

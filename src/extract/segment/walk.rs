@@ -22,10 +22,6 @@ const SUBHEAD_WIDTH: usize = 12;
 /// A subhead this short needs only `SUBHEAD_SOME` of the text after it found in the story.
 const SUBHEAD_SHORT: usize = 8;
 const SUBHEAD_SOME: f64 = 0.1;
-/// A section head names what its section says (`菜价：稳中有升` over `…发现菜价稳中略升`): at
-/// least this share of its words found in the text right after it, which does not open like a
-/// news lead, makes it a subhead of the story it stands in.
-const SUBHEAD_NAMED: f64 = 0.5;
 
 fn has_sentence(t: &str) -> bool {
     t.contains(['。', '！', '？'])
@@ -208,9 +204,8 @@ impl Walk {
     }
 
     /// A short plain line inside a story that credits its writer at the top and has not ended,
-    /// with running text after it that goes on with the story's words, or that opens on the
-    /// line's own words and not like a news lead: a subhead (小标题), not the headline of
-    /// another story.
+    /// with running text after it that goes on with the story's words: a subhead (小标题), not
+    /// the headline of another story.
     pub(super) fn subhead_here(&mut self, line: &str, units: &[Unit], next: usize) -> bool {
         if !self.group.is_empty() || width(line) > SUBHEAD_WIDTH {
             return false;
@@ -233,10 +228,10 @@ impl Walk {
         // The text after it goes on with the story's words; a very short line over text that
         // does not open like a news lead needs fewer of them.
         let shared = overlap(text, &recent_han(&cur.paras));
-        let lead = features::opens_like_a_lead(text);
         shared >= SUBHEAD_MIN
-            || (width(line) <= SUBHEAD_SHORT && !lead && shared >= SUBHEAD_SOME)
-            || (!lead && overlap(line, &han_text([text])) >= SUBHEAD_NAMED)
+            || (width(line) <= SUBHEAD_SHORT
+                && !features::opens_like_a_lead(text)
+                && shared >= SUBHEAD_SOME)
     }
 
     /// A short bold line (`**菜价：稳中有升**`) inside a story a markdown heading titled, with running
