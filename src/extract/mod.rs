@@ -25,6 +25,7 @@ pub mod pdf;
 mod segment;
 mod spacing;
 mod stacked;
+mod stray;
 pub mod tagger;
 mod tail;
 
@@ -462,7 +463,7 @@ fn finish(d: segment::Draft) -> Option<Article> {
         ArticleKind::News
     };
     Some(Article {
-        title: h.title,
+        title: h.title.map(stray::trim_title),
         kicker: h.kicker,
         subtitle: h.subtitle,
         byline,
