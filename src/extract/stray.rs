@@ -5,7 +5,7 @@
 
 use super::layout::is_han;
 
-/// Fewest Han characters the rest of the title must keep for an end run to be dropped.
+/// Fewest Han characters the title must hold for its end runs to be dropped.
 const MIN_HAN: usize = 4;
 
 /// Is a space-separated run a stray mark: ASCII only (a title's own quotation marks and
@@ -15,27 +15,23 @@ fn stray(run: &str) -> bool {
     if !run.is_ascii() {
         return false;
     }
-    let alnum: Vec<char> = run.chars().filter(char::is_ascii_alphanumeric).collect();
-    let named =
-        alnum.iter().any(char::is_ascii_digit) && alnum.iter().any(char::is_ascii_alphabetic);
-    alnum.len() <= 2 && !named
+    let digits = run.bytes().filter(u8::is_ascii_digit).count();
+    let letters = run.bytes().filter(u8::is_ascii_alphabetic).count();
+    digits + letters <= 2 && (digits == 0 || letters == 0)
 }
 
-fn han_count(runs: &[&str]) -> usize {
-    runs.iter()
-        .flat_map(|r| r.chars())
-        .filter(|&c| is_han(c))
-        .count()
-}
-
-/// The title without stray runs at its ends; unchanged when it has none.
+/// The title without stray runs at its ends; unchanged when it has none. A stray run holds no
+/// Han character, so what is left keeps all of the title's.
 pub fn trim_title(title: String) -> String {
+    if title.chars().filter(|&c| is_han(c)).count() < MIN_HAN {
+        return title;
+    }
     let runs: Vec<&str> = title.split(' ').collect();
     let (mut from, mut to) = (0, runs.len());
-    while to - from > 1 && stray(runs[from]) && han_count(&runs[from + 1..to]) >= MIN_HAN {
+    while to - from > 1 && stray(runs[from]) {
         from += 1;
     }
-    while to - from > 1 && stray(runs[to - 1]) && han_count(&runs[from..to - 1]) >= MIN_HAN {
+    while to - from > 1 && stray(runs[to - 1]) {
         to -= 1;
     }
     if (from, to) == (0, runs.len()) {

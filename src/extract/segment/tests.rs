@@ -503,7 +503,8 @@ fn an_indented_paragraph_after_an_unfinished_sentence_goes_on_the_story_it_share
             "城东小学今天迎来首批新生，学校共有二十四个班级，新教学楼也已投用。",
             "城东小学的校长介绍，学校还新建了一座图书馆，藏书三万多册。"
         ]
-    ); // The one story that ended its sentence takes it, words shared or not.
+    );
+    // The one story that ended its sentence takes it, words shared or not.
     let page = page.replace(
         "城东小学的校长介绍，\n学校还新建了一座图书馆，\n藏书三万多册。",
         "据悉，今年秋季园区里\n还新建了一座图书馆，藏书\n三万多册，周末对外开放。",
