@@ -79,7 +79,7 @@ pub fn is_furniture(line: &str) -> bool {
     {
         return true;
     }
-    w <= 40 && !has_prose_marks(line) && MASTHEAD.is_match(line)
+    !has_prose_marks(line) && ((w <= 40 && MASTHEAD.is_match(line)) || super::folio::is_folio(line))
 }
 
 /// Is this line a running column label set over one or several stories (not a title)?

@@ -13,6 +13,7 @@ mod date;
 mod decode;
 mod features;
 pub mod fit;
+mod folio;
 mod furniture;
 mod headline;
 mod join;

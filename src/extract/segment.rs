@@ -210,6 +210,25 @@ fn titled_by_headings(units: &[Unit]) -> bool {
         >= 2
 }
 
+/// A plain line (no heading, not bold) right over a heading, inside an open story, on a page
+/// titled by headings: a markdown converter sets a kicker in bold or as a heading, so this is
+/// the story's text a column cut (`…副部长巴雅尔图` / `### 全旗宣传…`), not a kicker.
+fn plain_over_heading(
+    unit: &Unit,
+    titled_by_headings: bool,
+    walk: &mut Walk,
+    units: &[Unit],
+    next: usize,
+) -> bool {
+    titled_by_headings
+        && !unit.bold
+        && walk.group.is_empty()
+        && next_is_heading(units, next)
+        && walk
+            .current()
+            .is_some_and(|d| !d.closed && !d.paras.is_empty())
+}
+
 /// Is the next unit (furniture skipped) a heading, which a line over it would be the kicker of?
 fn next_is_heading(units: &[Unit], i: usize) -> bool {
     following(units, i)
@@ -278,14 +297,26 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
             // The slogan over an advertisement's label was no headline: the story it
             // interrupted goes on.
             Kind::Skip if furniture::is_ad_label(&unit.text) => walk.drop_group(),
-            Kind::Skip if furniture::is_label(&unit.text) => walk.open = None,
+            // A headline pending over a label has no text here: it stands apart (the walk's
+            // headline placement finds it its story), not over the label's stories.
+            Kind::Skip if furniture::is_label(&unit.text) => {
+                if !walk.group.is_empty() {
+                    walk.items
+                        .push(Item::Group(std::mem::take(&mut walk.group)));
+                }
+                walk.open = None;
+            }
             Kind::Skip => {}
             Kind::Head(h) => {
                 // A plain line after markdown headings is their subtitle only when a byline or
                 // dateline follows; otherwise it is the body's first line cut short.
                 let last_marked = walk.group.last().is_some_and(|g| g.level.is_some());
                 let subtitle_in_doubt = last_marked && !opens_body(units, i + 1);
-                if h.level.is_none() && (subtitle_in_doubt || cut_short(&h.text, units, i + 1)) {
+                if h.level.is_none()
+                    && (subtitle_in_doubt
+                        || cut_short(&h.text, units, i + 1)
+                        || plain_over_heading(unit, titled_by_headings, &mut walk, units, i + 1))
+                {
                     walk.body(h.text, false, None);
                 } else if h.level.is_none()
                     && ((titled_by_headings

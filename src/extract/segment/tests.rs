@@ -378,3 +378,31 @@ fn labelled_detail_lines_stay_in_the_story() {
     );
     assert!(!items.iter().any(|i| matches!(i, Item::Group(_))) || a[0].head.len() <= 1);
 }
+
+#[test]
+fn a_headline_pending_over_a_column_label_is_not_the_next_story_s_kicker() {
+    // A markdown converter put a feature's headline at the page top, over the folio strip and a
+    // column of briefs: the label ends it, and the brief under the label keeps its own headline.
+    let page = "## 第三期 茶乡人在杭州\n\n**2024-06-09 星期四**\n\n**今日12版**\n\n\
+                ##### 本地快讯\n###### 县城新增三条公交线路\n\n\
+                本报讯 昨天起，县城新开通三条公交线路，方便市民出行。\n";
+    let items = drafts(page);
+    let groups: Vec<Vec<&str>> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Group(g) => Some(g.iter().map(|h| h.text.as_str()).collect()),
+            Item::Article(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [["第三期 茶乡人在杭州"], ["县城新增三条公交线路"]],
+        "{items:#?}"
+    );
+    let a = articles(&items);
+    assert_eq!(a.len(), 1);
+    assert_eq!(
+        a[0].paras,
+        ["昨天起，县城新开通三条公交线路，方便市民出行。"]
+    );
+}
