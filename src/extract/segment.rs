@@ -11,7 +11,7 @@ use regex::Regex;
 
 use super::byline::{self, Byline};
 use super::headline::overlap;
-use super::layout::{ends_sentence, width, Unit};
+use super::layout::{ends_sentence, width, Opening, Unit};
 use super::rule;
 use super::{date, furniture};
 
@@ -229,6 +229,20 @@ fn plain_over_heading(
             .is_some_and(|d| !d.closed && !d.paras.is_empty())
 }
 
+/// A line alone as wide as the page's column lines, ending no sentence, right over a headline
+/// inside an open story: the story's text a column end cut (`…副部长巴雅尔图` over another
+/// story's headline), not a kicker.
+fn column_line_over_headline(unit: &Unit, walk: &mut Walk, units: &[Unit], next: usize) -> bool {
+    unit.opening == Opening::ColumnLine
+        && walk.group.is_empty()
+        && following(units, next)
+            .next()
+            .is_some_and(|u| u.level.is_some() || (!u.in_prose_block && is_headline_text(&u.text)))
+        && walk
+            .current()
+            .is_some_and(|d| !d.closed && !d.paras.is_empty())
+}
+
 /// Is the next unit (furniture skipped) a heading, which a line over it would be the kicker of?
 fn next_is_heading(units: &[Unit], i: usize) -> bool {
     following(units, i)
@@ -315,7 +329,8 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                 if h.level.is_none()
                     && (subtitle_in_doubt
                         || cut_short(&h.text, units, i + 1)
-                        || plain_over_heading(unit, titled_by_headings, &mut walk, units, i + 1))
+                        || plain_over_heading(unit, titled_by_headings, &mut walk, units, i + 1)
+                        || column_line_over_headline(unit, &mut walk, units, i + 1))
                 {
                     walk.body(h.text, false, None);
                 } else if h.level.is_none()

@@ -16,6 +16,10 @@ pub enum Opening {
     GoesOn,
     /// A paragraph's indented first line.
     Paragraph,
+    /// A line alone in its block as wide as the page's column lines (the full measure, or an
+    /// indented first line's) that ends no sentence: running text a column end cut, though it
+    /// stands apart like display type.
+    ColumnLine,
 }
 
 /// How the first line of a block of a page hard-wrapped at `wrap` (0: not wrapped) stands.
@@ -25,6 +29,14 @@ pub(super) fn of_block(lines: &[Line], wrap: usize) -> Opening {
     }
     if paragraph_tail(lines, wrap) {
         return Opening::GoesOn;
+    }
+    // In a narrow column a headline's lines run as wide as the text's (`全旗宣传思想文化工作`
+    // over a column of 11): only a wider measure tells them apart.
+    if let ([line], COLUMN_LINE_WRAP..) = (lines, wrap) {
+        let column = wrap.saturating_sub(INDENT_CHARS + 1)..=wrap;
+        if column.contains(&line.printed) && !ends_sentence(&line.text) {
+            return Opening::ColumnLine;
+        }
     }
     match first_line_short(lines) {
         Some(0..=FULL_SLACK) => Opening::GoesOn,
@@ -53,6 +65,12 @@ fn first_line_short(lines: &[Line]) -> Option<usize> {
     let widest = middle.iter().map(|l| half_ems(&l.text)).max().unwrap_or(0);
     (widest >= 16).then(|| widest.saturating_sub(half_ems(&first.text)))
 }
+
+/// Characters an indented first line sets in.
+const INDENT_CHARS: usize = 2;
+
+/// Narrowest wrap at which a line alone as wide as the column is taken for running text.
+const COLUMN_LINE_WRAP: usize = 16;
 
 /// Widest line taken for a paragraph's last few characters standing alone in a block.
 const TAIL: usize = 9;

@@ -406,3 +406,34 @@ fn a_headline_pending_over_a_column_label_is_not_the_next_story_s_kicker() {
         ["昨天起，县城新开通三条公交线路，方便市民出行。"]
     );
 }
+
+#[test]
+fn a_line_alone_as_wide_as_the_column_over_a_headline_is_the_story_cut_there() {
+    // A hard-wrapped page (18 characters a line) read in bands: the first story's next
+    // paragraph opens on a line of its own (an indented first line, cut by the column end) right
+    // over another story's headline. It is running text, not that headline's kicker.
+    let page = "山村茶园迎来采茶季\n\n\
+                本报讯 清明前后，白石镇的茶园里一片\n繁忙，茶农们趁着晴好天气抢摘春茶，家\n家户户忙个不停。\n\n\
+                镇农业服务中心主任周立群带着技术\n\n\
+                县城新增三条公交线路\n\n\
+                昨天起，县城新开通三条公交线路，方便\n市民出行，受到市民的欢迎。新线路途经\n县人民医院和汽车站，沿线设二十个站点\n。\n";
+    let items = drafts(page);
+    let groups: Vec<Vec<&str>> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Group(g) => Some(g.iter().map(|h| h.text.as_str()).collect()),
+            Item::Article(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [["山村茶园迎来采茶季"], ["县城新增三条公交线路"]],
+        "{items:#?}"
+    );
+    let a = articles(&items);
+    assert_eq!(a.len(), 2);
+    assert_eq!(
+        a[0].paras.last().map(String::as_str),
+        Some("镇农业服务中心主任周立群带着技术")
+    );
+}
