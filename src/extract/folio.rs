@@ -51,6 +51,11 @@ pub fn is_folio(line: &str) -> bool {
     if line.is_empty() || line.chars().nth(100).is_some() {
         return false;
     }
+    // Every line of running text without punctuation passes here: one without the mark of any
+    // anchor (`版`, a web address's dot, a page letter) is ruled out before the patterns run.
+    if !line.contains(['版', '.']) && !line.bytes().any(|b| b.is_ascii_uppercase()) {
+        return false;
+    }
     let mut anchored = false;
     for part in line.split(|c: char| c.is_whitespace() || matches!(c, '◆' | '|' | '｜' | '·')) {
         if part.is_empty() {
