@@ -9,6 +9,17 @@ fn drafts(page: &str) -> Vec<Item> {
     segment(&units(page))
 }
 
+/// Each headline group's lines, in page order.
+fn groups(items: &[Item]) -> Vec<Vec<&str>> {
+    items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Group(g) => Some(g.iter().map(|h| h.text.as_str()).collect()),
+            Item::Article(_) => None,
+        })
+        .collect()
+}
+
 fn articles(items: &[Item]) -> Vec<&Draft> {
     items
         .iter()
@@ -387,13 +398,7 @@ fn a_headline_pending_over_a_column_label_is_not_the_next_story_s_kicker() {
                 ##### 本地快讯\n###### 县城新增三条公交线路\n\n\
                 本报讯 昨天起，县城新开通三条公交线路，方便市民出行。\n";
     let items = drafts(page);
-    let groups: Vec<Vec<&str>> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Group(g) => Some(g.iter().map(|h| h.text.as_str()).collect()),
-            Item::Article(_) => None,
-        })
-        .collect();
+    let groups = groups(&items);
     assert_eq!(
         groups,
         [["第三期 茶乡人在杭州"], ["县城新增三条公交线路"]],
@@ -418,13 +423,7 @@ fn a_line_alone_as_wide_as_the_column_over_a_headline_is_the_story_cut_there() {
                 县城新增三条公交线路\n\n\
                 昨天起，县城新开通三条公交线路，方便\n市民出行，受到市民的欢迎。新线路途经\n县人民医院和汽车站，沿线设二十个站点\n。\n";
     let items = drafts(page);
-    let groups: Vec<Vec<&str>> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Group(g) => Some(g.iter().map(|h| h.text.as_str()).collect()),
-            Item::Article(_) => None,
-        })
-        .collect();
+    let groups = groups(&items);
     assert_eq!(
         groups,
         [["山村茶园迎来采茶季"], ["县城新增三条公交线路"]],

@@ -159,13 +159,7 @@ fn on_a_page_titled_by_headings_a_plain_line_over_a_heading_is_the_story_cut_the
     let items = drafts(page);
     let a = articles(&items);
     assert_eq!(a.len(), 2, "{items:#?}");
-    let groups: Vec<Vec<&str>> = items
-        .iter()
-        .filter_map(|i| match i {
-            Item::Group(g) => Some(g.iter().map(|h| h.text.as_str()).collect()),
-            Item::Article(_) => None,
-        })
-        .collect();
+    let groups = groups(&items);
     assert_eq!(groups, [["山村茶园迎来采茶季"], ["县城新增三条公交线路"]]);
     let first = a[0].paras.join("|");
     assert!(
