@@ -210,37 +210,24 @@ fn titled_by_headings(units: &[Unit]) -> bool {
         >= 2
 }
 
-/// A plain line (no heading, not bold) right over a heading, inside an open story, on a page
-/// titled by headings: a markdown converter sets a kicker in bold or as a heading, so this is
-/// the story's text a column cut (`…副部长巴雅尔图` / `### 全旗宣传…`), not a kicker.
-fn plain_over_heading(
+/// A line right over a headline inside an open story that is the story's text a column cut
+/// (`…副部长巴雅尔图` over `### 全旗宣传…`), not a kicker: on a page titled by headings, a plain
+/// line (no heading, not bold) over a heading, since a markdown converter sets a kicker in bold
+/// or as a heading; on any hard-wrapped page, a line alone as wide as the column's lines
+/// (`Opening::ColumnLine`) over a headline.
+fn text_over_headline(
     unit: &Unit,
     titled_by_headings: bool,
     walk: &mut Walk,
     units: &[Unit],
     next: usize,
 ) -> bool {
-    titled_by_headings
-        && !unit.bold
-        && walk.group.is_empty()
-        && next_is_heading(units, next)
-        && walk
-            .current()
-            .is_some_and(|d| !d.closed && !d.paras.is_empty())
-}
-
-/// A line alone as wide as the page's column lines, ending no sentence, right over a headline
-/// inside an open story: the story's text a column end cut (`…副部长巴雅尔图` over another
-/// story's headline), not a kicker.
-fn column_line_over_headline(unit: &Unit, walk: &mut Walk, units: &[Unit], next: usize) -> bool {
-    unit.opening == Opening::ColumnLine
-        && walk.group.is_empty()
+    let plain_over_heading = titled_by_headings && !unit.bold && next_is_heading(units, next);
+    let column_line = unit.opening == Opening::ColumnLine
         && following(units, next)
             .next()
-            .is_some_and(|u| u.level.is_some() || (!u.in_prose_block && is_headline_text(&u.text)))
-        && walk
-            .current()
-            .is_some_and(|d| !d.closed && !d.paras.is_empty())
+            .is_some_and(|u| u.level.is_some() || (!u.in_prose_block && is_headline_text(&u.text)));
+    (plain_over_heading || column_line) && walk.group.is_empty() && walk.in_open_story()
 }
 
 /// Is the next unit (furniture skipped) a heading, which a line over it would be the kicker of?
@@ -314,10 +301,7 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
             // A headline pending over a label has no text here: it stands apart (the walk's
             // headline placement finds it its story), not over the label's stories.
             Kind::Skip if furniture::is_label(&unit.text) => {
-                if !walk.group.is_empty() {
-                    walk.items
-                        .push(Item::Group(std::mem::take(&mut walk.group)));
-                }
+                walk.flush_group();
                 walk.open = None;
             }
             Kind::Skip => {}
@@ -329,17 +313,14 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
                 if h.level.is_none()
                     && (subtitle_in_doubt
                         || cut_short(&h.text, units, i + 1)
-                        || plain_over_heading(unit, titled_by_headings, &mut walk, units, i + 1)
-                        || column_line_over_headline(unit, &mut walk, units, i + 1))
+                        || text_over_headline(unit, titled_by_headings, &mut walk, units, i + 1))
                 {
                     walk.body(h.text, false, None);
                 } else if h.level.is_none()
                     && ((titled_by_headings
                         && walk.group.is_empty()
                         && !next_is_heading(units, i + 1)
-                        && walk
-                            .current()
-                            .is_some_and(|d| !d.closed && !d.paras.is_empty()))
+                        && walk.in_open_story())
                         || walk.subhead_here(&h.text, units, i + 1)
                         || (unit.bold && walk.bold_subhead_here(&h.text, units, i + 1)))
                 {
@@ -388,10 +369,7 @@ pub fn segment(units: &[Unit]) -> Vec<Item> {
             }
         }
     }
-    if !walk.group.is_empty() {
-        walk.items
-            .push(Item::Group(std::mem::take(&mut walk.group)));
-    }
+    walk.flush_group();
     walk.items
 }
 

@@ -32,9 +32,10 @@ pub(super) fn of_block(lines: &[Line], wrap: usize) -> Opening {
     }
     // In a narrow column a headline's lines run as wide as the text's (`全旗宣传思想文化工作`
     // over a column of 11): only a wider measure tells them apart.
-    if let ([line], COLUMN_LINE_WRAP..) = (lines, wrap) {
+    if let [line] = lines {
         let column = wrap.saturating_sub(INDENT_CHARS + 1)..=wrap;
-        if column.contains(&line.printed) && !ends_sentence(&line.text) {
+        if wrap >= COLUMN_LINE_WRAP && column.contains(&line.printed) && !ends_sentence(&line.text)
+        {
             return Opening::ColumnLine;
         }
     }

@@ -90,6 +90,20 @@ impl Walk {
         }
     }
 
+    /// Is a story being written, with text and not ended?
+    pub(super) fn in_open_story(&mut self) -> bool {
+        self.current()
+            .is_some_and(|d| !d.closed && !d.paras.is_empty())
+    }
+
+    /// Puts the pending headline group, if any, in the page as it stands.
+    pub(super) fn flush_group(&mut self) {
+        if !self.group.is_empty() {
+            self.items
+                .push(Item::Group(std::mem::take(&mut self.group)));
+        }
+    }
+
     /// Starts an article; a pending headline group is placed right before it, and an editor's
     /// note printed right before the group opens its body.
     pub(super) fn start(&mut self, mut draft: Draft) -> &mut Draft {
@@ -105,9 +119,8 @@ impl Walk {
         }
         if !self.group.is_empty() {
             draft.title_level = self.group.iter().filter_map(|h| h.level).min();
-            self.items
-                .push(Item::Group(std::mem::take(&mut self.group)));
         }
+        self.flush_group();
         self.items.push(Item::Article(draft));
         self.open = Some(self.items.len() - 1);
         match self.items.last_mut() {
