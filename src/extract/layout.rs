@@ -295,7 +295,12 @@ pub fn units(text: &str) -> Vec<Unit> {
         let line = clean_line(raw);
         if line.text.is_empty() {
             if !block.is_empty() {
-                if is_verse(&block, out.last()) {
+                if let Some(last) = out.last_mut().filter(|u| names_under_role(u, &block)) {
+                    // A byline set on two lines that a converter wrote as blocks of their own
+                    // (`全媒体记者` / blank line / `王旭东`): the names go on the role's line.
+                    last.text.push(' ');
+                    last.text.push_str(&block[0].text);
+                } else if is_verse(&block, out.last()) {
                     verse(&block, block_no, &mut out);
                 } else {
                     split_block(
@@ -506,7 +511,7 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
 mod context;
 mod opening;
 
-use context::{after_whole, closed_before, is_verse, verse};
+use context::{after_whole, closed_before, is_verse, names_under_role, verse};
 pub use opening::Opening;
 
 #[cfg(test)]

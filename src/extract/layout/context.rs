@@ -1,5 +1,6 @@
-//! What the text before a block tells about it: whether it ended whole (a headline may follow)
-//! and whether the block is a poem under its author's line.
+//! What the text before a block tells about it: whether it ended whole (a headline may follow),
+//! whether the block is a poem under its author's line, and whether it holds the names of a
+//! byline over it.
 
 use super::{byline, ends_sentence, has_prose_marks, has_sentence_marks, width, Line, Unit};
 
@@ -24,6 +25,15 @@ pub(super) fn is_verse(lines: &[Line], before: Option<&Unit>) -> bool {
                 && !has_sentence_marks(&l.text)
                 && !l.text.contains(['：', ':'])
         })
+}
+
+/// Is `block` one line of names only under a byline unit that ends on a role (`全媒体记者` /
+/// blank line / `王旭东`, as markdown converters write a byline set on two lines)?
+pub(super) fn names_under_role(unit: &Unit, block: &[Line]) -> bool {
+    matches!(block, [line] if byline::names_only(&line.text).is_some())
+        && unit.text.len() <= super::BYLINE_BYTES
+        && !unit.text.contains('\n')
+        && byline::byline_awaits_names(&unit.text)
 }
 
 /// Each line of a poem is running text of its own, never joined to the next.

@@ -274,3 +274,24 @@ fn blocks_opening_mid_paragraph_are_told_by_their_first_line() {
         .iter()
         .all(|u| u.opening == Opening::Unknown));
 }
+
+#[test]
+fn a_byline_s_names_written_as_a_block_of_their_own_go_on_its_role_line() {
+    // Markdown converters write every line of a two-line byline as a block of its own.
+    let page = "# 湖畔新绿\n\n市融媒体中心全媒体记者\n\n周明远\n\n开春以来，湖边的柳树渐渐抽出新芽，前来散步的市民多了起来。\n";
+    assert_eq!(
+        texts(page),
+        [
+            "湖畔新绿",
+            "市融媒体中心全媒体记者 周明远",
+            "开春以来，湖边的柳树渐渐抽出新芽，前来散步的市民多了起来。"
+        ]
+    );
+    let p = crate::extract::page(page.as_bytes(), "p.md", &Default::default()).unwrap();
+    let a = &p.articles[0];
+    assert_eq!(p.articles.len(), 1);
+    assert_eq!(a.title.as_deref(), Some("湖畔新绿"));
+    assert_eq!(a.byline, ["周明远"]);
+    // A name alone under a story's last sentence is not taken onto the text over it.
+    assert_eq!(texts("开春以来，柳树抽出新芽。\n\n周明远\n").len(), 2);
+}
