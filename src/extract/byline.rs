@@ -397,6 +397,19 @@ pub fn byline_awaits_names(line: &str) -> bool {
     parse_line(t).is_some() && ROLE.find_iter(t).last().is_some_and(|m| m.end() == t.len())
 }
 
+/// Is `first` the start of a byline whose role a wrap cut (`市融媒体中心全媒体` / `记者 张三`):
+/// the role runs across the cut and the two lines read as one byline naming someone?
+pub fn role_cut_by_wrap(first: &str, second: &str) -> bool {
+    let first = first.trim();
+    let joined = format!("{first}{}", second.trim());
+    width(first) <= 20
+        && first.chars().all(is_han)
+        && ROLE_START
+            .find(&joined)
+            .is_some_and(|m| m.end() > first.len())
+        && parse_line(&joined).is_some_and(|b| !b.names.is_empty())
+}
+
 /// Does `line` open a bracketed byline that a wrap cut before its closing bracket
 /// (`（今日桐乡记者 羊宇杰 通讯员 周` / `建平）`)?
 pub fn byline_bracket_open(line: &str) -> bool {

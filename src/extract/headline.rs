@@ -56,12 +56,13 @@ pub fn attach(items: Vec<Item>) -> Vec<Draft> {
     let after = prints_headlines_after(&items);
     let mut drafts: Vec<Draft> = Vec::new();
     let mut pending: Option<Vec<HeadLine>> = None;
-    let mut displaced: Vec<Vec<HeadLine>> = Vec::new();
+    // Headlines to place apart, each with the byline printed under it.
+    let mut displaced: Vec<(Vec<HeadLine>, Vec<String>)> = Vec::new();
     for item in items {
         match item {
             Item::Group(lines) => {
                 if let Some(earlier) = pending.replace(lines) {
-                    displaced.push(earlier); // two groups in a row: cannot happen from segment
+                    displaced.push((earlier, Vec::new())); // two groups in a row: cannot happen from segment
                 }
             }
             Item::Article(mut next) => {
@@ -70,6 +71,12 @@ pub fn attach(items: Vec<Item>) -> Vec<Draft> {
                         .last_mut()
                         .filter(|p| p.head.is_empty() && !p.continuation);
                     match prev {
+                        // A headline and its byline with no text under them (another headline
+                        // follows) head an untitled story printed away from them, the one that
+                        // shares their words.
+                        _ if credited_only(&next) => {
+                            displaced.push((lines, std::mem::take(&mut next.byline)))
+                        }
                         Some(prev) if !next.continuation => {
                             let k = split_point(&lines, prev, &next, after);
                             let mut lines = lines;
@@ -79,15 +86,17 @@ pub fn attach(items: Vec<Item>) -> Vec<Draft> {
                         }
                         Some(prev) => prev.head = lines,
                         None if !next.continuation => next.head = lines,
-                        None => displaced.push(lines),
+                        None => displaced.push((lines, Vec::new())),
                     }
                 }
                 drafts.push(next);
             }
         }
     }
-    for lines in displaced {
-        place_displaced(lines, &mut drafts, false);
+    for (lines, byline) in displaced {
+        if let [one] = place_displaced(lines, &mut drafts, false)[..] {
+            drafts[one].byline.extend(byline);
+        }
     }
     if let Some(lines) = pending {
         if let Some(story) = story_at_foot(&lines, &mut drafts) {
@@ -102,6 +111,12 @@ pub fn attach(items: Vec<Item>) -> Vec<Draft> {
         place_displaced(lines, &mut drafts, after);
     }
     drafts
+}
+
+/// A draft holding only a reporter's byline (not a photo's credit): what a headline group with
+/// its byline and no text under it leaves.
+fn credited_only(d: &Draft) -> bool {
+    d.paras.is_empty() && !d.byline.is_empty() && d.reporter && !d.photo_credit
 }
 
 /// The page's last headline, read after an article that has one of its own: a headline
@@ -185,7 +200,7 @@ fn split_point(lines: &[HeadLine], prev: &Draft, next: &Draft, after: bool) -> u
 /// whose body clearly shares its words (on a page of headlines below bodies, to the last article
 /// unless another clearly shares more); unsure lines (a kicker, a subtitle) follow their
 /// neighbours; lines no article claims are dropped.
-fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft], prefer_last: bool) {
+fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft], prefer_last: bool) -> Vec<usize> {
     let candidates: Vec<(usize, String)> = drafts
         .iter()
         .enumerate()
@@ -193,7 +208,7 @@ fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft], prefer_last: bool
         .map(|(i, d)| (i, body_bigrams(d).to_string()))
         .collect();
     let Some(last) = drafts.len().checked_sub(1) else {
-        return;
+        return Vec::new();
     };
     let last_open = prefer_last && candidates.last().is_some_and(|(i, _)| *i == last);
     let mut target: Vec<Option<usize>> = lines
@@ -252,6 +267,7 @@ fn place_displaced(lines: Vec<HeadLine>, drafts: &mut [Draft], prefer_last: bool
             }
         }
     }
+    given
 }
 
 /// Lines that introduce a title: `…时强调`, `…指出`, `…表示`.

@@ -428,6 +428,11 @@ fn split_block(lines: &[Line], block: usize, page: (bool, bool, usize), out: &mu
                 cur.text.push_str(&line.text);
                 continue;
             }
+            // So does the start of a role the wrap cut (`市融媒体中心全媒体` / `记者 张三`).
+            if byline::role_cut_by_wrap(&cur.text, &line.text) {
+                cur.text.push_str(&line.text);
+                continue;
+            }
         }
         // A teaser's page pointer wrapped onto a line of its own (`…采购高峰` / `详见第2版`)
         // goes back on the teaser's line, which is then the index furniture it is.

@@ -290,3 +290,12 @@ fn a_reporting_verb_after_the_role_is_running_text_not_a_name() {
     let (_, b) = split_trailing("会议在临江召开。（记者 张三）").unwrap();
     assert_eq!(b.names, ["张三"]);
 }
+
+#[test]
+fn a_role_cut_by_a_wrap_joins_the_line_under_it() {
+    assert!(role_cut_by_wrap("市融媒体中心全媒体", "记者 周明远"));
+    assert!(role_cut_by_wrap("本报", "记者 张三"));
+    // A headline over a byline is no part of it.
+    assert!(!role_cut_by_wrap("湖畔新绿", "记者 周明远"));
+    assert!(!role_cut_by_wrap("湖畔新绿游人如织。", "记者 周明远"));
+}

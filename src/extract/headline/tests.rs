@@ -323,3 +323,43 @@ fn the_credit_over_a_foot_headline_goes_with_the_story_cut_off() {
         Some("台风过后菜价稳")
     );
 }
+
+#[test]
+fn a_headline_with_its_byline_and_no_text_heads_the_untitled_story_sharing_its_words() {
+    let credited = |name: &str| Draft {
+        byline: vec![name.to_string()],
+        reporter: true,
+        ..Draft::default()
+    };
+    let mut titled = draft("白杨街道组织企业开展消防演练。");
+    titled.head = vec![hl("白杨街道开展消防演练", None)];
+    let items = vec![
+        Item::Article(draft(
+            "东昌社区建设智慧安防小区，居民刷脸进出，安防小区更安心。",
+        )),
+        Item::Article(titled),
+        Item::Group(vec![hl("东昌社区建成智慧安防小区", None)]),
+        Item::Article(credited("周明远")),
+        Item::Group(vec![hl("区教育工作会议召开", None)]),
+        Item::Article(draft("区教育局召开全区教育工作会议。")),
+    ];
+    let d = attach(items);
+    assert_eq!(d[0].head[0].text, "东昌社区建成智慧安防小区");
+    assert_eq!(d[0].byline, ["周明远"]);
+    assert_eq!(d[1].head[0].text, "白杨街道开展消防演练");
+    assert!(d[1].byline.is_empty());
+    // A photo's credit under a headline is a picture's, which heads no story read elsewhere.
+    let photo = Draft {
+        photo_credit: true,
+        reporter: false,
+        ..credited("刘丹")
+    };
+    let items = vec![
+        Item::Article(draft(
+            "东昌社区建设智慧安防小区，居民刷脸进出，安防小区更安心。",
+        )),
+        Item::Group(vec![hl("东昌社区建成智慧安防小区", None)]),
+        Item::Article(photo),
+    ];
+    assert!(attach(items)[0].byline.is_empty());
+}

@@ -292,6 +292,13 @@ fn a_byline_s_names_written_as_a_block_of_their_own_go_on_its_role_line() {
     assert_eq!(p.articles.len(), 1);
     assert_eq!(a.title.as_deref(), Some("湖畔新绿"));
     assert_eq!(a.byline, ["周明远"]);
+    // A role the column wrapped is one byline with the line under it.
+    assert_eq!(
+        texts(
+            "# 湖畔新绿\n\n市融媒体中心全媒体\n记者 周明远\n\n开春以来，湖边的柳树渐渐抽出新芽。\n"
+        )[1],
+        "市融媒体中心全媒体记者 周明远"
+    );
     // A name alone under a story's last sentence is not taken onto the text over it.
     assert_eq!(texts("开春以来，柳树抽出新芽。\n\n周明远\n").len(), 2);
 }
