@@ -299,3 +299,16 @@ fn a_role_cut_by_a_wrap_joins_the_line_under_it() {
     assert!(!role_cut_by_wrap("湖畔新绿", "记者 周明远"));
     assert!(!role_cut_by_wrap("湖畔新绿游人如织。", "记者 周明远"));
 }
+
+#[test]
+fn a_role_a_converter_spaced_is_still_a_role() {
+    // Layout converters put a space where the column wrapped, inside a role too.
+    let b = parse_line("本报 记者 李晓明").unwrap();
+    assert_eq!(b.names, ["李晓明"]);
+    let (rest, names) =
+        split_dateline("本报讯 （记者 陈胜龙 实习 记者 丁燕） 9月8日下午，").unwrap();
+    assert_eq!(names, ["陈胜龙", "丁燕"]);
+    assert_eq!(rest.trim(), "9月8日下午，");
+    let (_, names) = split_dateline("本报讯（记者 郑志勋 实 习生 厉斌）60多个花季少年").unwrap();
+    assert_eq!(names, ["郑志勋", "厉斌"]);
+}
