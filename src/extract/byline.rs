@@ -401,12 +401,14 @@ pub fn byline_awaits_names(line: &str) -> bool {
 /// the role runs across the cut and the two lines read as one byline naming someone?
 pub fn role_cut_by_wrap(first: &str, second: &str) -> bool {
     let first = first.trim();
+    // Asked of nearly every short line pair of a page: the cheap checks first, before the join.
+    if width(first) > 20 || !first.chars().all(is_han) {
+        return false;
+    }
     let joined = format!("{first}{}", second.trim());
-    width(first) <= 20
-        && first.chars().all(is_han)
-        && ROLE_START
-            .find(&joined)
-            .is_some_and(|m| m.end() > first.len())
+    ROLE_START
+        .find(&joined)
+        .is_some_and(|m| m.end() > first.len())
         && parse_line(&joined).is_some_and(|b| !b.names.is_empty())
 }
 
