@@ -242,12 +242,15 @@ pub fn page(lines: &[PageLine], hints: &[Tag]) -> Vec<Vec<Feature>> {
             add("rule&p.rule", hint(i - 1) * 10 + hint(i));
         }
         // The characters a line opens and closes with (本报, 记者, 近日, 摄, 。…), as words.
-        let mut cs = t.chars();
+        // A line's mark is read as any mark: pages set bylines and briefs after ■, □ or ◆
+        // alike, and a mark the fitted pages never showed would only find whatever weight its
+        // hash shares.
+        let mut cs = t.chars().map(one_mark);
         let c0 = cs.next().map_or(0, u32::from);
         let c1 = cs.next().map_or(0, u32::from);
         add("c0", c0);
         add("c01", c0.wrapping_mul(0x10_0003) ^ c1);
-        add("cz", t.chars().last().map_or(0, u32::from));
+        add("cz", t.chars().last().map(one_mark).map_or(0, u32::from));
         match i.checked_sub(1).map(|p| &shapes[p]) {
             Some(p) => {
                 add("p.r", p.ratio);
@@ -437,13 +440,26 @@ fn last_char_class(t: &str) -> u32 {
     }
 }
 
+/// The marks a page sets before a byline or an item (■ 记者 张三, ◆近日…), as one.
+fn one_mark(c: char) -> char {
+    if is_mark(c) {
+        '□'
+    } else {
+        c
+    }
+}
+
+fn is_mark(c: char) -> bool {
+    matches!(c, '■' | '●' | '▲' | '◆' | '□' | '★')
+}
+
 fn first_char_class(t: &str) -> u32 {
     match t.chars().next() {
         Some('“' | '"' | '‘') => 1,
         Some('（' | '(') => 2,
         Some('【' | '[') => 3,
         Some('—' | '-') => 4,
-        Some('■' | '●' | '▲' | '◆' | '□' | '★') => 5,
+        Some(c) if is_mark(c) => 5,
         Some(c) if c.is_ascii_digit() => 6,
         Some('一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十') => 7,
         Some(c) if is_han(c) => 8,
@@ -465,6 +481,30 @@ mod tests {
         assert!(f[0].contains(&feature("head", 1)));
         assert!(f[1].contains(&feature("dateline", 1)));
         assert!(f[1].contains(&feature("p.head", 1)));
+    }
+
+    #[test]
+    fn a_byline_after_any_mark_is_read_alike_and_tagged_a_byline() {
+        let page_with = |mark: char| {
+            format!(
+                "青溪日报\n\n南山镇八个重点项目集中开工\n\n{mark}记者 林小舟\n\n\
+                 3月2日，南山镇举行重点项目集中\n开工仪式，此次集中开工项目共8个，\n\
+                 总投资达12.4亿元。\n\u{c}"
+            )
+        };
+        let of = |mark: char| {
+            let text = page_with(mark);
+            super::super::line_features(&text, &lines(&text))
+        };
+        assert_eq!(of('■'), of('□'));
+        assert_eq!(of('◆'), of('□'));
+        let (l, tags) = super::super::tag_text(&page_with('■'), super::super::tagger::fitted());
+        let at = l.iter().position(|x| x.text.contains("林小舟")).unwrap();
+        assert!(
+            matches!(tags[at], Tag::Byline | Tag::BylineOpen),
+            "{:?}",
+            tags[at]
+        );
     }
 
     #[test]
