@@ -5,6 +5,7 @@
 //! body (character-bigram overlap), an article has one headline, a continuation has none on this
 //! page, and a page that opens with a body prints its headlines below their bodies.
 
+use super::byline;
 use super::join;
 use super::layout::{is_han, width};
 use super::lexicon::word_spans_cut;
@@ -337,26 +338,47 @@ fn wrapped_narrow(lines: &[&str]) -> bool {
 /// A headline line a narrow column wrapped inside a word (`让中国伞节这` / `个平台更宽广`,
 /// `上虞少年今赴京采` / `访`): the line under it, no wider, of the same type and without a gap,
 /// finishes the word, so it is the same line, not a title under its kicker (a kicker ends on a
-/// phrase).
+/// phrase). The line under it may hold the gap of a headline in two parts when what stands
+/// before the gap is one character (`全面推进乡村振兴战` / `略 建设美丽宜居新` / `乡村`): no part
+/// of a headline is one character, so it is the rest of the word; and a line that went on in
+/// the one under it goes on again where the next finishes its last word, gap or not, or is the
+/// headline's last line and only a stub (under its first line or a line already gone on; three
+/// narrow lines alike are `wrapped_narrow`'s).
 fn wrapped_words(texts: &mut Vec<String>, levels: &mut Vec<u8>, blank: &mut Vec<bool>) {
+    // Per line: the width of the last printed line in it, and whether lines were joined to it.
+    let mut last: Vec<(usize, bool)> = texts.iter().map(|t| (width(t), false)).collect();
     let mut i = 0;
     while i + 1 < texts.len() {
         let (line, next) = (&texts[i], &texts[i + 1]);
+        let (measure, joined) = last[i];
+        let rest_of_word = next
+            .split_once(' ')
+            .is_some_and(|(head, _)| head.chars().count() == 1 && head.chars().all(is_han));
         if levels[i] == levels[i + 1]
-            && width(line) <= WRAP_LINE
-            && width(next) <= width(line)
-            && !line.contains(' ')
-            && !next.contains(' ')
-            && word_spans_cut(line, next)
+            && measure <= WRAP_LINE
+            && width(next) <= measure
+            && (joined || !line.contains(' '))
+            && (rest_of_word || !next.contains(' '))
+            && (word_spans_cut(line, next)
+                || ((i == 0 || joined) && i + 2 == texts.len() && stub(next)))
         {
             let next = texts.remove(i + 1);
+            last[i] = (width(&next), true);
             texts[i].push_str(&next);
+            last.remove(i + 1);
             levels.remove(i + 1);
             blank.remove(i + 1);
         } else {
             i += 1;
         }
     }
+}
+
+/// A last headline line of two characters is what the column's width left of the line above
+/// (`…重点项目集中` / `开工`), never a subtitle of its own (one character is left to the word
+/// list: it is as often a byline's `记` a layout converter set apart).
+fn stub(line: &str) -> bool {
+    line.chars().count() == 2 && line.chars().all(is_han) && !byline::is_byline_line(line)
 }
 
 /// OCR reads the gap between the two parts of a headline as a quotation mark

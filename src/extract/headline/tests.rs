@@ -68,6 +68,28 @@ fn a_headline_line_wrapped_inside_a_word_goes_on_in_the_next() {
     );
 }
 
+/// A headline in two parts wrapped inside a word of its first part: the line under it opens
+/// with the one character that finishes the word, then the gap; the third line finishes the
+/// second part. One title; a kicker over a two-part title stays apart.
+#[test]
+fn a_two_part_headline_wrapped_inside_words_is_one_title() {
+    let h = resolve(&[
+        hl("全面推进乡村振兴战", None),
+        hl("略 建设美丽宜居新", None),
+        hl("乡村", None),
+    ]);
+    assert_eq!(
+        h.title.as_deref(),
+        Some("全面推进乡村振兴战略 建设美丽宜居新乡村")
+    );
+    assert_eq!((h.kicker, h.subtitle), (None, None));
+    let h = resolve(&[hl("春风里", None), hl("大桥通车 两岸相连", None)]);
+    assert_eq!(
+        (h.kicker.as_deref(), h.title.as_deref()),
+        (Some("春风里"), Some("大桥通车 两岸相连"))
+    );
+}
+
 #[test]
 fn latin_specks_before_an_ocr_headline_are_dropped() {
     let h = resolve(&[hl("Ph Ri 坚守岗位保洁净", None)]);
