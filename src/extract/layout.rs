@@ -179,6 +179,15 @@ pub(super) fn clean_line(raw: &str) -> Line {
             s = rest.trim();
         }
     }
+    // A markdown list item is a mark the page printed (pymupdf4llm writes `□ 钱 宇` as
+    // `- 钱 宇`): the mark it stood for comes back, so the line reads as printed.
+    let marked;
+    if let Some(rest) = s.strip_prefix(['-', '*', '+']) {
+        if rest.starts_with(' ') && rest.trim_start().chars().next().is_some_and(is_han) {
+            marked = format!("□{}", rest.trim_start());
+            s = &marked;
+        }
+    }
     let untagged;
     if s.contains('<') {
         untagged = strip_inline_tags(s);

@@ -231,6 +231,25 @@ fn inline_html_from_a_markdown_converter_is_dropped_and_other_angle_brackets_kep
     assert_eq!(clean_line("x < y <script>").text, "x < y <script>");
 }
 
+/// A byline marked □ under a headline, as pymupdf4llm writes it (a list item), is a byline: the
+/// mark is read back, and the names are the story's, not its first words.
+#[test]
+fn a_markdown_list_item_is_the_mark_the_page_printed() {
+    assert_eq!(clean_line("      - 林 青").text, "□林 青");
+    assert_eq!(clean_line("- 2 -").text, "- 2 -");
+    assert_eq!(clean_line("**要闻**").text, "要闻");
+    let page = "###### **在小区读懂民生**\n\n      - 林 青\n\n\
+                下沉社区半年来，我跟着网格员走访了三百多户居民，听到最多的是对停车难的期盼。\n";
+    let drafts = crate::extract::headline::attach(crate::extract::segment::segment(&units(page)));
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].byline, vec!["林青".to_string()]);
+    assert!(
+        drafts[0].paras[0].starts_with("下沉社区"),
+        "{:?}",
+        drafts[0].paras
+    );
+}
+
 #[test]
 fn a_headline_listing_with_enumeration_commas_after_a_finished_story_is_no_running_text() {
     // Body lines wrapped at 13 characters; the headline, in bigger type, at 10.
