@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use super::byline;
 use super::layout::{self, width};
 
 /// One line of the page as the model sees it.
@@ -125,7 +126,42 @@ pub fn lines(text: &str) -> Vec<PageLine> {
     if let Some(last) = out.last_mut() {
         last.blank_after = true;
     }
+    names_cut_by_wrap(&mut out);
     out
+}
+
+/// A byline the column wrapped inside its last name (`记者 方卫东 实习生 余佳` / `怡`, `… 余` /
+/// `佳怡`): the one or two characters under it finish the name (no headline is one character,
+/// no name is), so they go on its line. A credit's `摄` under it stays apart.
+fn names_cut_by_wrap(out: &mut Vec<PageLine>) {
+    let mut i = 1;
+    while i < out.len() {
+        let stub = out[i].text.as_str();
+        let n = stub.chars().count();
+        let last = out[i - 1]
+            .shown
+            .split_whitespace()
+            .next_back()
+            .unwrap_or("");
+        let m = last.chars().count();
+        let cut = (1..=2).contains(&n)
+            && stub.chars().all(layout::is_han)
+            && !stub.contains(['摄', '文', '图'])
+            && last.chars().all(layout::is_han)
+            && (1..=2).contains(&m)
+            && n + m <= 3
+            && !last.ends_with(['者', '员', '生', '摄', '影'])
+            && byline::is_byline_line(&format!("{}{stub}", out[i - 1].shown));
+        if cut {
+            let stub = out.remove(i);
+            let prev = &mut out[i - 1];
+            prev.text.push_str(&stub.text);
+            prev.shown.push_str(&stub.shown);
+            prev.blank_after = stub.blank_after;
+        } else {
+            i += 1;
+        }
+    }
 }
 
 /// Width of the page's running text: the 80th percentile width of lines holding sentence
@@ -174,6 +210,20 @@ fn run_starts(line: &str) -> impl Iterator<Item = usize> + '_ {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_the_column_wrapped_under_a_byline_goes_on_its_line() {
+        let page = "南湖社区换新颜\n记者 陈立夫 实习生 周晓\n芸\n初冬时节，走进南湖社区，新铺的路面平整干净。\n";
+        let l = lines(page);
+        assert_eq!(l.len(), 3, "{l:?}");
+        assert_eq!(l[1].shown, "记者 陈立夫 实习生 周晓芸");
+        let l = lines("记者 陈立夫 通讯员 周\n晓芸\n初冬时节，走进南湖社区。\n");
+        assert_eq!(l[0].shown, "记者 陈立夫 通讯员 周晓芸");
+        // A credit's 摄, a title under a byline and a name under its role stay lines of their own.
+        assert_eq!(lines("记者 陈立夫\n摄\n").len(), 2);
+        assert_eq!(lines("记者 陈立夫\n秋收\n").len(), 2);
+        assert_eq!(lines("本报记者\n陈立\n").len(), 2);
+    }
 
     #[test]
     fn blank_lines_become_flags_and_markdown_becomes_signals() {
