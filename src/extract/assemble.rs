@@ -8,13 +8,14 @@
 //! headless fragment continues the article it was cut from when exactly that article is left
 //! mid-sentence.
 
-use super::byline;
 use super::headline::{han_text, overlap};
 use super::join;
+use super::layout::has_prose_marks;
 use super::layout::{ends_sentence, join_pieces, width};
 use super::lines::{text_width, PageLine};
 use super::segment::{Draft, HeadLine, JUMP_FROM, JUMP_TO};
 use super::tagger::Tag;
+use super::{byline, date, furniture};
 
 /// Does the line open with a jump marker (`（上接第1版）`)?
 pub fn jumps_from(t: &str) -> bool {
@@ -49,7 +50,36 @@ struct Segment {
 /// Builds drafts from the page's tagged lines; `join` are the fitted weights of the
 /// reading-order repair (`join`).
 pub fn drafts(lines: &[PageLine], tags: &[Tag], join: &[f32]) -> Vec<Draft> {
-    repair(segments(lines, tags), join)
+    let tags = first_lines_over_headlines(lines, tags);
+    repair(segments(lines, &tags), join)
+}
+
+/// A headline's first line that the model left outside any article, as it does a column label's
+/// (`简讯` / `学习贯彻党的二十大` / `精神 推动发展再上` / `新台阶`): a line of display text set right
+/// over the line that opens a headline, with no blank between, that is no furniture, label,
+/// masthead or paper's name, opens that headline.
+fn first_lines_over_headlines(lines: &[PageLine], tags: &[Tag]) -> Vec<Tag> {
+    let mut tags = tags.to_vec();
+    for i in 0..tags.len().saturating_sub(1) {
+        let (l, next) = (&lines[i], &lines[i + 1]);
+        let t = l.text.as_str();
+        if tags[i] == Tag::Outside
+            && tags[i + 1] == Tag::HeadOpen
+            && !l.blank_after
+            && !next.blank_before
+            && (4..=width(&next.text) + 2).contains(&width(t))
+            && !has_prose_marks(t)
+            && !furniture::is_furniture(t)
+            && !furniture::is_label(t)
+            && !furniture::is_ad_label(t)
+            && furniture::masthead_paper(&[t]).is_none()
+            && date::masthead_line(t).is_none()
+        {
+            tags[i] = Tag::HeadOpen;
+            tags[i + 1] = Tag::Head;
+        }
+    }
+    tags
 }
 
 /// Cuts the tagged lines into segments, one per opening tag.

@@ -148,3 +148,19 @@ fn a_headline_alone_at_the_foot_takes_the_story_printed_over_it() {
     );
     assert!(d[1].paras.concat().contains("台风“海燕”过境后"));
 }
+
+/// A headline's first line left outside any article under a column label opens the headline;
+/// the label, a paper's name over a headline and a line set apart by a blank stay outside.
+#[test]
+fn a_headline_s_first_line_left_outside_opens_its_headline() {
+    let page = "简讯\n\n全面推进乡村振兴\n战略 建设美丽乡村\n南山镇今年新建村道十公里。\n";
+    let d = build(page, &[Outside, Outside, HeadOpen, TextOpen]);
+    let heads: Vec<&str> = d[0].head.iter().map(|h| h.text.as_str()).collect();
+    assert_eq!(heads, ["全面推进乡村振兴", "战略 建设美丽乡村"]);
+    let page = "青溪日报\n南山镇新建村道十公里\n今年以来，南山镇新建村道十公里。\n";
+    let d = build(page, &[Outside, HeadOpen, Text]);
+    assert_eq!(d[0].head.len(), 1);
+    let page = "全面推进乡村振兴\n\n战略 建设美丽乡村\n南山镇今年新建村道十公里。\n";
+    let d = build(page, &[Outside, HeadOpen, Text]);
+    assert_eq!(d[0].head.len(), 1);
+}
