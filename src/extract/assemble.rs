@@ -50,8 +50,27 @@ struct Segment {
 /// Builds drafts from the page's tagged lines; `join` are the fitted weights of the
 /// reading-order repair (`join`).
 pub fn drafts(lines: &[PageLine], tags: &[Tag], join: &[f32]) -> Vec<Draft> {
-    let tags = first_lines_over_headlines(lines, tags);
+    let mut tags = first_lines_over_headlines(lines, tags);
+    quotes_opened_under_headlines(lines, &mut tags);
     repair(segments(lines, &tags), join)
+}
+
+/// A headline's last line that opens a quotation it does not close, with running text right
+/// under it (`隧道车辆 管控有招` / `“通过抓拍和识别车` / `辆…”`), is the story's first line: a
+/// headline closes what it quotes.
+fn quotes_opened_under_headlines(lines: &[PageLine], tags: &mut [Tag]) {
+    for i in 1..tags.len().saturating_sub(1) {
+        let t = lines[i].text.as_str();
+        let opened = t.matches(['“', '「']).count() > t.matches(['”', '」']).count();
+        if tags[i] == Tag::Head
+            && matches!(tags[i - 1], Tag::Head | Tag::HeadOpen)
+            && tags[i + 1] == Tag::Text
+            && !lines[i].blank_after
+            && opened
+        {
+            tags[i] = Tag::Text;
+        }
+    }
 }
 
 /// A headline's first line that the model left outside any article, as it does a column label's

@@ -164,3 +164,17 @@ fn a_headline_s_first_line_left_outside_opens_its_headline() {
     let d = build(page, &[Outside, HeadOpen, Text]);
     assert_eq!(d[0].head.len(), 1);
 }
+
+/// A headline's last line that opens a quotation it does not close, running text right under
+/// it, is the story's first line; a headline line whose quotation closes stays a headline's.
+#[test]
+fn a_line_opening_a_quotation_under_a_headline_is_the_story_s() {
+    let page = "村道通车\n方便群众出行\n“以前下雨天\n出门全是泥。”村民老李说。\n";
+    let d = build(page, &[HeadOpen, Head, Head, Text]);
+    let heads: Vec<&str> = d[0].head.iter().map(|h| h.text.as_str()).collect();
+    assert_eq!(heads, ["村道通车", "方便群众出行"]);
+    assert_eq!(d[0].paras, ["“以前下雨天出门全是泥。”村民老李说。"]);
+    let page = "村道通车\n“最美村道”建成\n以前下雨天出门全是泥。\n";
+    let d = build(page, &[HeadOpen, Head, Text]);
+    assert_eq!(d[0].head.len(), 2);
+}
