@@ -10,6 +10,11 @@ fn build(page: &str, tags: &[Tag]) -> Vec<Draft> {
     drafts(&l, tags, &crate::extract::tagger::fitted().join)
 }
 
+/// The texts of a draft's headline lines.
+fn heads(d: &Draft) -> Vec<&str> {
+    d.head.iter().map(|h| h.text.as_str()).collect()
+}
+
 #[test]
 fn a_headline_printed_after_its_body_is_its_headline() {
     let d = build(
@@ -155,8 +160,7 @@ fn a_headline_alone_at_the_foot_takes_the_story_printed_over_it() {
 fn a_headline_s_first_line_left_outside_opens_its_headline() {
     let page = "简讯\n\n全面推进乡村振兴\n战略 建设美丽乡村\n南山镇今年新建村道十公里。\n";
     let d = build(page, &[Outside, Outside, HeadOpen, TextOpen]);
-    let heads: Vec<&str> = d[0].head.iter().map(|h| h.text.as_str()).collect();
-    assert_eq!(heads, ["全面推进乡村振兴", "战略 建设美丽乡村"]);
+    assert_eq!(heads(&d[0]), ["全面推进乡村振兴", "战略 建设美丽乡村"]);
     let page = "青溪日报\n南山镇新建村道十公里\n今年以来，南山镇新建村道十公里。\n";
     let d = build(page, &[Outside, HeadOpen, Text]);
     assert_eq!(d[0].head.len(), 1);
@@ -171,8 +175,7 @@ fn a_headline_s_first_line_left_outside_opens_its_headline() {
 fn a_line_opening_a_quotation_under_a_headline_is_the_story_s() {
     let page = "村道通车\n方便群众出行\n“以前下雨天\n出门全是泥。”村民老李说。\n";
     let d = build(page, &[HeadOpen, Head, Head, Text]);
-    let heads: Vec<&str> = d[0].head.iter().map(|h| h.text.as_str()).collect();
-    assert_eq!(heads, ["村道通车", "方便群众出行"]);
+    assert_eq!(heads(&d[0]), ["村道通车", "方便群众出行"]);
     assert_eq!(d[0].paras, ["“以前下雨天出门全是泥。”村民老李说。"]);
     let page = "村道通车\n“最美村道”建成\n以前下雨天出门全是泥。\n";
     let d = build(page, &[HeadOpen, Head, Text]);
