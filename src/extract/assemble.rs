@@ -10,8 +10,7 @@
 
 use super::headline::{han_text, overlap};
 use super::join;
-use super::layout::has_prose_marks;
-use super::layout::{ends_sentence, join_pieces, width};
+use super::layout::{ends_sentence, has_prose_marks, join_pieces, width};
 use super::lines::{text_width, PageLine};
 use super::segment::{Draft, HeadLine, JUMP_FROM, JUMP_TO};
 use super::tagger::Tag;
@@ -50,7 +49,8 @@ struct Segment {
 /// Builds drafts from the page's tagged lines; `join` are the fitted weights of the
 /// reading-order repair (`join`).
 pub fn drafts(lines: &[PageLine], tags: &[Tag], join: &[f32]) -> Vec<Draft> {
-    let mut tags = first_lines_over_headlines(lines, tags);
+    let mut tags = tags.to_vec();
+    first_lines_over_headlines(lines, &mut tags);
     quotes_opened_under_headlines(lines, &mut tags);
     repair(segments(lines, &tags), join)
 }
@@ -77,8 +77,7 @@ fn quotes_opened_under_headlines(lines: &[PageLine], tags: &mut [Tag]) {
 /// (`简讯` / `学习贯彻党的二十大` / `精神 推动发展再上` / `新台阶`): a line of display text set right
 /// over the line that opens a headline, with no blank between, that is no furniture, label,
 /// masthead or paper's name, opens that headline.
-fn first_lines_over_headlines(lines: &[PageLine], tags: &[Tag]) -> Vec<Tag> {
-    let mut tags = tags.to_vec();
+fn first_lines_over_headlines(lines: &[PageLine], tags: &mut [Tag]) {
     for i in 0..tags.len().saturating_sub(1) {
         let (l, next) = (&lines[i], &lines[i + 1]);
         let t = l.text.as_str();
@@ -98,7 +97,6 @@ fn first_lines_over_headlines(lines: &[PageLine], tags: &[Tag]) -> Vec<Tag> {
             tags[i + 1] = Tag::Head;
         }
     }
-    tags
 }
 
 /// Cuts the tagged lines into segments, one per opening tag.

@@ -440,7 +440,7 @@ fn last_char_class(t: &str) -> u32 {
     }
 }
 
-/// The marks a page sets before a byline or an item (■ 记者 张三, ◆近日…), as one.
+/// The marks a page sets before a byline or an item (■ 记者 张三, ◆近日…: `byline::MARKS`), as one.
 fn one_mark(c: char) -> char {
     if is_mark(c) {
         '□'
@@ -450,7 +450,7 @@ fn one_mark(c: char) -> char {
 }
 
 fn is_mark(c: char) -> bool {
-    matches!(c, '■' | '●' | '▲' | '◆' | '□' | '★')
+    byline::MARKS.contains(&c)
 }
 
 fn first_char_class(t: &str) -> u32 {

@@ -134,34 +134,35 @@ pub fn lines(text: &str) -> Vec<PageLine> {
 /// `佳怡`): the one or two characters under it finish the name (no headline is one character,
 /// no name is), so they go on its line. A credit's `摄` under it stays apart.
 fn names_cut_by_wrap(out: &mut Vec<PageLine>) {
-    let mut i = 1;
-    while i < out.len() {
-        let stub = out[i].text.as_str();
-        let n = stub.chars().count();
-        let last = out[i - 1]
-            .shown
-            .split_whitespace()
-            .next_back()
-            .unwrap_or("");
-        let m = last.chars().count();
-        let cut = (1..=2).contains(&n)
-            && stub.chars().all(layout::is_han)
-            && !stub.contains(['摄', '文', '图'])
-            && last.chars().all(layout::is_han)
-            && (1..=2).contains(&m)
-            && n + m <= 3
-            && !last.ends_with(['者', '员', '生', '摄', '影'])
-            && byline::is_byline_line(&format!("{}{stub}", out[i - 1].shown));
-        if cut {
-            let stub = out.remove(i);
-            let prev = &mut out[i - 1];
-            prev.text.push_str(&stub.text);
-            prev.shown.push_str(&stub.shown);
-            prev.blank_after = stub.blank_after;
+    let mut kept: Vec<PageLine> = Vec::with_capacity(out.len());
+    for line in out.drain(..) {
+        if let Some(prev) = kept
+            .last_mut()
+            .filter(|prev| finishes_name(prev, &line.text))
+        {
+            prev.text.push_str(&line.text);
+            prev.shown.push_str(&line.shown);
+            prev.blank_after = line.blank_after;
         } else {
-            i += 1;
+            kept.push(line);
         }
     }
+    *out = kept;
+}
+
+/// Does `stub`, the line under `prev`, finish the last name of the byline `prev` holds?
+fn finishes_name(prev: &PageLine, stub: &str) -> bool {
+    let n = stub.chars().count();
+    let last = prev.shown.split_whitespace().next_back().unwrap_or("");
+    let m = last.chars().count();
+    (1..=2).contains(&n)
+        && stub.chars().all(layout::is_han)
+        && !stub.contains(['摄', '文', '图'])
+        && last.chars().all(layout::is_han)
+        && (1..=2).contains(&m)
+        && n + m <= 3
+        && !last.ends_with(['者', '员', '生', '摄', '影'])
+        && byline::is_byline_line(&format!("{}{stub}", prev.shown))
 }
 
 /// Width of the page's running text: the 80th percentile width of lines holding sentence
