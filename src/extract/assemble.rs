@@ -52,7 +52,10 @@ pub fn drafts(lines: &[PageLine], tags: &[Tag], join: &[f32]) -> Vec<Draft> {
     let mut tags = tags.to_vec();
     first_lines_over_headlines(lines, &mut tags);
     quotes_opened_under_headlines(lines, &mut tags);
-    repair(segments(lines, &tags), join)
+    match stacked_heads::in_story_order(lines, &tags) {
+        Some((ordered, ordered_tags)) => repair(segments(&ordered, &ordered_tags), join),
+        None => repair(segments(lines, &tags), join),
+    }
 }
 
 /// A headline's last line that opens a quotation it does not close, with running text right
@@ -491,6 +494,7 @@ fn continued(out: &[Segment], seg: &Segment, w: &[f32]) -> Option<usize> {
         .map(|(k, _)| k)
 }
 
+mod stacked_heads;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests;

@@ -181,3 +181,44 @@ fn a_line_opening_a_quotation_under_a_headline_is_the_story_s() {
     let d = build(page, &[HeadOpen, Head, Text]);
     assert_eq!(d[0].head.len(), 2);
 }
+
+/// Two headlines read in a row over both stories' text: the first story's text, up to its
+/// credit, goes under the first headline and the rest under the second. Text whose only
+/// credit follows no finished sentence is left as it was read.
+#[test]
+fn two_headlines_read_in_a_row_each_head_their_own_story() {
+    let page = "油菜花开\n古桥留影\n3月2日，南山镇万亩油菜花\n竞相开放，吸引游客前来观赏。\n本报记者 王小明 摄\n\
+                连日来，不少市民来到西溪\n古桥拍照留念。\n记者 李华 摄\n";
+    let tags = [HeadOpen, HeadOpen, Text, Text, Byline, Text, Text, Byline];
+    let d = build(page, &tags);
+    assert_eq!(d.len(), 2);
+    assert_eq!(heads(&d[0]), ["油菜花开"]);
+    assert_eq!(
+        d[0].paras.concat(),
+        "3月2日，南山镇万亩油菜花竞相开放，吸引游客前来观赏。"
+    );
+    assert_eq!(d[0].byline, ["王小明"]);
+    assert_eq!(heads(&d[1]), ["古桥留影"]);
+    assert_eq!(
+        d[1].paras.concat(),
+        "连日来，不少市民来到西溪古桥拍照留念。"
+    );
+    assert_eq!(d[1].byline, ["李华"]);
+    // A credit closing a caption's last line cuts the same way.
+    let page = "油菜花开\n古桥留影\n3月2日，南山镇万亩油菜花\n竞相开放。本报记者 王小明 摄\n\
+                连日来，不少市民来到西溪\n古桥拍照留念。\n";
+    let d = build(page, &[HeadOpen, HeadOpen, Text, Text, Text, Text]);
+    assert_eq!(heads(&d[0]), ["油菜花开"]);
+    assert_eq!(heads(&d[1]), ["古桥留影"]);
+    assert_eq!(
+        d[1].paras.concat(),
+        "连日来，不少市民来到西溪古桥拍照留念。"
+    );
+    // A headline's lines read as text finish no sentence: nothing is moved.
+    let page = "油菜花开\n古桥留影\n游客纷至\n沓来赏春\n本报记者 王小明\n\
+                3月2日，南山镇万亩油菜花\n竞相开放。\n";
+    let d = build(page, &[HeadOpen, HeadOpen, Text, Text, Byline, Text, Text]);
+    assert!(d
+        .iter()
+        .all(|a| heads(a) != ["油菜花开"] || a.paras.is_empty()));
+}
