@@ -164,9 +164,10 @@ pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Ve
                 }
                 state.has_text = true;
                 state.last_open_sentence = !ends_sentence(text);
-                // A jump marker or a bracketed byline ends the story's text here.
+                // A jump marker, a bracketed byline or a picture's credit (`…峰。■通讯员 张三
+                // 摄`) ends the story's text here.
                 if JUMP_TO.is_match(text)
-                    || byline::split_trailing(text).is_some_and(|(_, b)| b.bracketed)
+                    || byline::split_trailing(text).is_some_and(|(_, b)| b.bracketed || b.photo)
                 {
                     state.closed = true;
                 }

@@ -145,6 +145,23 @@ fn text_after_a_closed_story_opens_one() {
     assert_eq!(tags, [HeadOpen, Text, TextOpen, Text, Text]);
 }
 
+/// A picture's credit closing a text line ends that story as a bracketed byline does: the brief
+/// under it is another story, not more of the caption.
+#[test]
+fn a_photo_credit_closing_a_caption_s_last_line_closes_its_story() {
+    let lines = [
+        line("新桥通车", 20.0, true),
+        line("5月1日，南河新桥建成通车。", 10.0, false),
+        line("图为市民走过新桥。近日，", 10.0, false),
+        line("新桥迎来客流高峰。■通讯员 王小明 摄", 10.0, false),
+        line("全镇上下要以更大力度推进项目", 10.0, false),
+        line("建设，确保全年目标圆满完成。", 10.0, false),
+    ];
+    let (_, tags) = tag(&lines, 10.0, 0.0);
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Text, Text, Text, TextOpen, Text]);
+}
+
 #[test]
 fn a_bracketed_byline_cut_by_the_column_closes_its_story() {
     let lines = [
