@@ -13,6 +13,7 @@ use super::super::lines::PageLine;
 use super::super::segment::{JUMP_FROM, JUMP_TO};
 use super::super::tagger::Tag;
 use super::cut::Line;
+use super::Rect;
 use super::HEAD_SCALE;
 
 mod wrapped;
@@ -155,7 +156,11 @@ pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Ve
                 let opens = !state.open
                     || JUMP_FROM.is_match(text)
                     || state.closed
-                    || (state.picture && !continues_sentence && (caption || !state.has_text));
+                    || (state.picture && !continues_sentence && (caption || !state.has_text))
+                    || (state.has_text
+                        && !state.picture
+                        && !state.last_open_sentence
+                        && set_apart(l, state.last_text, body));
                 if opens {
                     state = State {
                         open: true,
@@ -164,6 +169,7 @@ pub fn tag(lines: &[Line], body: f32, masthead_below: f32) -> (Vec<PageLine>, Ve
                 }
                 state.has_text = true;
                 state.last_open_sentence = !ends_sentence(text);
+                state.last_text = Some(l.rect);
                 // A jump marker, a bracketed byline or a picture's credit (`…峰。■通讯员 张三
                 // 摄`) ends the story's text here.
                 if JUMP_TO.is_match(text)
@@ -201,6 +207,22 @@ struct State {
     picture: bool,
     /// Its last text line stops mid-sentence.
     last_open_sentence: bool,
+    /// Where its last text line stands.
+    last_text: Option<Rect>,
+}
+
+/// A paragraph set apart by whitespace right under the last line of the story's text, which
+/// ended its sentence, in the same column: a brief of its own. A story's paragraphs follow each
+/// other with no space between; briefs, and the items of a box, stand a gap apart.
+fn set_apart(l: &Line, last: Option<Rect>, body: f32) -> bool {
+    last.is_some_and(|r| {
+        let gap = l.rect.y0 - r.y1;
+        l.indented
+            && l.gap_before
+            && gap > l.size.min(body) * 0.6
+            && gap < body * 3.0
+            && (l.rect.x0 - r.x0).abs() < body * 3.0
+    })
 }
 
 fn page_line(l: &Line, level: Option<u8>) -> PageLine {

@@ -162,6 +162,39 @@ fn a_photo_credit_closing_a_caption_s_last_line_closes_its_story() {
     assert_eq!(tags, [HeadOpen, Text, Text, Text, TextOpen, Text]);
 }
 
+/// In a column of briefs, a paragraph set a gap under a finished sentence opens a brief of its
+/// own; the story's next paragraph right under it, or one under a sentence left open, or the
+/// first line of the next column, reads on.
+#[test]
+fn a_paragraph_set_apart_under_a_finished_sentence_opens_a_brief() {
+    // A paragraph's first line: indented; `gap` when whitespace stands over it.
+    let first = |text: &str, x0: f32, y0: f32, gap: bool| Line {
+        indented: true,
+        gap_before: gap,
+        ..at(text, 10.0, x0, y0, 0)
+    };
+    let lines = vec![
+        Line {
+            bold: true,
+            ..at("新桥通车", 14.0, 0.0, 0.0, 0)
+        },
+        first("5月1日，南河新桥建成通车。", 20.0, 20.0, true),
+        at("市民纷纷前来参观。", 10.0, 0.0, 32.0, 0),
+        first("全镇上下要以更大力度推进项", 20.0, 52.0, true),
+        at("目建设，确保全年目标圆满完成。", 10.0, 0.0, 64.0, 0),
+    ];
+    let (_, tags) = tag(&lines, 10.0, 0.0);
+    use Tag::*;
+    assert_eq!(tags, [HeadOpen, Text, Text, TextOpen, Text]);
+    // Under a sentence left open, or at the top of the next column, it reads on.
+    let mut open = lines.clone();
+    open[2].text = "市民纷纷前来".into();
+    assert_eq!(tag(&open, 10.0, 0.0).1[3], Text);
+    let mut next_column = lines.clone();
+    next_column[3] = first("全镇上下要以更大力度推进项", 140.0, 20.0, true);
+    assert_eq!(tag(&next_column, 10.0, 0.0).1[3], Text);
+}
+
 #[test]
 fn a_bracketed_byline_cut_by_the_column_closes_its_story() {
     let lines = [
